@@ -1,0 +1,263 @@
+"""Structure-aware chunking of Markdown/plain-text notes.
+
+A note is cut into sections at Markdown headings and at bold-only pseudo-heading lines
+(`**A. AWS Data Exchange 핵심 개념:**`). Fenced code blocks and tables are atomic unless
+one alone is over the size limit. Small neighbouring sections under the same Markdown
+heading are packed together up to `max_chars`; big ones are split at block, then sentence
+boundaries. Text without headings is packed by paragraphs, then sentences.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .types import Chunk
+
+SentenceSplitter = Callable[[str], list[tuple[int, int]]]
+
+_ATX_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE_RE = re.compile(r"^\s*(```+|~~~+)")
+_BOLD_LINE_RE = re.compile(r"^\s*\*\*(.+?)\*\*\s*(:?)\s*$")
+_ENUM_RE = re.compile(r"^([A-Za-z]|\d{1,2}|[가-하])[.)]\s")
+_LABEL_RE = re.compile(r"^[^\s\-*>|#`].{0,38}:\s*$")  # "시험 포인트:" on a line of its own
+_SENT_FALLBACK_RE = re.compile(r"[^.!?。\n]+(?:[.!?。]+|$)")
+
+# Exam-note labels that summarise the whole section rather than the sub-section above them.
+SECTION_LABELS = frozenset({"시험 포인트", "핵심 포인트", "핵심 정리", "정리", "요약", "암기 포인트"})
+
+ENUM_LEVEL = 10  # bold "A. …" headings sit below any Markdown heading
+LABEL_LEVEL = 11  # other bold-only lines and "label:" lines sit below those
+
+
+@dataclass(frozen=True)
+class ChunkerConfig:
+    max_chars: int = 1000
+    min_chars: int = 250
+
+    def to_dict(self) -> dict:
+        return {"max_chars": self.max_chars, "min_chars": self.min_chars, "version": 1}
+
+
+@dataclass
+class _Block:
+    start: int  # 0-based line index, inclusive
+    end: int  # exclusive
+    text: str
+    atomic: bool = False  # code block or table
+    heading: bool = False  # the heading line that opens a section
+
+
+@dataclass
+class _Section:
+    path: tuple[str, ...]
+    parent: tuple[str, ...]  # the Markdown-heading part of the path: packing never crosses it
+    level: int  # level of the heading that opened it (0: text before any heading)
+    blocks: list[_Block]
+
+
+def _heading_of(line: str) -> tuple[int, str] | None:
+    m = _ATX_RE.match(line)
+    if m:
+        return len(m.group(1)), m.group(2).strip()
+    m = _BOLD_LINE_RE.match(line)
+    if m:
+        inner = m.group(1).strip()
+        title = inner.rstrip(":").strip()
+        if not title or len(title) > 80 or "**" in inner:
+            return None
+        if _ENUM_RE.match(title) or title in SECTION_LABELS:
+            return ENUM_LEVEL, title
+        if inner.endswith((":", "?")) or m.group(2):
+            return LABEL_LEVEL, title
+        return None  # a bold sentence such as "**정답: …**" is content, not a heading
+    stripped = line.strip()
+    if _LABEL_RE.match(stripped) and "**" not in stripped:
+        title = stripped.rstrip(":").strip()
+        return (ENUM_LEVEL if title in SECTION_LABELS else LABEL_LEVEL), title
+    return None
+
+
+def _blocks(lines: list[str], lo: int, hi: int) -> list[_Block]:
+    """Paragraph, list-item, code and table blocks of lines[lo:hi]."""
+    out: list[_Block] = []
+    i = lo
+    while i < hi:
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        fence = _FENCE_RE.match(line)
+        if fence:
+            marker = fence.group(1)[0] * 3
+            j = i + 1
+            while j < hi and not lines[j].strip().startswith(marker):
+                j += 1
+            j = min(j + 1, hi)
+            out.append(_Block(i, j, "\n".join(lines[i:j]), atomic=True))
+            i = j
+            continue
+        if line.lstrip().startswith("|"):
+            j = i
+            while j < hi and lines[j].lstrip().startswith("|"):
+                j += 1
+            out.append(_Block(i, j, "\n".join(lines[i:j]), atomic=True))
+            i = j
+            continue
+        # a paragraph: until a blank line, a fence or a table; list items are their own blocks
+        j = i + 1
+        is_item = bool(re.match(r"^\s*([-*+]|\d+[.)])\s", line))
+        while j < hi:
+            nxt = lines[j]
+            if not nxt.strip() or _FENCE_RE.match(nxt) or nxt.lstrip().startswith("|"):
+                break
+            if re.match(r"^\s*([-*+]|\d+[.)])\s", nxt) and not nxt.startswith("    "):
+                if is_item or True:
+                    break
+            j += 1
+        out.append(_Block(i, j, "\n".join(lines[i:j])))
+        i = j
+    return out
+
+
+def _sections(lines: list[str]) -> list[_Section]:
+    stack: list[tuple[int, str]] = []
+    sections: list[_Section] = []
+    body_start = 0
+    in_fence = False
+    fence_marker = ""
+
+    def close(upto: int) -> None:
+        lo = body_start
+        blocks: list[_Block] = []
+        if stack and lo < upto and _heading_of(lines[lo]) is not None:
+            blocks.append(_Block(lo, lo + 1, lines[lo].strip(), heading=True))
+            lo += 1
+        blocks += _blocks(lines, lo, upto)
+        path = tuple(t for _, t in stack)
+        parent = tuple(t for lvl, t in stack if lvl < ENUM_LEVEL)
+        if blocks:
+            sections.append(_Section(path, parent, stack[-1][0] if stack else 0, blocks))
+
+    for i, line in enumerate(lines):
+        fence = _FENCE_RE.match(line)
+        if fence:
+            if not in_fence:
+                in_fence, fence_marker = True, fence.group(1)[0] * 3
+            elif line.strip().startswith(fence_marker):
+                in_fence = False
+            continue
+        if in_fence:
+            continue
+        heading = _heading_of(line)
+        if heading is None:
+            continue
+        close(i)
+        level, title = heading
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, title))
+        body_start = i  # the heading line belongs to its section's text
+    close(len(lines))
+    return sections
+
+
+def _split_text(text: str, max_chars: int, splitter: SentenceSplitter | None) -> list[tuple[int, int]]:
+    """Character ranges of `text`, each at most max_chars, cut at sentence ends when possible."""
+    try:
+        sents = splitter(text) if splitter else []
+    except Exception:
+        sents = []
+    if not sents:
+        sents = [(m.start(), m.end()) for m in _SENT_FALLBACK_RE.finditer(text) if m.group().strip()]
+    pieces: list[tuple[int, int]] = []
+    for s, e in sents:
+        while e - s > max_chars:  # a "sentence" with no end in sight: cut at a space if any
+            cut = text.rfind(" ", s + max_chars // 2, s + max_chars)
+            cut = cut if cut > s else s + max_chars
+            pieces.append((s, cut))
+            s = cut
+        if e > s:
+            pieces.append((s, e))
+    ranges: list[tuple[int, int]] = []
+    for s, e in pieces:
+        if ranges and e - ranges[-1][0] <= max_chars:
+            ranges[-1] = (ranges[-1][0], e)
+        else:
+            ranges.append((s, e))
+    return ranges or [(0, len(text))]
+
+
+def _split_block(block: _Block, max_chars: int, splitter: SentenceSplitter | None) -> list[_Block]:
+    """Pieces of a block, each within max_chars: whole lines first, then sentences."""
+    if len(block.text) <= max_chars:
+        return [block]
+    lines = block.text.split("\n")
+    if len(lines) == 1:  # one long line: sentence ranges, all on the same line number
+        return [_Block(block.start, block.end, block.text[s:e].strip(), block.atomic)
+                for s, e in _split_text(block.text, max_chars, splitter) if block.text[s:e].strip()]
+    out: list[_Block] = []
+    cur: list[str] = []
+    cur_start = block.start
+    for k, line in enumerate(lines):
+        if cur and sum(len(x) + 1 for x in cur) + len(line) > max_chars:
+            out.append(_Block(cur_start, block.start + k, "\n".join(cur), block.atomic))
+            cur, cur_start = [], block.start + k
+        cur.append(line)
+    out.append(_Block(cur_start, block.start + len(lines), "\n".join(cur), block.atomic))
+    return [p for b in out for p in _split_block(b, max_chars, splitter)]
+
+
+def chunk_id(heading: str, text: str) -> str:
+    return hashlib.sha256(f"{heading}\n{text}".encode("utf-8")).hexdigest()[:20]
+
+
+def _make_chunk(source: str, path: tuple[str, ...], blocks: list[_Block]) -> Chunk:
+    heading = " > ".join(path)
+    text = "\n\n".join(b.text for b in blocks).strip()
+    return Chunk(source=source, heading=heading, lines=(blocks[0].start + 1, blocks[-1].end),
+                 text=text, id=chunk_id(heading, text))
+
+
+def chunk_note(source: str, text: str, config: ChunkerConfig = ChunkerConfig(),
+               splitter: SentenceSplitter | None = None) -> list[Chunk]:
+    """Chunks of one note. `splitter` gives sentence offsets (Kiwi); a regex is the fallback."""
+    max_chars, min_chars = config.max_chars, config.min_chars
+    chunks: list[Chunk] = []
+    cur: list[_Block] = []
+    cur_path: tuple[str, ...] = ()
+    cur_parent: tuple[str, ...] | None = None
+    size = 0
+
+    def flush() -> None:
+        nonlocal cur, size
+        if cur and not all(b.heading for b in cur):  # a lone heading line is no chunk
+            chunks.append(_make_chunk(source, cur_path, cur))
+        cur, size = [], 0
+
+    for sec in _sections(text.split("\n")):
+        if sec.parent != cur_parent:
+            flush()
+            cur_parent = sec.parent
+        # A new lettered sub-section is a good place to cut once the chunk has some body;
+        # a minor label ("성능 비교:") only when the chunk is already well filled.
+        cut_at = min_chars if sec.level <= ENUM_LEVEL else int(max_chars * 0.6)
+        if cur and size >= cut_at and not all(b.heading for b in cur):
+            flush()
+        for piece in (p for b in sec.blocks for p in _split_block(b, max_chars, splitter)):
+            if cur and size + len(piece.text) + 1 > max_chars and not all(b.heading for b in cur):
+                carry: list[_Block] = []
+                while cur and cur[-1].heading:  # a heading line goes with the body it opens
+                    carry.insert(0, cur.pop())
+                    size -= len(carry[0].text) + 1
+                flush()
+                cur, size = carry, sum(len(b.text) + 1 for b in carry)
+                if carry:
+                    cur_path = sec.path
+            if not cur:
+                cur_path = sec.path
+            cur.append(piece)
+            size += len(piece.text) + 1
+    flush()
+    return [c for c in chunks if c.text]

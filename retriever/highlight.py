@@ -1,0 +1,32 @@
+"""Mark the query's terms in a text by Kiwi tokens (파티션을 in the query marks 파티션)."""
+from __future__ import annotations
+
+from .tokenizer import KiwiTokenizer
+
+
+def match_spans(text: str, query: str, tokenizer: KiwiTokenizer) -> list[tuple[int, int]]:
+    """Merged (start, end) character ranges of `text` whose terms occur in the query."""
+    terms = set(tokenizer(query))
+    if not terms:
+        return []
+    spans = sorted((s.start, s.end) for s in tokenizer.spans(text) if s.term in terms)
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def mark(text: str, spans: list[tuple[int, int]], left: str = "«", right: str = "»",
+         escape=None) -> str:
+    """`text` with each span wrapped; `escape` (e.g. html.escape) is applied to every piece."""
+    esc = escape or (lambda s: s)
+    out, pos = [], 0
+    for s, e in spans:
+        out.append(esc(text[pos:s]))
+        out.append(left + esc(text[s:e]) + right)
+        pos = e
+    out.append(esc(text[pos:]))
+    return "".join(out)

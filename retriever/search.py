@@ -1,0 +1,171 @@
+"""Keyword (Kiwi-BM25), semantic (FAISS) and hybrid search over a loaded index.
+
+Hybrid = a convex mix of min-max-normalised BM25 and cosine scores over the union of
+both sides' top-N candidates. bench/quality.py measured this against RRF and both single
+modes on the dev set; the weight below is the tuned value recorded in bench/RESULTS.md.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+import numpy as np
+
+from .embeddings import Embedder
+from .store import LoadedIndex
+from .tokenizer import KiwiTokenizer
+from .types import MODES, Hit
+
+MAX_QUERY_CHARS = 1000
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message is one line, fit for the user."""
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    keyword_weight: float = 0.5  # weight of normalised BM25; the rest goes to dense
+    pool: int = 50  # top-N taken from each side before fusing
+    method: str = "convex"  # or "rrf" (kept for the benchmark)
+    rrf_k: int = 60
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    text: str
+    truncated: bool
+
+
+def prepare_query(query: str, max_chars: int = MAX_QUERY_CHARS) -> PreparedQuery:
+    """Validate and normalise a user query; raises QueryError for blank input."""
+    if query is None or not str(query).strip():
+        raise QueryError("검색어가 비어 있습니다 (empty query).")
+    text = " ".join(str(query).split())
+    truncated = len(text) > max_chars
+    return PreparedQuery(text[:max_chars], truncated)
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    if x.size == 0:
+        return x
+    lo, hi = float(x.min()), float(x.max())
+    if hi - lo < 1e-12:
+        return np.ones_like(x) if hi > 0 else np.zeros_like(x)
+    return (x - lo) / (hi - lo)
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    if scores.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    n = min(n, scores.size)
+    idx = np.argpartition(-scores, n - 1)[:n]
+    return idx[np.argsort(-scores[idx], kind="stable")]
+
+
+class Searcher:
+    """Read-only search over one loaded index; safe to share between threads."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, tokenizer: KiwiTokenizer,
+                 fusion: FusionConfig = FusionConfig(), cache_size: int = 256) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.tokenizer = tokenizer
+        self.fusion = fusion
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._qcache_size = cache_size
+        self._lock = Lock()
+
+    # -- the two sides --------------------------------------------------------------
+    def query_terms(self, query: str) -> list[str]:
+        return self.tokenizer(query)
+
+    def keyword_scores(self, terms: list[str]) -> np.ndarray:
+        return self.index.bm25.scores(terms)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        with self._lock:
+            vec = self._qcache.get(query)
+            if vec is not None:
+                self._qcache.move_to_end(query)
+                return vec
+        vec = self.embedder.embed_query_vector(query)
+        with self._lock:
+            self._qcache[query] = vec
+            if len(self._qcache) > self._qcache_size:
+                self._qcache.popitem(last=False)
+        return vec
+
+    # -- public ---------------------------------------------------------------------
+    def search(self, query: str, mode: str = "hybrid", k: int = 5,
+               sources: set[str] | None = None) -> list[Hit]:
+        """Top-k hits for `query`. `sources` restricts results to those files."""
+        if mode not in MODES:
+            raise QueryError(f"알 수 없는 검색 방식: {mode} (use {', '.join(MODES)})")
+        q = prepare_query(query).text
+        k = max(1, int(k))
+        n = len(self.index.chunks)
+        if n == 0:
+            return []
+        mask = None
+        if sources is not None:
+            mask = np.array([c.source in sources for c in self.index.chunks])
+            if not mask.any():
+                return []
+        if mode == "keyword":
+            scores = self.keyword_scores(self.query_terms(q))
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            order = [i for i in _top(scores, k) if scores[i] > 0]
+            return self._hits(order, scores[order])
+        if mode == "semantic":
+            ids, sims = self._dense_top(q, k, mask)
+            return self._hits(ids, sims)
+        return self._hybrid(q, k, mask)
+
+    def _dense_top(self, q: str, k: int, mask: np.ndarray | None) -> tuple[list[int], np.ndarray]:
+        qv = self.query_vector(q)
+        if mask is None:
+            sims, ids = self.index.ann.search(qv, k)
+            return [int(i) for i in ids], sims
+        allowed = np.flatnonzero(mask)
+        sims = self.index.vectors[allowed] @ qv
+        order = _top(sims, k)
+        return [int(allowed[i]) for i in order], sims[order]
+
+    def _hybrid(self, q: str, k: int, mask: np.ndarray | None) -> list[Hit]:
+        f = self.fusion
+        pool = max(f.pool, k)
+        bm = self.keyword_scores(self.query_terms(q))
+        if mask is not None:
+            bm = np.where(mask, bm, 0.0)
+        bm_top = [int(i) for i in _top(bm, pool) if bm[i] > 0]
+        dense_ids, _ = self._dense_top(q, pool, mask)
+        cand = np.array(sorted(set(bm_top) | set(dense_ids)), dtype=np.int64)
+        if cand.size == 0:
+            return []
+        qv = self.query_vector(q)
+        dense = self.index.vectors[cand] @ qv
+        kw = bm[cand]
+        if f.method == "rrf":
+            rank_kw = {int(i): r for r, i in enumerate(bm_top)}
+            rank_de = {int(i): r for r, i in enumerate(dense_ids)}
+            fused = np.array([
+                (1.0 / (f.rrf_k + rank_kw[int(i)] + 1) if int(i) in rank_kw else 0.0)
+                + (1.0 / (f.rrf_k + rank_de[int(i)] + 1) if int(i) in rank_de else 0.0)
+                for i in cand])
+        elif not bm_top:  # no query term in the notes: dense alone decides
+            fused = dense
+        else:
+            fused = f.keyword_weight * _minmax(kw) + (1.0 - f.keyword_weight) * _minmax(dense)
+        order = _top(fused, k)
+        return self._hits([int(cand[i]) for i in order], fused[order])
+
+    def _hits(self, ids, scores) -> list[Hit]:
+        hits = []
+        for rank, (i, s) in enumerate(zip(ids, scores), start=1):
+            c = self.index.chunks[int(i)]
+            hits.append(Hit(rank=rank, score=float(s), source=c.source, heading=c.heading,
+                            lines=c.lines, text=c.text, chunk_index=int(i)))
+        return hits
