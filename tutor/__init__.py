@@ -1,0 +1,1 @@
+"""Study tutor on top of `retriever`: answers, quizzes, grading, export and the CLI."""
