@@ -1,0 +1,240 @@
+"""Notes management for the app: list the corpus, save uploads safely, report the index state.
+
+Uploads are the only place where the web app writes into the corpus, so every rule lives
+here: a size limit, a sanitised file name (no folders, no hidden or reserved names), text
+only, an atomic write into the corpus folder itself, and never a silent overwrite.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from retriever.loader import decode_bytes, iter_note_paths
+
+ALLOWED_SUFFIXES = (".md", ".txt", ".markdown")
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # notes are text; 2 MiB is a very long note
+MAX_NAME_BYTES = 180  # well under the usual 255-byte file-name limit, room for "-99"
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                     *(f"lpt{i}" for i in range(1, 10))}
+_BAD_CHARS = re.compile(r"[^\w\-. ()]")  # \w is Unicode: Hangul stays
+
+
+class UploadError(ValueError):
+    """An upload was refused; the message is one Korean line for the user."""
+
+
+@dataclass(frozen=True)
+class SavedNote:
+    source: str  # path relative to the corpus root (POSIX)
+    bytes: int
+    requested_name: str
+    renamed: bool  # saved under another name because the requested one was taken
+    unchanged: bool = False  # an identical file was already there; nothing written
+
+    def message(self) -> str:
+        if self.unchanged:
+            return f"같은 내용의 노트가 이미 있습니다: {self.source} (저장하지 않음)"
+        if self.renamed:
+            return (f"'{self.requested_name}' 이름이 이미 있어 '{self.source}'(으)로 저장했습니다 "
+                    f"({self.bytes:,} 바이트). 재색인하면 검색에 반영됩니다.")
+        return f"저장했습니다: {self.source} ({self.bytes:,} 바이트). 재색인하면 검색에 반영됩니다."
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sanitize_filename(name: str) -> str:
+    """A safe single-component file name for an uploaded note, or UploadError.
+
+    Folders are dropped (both / and \\), Unicode is NFC-normalised, control and shell-special
+    characters become "_", leading dots go (no hidden files), and the suffix must be a note
+    suffix. Korean names stay Korean.
+    """
+    raw = (name or "").replace("\\", "/").split("/")[-1]
+    raw = unicodedata.normalize("NFC", raw)
+    raw = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")  # controls, NUL, etc.
+    raw = raw.strip().lstrip(".").strip()
+    stem, dot, suffix = raw.rpartition(".")
+    if not dot:
+        raise UploadError(f"노트 파일은 {', '.join(ALLOWED_SUFFIXES)} 형식만 올릴 수 있습니다: {name!r}")
+    suffix = "." + suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise UploadError(f"노트 파일은 {', '.join(ALLOWED_SUFFIXES)} 형식만 올릴 수 있습니다 "
+                          f"(받은 형식: {suffix})")
+    stem = _BAD_CHARS.sub("_", stem)
+    stem = re.sub(r"\s+", " ", stem)
+    stem = re.sub(r"_{2,}", "_", stem).strip(" ._")
+    if not stem or set(stem) <= {"_", "."}:
+        stem = "note"
+    if stem.split(".")[0].lower() in _WINDOWS_RESERVED:
+        stem = f"note_{stem}"
+    while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem + suffix
+
+
+def save_upload(corpus_dir: str | os.PathLike, data: bytes | str | os.PathLike, name: str | None = None,
+                *, overwrite: bool = False, max_bytes: int = MAX_UPLOAD_BYTES) -> SavedNote:
+    """Save one uploaded note into the top level of `corpus_dir`.
+
+    `data` is the file's bytes or the path of the uploaded temporary file (then `name`
+    defaults to its base name). The note must be decodable text no larger than `max_bytes`.
+    When the name is taken: identical content → nothing written (`unchanged`); different
+    content → saved as "<stem>-2<suffix>" etc. (`renamed`) unless `overwrite` is set, in which
+    case the file is replaced atomically.
+    """
+    corpus = Path(corpus_dir)
+    if not corpus.is_dir():
+        raise UploadError(f"노트 폴더가 없습니다: {corpus}")
+    if isinstance(data, (str, os.PathLike)):
+        src = Path(data)
+        if name is None:
+            name = src.name
+        try:
+            size = src.stat().st_size
+        except OSError as exc:
+            raise UploadError(f"올린 파일을 읽을 수 없습니다: {exc}") from None
+        if size > max_bytes:
+            raise UploadError(f"파일이 너무 큽니다: {size:,} 바이트 (최대 {max_bytes:,} 바이트)")
+        with open(src, "rb") as f:
+            blob = f.read(max_bytes + 1)
+    else:
+        blob = bytes(data)
+    requested = name or ""
+    safe = sanitize_filename(requested)
+    if len(blob) > max_bytes:
+        raise UploadError(f"파일이 너무 큽니다: {len(blob):,} 바이트 (최대 {max_bytes:,} 바이트)")
+    if not blob.strip():
+        raise UploadError("빈 파일은 올릴 수 없습니다.")
+    if decode_bytes(blob) is None:
+        raise UploadError("텍스트 노트가 아닙니다 (바이너리이거나 인코딩을 알 수 없음).")
+
+    target = corpus / safe
+    # The name is one plain component, so the file lands directly in the corpus folder.
+    # (A symlink already sitting at that name is never written through: see below.)
+    if "/" in safe or "\\" in safe or safe in (".", "..") or target.parent.resolve() != corpus.resolve():
+        raise UploadError("노트 폴더 밖에는 저장할 수 없습니다.")  # unreachable after sanitising
+
+    renamed = False
+    stem, suffix = target.stem, target.suffix
+    n = 1
+    while True:
+        if target.is_symlink() or target.exists():
+            existing = None
+            if target.is_file() and not target.is_symlink():
+                try:
+                    existing = target.read_bytes()
+                except OSError:
+                    existing = None
+            if existing is not None and _sha256(existing) == _sha256(blob):
+                return SavedNote(target.name, len(blob), requested, renamed, unchanged=True)
+            if overwrite and target.is_file() and not target.is_symlink():
+                _atomic_write(corpus, target, blob, replace=True)
+                return SavedNote(target.name, len(blob), requested, renamed)
+            n += 1
+            renamed = True
+            target = corpus / f"{stem}-{n}{suffix}"
+            if n > 999:
+                raise UploadError("같은 이름의 파일이 너무 많습니다.")
+            continue
+        try:
+            _atomic_write(corpus, target, blob, replace=False)
+        except FileExistsError:  # another upload took the name meanwhile: try the next one
+            continue
+        return SavedNote(target.name, len(blob), requested, renamed)
+
+
+def _atomic_write(corpus: Path, target: Path, blob: bytes, replace: bool) -> None:
+    """Write to a hidden temporary file in the corpus, fsync, then link/replace into place."""
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=corpus)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        if replace:
+            os.replace(tmp, target)
+        else:
+            os.link(tmp, target)  # fails if the name exists: never overwrites
+            os.unlink(tmp)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dfd = os.open(corpus, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+# -- listing and status -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NoteRow:
+    source: str
+    chunks: int  # chunks in the live index (0 when not indexed)
+    size: int  # bytes on disk (0 when the file is gone)
+    status: str  # Korean: 색인됨 / 새 파일 / 변경됨 / 삭제됨
+
+    @property
+    def needs_reindex(self) -> bool:
+        return self.status != "색인됨"
+
+
+def list_notes(corpus_dir: str | os.PathLike, manifest: dict | None) -> list[NoteRow]:
+    """Corpus files with their chunk counts in the index, and whether the index is behind."""
+    corpus = Path(corpus_dir)
+    indexed = (manifest or {}).get("files", {})
+    rows: list[NoteRow] = []
+    seen: set[str] = set()
+    for path in iter_note_paths(corpus) if corpus.is_dir() else []:
+        source = path.relative_to(corpus).as_posix()
+        seen.add(source)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        meta = indexed.get(source)
+        if meta is None:
+            status = "새 파일 — 재색인 필요"
+        elif meta.get("sha256") != _sha256(data):
+            status = "변경됨 — 재색인 필요"
+        else:
+            status = "색인됨"
+        rows.append(NoteRow(source, int(meta.get("chunks", 0)) if meta else 0, len(data), status))
+    for source, meta in sorted(indexed.items()):
+        if source not in seen:
+            rows.append(NoteRow(source, int(meta.get("chunks", 0)), 0, "삭제됨 — 재색인 필요"))
+    return rows
+
+
+def index_status(manifest: dict | None, index_dir: str | os.PathLike | None = None,
+                 rows: list[NoteRow] | None = None) -> dict:
+    """The live index in a few fields (files, chunks, embedder, build time, up to date)."""
+    m = manifest or {}
+    counts = m.get("counts", {})
+    emb = m.get("embedder", {})
+    return {
+        "files": int(counts.get("files", len(m.get("files", {})))),
+        "chunks": int(counts.get("chunks", len(m.get("chunk_ids", [])))),
+        "skipped": int(counts.get("skipped", 0)),
+        "embedder": emb.get("id", "?"),
+        "dim": emb.get("dim"),
+        "built_at": m.get("built_at", "?"),
+        "build_seconds": m.get("build_seconds"),
+        "index_dir": str(index_dir) if index_dir is not None else None,
+        "up_to_date": None if rows is None else not any(r.needs_reindex for r in rows),
+    }
