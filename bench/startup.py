@@ -1,0 +1,162 @@
+"""Start-up benchmark: restart the web app on an existing index → time to the first search answer.
+
+    python bench/startup.py [--runs 3] [--corpus corpus] [--index index] [--no-append]
+
+Builds (or updates) the index first if needed, so every timed run is a *restart* with a
+current index. Each run spawns `python app.py` on a free 127.0.0.1 port and measures, from
+the spawn, until gradio_client gets an answer from `/search` (keyword mode, the UI default).
+The figures are appended to bench/RESULTS.md (append only; other benchmarks write there too).
+
+The helpers `free_port`, `start_app` and `wait_for_app` are shared with the app tests.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(corpus: Path, index: Path, port: int, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STUDY_", "GRADIO_"))}
+    env.update({"STUDY_CORPUS_DIR": str(corpus), "STUDY_INDEX_DIR": str(index),
+                "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1",
+                "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
+                "PYTHONPATH": str(ROOT)})
+    env.update(extra)
+    return env
+
+
+def start_app(env: dict, log_path: Path) -> subprocess.Popen:
+    log = open(log_path, "wb")
+    return subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=str(ROOT), env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_for_app(proc: subprocess.Popen, url: str, log_path: Path, timeout: float = 180.0,
+                 auth: tuple[str, str] | None = None):
+    """A connected gradio_client.Client once the app answers, or RuntimeError with the log."""
+    from gradio_client import Client
+
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}")
+        try:
+            return Client(url, verbose=False, auth=auth)
+        except Exception as exc:  # not listening yet
+            last = exc
+            time.sleep(0.1)
+    raise RuntimeError(f"app did not answer within {timeout}s ({last}):\n"
+                       f"{log_path.read_text(errors='replace')[-4000:]}")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def time_restart(corpus: Path, index: Path, query: str, log_dir: Path) -> dict:
+    port = free_port()
+    log_path = log_dir / f"startup-{port}.log"
+    t0 = time.perf_counter()
+    proc = start_app(app_env(corpus, index, port), log_path)
+    try:
+        client = wait_for_app(proc, f"http://127.0.0.1:{port}/", log_path)
+        t_ready = time.perf_counter() - t0
+        result = client.predict(query, api_name="/search")
+        t_first = time.perf_counter() - t0
+        assert result["hits"], f"no hits for {query!r}"
+        t1 = time.perf_counter()
+        client.predict(query, "hybrid", api_name="/search")
+        t_hybrid = time.perf_counter() - t1
+        client.close() if hasattr(client, "close") else None
+    finally:
+        stop_app(proc)
+    return {"ready": t_ready, "first_search": t_first, "first_hybrid": t_hybrid,
+            "hits": len(result["hits"]), "top": result["hits"][0]["source"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--index", type=Path, default=ROOT / "index")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--query", default="파티션을 나누는 이유")
+    ap.add_argument("--no-append", action="store_true", help="print only; do not touch RESULTS.md")
+    args = ap.parse_args(argv)
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    sys.path.insert(0, str(ROOT))
+    from tutor.settings import Settings
+
+    lib = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index).make_library()
+    if not lib.indexer.is_current():
+        print("색인을 먼저 만듭니다 (building the index first)…", file=sys.stderr)
+        lib.refresh(progress=True, report=lambda m: print(m, file=sys.stderr))
+    manifest = lib.manifest
+    log_dir = ROOT / "bench" / "out"
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    runs = []
+    for i in range(args.runs):
+        r = time_restart(args.corpus, args.index, args.query, log_dir)
+        runs.append(r)
+        print(f"run {i + 1}: server answering {r['ready']:.2f}s, first /search answer "
+              f"{r['first_search']:.2f}s, then first hybrid {r['first_hybrid']:.2f}s", flush=True)
+    firsts = [r["first_search"] for r in runs]
+    med, worst = statistics.median(firsts), max(firsts)
+    verdict = "PASS" if worst <= 10 else "FAIL"
+    print(f"first search after restart: median {med:.2f}s, worst {worst:.2f}s (target ≤ 10 s): {verdict}")
+    if not args.no_append:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        lines = [
+            "",
+            f"## App start-up: restart with an existing index → first search answer ({stamp})",
+            "",
+            f"`python bench/startup.py --runs {args.runs}` · {platform.machine()}, {os.cpu_count()} CPU, "
+            f"load avg {load:.2f} at the end · corpus {manifest['counts']['files']} file(s), "
+            f"{manifest['counts']['chunks']} chunks · embedder `{manifest['embedder']['id']}`",
+            "",
+            "| run | server answering (s) | first `/search` answer (s) | then first hybrid (s) |",
+            "|---|---|---|---|",
+            *(f"| {i} | {r['ready']:.2f} | {r['first_search']:.2f} | {r['first_hybrid']:.2f} |"
+              for i, r in enumerate(runs, 1)),
+            "",
+            f"Median {med:.2f} s, worst {worst:.2f} s against the 10 s target: **{verdict}**. "
+            "Timed from spawning `python app.py` (imports, index load, Kiwi, Gradio launch) to the "
+            "answer of a keyword `/search` over gradio_client; the embedding model loads right "
+            "after the server starts, so the first hybrid query does not pay for it.",
+            "",
+        ]
+        with open(RESULTS, "a", encoding="utf-8") as f:
+            f.write("\n".join(lines))
+        print(f"appended to {RESULTS.relative_to(ROOT)}")
+    return 0 if verdict == "PASS" else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
