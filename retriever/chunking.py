@@ -27,6 +27,8 @@ _SENT_FALLBACK_RE = re.compile(r"[^.!?。\n]+(?:[.!?。]+|$)")
 # Exam-note labels that summarise the whole section rather than the sub-section above them.
 SECTION_LABELS = frozenset({"시험 포인트", "핵심 포인트", "핵심 정리", "정리", "요약", "암기 포인트"})
 
+KIWI_SPLIT_MAX_CHARS = 20_000
+
 ENUM_LEVEL = 10  # bold "A. …" headings sit below any Markdown heading
 LABEL_LEVEL = 11  # other bold-only lines and "label:" lines sit below those
 
@@ -166,7 +168,8 @@ def _sections(lines: list[str]) -> list[_Section]:
 def _split_text(text: str, max_chars: int, splitter: SentenceSplitter | None) -> list[tuple[int, int]]:
     """Character ranges of `text`, each at most max_chars, cut at sentence ends when possible."""
     try:
-        sents = splitter(text) if splitter else []
+        # Kiwi is slow on one huge unbroken run (a 200k-char line takes ~15 s); the regex is not.
+        sents = splitter(text) if splitter and len(text) <= KIWI_SPLIT_MAX_CHARS else []
     except Exception:
         sents = []
     if not sents:
