@@ -227,7 +227,7 @@ class Tutor:
             dn = (cos[i] - lo) / (hi - lo) if hi - lo > 1e-6 and u.kind != "code" else 0.0
             score = 0.55 * lex[i] + 0.45 * dn
             if u.kind == "code":
-                score = 0.8 * lex[i]
+                score = 0.6 * lex[i]
             out.append(ScoredUnit(u, score, lex[i], cos[i]))
         out.sort(key=lambda s: (-s.score, s.unit.line))
         return out
@@ -278,10 +278,19 @@ class Tutor:
         sub = None
         body: list[str] = []
         for u in sorted(picked, key=lambda x: x.line):
+            labelled = False
             if u.sub and u.sub != sub:
                 body.append(f"{u.sub}:")
-                sub = u.sub
-            body.append(f"{_render_unit(u, ret.query, self.library.tokenizer)} [{d.cite(chunk_for(sec, u))}]")
+                sub, labelled = u.sub, True
+            n = d.cite(chunk_for(sec, u))
+            if u.kind == "code":  # a marker after a closing fence would break the fence
+                if labelled:
+                    body[-1] += f" [{n}]"
+                    body.append(_render_unit(u, ret.query, self.library.tokenizer))
+                else:
+                    body.append(_render_unit(u, ret.query, self.library.tokenizer) + f"\n[{n}]")
+            else:
+                body.append(f"{_render_unit(u, ret.query, self.library.tokenizer)} [{n}]")
         if body:
             d.lines.append("")
             d.lines.extend(body)

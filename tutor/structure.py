@@ -163,6 +163,19 @@ def _label_of(line: str) -> str | None:
     return None
 
 
+def _is_pseudo_heading(lines: list[str], i: int) -> bool:
+    """A short title-like line of plain text ("제2장 자치법규 운영 현황", "1. 조례 제정 현황"):
+    on its own between blank lines, no markdown emphasis, no sentence end."""
+    s = lines[i - 1].strip()
+    if not s or "**" in s or len(s) > 40 or not _HANGUL_RE.search(s):
+        return False
+    if s.startswith(("-", "*", "+", ">", "|")) or re.search(r"([.?!。:]|다)$", s):
+        return False
+    before = lines[i - 2].strip() if i >= 2 else ""
+    after = lines[i].strip() if i < len(lines) else ""
+    return not before and not after
+
+
 def parse_note(source: str, text: str, splitter: Splitter | None = None) -> list[Section]:
     """Sections of one note, each with its quotable units in order."""
     lines = text.split("\n")
@@ -184,7 +197,7 @@ def parse_note(source: str, text: str, splitter: Splitter | None = None) -> list
             return
         first, last = para[0][0], para[-1][0]
         joined = " ".join(t.strip() for _, t in para)
-        if len(joined) <= 160 and len(para) == 1:
+        if len(para) == 1 and not _HANGUL_RE.search(joined):
             units.append(Unit("text", joined, first, last, sub))
         else:
             for sent in _sentences(joined, splitter):
@@ -245,6 +258,8 @@ def parse_note(source: str, text: str, splitter: Splitter | None = None) -> list
             units.append(Unit("answer", s, i, i, sub, "정답", plain(am.group(1) or am.group(2))))
             continue
         label = _label_of(s)
+        if label is None and _is_pseudo_heading(lines, i):
+            label = re.sub(r"^\d{1,2}[.)]\s+", "", s).strip()
         if label is not None:
             flush_para()
             sub = label
@@ -254,6 +269,8 @@ def parse_note(source: str, text: str, splitter: Splitter | None = None) -> list
         if bm:
             flush_para()
             body = bm.group(1).strip()
+            if not re.search(r"[^\W\d_]", body):  # "- 14 -": a page number, not content
+                continue
             mark = next((mk for mk in _MARKS if body.startswith(mk)), "")
             rest = body[len(mark):].strip() if mark else body
             tm = _TERM_RE.match(rest)
