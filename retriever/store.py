@@ -41,7 +41,7 @@ from .types import Chunk, Note, Skipped
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-TOKENIZER_VERSION = 1
+TOKENIZER_VERSION = 2
 CURRENT = "CURRENT"
 
 Reporter = Callable[[str], None]
