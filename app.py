@@ -81,7 +81,7 @@ def build_demo(sa: StudyApp):
                     section = gr.Dropdown(choices=[""] + sa.section_titles(), value="",
                                           label="또는 단원 선택", elem_id="quiz-section")
                 with gr.Row():
-                    count = gr.Slider(1, 20, value=5, step=1, label="문항 수")
+                    count = gr.Slider(1, 20, value=5, step=1, label="문항 수", elem_id="quiz-count")
                     kinds = gr.CheckboxGroup(choices=[(KIND_LABELS[k], k) for k in QUIZ_KINDS],
                                              value=list(QUIZ_KINDS), label="문항 유형")
                 make = gr.Button("퀴즈 만들기", variant="primary", elem_id="quiz-make")
@@ -98,7 +98,7 @@ def build_demo(sa: StudyApp):
                 with gr.Row():
                     csv_btn = gr.Button("CSV로 내보내기", size="sm")
                     anki_btn = gr.Button("Anki 덱(.apkg)으로 내보내기", size="sm")
-                export_file = gr.File(label="내보낸 파일", interactive=False)
+                export_file = gr.File(label="내보낸 파일", interactive=False, visible=False, elem_id="quiz-export")
 
             # -- 검색 ----------------------------------------------------------------
             with gr.Tab("검색", id="search"):
@@ -111,7 +111,7 @@ def build_demo(sa: StudyApp):
                                       value="keyword", label="검색 방식")
                     s_k = gr.Slider(1, 20, value=5, step=1, label="결과 수")
                     s_source = gr.Dropdown(choices=[ALL_FILES] + sa.sources(), value=ALL_FILES,
-                                           label="파일 필터")
+                                           label="파일 필터", elem_id="search-source")
                 s_results = gr.HTML(elem_id="search-results", js_on_load=None)
 
             # -- 노트 관리 -------------------------------------------------------------
@@ -163,8 +163,14 @@ def build_demo(sa: StudyApp):
         q_submit.click(answer, [session, q_choice, q_answer], quiz_outputs, api_visibility="undocumented")
         q_answer.submit(answer, [session, q_choice, q_answer], quiz_outputs, api_visibility="undocumented")
         q_next.click(lambda s: show(sa.advance(s)), [session], quiz_outputs, api_visibility="undocumented")
-        csv_btn.click(lambda s: sa.export(s, "csv"), [session], [export_file], api_visibility="undocumented")
-        anki_btn.click(lambda s: sa.export(s, "anki"), [session], [export_file], api_visibility="undocumented")
+        def export(s, fmt):
+            path = sa.export(s, fmt)
+            if path is None:
+                gr.Warning("먼저 퀴즈를 만드세요.")
+            return gr.update(value=path, visible=path is not None)
+
+        csv_btn.click(lambda s: export(s, "csv"), [session], [export_file], api_visibility="undocumented")
+        anki_btn.click(lambda s: export(s, "anki"), [session], [export_file], api_visibility="undocumented")
 
         # -- events: search ------------------------------------------------------------
         search_args = dict(fn=sa.search_html, inputs=[s_query, s_mode, s_k, s_source], outputs=[s_results],
