@@ -1,0 +1,82 @@
+"""`python -m tutor ask|quiz` as a user runs them (subprocesses over a copy of the seed index)."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+
+import pytest
+
+
+def _run(args, env, cwd, stdin: str | None = None, timeout: float = 240):
+    return subprocess.run([sys.executable, "-m", "tutor", *args], env=env, cwd=cwd, input=stdin,
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+@pytest.fixture
+def common(seed_corpus, seed_index_copy):
+    return ["--corpus", str(seed_corpus), "--index", str(seed_index_copy)]
+
+
+def test_ask_json_one_object_per_question(common, cli_env, tmp_path):
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("Redshift 클러스터 간 데이터 공유\n\n김치찌개 맛있게 끓이는 법\n", encoding="utf-8")
+    r = _run(["ask", *common, "--json", "--questions", str(qfile)], cli_env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
+    assert len(lines) == 2
+    first, second = lines
+    assert set(first) >= {"question", "mode", "answer", "sources"}
+    assert first["mode"] == "template" and "[1]" in first["answer"]
+    assert "3. Amazon Redshift Data Sharing" in first["sources"][0]["heading"]
+    assert set(first["sources"][0]) >= {"rank", "source", "heading", "lines", "score", "text"}
+    assert second["answer"].startswith("노트에서 이 질문에 해당하는 내용을 찾지 못했습니다")
+    assert "Traceback" not in r.stderr
+
+
+def test_ask_text_and_bad_input(common, cli_env, tmp_path):
+    r = _run(["ask", *common, "EBS 볼륨 스냅샷으로 백업"], cli_env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "5. EC2 데이터 영속성" in r.stdout and "출처:" in r.stdout
+    r = _run(["ask", *common, "   "], cli_env, tmp_path)
+    assert r.returncode == 2 and "오류" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_quiz_json_twenty_items_and_exports(common, cli_env, tmp_path):
+    r = _run(["quiz", *common, "--n", "20", "--seed", "4", "--json"], cli_env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["mode"] == "template" and len(data["items"]) == 20
+    assert len(Counter(i["kind"] for i in data["items"])) >= 3
+    for it in data["items"]:
+        assert set(it) == {"id", "kind", "question", "options", "answer", "explanation", "source"}
+    out_csv = tmp_path / "q.csv"
+    out_apkg = tmp_path / "q.apkg"
+    r = _run(["quiz", *common, "--n", "6", "--kinds", "mcq,ox", "--format", "csv", "--out", str(out_csv)],
+             cli_env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    with out_csv.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == 7 and {row[0] for row in rows[1:]} <= {"mcq", "ox"}
+    r = _run(["quiz", *common, "--n", "5", "--topic", "Glue FLEX", "--format", "anki", "--out", str(out_apkg)],
+             cli_env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert zipfile.is_zipfile(out_apkg)
+    r = _run(["quiz", *common, "--kinds", "essay"], cli_env, tmp_path)
+    assert r.returncode == 2 and "essay" in r.stderr
+
+
+def test_quiz_interactive_drill_scores(common, cli_env, tmp_path):
+    # first: the same quiz as JSON, to know the answers
+    r = _run(["quiz", *common, "--n", "3", "--seed", "1", "--kinds", "mcq,ox", "--json"], cli_env, tmp_path)
+    items = json.loads(r.stdout)["items"]
+    replies = [items[0]["answer"], "틀린 답", items[2]["answer"]]
+    r = _run(["quiz", *common, "--n", "3", "--seed", "1", "--kinds", "mcq,ox", "--interactive"], cli_env,
+             tmp_path, stdin="\n".join(replies) + "\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("✅ 정답입니다!") == 2 and r.stdout.count("❌ 오답입니다.") == 1
+    assert "최종 점수: 2/3" in r.stdout
+    assert "해설:" in r.stdout and "출처:" in r.stdout
