@@ -237,7 +237,9 @@ class QuizView:
 
 def _item_source(item: QuizItem) -> str:
     s = item.source
-    return f"{esc_md(s.source)} · {s.lines[0]}–{s.lines[1]}행 · _{esc_md(s.heading)}_"
+    a, b = s.lines
+    where = f"{a}–{b}행" if a != b else f"{a}행"
+    return f"{esc_md(s.source)} · {where} · _{esc_md(s.heading)}_"
 
 
 def quiz_view(s: QuizSession) -> QuizView:
@@ -266,18 +268,18 @@ def quiz_view(s: QuizSession) -> QuizView:
 
 
 def grade_markdown(item: QuizItem, g: Grade | None) -> str:
+    """Verdict, the learner's answer, the right answer, the explanation and the source
+    (built from the fields; `Grade.feedback` holds the same as plain text for the CLI)."""
     if g is None:
         return ""
-    verdict = "### ✅ 정답입니다!" if g.correct else "### ❌ 틀렸습니다"
-    parts = [verdict]
+    lines = ["### ✅ 정답입니다!" if g.correct else "### ❌ 틀렸습니다", ""]
     if not g.correct:
-        parts.append(f"정답: **{esc_md(g.expected)}**")
-    if g.feedback:
-        parts.append(esc_md(g.feedback))
-    if item.explanation and item.explanation not in (g.feedback or ""):
-        parts.append(f"해설: {esc_md(item.explanation)}")
-    parts.append(f"출처: {_item_source(item)}")
-    return "\n\n".join(parts)
+        lines.append(f"입력한 답: {esc_md(g.given) or '(빈 답)'}  ")
+    lines.append(f"정답: **{esc_md(g.expected)}**  ")
+    if item.explanation:
+        lines.append(f"해설: {esc_md(item.explanation)}  ")
+    lines.append(f"출처: {_item_source(item)}")
+    return "\n".join(lines)
 
 
 def review_markdown(s: QuizSession) -> str:
