@@ -78,6 +78,15 @@ def stop_app(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a running process has used so far (Linux /proc), else NaN."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def time_restart(corpus: Path, index: Path, query: str, log_dir: Path) -> dict:
     port = free_port()
     log_path = log_dir / f"startup-{port}.log"
@@ -88,6 +97,7 @@ def time_restart(corpus: Path, index: Path, query: str, log_dir: Path) -> dict:
         t_ready = time.perf_counter() - t0
         result = client.predict(query, api_name="/search")
         t_first = time.perf_counter() - t0
+        cpu_first = cpu_seconds(proc.pid)
         assert result["hits"], f"no hits for {query!r}"
         t1 = time.perf_counter()
         client.predict(query, "hybrid", api_name="/search")
@@ -95,7 +105,7 @@ def time_restart(corpus: Path, index: Path, query: str, log_dir: Path) -> dict:
         client.close() if hasattr(client, "close") else None
     finally:
         stop_app(proc)
-    return {"ready": t_ready, "first_search": t_first, "first_hybrid": t_hybrid,
+    return {"ready": t_ready, "first_search": t_first, "first_hybrid": t_hybrid, "cpu": cpu_first,
             "hits": len(result["hits"]), "top": result["hits"][0]["source"]}
 
 
@@ -120,36 +130,44 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = ROOT / "bench" / "out"
     log_dir.mkdir(parents=True, exist_ok=True)
 
+    load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     runs = []
     for i in range(args.runs):
         r = time_restart(args.corpus, args.index, args.query, log_dir)
         runs.append(r)
         print(f"run {i + 1}: server answering {r['ready']:.2f}s, first /search answer "
-              f"{r['first_search']:.2f}s, then first hybrid {r['first_hybrid']:.2f}s", flush=True)
+              f"{r['first_search']:.2f}s (app CPU {r['cpu']:.2f}s), then first hybrid {r['first_hybrid']:.2f}s",
+              flush=True)
+    load_end = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     firsts = [r["first_search"] for r in runs]
+    cpus = [r["cpu"] for r in runs]
     med, worst = statistics.median(firsts), max(firsts)
     verdict = "PASS" if worst <= 10 else "FAIL"
-    print(f"first search after restart: median {med:.2f}s, worst {worst:.2f}s (target ≤ 10 s): {verdict}")
+    print(f"first search after restart: median {med:.2f}s, worst {worst:.2f}s (target ≤ 10 s): {verdict}; "
+          f"app CPU until then: median {statistics.median(cpus):.2f}s; load avg {load_start:.2f} → {load_end:.2f}")
     if not args.no_append:
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         lines = [
             "",
             f"## App start-up: restart with an existing index → first search answer ({stamp})",
             "",
             f"`python bench/startup.py --runs {args.runs}` · {platform.machine()}, {os.cpu_count()} CPU, "
-            f"load avg {load:.2f} at the end · corpus {manifest['counts']['files']} file(s), "
+            f"1-min load avg {load_start:.2f} before, {load_end:.2f} after · corpus {manifest['counts']['files']} file(s), "
             f"{manifest['counts']['chunks']} chunks · embedder `{manifest['embedder']['id']}`",
             "",
-            "| run | server answering (s) | first `/search` answer (s) | then first hybrid (s) |",
-            "|---|---|---|---|",
-            *(f"| {i} | {r['ready']:.2f} | {r['first_search']:.2f} | {r['first_hybrid']:.2f} |"
+            "| run | server answering (s) | first `/search` answer (s) | app CPU until then (s) | then first hybrid (s) |",
+            "|---|---|---|---|---|",
+            *(f"| {i} | {r['ready']:.2f} | {r['first_search']:.2f} | {r['cpu']:.2f} | {r['first_hybrid']:.2f} |"
               for i, r in enumerate(runs, 1)),
             "",
             f"Median {med:.2f} s, worst {worst:.2f} s against the 10 s target: **{verdict}**. "
             "Timed from spawning `python app.py` (imports, index load, Kiwi, Gradio launch) to the "
             "answer of a keyword `/search` over gradio_client; the embedding model loads right "
-            "after the server starts, so the first hybrid query does not pay for it.",
+            "after the server starts, so the first hybrid query does not pay for it. \"App CPU\" is "
+            "the app process's user+system time at that moment: start-up is mostly serial (the "
+            "Gradio import and the Kiwi model load both hold the GIL), so on an idle machine the "
+            "wall time is close to it; a higher wall time means other processes were competing "
+            "for the 2 CPUs.",
             "",
         ]
         with open(RESULTS, "a", encoding="utf-8") as f:

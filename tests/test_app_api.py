@@ -233,3 +233,38 @@ def test_basic_auth(app_dirs):
             Client(f"http://127.0.0.1:{port}/", auth=("learner", "wrong"), verbose=False)
     finally:
         stop_app(proc)
+
+
+def test_chat_streams_deltas_then_final_answer_with_notice():
+    """LLM mode streams: each delta updates the last message; the final Answer replaces it."""
+    from tutor.webapp import StudyApp
+
+    hit = Hit(rank=1, score=1.0, source=SEED_FILE, heading="H", lines=(1, 2), text="본문")
+
+    class StubTutor:
+        mode_label = "LLM: stub"
+
+        def __init__(self):
+            self.histories = []
+
+        def ask_stream(self, question, history=None):
+            self.histories.append(history)
+            yield "파티션은 ", None
+            yield "<b>나눔</b>입니다 [1]", None
+            yield "", Answer(question, "llm", "파티션은 <b>나눔</b>입니다 [1]", (hit,),
+                             notice="LLM 응답이 늦어 일부만 받았습니다")
+
+    sa = StudyApp.__new__(StudyApp)  # no library needed for the chat path
+    sa._tutor = StubTutor()
+    steps = list(sa.chat("파티션이 뭐야?", [], []))
+    contents = [s[0][-1]["content"] for s in steps]
+    assert contents[0].startswith("⏳")
+    assert contents[1] == "파티션은  ▌" and "&lt;b&gt;나눔&lt;/b&gt;입니다 [1] ▌" in contents[2]
+    final_msgs, history, box = steps[-1]
+    assert box == "" and history == [("파티션이 뭐야?", "파티션은 <b>나눔</b>입니다 [1]")]
+    assert final_msgs[0] == {"role": "user", "content": "파티션이 뭐야?"}
+    assert "⚠️ LLM 응답이 늦어" in final_msgs[1]["content"] and "<b>" not in final_msgs[1]["content"]
+    assert final_msgs[2]["metadata"]["title"].startswith("📚 출처 1건")
+    # the next turn passes the history on
+    list(sa.chat("더 자세히", final_msgs, history))
+    assert sa._tutor.histories[-1] == [("파티션이 뭐야?", "파티션은 <b>나눔</b>입니다 [1]")]

@@ -368,36 +368,36 @@ class StudyApp:
         messages = list(messages or [])
         history = list(history or [])
         if not message:
-            yield messages, history, ""
+            yield list(messages), list(history), ""
             return
         messages.append({"role": "user", "content": esc_md(message)})
         messages.append({"role": "assistant", "content": "⏳ 노트를 찾는 중…"})
-        yield messages, history, ""
+        yield list(messages), list(history), ""
         text = ""
         answer: Answer | None = None
         try:
-            for delta, final in self.tutor.ask_stream(message, history=history or None):
+            for delta, final in self.tutor.ask_stream(message, history=list(history) or None):
                 if final is not None:
                     answer = final
                     break
                 if delta:
                     text += delta
                     messages[-1] = {"role": "assistant", "content": esc_md(text) + " ▌"}
-                    yield messages, history, ""
+                    yield list(messages), list(history), ""
         except QueryError as exc:
             messages[-1] = {"role": "assistant", "content": f"⚠️ 질문을 처리할 수 없습니다: {esc_md(str(exc))}"}
-            yield messages, history, ""
+            yield list(messages), list(history), ""
             return
         except Exception as exc:
             messages[-1] = {"role": "assistant",
                             "content": f"⚠️ 답변 중 오류가 났습니다: {esc_md(type(exc).__name__)}: {esc_md(str(exc))}"}
-            yield messages, history, ""
+            yield list(messages), list(history), ""
             return
         if answer is None:
             answer = Answer(message, "template", text, ())
         messages[-1:] = chat_messages(answer)
         history.append((message, answer.answer))
-        yield messages, history, ""
+        yield list(messages), list(history), ""
 
     def ask_markdown(self, question: str) -> str:
         question = (question or "").strip()
