@@ -218,3 +218,91 @@ def test_notes_tab_upload_and_reindex(page):
     page.locator("#search-btn").click()
     page.wait_for_selector("#search-results .study-hit")
     assert "업로드 메모.md" in page.locator("#search-results").inner_text()
+
+
+# -- LLM mode: a fake OpenAI-compatible server on 127.0.0.1 --------------------------------
+
+LLM_PARTS = ["파티션 프로젝션은 ", "메타스토어를 우회해 ", "S3 경로 패턴으로 파티션을 계산합니다 [1]."]
+
+
+def _sse(delta: dict, finish=None) -> str:
+    import json
+
+    body = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "test-model",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+def test_llm_mode_streams_into_the_chat_and_falls_back_visibly(browser, seed_corpus, seed_index_dir,
+                                                               tmp_path, httpserver):
+    import json
+    import time
+
+    from werkzeug import Response
+
+    state = {"fail": False}
+
+    def handler(request):
+        body = json.loads(request.get_data(as_text=True))
+        if state["fail"]:
+            return Response("upstream down", status=500)
+        if not body.get("stream"):
+            return Response(json.dumps({"id": "c2", "object": "chat.completion", "created": 1,
+                                        "model": "test-model", "choices": [{
+                                            "index": 0, "finish_reason": "stop",
+                                            "message": {"role": "assistant", "content": "파티션 프로젝션"}}]}),
+                            content_type="application/json")
+
+        def chunks():
+            yield _sse({"role": "assistant", "content": ""})
+            for part in LLM_PARTS:
+                time.sleep(1.0)  # slow enough to see the answer grow in the page
+                yield _sse({"content": part})
+            yield _sse({}, "stop") + "data: [DONE]\n\n"
+
+        return Response(chunks(), content_type="text/event-stream")
+
+    httpserver.expect_request("/v1/chat/completions").respond_with_handler(handler)
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(seed_corpus, corpus)
+    shutil.copytree(seed_index_dir, index)
+    port = free_port()
+    log = tmp_path / "app-llm.log"
+    env = app_env(corpus, index, port, STUDY_LLM="openai:test-model", STUDY_LLM_TIMEOUT="20",
+                  OPENAI_API_KEY="test-key-not-real", OPENAI_BASE_URL=httpserver.url_for("/v1"))
+    proc = start_app(env, log)
+    ctx = None
+    try:
+        wait_for_app(proc, f"http://127.0.0.1:{port}/", log)
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector("#chat-input textarea")
+        assert "LLM: openai:test-model" in page.locator("#mode-badge").inner_text()
+
+        page.locator("#chat-input textarea").fill("Athena 파티션 프로젝션은 왜 쓰나요?")
+        page.locator("#chat-send").click()
+        page.wait_for_function(f"() => document.querySelector('#chat').innerText.includes('{LLM_PARTS[0].strip()}')")
+        partial = page.locator("#chat").inner_text()
+        assert LLM_PARTS[-1] not in partial  # shown while still streaming
+        page.wait_for_function(SOURCES_SHOWN)
+        text = page.locator("#chat").inner_text()
+        assert "".join(LLM_PARTS) in text and "[1]" in text
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "llm-mode-stream.png"), full_page=True)
+
+        state["fail"] = True  # the LLM server breaks: template answer + a visible notice
+        page.locator("#chat-input textarea").fill("Glue FLEX 실행 클래스는 언제 쓰나요?")
+        page.locator("#chat-send").click()
+        page.wait_for_function("() => (document.querySelector('#chat').innerText.match(/출처 \\d+건/g) || []).length >= 2")
+        text = page.locator("#chat").inner_text()
+        assert "⚠️" in text and "HTTP 500" in text and "템플릿" in text
+        page.screenshot(path=str(ARTIFACTS / "llm-mode-fallback.png"), full_page=True)
+        assert dialogs == []
+    finally:
+        if ctx is not None:
+            ctx.close()
+        stop_app(proc)
