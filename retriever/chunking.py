@@ -28,6 +28,7 @@ _SENT_FALLBACK_RE = re.compile(r"[^.!?。\n]+(?:[.!?。]+|$)")
 SECTION_LABELS = frozenset({"시험 포인트", "핵심 포인트", "핵심 정리", "정리", "요약", "암기 포인트"})
 
 KIWI_SPLIT_MAX_CHARS = 20_000
+HEADING_ROOM = 120
 
 ENUM_LEVEL = 10  # bold "A. …" headings sit below any Markdown heading
 LABEL_LEVEL = 11  # other bold-only lines and "label:" lines sit below those
@@ -35,11 +36,16 @@ LABEL_LEVEL = 11  # other bold-only lines and "label:" lines sit below those
 
 @dataclass(frozen=True)
 class ChunkerConfig:
-    max_chars: int = 1000
-    min_chars: int = 250
+    """Sizes measured in bench/quality.py (bench/RESULTS.md): structured notes retrieve best
+    in small section-aligned chunks; plain pages need more context per chunk."""
+
+    max_chars: int = 600  # notes with headings
+    min_chars: int = 150
+    plain_max_chars: int = 1000  # text without any heading
 
     def to_dict(self) -> dict:
-        return {"max_chars": self.max_chars, "min_chars": self.min_chars, "version": 1}
+        return {"max_chars": self.max_chars, "min_chars": self.min_chars,
+                "plain_max_chars": self.plain_max_chars, "version": 2}
 
 
 @dataclass
@@ -197,6 +203,8 @@ def _split_block(block: _Block, max_chars: int, splitter: SentenceSplitter | Non
     if len(block.text) <= max_chars:
         return [block]
     lines = block.text.split("\n")
+    if _FENCE_RE.match(lines[0]):
+        max_chars -= len(lines[0].strip()) + 8  # room for the fence re-opened at each cut
     if len(lines) == 1:  # one long line: sentence ranges, all on the same line number
         return [_Block(block.start, block.end, block.text[s:e].strip(), block.atomic)
                 for s, e in _split_text(block.text, max_chars, splitter) if block.text[s:e].strip()]
@@ -209,7 +217,22 @@ def _split_block(block: _Block, max_chars: int, splitter: SentenceSplitter | Non
             cur, cur_start = [], block.start + k
         cur.append(line)
     out.append(_Block(cur_start, block.start + len(lines), "\n".join(cur), block.atomic))
-    return [p for b in out for p in _split_block(b, max_chars, splitter)]
+    pieces = [p for b in out for p in _split_block(b, max_chars, splitter)]
+    return _refence(pieces, lines[0]) if _FENCE_RE.match(lines[0]) else pieces
+
+
+def _refence(pieces: list[_Block], opener: str) -> list[_Block]:
+    """Close and reopen the code fence at each cut so every piece renders as code."""
+    fence = _FENCE_RE.match(opener).group(1)
+    out = []
+    for k, p in enumerate(pieces):
+        text = p.text
+        if k > 0:
+            text = opener.strip() + "\n" + text
+        if k < len(pieces) - 1:
+            text = text + "\n" + fence
+        out.append(_Block(p.start, p.end, text, p.atomic))
+    return out
 
 
 def chunk_id(heading: str, text: str) -> str:
@@ -226,7 +249,10 @@ def _make_chunk(source: str, path: tuple[str, ...], blocks: list[_Block]) -> Chu
 def chunk_note(source: str, text: str, config: ChunkerConfig = ChunkerConfig(),
                splitter: SentenceSplitter | None = None) -> list[Chunk]:
     """Chunks of one note. `splitter` gives sentence offsets (Kiwi); a regex is the fallback."""
-    max_chars, min_chars = config.max_chars, config.min_chars
+    sections = _sections(text.split("\n"))
+    structured = any(sec.path for sec in sections)
+    max_chars = config.max_chars if structured else config.plain_max_chars
+    min_chars = config.min_chars
     chunks: list[Chunk] = []
     cur: list[_Block] = []
     cur_path: tuple[str, ...] = ()
@@ -239,7 +265,7 @@ def chunk_note(source: str, text: str, config: ChunkerConfig = ChunkerConfig(),
             chunks.append(_make_chunk(source, cur_path, cur))
         cur, size = [], 0
 
-    for sec in _sections(text.split("\n")):
+    for sec in sections:
         if sec.parent != cur_parent:
             flush()
             cur_parent = sec.parent
@@ -248,19 +274,25 @@ def chunk_note(source: str, text: str, config: ChunkerConfig = ChunkerConfig(),
         cut_at = min_chars if sec.level <= ENUM_LEVEL else int(max_chars * 0.6)
         if cur and size >= cut_at and not all(b.heading for b in cur):
             flush()
-        for piece in (p for b in sec.blocks for p in _split_block(b, max_chars, splitter)):
-            if cur and size + len(piece.text) + 1 > max_chars and not all(b.heading for b in cur):
+        # Pieces of an over-long block leave room for the heading line that may open the chunk.
+        pieces = (p for b in sec.blocks for p in (
+            [b] if len(b.text) <= max_chars else _split_block(b, max_chars - HEADING_ROOM, splitter)))
+        for piece in pieces:
+            if cur and size + len(piece.text) + 2 > max_chars and not all(b.heading for b in cur):
                 carry: list[_Block] = []
                 while cur and cur[-1].heading:  # a heading line goes with the body it opens
                     carry.insert(0, cur.pop())
-                    size -= len(carry[0].text) + 1
+                    size -= len(carry[0].text) + 2
                 flush()
-                cur, size = carry, sum(len(b.text) + 1 for b in carry)
+                cur, size = carry, sum(len(b.text) + 2 for b in carry)
                 if carry:
                     cur_path = sec.path
+            if cur and size + len(piece.text) + 2 > max_chars:
+                # only heading lines wait here: they live on in the heading path
+                cur, size = [], 0
             if not cur:
                 cur_path = sec.path
             cur.append(piece)
-            size += len(piece.text) + 1
+            size += len(piece.text) + 2  # blocks are joined with a blank line
     flush()
     return [c for c in chunks if c.text]

@@ -29,6 +29,7 @@ class Settings:
     keyword_weight: float = FusionConfig.keyword_weight
     chunk_max_chars: int = ChunkerConfig.max_chars
     chunk_min_chars: int = ChunkerConfig.min_chars
+    chunk_plain_max_chars: int = ChunkerConfig.plain_max_chars
     auth: str | None = None  # user:password for the web app
 
     @classmethod
@@ -43,13 +44,15 @@ class Settings:
             keyword_weight=_float(env, "STUDY_KEYWORD_WEIGHT", FusionConfig.keyword_weight),
             chunk_max_chars=int(_float(env, "STUDY_CHUNK_MAX_CHARS", ChunkerConfig.max_chars)),
             chunk_min_chars=int(_float(env, "STUDY_CHUNK_MIN_CHARS", ChunkerConfig.min_chars)),
+            chunk_plain_max_chars=int(_float(env, "STUDY_CHUNK_PLAIN_MAX_CHARS", ChunkerConfig.plain_max_chars)),
             auth=(env.get("STUDY_AUTH") or "").strip() or None,
         )
         return replace(s, **{k: v for k, v in overrides.items() if v is not None})
 
     @property
     def chunker(self) -> ChunkerConfig:
-        return ChunkerConfig(max_chars=self.chunk_max_chars, min_chars=self.chunk_min_chars)
+        return ChunkerConfig(max_chars=self.chunk_max_chars, min_chars=self.chunk_min_chars,
+                             plain_max_chars=self.chunk_plain_max_chars)
 
     @property
     def fusion(self) -> FusionConfig:
