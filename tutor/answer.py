@@ -187,7 +187,8 @@ class Tutor:
         lex = max((s.lex for s in scored), default=0.0)
         cos = max((s.cos for s in scored), default=0.0)
         known, bm25, z = self._coverage(query)
-        found = known >= FOUND_KNOWN or bm25 >= FOUND_BM25 or z >= FOUND_Z
+        # the cosine outlier alone is trusted only when some question term is in the notes
+        found = known >= FOUND_KNOWN or bm25 >= FOUND_BM25 or (z >= FOUND_Z and known > 0)
         return Retrieval(query, hits, tuple(sections), tuple(scored), found, lex, cos, known, bm25, z)
 
     def _coverage(self, query: str) -> tuple[float, float, float]:
