@@ -25,8 +25,9 @@ from tutor.types import QUIZ_KINDS  # noqa: E402
 from tutor.webapp import (ALL_FILES, KIND_LABELS, SEARCH_MODE_LABELS, QuizSession,  # noqa: E402
                           StudyApp, esc_md, quiz_view)
 
-# gradio is imported inside the functions below: main() loads the index and Kiwi in a
-# thread while the (slow) gradio import runs, which shortens the start-up.
+# gradio is imported inside the functions below so that main() can open the index in a
+# thread while the (slow) gradio import runs. Only the file reading overlaps: the Kiwi model
+# load and the import both hold the GIL (see bench/startup.py and bench/RESULTS.md).
 
 CSS = """
 .study-hit {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin: 8px 0;}
