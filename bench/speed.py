@@ -195,7 +195,13 @@ def bench_scale(n: int = 100_000) -> list[str]:
         for v in q:
             t = time.perf_counter(); ann.search(v, 50); ta.append((time.perf_counter() - t) * 1000)
         parts = ", ".join(f"{m} p50 {a:.2f} / p95 {b:.2f} ms" for m, (a, b) in res.items())
-        lines.append(f"- {kind} (build {t_ann:.1f} s): {parts}; FAISS top-50 alone p50 {pct(ta, 50):.3f} ms")
+        recall = ""
+        if kind == "hnsw":
+            exact = (vecs @ q.T).T
+            rec = [len(set(ann.search(v, 10)[1].tolist()) & set(np.argsort(-e)[:10].tolist())) / 10
+                   for v, e in zip(q, exact)]
+            recall = f"; recall@10 vs exact {np.mean(rec):.3f}"
+        lines.append(f"- {kind} (build {t_ann:.1f} s): {parts}; FAISS top-50 alone p50 {pct(ta, 50):.3f} ms{recall}")
     return lines
 
 
