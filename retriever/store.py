@@ -16,6 +16,8 @@ at any point leaves the previous generation live. Nothing here uses pickle.
 from __future__ import annotations
 
 import fcntl
+import functools
+import hashlib
 import json
 import logging
 import os
@@ -29,6 +31,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from . import chunking
+from . import tokenizer as tokenizer_mod
 from .ann import ANN, make_ann
 from .bm25 import PARAMS as BM25_PARAMS
 from .bm25 import BM25Index
@@ -89,6 +93,11 @@ class LoadedIndex:
 
 
 # -- small file helpers -------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _source_hash(module) -> str:
+    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:16]
+
 
 def _fsync_dir(path: Path) -> None:
     try:
@@ -198,8 +207,11 @@ class Indexer:
         self.ann_kind = ann_kind
 
     def _settings(self) -> dict:
-        return {"chunker": self.chunker.to_dict(),
-                "tokenizer": {"name": "kiwi-content-morphemes", "version": TOKENIZER_VERSION},
+        # The code hashes make any change to the chunker or tokenizer re-chunk and re-tokenize
+        # (cheap); embeddings are still reused for every chunk whose text did not change.
+        return {"chunker": {**self.chunker.to_dict(), "code": _source_hash(chunking)},
+                "tokenizer": {"name": "kiwi-content-morphemes", "version": TOKENIZER_VERSION,
+                              "code": _source_hash(tokenizer_mod)},
                 "bm25": BM25_PARAMS}
 
     def _compatible(self, manifest: dict | None) -> tuple[bool, bool, str]:
