@@ -113,16 +113,13 @@ def _blocks(lines: list[str], lo: int, hi: int) -> list[_Block]:
             out.append(_Block(i, j, "\n".join(lines[i:j]), atomic=True))
             i = j
             continue
-        # a paragraph: until a blank line, a fence or a table; list items are their own blocks
+        # a paragraph or a list: until a blank line, a fence or a table (an over-long one is
+        # cut between lines later)
         j = i + 1
-        is_item = bool(re.match(r"^\s*([-*+]|\d+[.)])\s", line))
         while j < hi:
             nxt = lines[j]
             if not nxt.strip() or _FENCE_RE.match(nxt) or nxt.lstrip().startswith("|"):
                 break
-            if re.match(r"^\s*([-*+]|\d+[.)])\s", nxt) and not nxt.startswith("    "):
-                if is_item or True:
-                    break
             j += 1
         out.append(_Block(i, j, "\n".join(lines[i:j])))
         i = j
