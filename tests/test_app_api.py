@@ -111,6 +111,29 @@ def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy
     assert "✅ 최신" in sa.status_markdown()
 
 
+def test_quiz_exports_share_one_folder_and_keep_the_latest(seed_corpus, seed_index_dir, monkeypatch):
+    import csv
+    import zipfile
+
+    from tutor import webapp
+    from tutor.settings import Settings
+    from tutor.webapp import StudyApp
+
+    monkeypatch.setattr(webapp, "EXPORTS_KEPT", 3)
+    sa = StudyApp(Settings.from_env({}, corpus_dir=seed_corpus, index_dir=seed_index_dir))
+    sa.open(report=lambda m: None)
+    session = sa.new_session("Athena", None, 4, [], seed=1)
+    assert session.items
+    paths = [Path(sa.export(session, fmt)) for fmt in ("csv", "anki", "csv", "csv", "anki")]
+    assert len({p.parent for p in paths}) == 1 and len(set(paths)) == 5
+    folder = paths[0].parent
+    assert sorted(folder.iterdir()) == sorted(paths[-3:])  # older exports pruned
+    with open(paths[-2], encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:2] == ["kind", "question"] and len(rows) == len(session.items) + 1
+    assert zipfile.is_zipfile(paths[-1])
+
+
 # -- the launched app --------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

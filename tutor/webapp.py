@@ -8,8 +8,11 @@ not the only one. `app.py` only wires these functions to components.
 """
 from __future__ import annotations
 
+import atexit
 import html
+import itertools
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -300,6 +303,9 @@ def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+EXPORTS_KEPT = 20
+
+
 class StudyApp:
     """One corpus, its index and the tutor, shared by every browser session and API call."""
 
@@ -310,6 +316,8 @@ class StudyApp:
         self._tutor_lock = threading.Lock()
         self._reindex_lock = threading.Lock()
         self._examples: list[str] | None = None
+        self._export_dir: Path | None = None
+        self._export_seq = itertools.count(1)
 
     # start-up -------------------------------------------------------------------------
     def open(self, report: Callable[[str], None] = _stderr, warm: bool = True) -> float:
@@ -497,14 +505,25 @@ class StudyApp:
             return None
         from . import export as export_mod
 
-        folder = Path(tempfile.mkdtemp(prefix="study-quiz-"))
+        folder = self._exports()
+        stem = f"quiz-{time.strftime('%Y%m%d-%H%M%S')}-{next(self._export_seq)}"
         if fmt == "csv":
-            path = folder / "quiz.csv"
+            path = folder / f"{stem}.csv"
             export_mod.export_csv(s.items, path)
         else:
-            path = folder / "quiz.apkg"
+            path = folder / f"{stem}.apkg"
             export_mod.export_anki(s.items, path)
+        # Gradio serves a copy from its own cache; keep only the latest few here.
+        for old in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)[:-EXPORTS_KEPT]:
+            old.unlink(missing_ok=True)
         return str(path)
+
+    def _exports(self) -> Path:
+        """One temporary folder per app for quiz exports, removed when the process ends."""
+        if self._export_dir is None:
+            self._export_dir = Path(tempfile.mkdtemp(prefix="study-quiz-"))
+            atexit.register(shutil.rmtree, self._export_dir, True)
+        return self._export_dir
 
     def quiz_api(self, topic: str = "", n: int = 5, kinds: str = "", seed: int = 0) -> dict:
         kind_list = [k.strip() for k in (kinds or "").split(",") if k.strip()]
