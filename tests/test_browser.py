@@ -149,7 +149,7 @@ def test_quiz_item_is_graded(page):
     review = page.locator("#quiz-review").inner_text()
     assert "틀린 문제" in review or "틀린 문제가 없습니다" in review
     page.get_by_role("button", name="CSV로 내보내기").click()
-    page.wait_for_selector("#quiz-export a[href*='quiz.csv']")
+    page.wait_for_selector("#quiz-export a[href*='quiz-'][href*='.csv']")
 
 
 def test_search_highlights_kiwi_terms(page):
