@@ -36,7 +36,8 @@ class NotesLibrary:
         with self._refresh_lock:
             rep = self.indexer.update(rebuild=rebuild, progress=progress, report=report)
             if rep.changed or self._searcher is None:
-                self._searcher = Searcher(load_index(self.index_dir), self.embedder, self.tokenizer, self.fusion)
+                index = rep.index or load_index(self.index_dir)
+                self._searcher = Searcher(index, self.embedder, self.tokenizer, self.fusion)
             return rep
 
     def open(self, progress: bool = False, report: Reporter | None = None) -> BuildReport | None:

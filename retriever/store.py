@@ -67,6 +67,8 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     changed: bool = False
     rebuilt_reason: str = ""
+    # the live index as loaded for the check, when nothing had to change (saves a reload)
+    index: "LoadedIndex | None" = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -285,6 +287,7 @@ class Indexer:
             if old is not None and reuse_chunks and {n.source: n.sha256 for n in notes} == {
                     p: f["sha256"] for p, f in old_files.items()}:
                 rep.chunks = rep.reused = len(old.chunks)
+                rep.index = old
                 rep.seconds = time.perf_counter() - t0
                 return rep
 

@@ -168,3 +168,16 @@ def test_previous_generation_kept_one_round_and_reader_follows_current(small):
     assert not g1.exists() and g2.is_dir() and g3.is_dir()
     assert {p.name for p in lib.index_dir.iterdir() if p.is_dir()} == {g2.name, g3.name}
     assert load_index(lib.index_dir).path == g3
+
+
+def test_unchanged_refresh_reads_the_index_once(small, monkeypatch):
+    from retriever import store
+
+    lib, corpus, first = small
+    calls = []
+    real = store._load_generation
+    monkeypatch.setattr(store, "_load_generation", lambda gen: calls.append(gen) or real(gen))
+    fresh = NotesLibrary(corpus, lib.index_dir, lib.embedder, lib.tokenizer)
+    rep = fresh.refresh()
+    assert not rep.changed and len(calls) == 1
+    assert fresh.search("파티션 프로젝션", mode="keyword")[0].source == "aws/athena.md"
