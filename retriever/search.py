@@ -76,6 +76,7 @@ class Searcher:
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._qcache_size = cache_size
         self._lock = Lock()
+        self._chunk_sources = np.array([c.source for c in index.chunks], dtype=object)
 
     # -- the two sides --------------------------------------------------------------
     def query_terms(self, query: str) -> list[str]:
@@ -110,7 +111,7 @@ class Searcher:
             return []
         mask = None
         if sources is not None:
-            mask = np.array([c.source in sources for c in self.index.chunks])
+            mask = np.isin(self._chunk_sources, list(sources))
             if not mask.any():
                 return []
         if mode == "keyword":
@@ -120,12 +121,11 @@ class Searcher:
             order = [i for i in _top(scores, k) if scores[i] > 0]
             return self._hits(order, scores[order])
         if mode == "semantic":
-            ids, sims = self._dense_top(q, k, mask)
+            ids, sims = self._dense_top(self.query_vector(q), k, mask)
             return self._hits(ids, sims)
         return self._hybrid(q, k, mask)
 
-    def _dense_top(self, q: str, k: int, mask: np.ndarray | None) -> tuple[list[int], np.ndarray]:
-        qv = self.query_vector(q)
+    def _dense_top(self, qv: np.ndarray, k: int, mask: np.ndarray | None) -> tuple[list[int], np.ndarray]:
         if mask is None:
             sims, ids = self.index.ann.search(qv, k)
             return [int(i) for i in ids], sims
@@ -141,11 +141,11 @@ class Searcher:
         if mask is not None:
             bm = np.where(mask, bm, 0.0)
         bm_top = [int(i) for i in _top(bm, pool) if bm[i] > 0]
-        dense_ids, _ = self._dense_top(q, pool, mask)
+        qv = self.query_vector(q)
+        dense_ids, _ = self._dense_top(qv, pool, mask)
         cand = np.array(sorted(set(bm_top) | set(dense_ids)), dtype=np.int64)
         if cand.size == 0:
             return []
-        qv = self.query_vector(q)
         dense = self.index.vectors[cand] @ qv
         kw = bm[cand]
         if f.method == "rrf":
