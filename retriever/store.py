@@ -139,6 +139,12 @@ def _fsync_tree(root: Path) -> None:
         _fsync_dir(Path(dirpath))
 
 
+def _same_files(notes: list[Note], manifest: dict) -> bool:
+    """The corpus holds exactly the files the manifest indexed, with the same contents."""
+    return {n.source: n.sha256 for n in notes} == {
+        p: f["sha256"] for p, f in manifest.get("files", {}).items()}
+
+
 @contextmanager
 def index_lock(index_dir: Path) -> Iterator[None]:
     """Serialise writers of one index folder across processes."""
@@ -260,8 +266,7 @@ class Indexer:
             return False
         if notes is None:
             notes, _ = load_corpus(self.corpus_dir)
-        return {n.source: n.sha256 for n in notes} == {
-            p: f["sha256"] for p, f in manifest.get("files", {}).items()}
+        return _same_files(notes, manifest)
 
     def update(self, rebuild: bool = False, progress: bool = False,
                report: Reporter | None = None) -> BuildReport:
@@ -284,8 +289,7 @@ class Indexer:
                 reason = why
             rep = BuildReport(files=len(notes), skipped=skipped, rebuilt_reason=reason)
             old_files = old.manifest.get("files", {}) if old else {}
-            if old is not None and reuse_chunks and {n.source: n.sha256 for n in notes} == {
-                    p: f["sha256"] for p, f in old_files.items()}:
+            if old is not None and reuse_chunks and _same_files(notes, old.manifest):
                 rep.chunks = rep.reused = len(old.chunks)
                 rep.index = old
                 rep.seconds = time.perf_counter() - t0
