@@ -153,3 +153,21 @@ def test_list_notes_and_status(seed_corpus, seed_index_dir, tmp_path):
     (corpus / "0910-aws-data-engineering.md").unlink()
     rows = {r.source: r for r in list_notes(corpus, manifest)}
     assert rows["0910-aws-data-engineering.md"].status.startswith("삭제됨")
+
+
+def test_skipped_file_is_not_reported_as_needing_reindex(tmp_path, embedder, tokenizer):
+    from retriever import NotesLibrary
+    from tutor.notes import index_status, list_notes
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# 제목\n\n레드시프트 데이터 공유", encoding="utf-8")
+    (corpus / "empty.md").write_bytes(b"")
+    lib = NotesLibrary(corpus, tmp_path / "index", embedder, tokenizer)
+    lib.refresh()
+    rows = {r.source: r for r in list_notes(corpus, lib.manifest)}
+    assert rows["empty.md"].status.startswith("건너뜀") and not rows["empty.md"].needs_reindex
+    assert index_status(lib.manifest, rows=list(rows.values()))["up_to_date"] is True
+    (corpus / "empty.md").write_text("이제 내용이 있는 노트", encoding="utf-8")
+    rows = {r.source: r for r in list_notes(corpus, lib.manifest)}
+    assert rows["empty.md"].needs_reindex and rows["empty.md"].status.startswith("새 파일")

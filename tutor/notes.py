@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from retriever.loader import decode_bytes, iter_note_paths
+from retriever.loader import decode_bytes, iter_note_paths, load_note
+from retriever.types import Skipped
 
 ALLOWED_SUFFIXES = (".md", ".txt", ".markdown")
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # notes are text; 2 MiB is a very long note
@@ -187,17 +188,18 @@ class NoteRow:
     source: str
     chunks: int  # chunks in the live index (0 when not indexed)
     size: int  # bytes on disk (0 when the file is gone)
-    status: str  # Korean: 색인됨 / 새 파일 / 변경됨 / 삭제됨
+    status: str  # Korean: 색인됨 / 건너뜀 / 새 파일 / 변경됨 / 삭제됨
 
     @property
     def needs_reindex(self) -> bool:
-        return self.status != "색인됨"
+        return not self.status.startswith(("색인됨", "건너뜀"))
 
 
 def list_notes(corpus_dir: str | os.PathLike, manifest: dict | None) -> list[NoteRow]:
     """Corpus files with their chunk counts in the index, and whether the index is behind."""
     corpus = Path(corpus_dir)
     indexed = (manifest or {}).get("files", {})
+    skipped = {s["path"] for s in (manifest or {}).get("skipped", [])}
     rows: list[NoteRow] = []
     seen: set[str] = set()
     for path in iter_note_paths(corpus) if corpus.is_dir() else []:
@@ -208,7 +210,11 @@ def list_notes(corpus_dir: str | os.PathLike, manifest: dict | None) -> list[Not
         except OSError:
             continue
         meta = indexed.get(source)
-        if meta is None:
+        if meta is None and source in skipped:
+            # the last build could not read it; unless it became readable, that still holds
+            now = load_note(path, corpus)
+            status = f"건너뜀 — {now.reason}" if isinstance(now, Skipped) else "새 파일 — 재색인 필요"
+        elif meta is None:
             status = "새 파일 — 재색인 필요"
         elif meta.get("sha256") != _sha256(data):
             status = "변경됨 — 재색인 필요"
