@@ -17,12 +17,12 @@ from .types import Chunk
 
 SentenceSplitter = Callable[[str], list[tuple[int, int]]]
 
-_ATX_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE_RE = re.compile(r"^\s*(```+|~~~+)")
-_BOLD_LINE_RE = re.compile(r"^\s*\*\*(.+?)\*\*\s*(:?)\s*$")
+ATX_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+FENCE_RE = re.compile(r"^\s*(```+|~~~+)")
+BOLD_LINE_RE = re.compile(r"^\s*\*\*(.+?)\*\*\s*(:?)\s*$")
 _ENUM_RE = re.compile(r"^([A-Za-z]|\d{1,2}|[가-하])[.)]\s")
-_LABEL_RE = re.compile(r"^[^\s\-*>|#`].{0,38}:\s*$")  # "시험 포인트:" on a line of its own
-_SENT_FALLBACK_RE = re.compile(r"[^.!?。\n]+(?:[.!?。]+|$)")
+LABEL_RE = re.compile(r"^[^\s\-*>|#`].{0,38}:\s*$")  # "시험 포인트:" on a line of its own
+SENT_FALLBACK_RE = re.compile(r"[^.!?。\n]+(?:[.!?。]+|$)")
 
 # Exam-note labels that summarise the whole section rather than the sub-section above them.
 SECTION_LABELS = frozenset({"시험 포인트", "핵심 포인트", "핵심 정리", "정리", "요약", "암기 포인트"})
@@ -66,10 +66,10 @@ class _Section:
 
 
 def _heading_of(line: str) -> tuple[int, str] | None:
-    m = _ATX_RE.match(line)
+    m = ATX_RE.match(line)
     if m:
         return len(m.group(1)), m.group(2).strip()
-    m = _BOLD_LINE_RE.match(line)
+    m = BOLD_LINE_RE.match(line)
     if m:
         inner = m.group(1).strip()
         title = inner.rstrip(":").strip()
@@ -81,7 +81,7 @@ def _heading_of(line: str) -> tuple[int, str] | None:
             return LABEL_LEVEL, title
         return None  # a bold sentence such as "**정답: …**" is content, not a heading
     stripped = line.strip()
-    if _LABEL_RE.match(stripped) and "**" not in stripped:
+    if LABEL_RE.match(stripped) and "**" not in stripped:
         title = stripped.rstrip(":").strip()
         return (ENUM_LEVEL if title in SECTION_LABELS else LABEL_LEVEL), title
     return None
@@ -96,7 +96,7 @@ def _blocks(lines: list[str], lo: int, hi: int) -> list[_Block]:
         if not line.strip():
             i += 1
             continue
-        fence = _FENCE_RE.match(line)
+        fence = FENCE_RE.match(line)
         if fence:
             marker = fence.group(1)[0] * 3
             j = i + 1
@@ -118,7 +118,7 @@ def _blocks(lines: list[str], lo: int, hi: int) -> list[_Block]:
         j = i + 1
         while j < hi:
             nxt = lines[j]
-            if not nxt.strip() or _FENCE_RE.match(nxt) or nxt.lstrip().startswith("|"):
+            if not nxt.strip() or FENCE_RE.match(nxt) or nxt.lstrip().startswith("|"):
                 break
             j += 1
         out.append(_Block(i, j, "\n".join(lines[i:j])))
@@ -146,7 +146,7 @@ def _sections(lines: list[str]) -> list[_Section]:
             sections.append(_Section(path, parent, stack[-1][0] if stack else 0, blocks))
 
     for i, line in enumerate(lines):
-        fence = _FENCE_RE.match(line)
+        fence = FENCE_RE.match(line)
         if fence:
             if not in_fence:
                 in_fence, fence_marker = True, fence.group(1)[0] * 3
@@ -176,7 +176,7 @@ def _split_text(text: str, max_chars: int, splitter: SentenceSplitter | None) ->
     except Exception:
         sents = []
     if not sents:
-        sents = [(m.start(), m.end()) for m in _SENT_FALLBACK_RE.finditer(text) if m.group().strip()]
+        sents = [(m.start(), m.end()) for m in SENT_FALLBACK_RE.finditer(text) if m.group().strip()]
     pieces: list[tuple[int, int]] = []
     for s, e in sents:
         while e - s > max_chars:  # a "sentence" with no end in sight: cut at a space if any
@@ -200,7 +200,7 @@ def _split_block(block: _Block, max_chars: int, splitter: SentenceSplitter | Non
     if len(block.text) <= max_chars:
         return [block]
     lines = block.text.split("\n")
-    if _FENCE_RE.match(lines[0]):
+    if FENCE_RE.match(lines[0]):
         max_chars -= len(lines[0].strip()) + 8  # room for the fence re-opened at each cut
     if len(lines) == 1:  # one long line: sentence ranges, all on the same line number
         return [_Block(block.start, block.end, block.text[s:e].strip(), block.atomic)
@@ -215,12 +215,12 @@ def _split_block(block: _Block, max_chars: int, splitter: SentenceSplitter | Non
         cur.append(line)
     out.append(_Block(cur_start, block.start + len(lines), "\n".join(cur), block.atomic))
     pieces = [p for b in out for p in _split_block(b, max_chars, splitter)]
-    return _refence(pieces, lines[0]) if _FENCE_RE.match(lines[0]) else pieces
+    return _refence(pieces, lines[0]) if FENCE_RE.match(lines[0]) else pieces
 
 
 def _refence(pieces: list[_Block], opener: str) -> list[_Block]:
     """Close and reopen the code fence at each cut so every piece renders as code."""
-    fence = _FENCE_RE.match(opener).group(1)
+    fence = FENCE_RE.match(opener).group(1)
     out = []
     for k, p in enumerate(pieces):
         text = p.text

@@ -18,21 +18,16 @@ from pathlib import Path
 from typing import Callable, Iterable, Literal
 
 from retriever import load_corpus
+# the same Markdown line patterns the chunker cuts on, so sections line up with chunks
+from retriever.chunking import ATX_RE, BOLD_LINE_RE, FENCE_RE, LABEL_RE, SECTION_LABELS, SENT_FALLBACK_RE
 
 UnitKind = Literal["scenario", "answer", "point", "pro", "con", "bullet", "text", "code"]
 
-SECTION_LABELS = frozenset({"시험 포인트", "핵심 포인트", "핵심 정리", "정리", "요약", "암기 포인트"})
-
-_ATX_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE_RE = re.compile(r"^\s*(```+|~~~+)")
-_BOLD_LINE_RE = re.compile(r"^\s*\*\*(.+?)\*\*\s*(:?)\s*$")
-_LABEL_RE = re.compile(r"^[^\s\-*>|#`].{0,38}:\s*$")
 _BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+(.*)$")
 _SCENARIO_RE = re.compile(r"^\*\*\s*문제\s*시나리오\s*\*\*\s*:\s*(.+)$")
 _ANSWER_RE = re.compile(r"^\*\*\s*정답\s*(?::\s*(.+?)\s*\*\*|\*\*\s*:\s*(.+))\s*$")
 _TERM_RE = re.compile(r"^\*\*(.+?)\*\*\s*(:|=)\s*(.+)$")
 _MARKS = ("✅", "❌", "🔶", "❓", "⭕", "✔️", "✔", "✖")
-_SENT_FALLBACK_RE = re.compile(r"[^.!?。\n]+(?:[.!?。]+|$)")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -142,14 +137,14 @@ def _sentences(text: str, splitter: Splitter | None) -> list[str]:
         except Exception:  # the regex below is good enough
             spans = []
     if not spans:
-        spans = [(m.start(), m.end()) for m in _SENT_FALLBACK_RE.finditer(text)]
+        spans = [(m.start(), m.end()) for m in SENT_FALLBACK_RE.finditer(text)]
     out = [text[s:e].strip() for s, e in spans]
     return [s for s in out if s]
 
 
 def _label_of(line: str) -> str | None:
     """Sub-section title when the line is a bold-only or "label:" line."""
-    m = _BOLD_LINE_RE.match(line)
+    m = BOLD_LINE_RE.match(line)
     if m:
         inner = m.group(1).strip()
         if "**" in inner or inner.startswith("정답"):
@@ -158,7 +153,7 @@ def _label_of(line: str) -> str | None:
             return inner.rstrip(":").strip()
         return None
     s = line.strip()
-    if _LABEL_RE.match(s) and "**" not in s and not _BULLET_RE.match(s):
+    if LABEL_RE.match(s) and "**" not in s and not _BULLET_RE.match(s):
         return s.rstrip(":").strip()
     return None
 
@@ -217,7 +212,7 @@ def parse_note(source: str, text: str, splitter: Splitter | None = None) -> list
 
     for i, raw in enumerate(lines, start=1):
         line = raw.rstrip()
-        fm = _FENCE_RE.match(line)
+        fm = FENCE_RE.match(line)
         if fence is not None:
             if fm and line.strip().startswith(fence):
                 body = "\n".join(code).strip("\n")
@@ -234,7 +229,7 @@ def parse_note(source: str, text: str, splitter: Splitter | None = None) -> list
         if not line.strip():
             flush_para()
             continue
-        m = _ATX_RE.match(line)
+        m = ATX_RE.match(line)
         if m:
             close(i - 1)
             level = len(m.group(1))
