@@ -7,75 +7,26 @@ current index. Each run spawns `python app.py` on a free 127.0.0.1 port and meas
 the spawn, until gradio_client gets an answer from `/search` (keyword mode, the UI default).
 The figures are appended to bench/RESULTS.md (append only; other benchmarks write there too).
 
-The helpers `free_port`, `start_app` and `wait_for_app` are shared with the app tests.
+The app-process helpers (`free_port`, `start_app`, `wait_for_app`) live in tests/apphelpers.py.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make the project importable
+    sys.path.insert(0, str(ROOT))
+
+from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app  # noqa: E402
+
 RESULTS = ROOT / "bench" / "RESULTS.md"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def app_env(corpus: Path, index: Path, port: int, **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STUDY_", "GRADIO_"))}
-    env.update({"STUDY_CORPUS_DIR": str(corpus), "STUDY_INDEX_DIR": str(index),
-                "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1",
-                "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-                "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
-                "PYTHONPATH": str(ROOT)})
-    env.update(extra)
-    return env
-
-
-def start_app(env: dict, log_path: Path) -> subprocess.Popen:
-    log = open(log_path, "wb")
-    return subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=str(ROOT), env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def wait_for_app(proc: subprocess.Popen, url: str, log_path: Path, timeout: float = 180.0,
-                 auth: tuple[str, str] | None = None):
-    """A connected gradio_client.Client once the app answers, or RuntimeError with the log."""
-    from gradio_client import Client
-
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}")
-        try:
-            return Client(url, verbose=False, auth=auth)
-        except Exception as exc:  # not listening yet
-            last = exc
-            time.sleep(0.1)
-    raise RuntimeError(f"app did not answer within {timeout}s ({last}):\n"
-                       f"{log_path.read_text(errors='replace')[-4000:]}")
-
-
-def stop_app(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -121,10 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    sys.path.insert(0, str(ROOT))
-    from tutor.settings import Settings
+    from studyapp.build import build
+    from studyapp.settings import Settings
 
-    lib = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index).make_library()
+    lib = build(Settings.from_env(corpus_dir=args.corpus, index_dir=args.index)).library
     if not lib.indexer.is_current():
         print("색인을 먼저 만듭니다 (building the index first)…", file=sys.stderr)
         lib.refresh(progress=True, report=lambda m: print(m, file=sys.stderr))

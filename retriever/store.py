@@ -1,4 +1,4 @@
-"""The persisted index: build, incremental update, atomic swap, load.
+"""The persisted index: its folder layout, the loaded generation, and loading it.
 
 Layout of the index folder::
 
@@ -11,45 +11,32 @@ Layout of the index folder::
         dense.faiss          FAISS index over vectors.npy
         bm25/                bm25s arrays (.npy) and vocabulary (JSON)
 
-A build writes a new generation beside the live one and then swaps CURRENT, so a crash
-at any point leaves the previous generation live. Nothing here uses pickle.
+Building lives in `indexer.py`: it writes a new generation beside the live one and then
+swaps CURRENT, so a crash at any point leaves the previous generation live. Nothing here
+uses pickle.
 """
 from __future__ import annotations
 
 import fcntl
-import functools
-import hashlib
 import json
-import logging
 import os
-import shutil
-import time
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 
-from . import chunking
-from . import tokenizer as tokenizer_mod
-from .ann import ANN, make_ann
-from .bm25 import PARAMS as BM25_PARAMS
+from .ann import ANN
 from .bm25 import BM25Index
-from .chunking import ChunkerConfig, chunk_note
-from .embeddings import Embedder
-from .loader import load_corpus
-from .tokenizer import KiwiTokenizer
+from .terms import TermStats
 from .types import Chunk, Note, Skipped
 
-log = logging.getLogger(__name__)
-
 FORMAT_VERSION = 2
-TOKENIZER_VERSION = 2
 CURRENT = "CURRENT"
 
-Reporter = Callable[[str], None]
+T = TypeVar("T")
 
 
 class IndexError_(RuntimeError):
@@ -80,7 +67,12 @@ class BuildReport:
 
 @dataclass
 class LoadedIndex:
-    """A generation loaded in memory, read-only once built."""
+    """A generation loaded in memory, read-only once built.
+
+    `memo` keeps values derived from this generation (the notes' structure, term weights…)
+    with the generation itself, so a refresh that swaps in a new generation can never
+    serve another generation's derived data.
+    """
 
     path: Path
     manifest: dict
@@ -89,6 +81,8 @@ class LoadedIndex:
     ann: ANN
     bm25: BM25Index
     _tokens: list[list[str]] | None = None
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def embedder_id(self) -> str:
@@ -105,41 +99,21 @@ class LoadedIndex:
             self._tokens = toks
         return self._tokens
 
+    def memo(self, key: str, factory: Callable[[], T]) -> T:
+        """The value derived from this generation under `key`, computed once."""
+        with self._memo_lock:
+            if key in self._memo:
+                return self._memo[key]
+        value = factory()  # outside the lock: factories may be slow or use memo themselves
+        with self._memo_lock:
+            return self._memo.setdefault(key, value)
 
-# -- small file helpers -------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=None)
-def _source_hash(module) -> str:
-    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:16]
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    def term_stats(self) -> TermStats:
+        """IDF of every indexed term (computed once per generation)."""
+        return self.memo("retriever:term-stats", lambda: TermStats.from_documents(self.tokens))
 
 
-def _write_json(path: Path, obj) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _fsync_tree(root: Path) -> None:
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            with open(Path(dirpath) / name, "rb") as f:
-                os.fsync(f.fileno())
-        _fsync_dir(Path(dirpath))
-
-
-def _same_files(notes: list[Note], manifest: dict) -> bool:
+def same_files(notes: list[Note], manifest: dict) -> bool:
     """The corpus holds exactly the files the manifest indexed, with the same contents."""
     return {n.source: n.sha256 for n in notes} == {
         p: f["sha256"] for p, f in manifest.get("files", {}).items()}
@@ -221,183 +195,3 @@ def _load_generation(gen: Path) -> LoadedIndex:
     except Exception as exc:  # corrupt files surface as many exception types
         raise IndexError_(f"index at {gen} is unreadable ({type(exc).__name__}: {exc})") from exc
     return LoadedIndex(gen, manifest, chunks, vectors, ann, bm25)
-
-
-# -- building -----------------------------------------------------------------------------
-
-class Indexer:
-    """Builds and updates the index of one corpus folder in one index folder."""
-
-    def __init__(self, corpus_dir: str | os.PathLike, index_dir: str | os.PathLike,
-                 embedder: Embedder, tokenizer: KiwiTokenizer | None = None,
-                 chunker: ChunkerConfig = ChunkerConfig(), ann_kind: str | None = None) -> None:
-        self.corpus_dir = Path(corpus_dir)
-        self.index_dir = Path(index_dir)
-        self.embedder = embedder
-        self.tokenizer = tokenizer or KiwiTokenizer()
-        self.chunker = chunker
-        self.ann_kind = ann_kind
-
-    def _settings(self) -> dict:
-        # The code hashes make any change to the chunker or tokenizer re-chunk and re-tokenize
-        # (cheap); embeddings are still reused for every chunk whose text did not change.
-        return {"chunker": {**self.chunker.to_dict(), "code": _source_hash(chunking)},
-                "tokenizer": {"name": "kiwi-content-morphemes", "version": TOKENIZER_VERSION,
-                              "code": _source_hash(tokenizer_mod)},
-                "bm25": BM25_PARAMS}
-
-    def _compatible(self, manifest: dict | None) -> tuple[bool, bool, str]:
-        """(can reuse vectors, can reuse chunks+tokens, reason when not)."""
-        if manifest is None:
-            return False, False, ""
-        if manifest.get("format") != FORMAT_VERSION:
-            return False, False, f"index format {manifest.get('format')} is not {FORMAT_VERSION}"
-        if manifest.get("embedder", {}).get("id") != self.embedder.id:
-            return False, False, (f"index was built with embedder {manifest.get('embedder', {}).get('id')}, "
-                                  f"now {self.embedder.id}")
-        same = all(manifest.get(k) == v for k, v in self._settings().items())
-        return True, same, "" if same else "chunker/tokenizer settings changed"
-
-    def is_current(self, notes: list[Note] | None = None) -> bool:
-        """True when the live index matches the corpus files and these settings."""
-        manifest = read_manifest(self.index_dir)
-        _, same, _ = self._compatible(manifest)
-        if not same:
-            return False
-        if notes is None:
-            notes, _ = load_corpus(self.corpus_dir)
-        return _same_files(notes, manifest)
-
-    def update(self, rebuild: bool = False, progress: bool = False,
-               report: Reporter | None = None) -> BuildReport:
-        """Bring the index up to date with the corpus; returns what was done."""
-        say = report or (lambda msg: None)
-        t0 = time.perf_counter()
-        notes, skipped = load_corpus(self.corpus_dir)
-        with index_lock(self.index_dir):
-            old: LoadedIndex | None = None
-            reason = ""
-            if not rebuild and current_generation(self.index_dir) is not None:
-                try:
-                    old = load_index(self.index_dir)
-                except IndexError_ as exc:
-                    reason = str(exc)
-                    say(f"색인을 읽을 수 없어 새로 만듭니다 (index unreadable, rebuilding): {exc}")
-            reuse_vectors, reuse_chunks, why = self._compatible(old.manifest if old else None)
-            if old is not None and not reuse_vectors:
-                say(f"색인을 새로 만듭니다 (rebuilding index): {why}")
-                reason = why
-            rep = BuildReport(files=len(notes), skipped=skipped, rebuilt_reason=reason)
-            old_files = old.manifest.get("files", {}) if old else {}
-            if old is not None and reuse_chunks and _same_files(notes, old.manifest):
-                rep.chunks = rep.reused = len(old.chunks)
-                rep.index = old
-                rep.seconds = time.perf_counter() - t0
-                return rep
-
-            # Chunk: unchanged files keep their old chunks; others are re-chunked.
-            old_by_file: dict[str, list[int]] = {}
-            if old is not None and reuse_chunks:
-                for i, c in enumerate(old.chunks):
-                    old_by_file.setdefault(c.source, []).append(i)
-            chunks: list[Chunk] = []
-            file_meta: dict[str, dict] = {}
-            for note in notes:
-                prev = old_files.get(note.source)
-                if prev and prev.get("sha256") == note.sha256 and note.source in old_by_file:
-                    cs = [old.chunks[i] for i in old_by_file[note.source]]
-                else:
-                    cs = chunk_note(note.source, note.text, self.chunker, self.tokenizer.split_sentences)
-                chunks.extend(cs)
-                file_meta[note.source] = {"sha256": note.sha256, "encoding": note.encoding,
-                                          "chunks": len(cs), "chars": len(note.text)}
-            rep.removed = len(set(old_files) - set(file_meta))
-
-            # Vectors and tokens: reuse by content hash.
-            old_rows: dict[str, int] = {}
-            if old is not None and reuse_vectors:
-                for i, c in enumerate(old.chunks):
-                    old_rows.setdefault(c.id, i)
-            need_vec = [i for i, c in enumerate(chunks) if c.id not in old_rows]
-            need_tok = need_vec if reuse_chunks else list(range(len(chunks)))
-            vectors = np.zeros((len(chunks), self.embedder.dim), dtype=np.float32)
-            tokens: list[list[str]] = [[] for _ in chunks]
-            for i, c in enumerate(chunks):
-                j = old_rows.get(c.id)
-                if j is not None:
-                    vectors[i] = old.vectors[j]
-                    if reuse_chunks:
-                        tokens[i] = old.tokens[j]
-            if need_tok:
-                for i, toks in zip(need_tok, self.tokenizer.tokenize_many([chunks[i].indexed_text for i in need_tok])):
-                    tokens[i] = toks
-            if need_vec:
-                say(f"{len(need_vec)}개 청크 임베딩 중 (embedding {len(need_vec)} chunks)…")
-                new = self.embedder.embed_passages([chunks[i].indexed_text for i in need_vec], progress=progress)
-                vectors[need_vec] = new
-            rep.chunks = len(chunks)
-            rep.embedded = len(need_vec)
-            rep.reused = len(chunks) - len(need_vec)
-
-            manifest = {
-                "format": FORMAT_VERSION,
-                "embedder": {"id": self.embedder.id, "dim": int(self.embedder.dim)},
-                **self._settings(),
-                "ann": {"kind": None},
-                "corpus": str(self.corpus_dir.resolve()),
-                "files": file_meta,
-                "chunk_ids": [c.id for c in chunks],
-                "counts": {"files": len(notes), "chunks": len(chunks), "skipped": len(skipped)},
-                "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
-                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            }
-            self._write_generation(chunks, tokens, vectors, manifest, t0)
-            rep.changed = True
-            rep.seconds = time.perf_counter() - t0
-            return rep
-
-    def _write_generation(self, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray,
-                          manifest: dict, t0: float) -> Path:
-        name = f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}"
-        tmp = self.index_dir / f".{name}.tmp"
-        final = self.index_dir / name
-        tmp.mkdir(parents=True)
-        try:
-            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
-                for c in chunks:
-                    f.write(json.dumps({"id": c.id, "source": c.source, "heading": c.heading,
-                                        "lines": list(c.lines), "text": c.text}, ensure_ascii=False) + "\n")
-            with open(tmp / "tokens.jsonl", "w", encoding="utf-8") as f:
-                for toks in tokens:
-                    f.write(json.dumps(toks, ensure_ascii=False) + "\n")
-            np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
-            ann = make_ann(vectors, self.ann_kind)
-            ann.save(tmp / "dense.faiss")
-            BM25Index.build(tokens).save(tmp / "bm25")
-            manifest["ann"] = {"kind": ann.kind}
-            manifest["build_seconds"] = round(time.perf_counter() - t0, 3)
-            _write_json(tmp / "manifest.json", manifest)
-            _fsync_tree(tmp)
-            os.replace(tmp, final)
-            previous = current_generation(self.index_dir)
-            pointer = self.index_dir / f".{CURRENT}.tmp"
-            pointer.write_text(name + "\n", encoding="utf-8")
-            with open(pointer, "rb") as f:
-                os.fsync(f.fileno())
-            os.replace(pointer, self.index_dir / CURRENT)  # the commit point
-            _fsync_dir(self.index_dir)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        # The previous generation stays one more round: a reader that picked it up just
-        # before the swap can finish loading it.
-        self._collect_garbage(keep={name, previous.name if previous else name})
-        return final
-
-    def _collect_garbage(self, keep: set[str]) -> None:
-        """Remove older generations and abandoned temporary folders."""
-        for entry in self.index_dir.iterdir():
-            if entry.name in keep or not entry.is_dir():
-                continue
-            if entry.name.startswith("gen-") or (entry.name.startswith(".gen-") and entry.name.endswith(".tmp")):
-                shutil.rmtree(entry, ignore_errors=True)

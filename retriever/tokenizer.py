@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Iterable, NamedTuple
+from typing import Iterable, NamedTuple, Protocol
 
 # Kiwi part-of-speech tags that carry content: nouns, numerals, verb/adjective stems,
 # roots, Hanja. Particles, endings, suffixes and bound nouns (것, 수, 개 …) are dropped.
@@ -60,6 +60,29 @@ class Span(NamedTuple):
     term: str
     start: int
     end: int
+
+
+class Morph(NamedTuple):
+    """One morpheme with its part-of-speech tag (Sejong tags: NNG, NNP, SL, …)."""
+
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+class Tokenizer(Protocol):
+    """What callers of the retrieval library may rely on from a tokenizer."""
+
+    def __call__(self, text: str) -> list[str]: ...
+
+    def spans(self, text: str) -> list[Span]: ...
+
+    def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]: ...
+
+    def split_sentences(self, text: str) -> list[tuple[int, int]]: ...
+
+    def morphemes(self, text: str) -> list[Morph]: ...
 
 
 def _stem(word: str) -> str:
@@ -168,3 +191,7 @@ class KiwiTokenizer:
     def split_sentences(self, text: str) -> list[tuple[int, int]]:
         """Sentence (start, end) offsets by Kiwi."""
         return [(s.start, s.end) for s in self.kiwi.split_into_sents(text)]
+
+    def morphemes(self, text: str) -> list[Morph]:
+        """Every morpheme of `text` with its Kiwi tag and offsets (particles included)."""
+        return [Morph(t.form, t.tag, t.start, t.start + t.len) for t in self.kiwi.tokenize(text)]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,6 @@ for _k in [k for k in os.environ if k.startswith("STUDY_")]:
     del os.environ[_k]  # tests choose their settings explicitly
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 SEED_CORPUS = ROOT / "corpus"
 

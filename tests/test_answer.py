@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tutor.answer import HARD_MAX, NOT_FOUND_HEAD, Tutor
-from tutor.settings import Settings
+from tutor.llm import ChatLLM
 from tutor.structure import plain
 
 ROOT_DEV = "bench/devset.jsonl"
@@ -15,7 +15,7 @@ ROOT_DEV = "bench/devset.jsonl"
 
 @pytest.fixture(scope="module")
 def tutor(seed_library):
-    return Tutor(seed_library, Settings(llm=None))
+    return Tutor(seed_library)  # template mode
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +50,18 @@ def test_dev_questions_are_grounded_cited_and_short(tutor, seed_corpus, notes_te
     assert right / len(dev) >= 0.95
 
 
-def test_scenario_answer_has_answer_line_and_exam_points(tutor):
+def test_scenario_answer_has_answer_line_and_exam_points(tutor, seed_corpus):
     ans = tutor.ask("Glue 작업을 가장 싸게 돌리려면 어떤 실행 클래스를 써야 해?")
     assert "6. AWS Glue FLEX 실행 클래스" in ans.sources[0].heading
     assert "**정답: Glue 작업 속성에서 FLEX 실행 클래스 선택**" in ans.answer
     assert "시험 포인트:" in ans.answer
     assert "**비용 최적화** = FLEX 실행 클래스로 50% 절약" in ans.answer
     # every quoted line is the notes' own line, verbatim
+    notes = (seed_corpus / "0910-aws-data-engineering.md").read_text(encoding="utf-8")
     for line in ans.answer.splitlines():
         body = re.sub(r"\s*\[\d+\]$", "", line).strip()
         if body and not body.startswith("```") and not body.endswith(":"):
-            assert plain(body.lstrip("- ")) in plain(open("corpus/0910-aws-data-engineering.md",
-                                                         encoding="utf-8").read()), body
+            assert plain(body.lstrip("- ")) in plain(notes), body
 
 
 def test_off_topic_question_says_not_found_and_lists_sections(tutor):
@@ -95,7 +95,7 @@ def test_blank_question_gives_a_notice_not_an_error(tutor):
 
 def test_mode_label_and_example_questions(tutor, seed_library):
     assert tutor.mode_label == "템플릿 모드 — LLM 미설정"
-    assert Tutor(seed_library, Settings(llm="openai:gpt-4o-mini")).mode_label == "LLM: openai:gpt-4o-mini"
+    assert Tutor(seed_library, ChatLLM("openai:gpt-4o-mini")).mode_label == "LLM: openai:gpt-4o-mini"
     qs = tutor.example_questions(4)
     assert len(qs) == 4 and len(set(qs)) == 4
     for q in qs[:2]:

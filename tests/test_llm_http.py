@@ -11,7 +11,7 @@ from werkzeug import Response
 
 from tutor.answer import Tutor
 from tutor.quiz import make_quiz
-from tutor.settings import Settings
+from tutor.llm import ChatLLM
 
 PATH = "/v1/chat/completions"
 LLM_TEXT = ["파티션 프로젝션은 ", "메타스토어를 우회해 ", "S3 경로 패턴으로 파티션을 계산합니다 [1]."]
@@ -25,8 +25,8 @@ def llm_env(httpserver, monkeypatch):
     httpserver.clear()
 
 
-def _settings(timeout: float = 5.0) -> Settings:
-    return Settings(llm="openai:test-model", llm_timeout=timeout)
+def _llm(timeout: float = 5.0) -> ChatLLM:
+    return ChatLLM("openai:test-model", timeout)
 
 
 def _chunk(delta: dict, finish=None) -> str:
@@ -70,7 +70,7 @@ QUESTION = "파티션 프로젝션으로 메타스토어 우회"
 def test_normal_answer_streams_llm_text_with_excerpts_in_request(llm_env, seed_library):
     seen: list = []
     llm_env.expect_request(PATH, method="POST").respond_with_handler(_chat_handler(seen))
-    tutor = Tutor(seed_library, _settings())
+    tutor = Tutor(seed_library, _llm())
     assert tutor.mode_label == "LLM: openai:test-model"
     events = list(tutor.ask_stream(QUESTION))
     deltas = [d for d, a in events if a is None]
@@ -91,7 +91,7 @@ def test_follow_up_is_rewritten_by_the_llm_before_retrieval(llm_env, seed_librar
     seen: list = []
     llm_env.expect_request(PATH, method="POST").respond_with_handler(
         _chat_handler(seen, reply="Glue FLEX 실행 클래스가 부적합한 상황은?"))
-    tutor = Tutor(seed_library, _settings())
+    tutor = Tutor(seed_library, _llm())
     ans = tutor.ask("그건 언제 쓰면 안 돼?", history=[("Glue FLEX 실행 클래스가 뭐야?", "FLEX는 … [1]")])
     assert ans.mode == "llm"
     assert len(seen) == 2 and seen[0].get("stream") in (None, False)  # rewrite, then the answer
@@ -100,14 +100,14 @@ def test_follow_up_is_rewritten_by_the_llm_before_retrieval(llm_env, seed_librar
 
 def test_http_500_falls_back_with_notice(llm_env, seed_library):
     llm_env.expect_request(PATH, method="POST").respond_with_data("boom", status=500)
-    ans = Tutor(seed_library, _settings()).ask(QUESTION)
+    ans = Tutor(seed_library, _llm()).ask(QUESTION)
     _assert_template_fallback(ans, "HTTP 500")
 
 
 def test_non_json_body_falls_back_with_notice(llm_env, seed_library):
     llm_env.expect_request(PATH, method="POST").respond_with_data(
         "<html>not json at all</html>", status=200, content_type="text/html")
-    ans = Tutor(seed_library, _settings()).ask(QUESTION)
+    ans = Tutor(seed_library, _llm()).ask(QUESTION)
     _assert_template_fallback(ans, "LLM")
 
 
@@ -118,7 +118,7 @@ def test_hang_past_the_timeout_falls_back_quickly(llm_env, seed_library):
 
     llm_env.expect_request(PATH, method="POST").respond_with_handler(hang)
     t0 = time.monotonic()
-    ans = Tutor(seed_library, _settings(timeout=2)).ask(QUESTION)
+    ans = Tutor(seed_library, _llm(timeout=2)).ask(QUESTION)
     elapsed = time.monotonic() - t0
     _assert_template_fallback(ans, "제한 시간")
     assert elapsed < 45
@@ -130,7 +130,7 @@ def test_refused_connection_falls_back(monkeypatch, seed_library):
         port = s.getsockname()[1]
     monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-real")
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
-    ans = Tutor(seed_library, _settings()).ask(QUESTION)
+    ans = Tutor(seed_library, _llm()).ask(QUESTION)
     _assert_template_fallback(ans, "연결")
 
 
@@ -138,7 +138,7 @@ def test_garbled_quiz_output_gives_template_items_and_notice(llm_env, seed_libra
     seen: list = []
     llm_env.expect_request(PATH, method="POST").respond_with_handler(
         _chat_handler(seen, reply="문제를 만들었어요!! {{{ items: [mcq, ??? ]"))
-    quiz = make_quiz(seed_library, n=5, seed=0, settings=_settings())
+    quiz = make_quiz(seed_library, n=5, seed=0, llm=_llm())
     assert seen, "the LLM was asked"
     assert quiz.mode == "template" and quiz.notice and "템플릿" in quiz.notice
     assert len(quiz.items) == 5
@@ -156,7 +156,7 @@ def test_llm_quiz_items_are_validated_and_bad_ones_replaced(llm_env, seed_librar
     ]}
     llm_env.expect_request(PATH, method="POST").respond_with_handler(
         _chat_handler([], reply="```json\n" + json.dumps(payload, ensure_ascii=False) + "\n```"))
-    quiz = make_quiz(seed_library, n=4, topic="Glue FLEX", seed=0, settings=_settings())
+    quiz = make_quiz(seed_library, n=4, topic="Glue FLEX", seed=0, llm=_llm())
     assert quiz.mode == "llm" and quiz.notice and "2개" in quiz.notice
     assert len(quiz.items) == 4
     assert quiz.items[0].answer == "50% 할인 요금"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.notes import (MAX_NAME_BYTES, UploadError, index_status, list_notes, sanitize_filename,
+from studyapp.notes import (MAX_NAME_BYTES, UploadError, index_status, list_notes, sanitize_filename,
                          save_upload)
 
 NOTE = "# 제목\n\n파티션 프로젝션은 메타스토어를 우회합니다.\n".encode("utf-8")
@@ -157,7 +157,7 @@ def test_list_notes_and_status(seed_corpus, seed_index_dir, tmp_path):
 
 def test_skipped_file_is_not_reported_as_needing_reindex(tmp_path, embedder, tokenizer):
     from retriever import NotesLibrary
-    from tutor.notes import index_status, list_notes
+    from studyapp.notes import index_status, list_notes
 
     corpus = tmp_path / "notes"
     corpus.mkdir()

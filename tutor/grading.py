@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .labels import OPTION_LETTERS as _LETTERS
+from .labels import lines_ko
 from .types import Grade, QuizItem
 
-_LETTERS = "ABCD"
 _CIRCLED = "①②③④"
 _O = {"o", "○", "⭕", "0", "맞다", "맞음", "맞아", "참", "true", "t", "yes", "y", "예", "네"}
 _X = {"x", "×", "✕", "❌", "틀리다", "틀림", "틀려", "거짓", "false", "f", "no", "n", "아니오", "아니요"}
@@ -90,7 +91,7 @@ def grade(item: QuizItem, response: str, tokenizer=None) -> Grade:
         correct = _tolerant_match(item.answer, response, tokenizer, item.kind)
         expected = item.answer
     src = item.source
-    where = f"{src.source} · {src.heading} ({src.lines[0]}–{src.lines[1]}행)"
+    where = f"{src.source} · {src.heading} ({lines_ko(src.lines)})"
     verdict = "✅ 정답입니다!" if correct else "❌ 오답입니다."
     given = response.strip()
     parts = [verdict]

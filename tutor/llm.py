@@ -28,6 +28,19 @@ class LLMError(Exception):
         self.notice = notice
         self.kind = kind  # timeout | connection | http | malformed | config | error
 
+    # The one home of the learner-facing failure messages.
+    @classmethod
+    def timeout(cls, seconds: float) -> "LLMError":
+        return cls(f"LLM 응답이 제한 시간({seconds:g}초)을 넘겼습니다. {FALLBACK}", "timeout")
+
+    @classmethod
+    def empty(cls) -> "LLMError":
+        return cls(f"LLM이 빈 응답을 보냈습니다. {FALLBACK}", "malformed")
+
+    @classmethod
+    def malformed(cls, what: str = "LLM 응답 형식이 올바르지 않습니다.") -> "LLMError":
+        return cls(f"{what} {FALLBACK}", "malformed")
+
 
 def parse_spec(spec: str) -> tuple[str | None, str]:
     """"openai:gpt-4o-mini" → ("openai", "gpt-4o-mini"); "ollama:qwen2.5:7b" keeps the tag."""
@@ -49,7 +62,7 @@ def classify(exc: BaseException, timeout: float) -> LLMError:
     chain = [exc] + ([exc.__cause__] if exc.__cause__ else []) + ([exc.__context__] if exc.__context__ else [])
     names = " ".join(type(e).__name__ for e in chain)
     if "Timeout" in names or isinstance(exc, TimeoutError):
-        return LLMError(f"LLM 응답이 제한 시간({timeout:g}초)을 넘겼습니다. {FALLBACK}", "timeout")
+        return LLMError.timeout(timeout)
     status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
     if isinstance(status, int) and status >= 400 and "ResponseValidation" not in name:
         return LLMError(f"LLM 서버가 오류를 돌려주었습니다 (HTTP {status}). {FALLBACK}", "http")
@@ -57,7 +70,7 @@ def classify(exc: BaseException, timeout: float) -> LLMError:
         return LLMError(f"LLM 서버에 연결할 수 없습니다. {FALLBACK}", "connection")
     if any(k in names for k in ("JSONDecode", "Validation", "Decode", "Parse", "KeyError", "TypeError",
                                  "AttributeError", "IndexError", "ValueError")):
-        return LLMError(f"LLM 응답 형식이 올바르지 않습니다. {FALLBACK}", "malformed")
+        return LLMError.malformed()
     if isinstance(exc, ImportError):
         return LLMError(f"LLM 공급자 패키지가 설치되어 있지 않습니다 ({exc.name or exc}). {FALLBACK}", "config")
     return LLMError(f"LLM 호출에 실패했습니다 ({name}). {FALLBACK}", "error")
@@ -138,7 +151,7 @@ class ChatLLM:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise LLMError(f"LLM 응답이 제한 시간({self.timeout:g}초)을 넘겼습니다. {FALLBACK}", "timeout")
+                raise LLMError.timeout(self.timeout)
             try:
                 item = q.get(timeout=left)
             except queue.Empty:
@@ -150,7 +163,7 @@ class ChatLLM:
             got = got or bool(item.strip())
             yield item
         if not got:
-            raise LLMError(f"LLM이 빈 응답을 보냈습니다. {FALLBACK}", "malformed")
+            raise LLMError.empty()
 
     def complete(self, messages: Sequence[tuple[str, str]]) -> str:
         """The whole reply (not streamed), under the same deadline."""
@@ -167,12 +180,12 @@ class ChatLLM:
         t.start()
         t.join(self.timeout)
         if t.is_alive():
-            raise LLMError(f"LLM 응답이 제한 시간({self.timeout:g}초)을 넘겼습니다. {FALLBACK}", "timeout")
+            raise LLMError.timeout(self.timeout)
         if "error" in box:
             raise classify(box["error"], self.timeout)
         text = _text_of(box.get("reply"))
         if not text.strip():
-            raise LLMError(f"LLM이 빈 응답을 보냈습니다. {FALLBACK}", "malformed")
+            raise LLMError.empty()
         return text
 
 
@@ -209,4 +222,4 @@ def extract_json(text: str) -> Any:
             return obj
         except json.JSONDecodeError:
             continue
-    raise LLMError(f"LLM 응답에서 JSON을 찾을 수 없습니다. {FALLBACK}", "malformed")
+    raise LLMError.malformed("LLM 응답에서 JSON을 찾을 수 없습니다.")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from retriever.fsutil import atomic_write
 from retriever.loader import decode_bytes, iter_note_paths, load_note
 from retriever.types import Skipped
 
@@ -80,6 +80,29 @@ def sanitize_filename(name: str) -> str:
     return stem + suffix
 
 
+def _read_upload(data: bytes | str | os.PathLike, max_bytes: int) -> bytes:
+    """The uploaded bytes (from memory or the uploaded temporary file), size-checked."""
+    if isinstance(data, (str, os.PathLike)):
+        src = Path(data)
+        try:
+            size = src.stat().st_size
+            if size > max_bytes:
+                raise UploadError(f"파일이 너무 큽니다: {size:,} 바이트 (최대 {max_bytes:,} 바이트)")
+            with open(src, "rb") as f:
+                blob = f.read(max_bytes + 1)
+        except OSError as exc:
+            raise UploadError(f"올린 파일을 읽을 수 없습니다: {exc}") from None
+    else:
+        blob = bytes(data)
+    if len(blob) > max_bytes:
+        raise UploadError(f"파일이 너무 큽니다: {len(blob):,} 바이트 (최대 {max_bytes:,} 바이트)")
+    if not blob.strip():
+        raise UploadError("빈 파일은 올릴 수 없습니다.")
+    if decode_bytes(blob) is None:
+        raise UploadError("텍스트 노트가 아닙니다 (바이너리이거나 인코딩을 알 수 없음).")
+    return blob
+
+
 def save_upload(corpus_dir: str | os.PathLike, data: bytes | str | os.PathLike, name: str | None = None,
                 *, overwrite: bool = False, max_bytes: int = MAX_UPLOAD_BYTES) -> SavedNote:
     """Save one uploaded note into the top level of `corpus_dir`.
@@ -93,92 +116,44 @@ def save_upload(corpus_dir: str | os.PathLike, data: bytes | str | os.PathLike, 
     corpus = Path(corpus_dir)
     if not corpus.is_dir():
         raise UploadError(f"노트 폴더가 없습니다: {corpus}")
-    if isinstance(data, (str, os.PathLike)):
-        src = Path(data)
-        if name is None:
-            name = src.name
-        try:
-            size = src.stat().st_size
-        except OSError as exc:
-            raise UploadError(f"올린 파일을 읽을 수 없습니다: {exc}") from None
-        if size > max_bytes:
-            raise UploadError(f"파일이 너무 큽니다: {size:,} 바이트 (최대 {max_bytes:,} 바이트)")
-        with open(src, "rb") as f:
-            blob = f.read(max_bytes + 1)
-    else:
-        blob = bytes(data)
+    if name is None and isinstance(data, (str, os.PathLike)):
+        name = Path(data).name
     requested = name or ""
     safe = sanitize_filename(requested)
-    if len(blob) > max_bytes:
-        raise UploadError(f"파일이 너무 큽니다: {len(blob):,} 바이트 (최대 {max_bytes:,} 바이트)")
-    if not blob.strip():
-        raise UploadError("빈 파일은 올릴 수 없습니다.")
-    if decode_bytes(blob) is None:
-        raise UploadError("텍스트 노트가 아닙니다 (바이너리이거나 인코딩을 알 수 없음).")
-
+    blob = _read_upload(data, max_bytes)
     target = corpus / safe
     # The name is one plain component, so the file lands directly in the corpus folder.
     # (A symlink already sitting at that name is never written through: see below.)
     if "/" in safe or "\\" in safe or safe in (".", "..") or target.parent.resolve() != corpus.resolve():
         raise UploadError("노트 폴더 밖에는 저장할 수 없습니다.")  # unreachable after sanitising
-
-    renamed = False
     stem, suffix = target.stem, target.suffix
     n = 1
-    while True:
+    while n < 1000:
+        target = corpus / (safe if n == 1 else f"{stem}-{n}{suffix}")
+        renamed = n > 1
         if target.is_symlink() or target.exists():
-            existing = None
-            if target.is_file() and not target.is_symlink():
-                try:
-                    existing = target.read_bytes()
-                except OSError:
-                    existing = None
-            if existing is not None and _sha256(existing) == _sha256(blob):
+            if _same_content(target, blob):
                 return SavedNote(target.name, len(blob), requested, renamed, unchanged=True)
             if overwrite and target.is_file() and not target.is_symlink():
-                _atomic_write(corpus, target, blob, replace=True)
+                atomic_write(target, blob, replace=True)
                 return SavedNote(target.name, len(blob), requested, renamed)
             n += 1
-            renamed = True
-            target = corpus / f"{stem}-{n}{suffix}"
-            if n > 999:
-                raise UploadError("같은 이름의 파일이 너무 많습니다.")
             continue
         try:
-            _atomic_write(corpus, target, blob, replace=False)
-        except FileExistsError:  # another upload took the name meanwhile: try the next one
+            atomic_write(target, blob, replace=False)  # a hard link: never overwrites
+        except FileExistsError:  # another upload took the name meanwhile: look at it again
             continue
         return SavedNote(target.name, len(blob), requested, renamed)
+    raise UploadError("같은 이름의 파일이 너무 많습니다.")
 
 
-def _atomic_write(corpus: Path, target: Path, blob: bytes, replace: bool) -> None:
-    """Write to a hidden temporary file in the corpus, fsync, then link/replace into place."""
-    fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=corpus)
+def _same_content(target: Path, blob: bytes) -> bool:
+    if not target.is_file() or target.is_symlink():
+        return False
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        if replace:
-            os.replace(tmp, target)
-        else:
-            os.link(tmp, target)  # fails if the name exists: never overwrites
-            os.unlink(tmp)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dfd = os.open(corpus, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+        return _sha256(target.read_bytes()) == _sha256(blob)
     except OSError:
-        pass
+        return False
 
 
 # -- listing and status -------------------------------------------------------------------

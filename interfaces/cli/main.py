@@ -1,0 +1,52 @@
+"""The command table and the one place that turns failures into a one-line message.
+
+Errors end in one line on stderr and a non-zero exit (2 for bad input), never a traceback
+(set STUDY_DEBUG=1 to see one).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+
+from studyapp.settings import Settings, SettingsError
+
+from . import ask, index, quiz, search
+from .common import UsageError, err
+
+# Each entry adds its sub-parser (and sets `func`) — the whole command line, in order.
+COMMANDS = (index.register, search.register, ask.register, quiz.register)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tutor",
+                                     description="한국어 노트 학습 도우미 (study assistant for Korean notes)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.ERROR, format="%(message)s")
+    args = build_parser().parse_args(argv)
+    if getattr(args, "top_k", 1) is not None and getattr(args, "top_k", 1) < 1:
+        err("오류: --top-k 는 1 이상이어야 합니다.")
+        return 2
+    try:
+        args.settings = Settings.from_env()  # read once; the options below override it
+    except SettingsError as exc:
+        err(f"오류: {exc}")
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        err(f"오류: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        err("중단됨 (interrupted)")
+        return 130
+    except Exception as exc:  # the one place that turns failures into one line
+        if args.settings.debug:
+            raise
+        err(f"오류: {type(exc).__name__}: {exc}")
+        return 1

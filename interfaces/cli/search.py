@@ -1,0 +1,61 @@
+"""`search`: keyword, semantic or hybrid search, as text or JSON lines."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from retriever import MODES, Hit, QueryError, Tokenizer
+from retriever.highlight import excerpt_window, mark, match_spans
+from tutor.labels import location
+
+from .common import add_common, checked_query, err, open_services, read_queries
+
+EXCERPT_WIDTH, EXCERPT_LEAD = 220, 60
+
+
+def register(sub) -> None:
+    p = sub.add_parser("search", help="노트 검색 (search the notes)")
+    add_common(p)
+    p.add_argument("query", nargs="?", help="검색어")
+    p.add_argument("--queries", type=Path, help="한 줄에 하나씩 검색어가 든 파일")
+    p.add_argument("--mode", choices=MODES, default="hybrid")
+    p.add_argument("--top-k", type=int, default=5)
+    p.set_defaults(func=run)
+
+
+def render_hits(query: str, hits: list[Hit], tokenizer: Tokenizer, tty: bool) -> str:
+    left, right = ("\033[1;33m", "\033[0m") if tty else ("«", "»")
+    lines = [f"🔎 {query}  —  결과 {len(hits)}건"]
+    if not hits:
+        lines.append("  (일치하는 노트가 없습니다)")
+    for h in hits:
+        spans = match_spans(h.text, query, tokenizer)
+        body, inner, _, _ = excerpt_window(h.text, spans, EXCERPT_WIDTH, EXCERPT_LEAD)
+        excerpt = " ".join(mark(body, inner, left, right).split())
+        lines.append(f"[{h.rank}] {location(h.source, h.lines)}  (점수 {h.score:.3f})")
+        lines.append(f"    {h.heading}")
+        lines.append(f"    {excerpt}…")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    queries = read_queries(args.query, args.queries)
+    library = open_services(args).library
+    tty = sys.stdout.isatty()
+    status = 0
+    for q in queries:
+        try:
+            text = checked_query(q)
+            hits = library.search(text, mode=args.mode, k=args.top_k)
+        except QueryError as exc:
+            err(f"오류: {exc}")
+            status = 2
+            continue
+        if args.json:
+            print(json.dumps({"query": text, "mode": args.mode, "hits": [h.to_dict() for h in hits]},
+                             ensure_ascii=False), flush=True)
+        else:
+            print(render_hits(text, hits, library.tokenizer, tty), flush=True)
+    return status

@@ -1,0 +1,46 @@
+"""노트 관리: the notes with their state, uploads, re-index with progress, index status."""
+from __future__ import annotations
+
+from studyapp.service import StudyApp
+
+from ..notes_view import notes_html, reindex_markdown, status_markdown, upload_markdown
+from .search import source_choices
+
+
+def build(sa: StudyApp, source_filter, section_picker):
+    """The tab; after an upload or re-index it refreshes the other tabs' file and section lists.
+    Returns (refresh function, its outputs) for the page load to call too."""
+    import gradio as gr
+
+    with gr.Tab("노트 관리", id="notes"):
+        n_status = gr.Markdown(status_markdown(sa), elem_id="index-status")
+        n_table = gr.HTML(notes_html(sa.note_rows()), elem_id="notes-table", js_on_load=None)
+        with gr.Row():
+            n_files = gr.File(label="노트 올리기 (.md, .txt · 최대 2 MB)", file_count="multiple",
+                              file_types=[".md", ".txt", ".markdown"], elem_id="notes-upload")
+            with gr.Column():
+                n_overwrite = gr.Checkbox(label="같은 이름이 있으면 덮어쓰기 (아니면 새 이름으로 저장)")
+                n_upload = gr.Button("올리기", elem_id="notes-upload-btn")
+                n_rebuild = gr.Checkbox(label="처음부터 다시 만들기 (모든 청크 재임베딩)")
+                n_reindex = gr.Button("재색인", variant="primary", elem_id="notes-reindex")
+        n_msg = gr.Markdown(elem_id="notes-message")
+
+    targets = [n_status, n_table, source_filter, section_picker]
+
+    def refreshed():
+        return (status_markdown(sa), notes_html(sa.note_rows()), gr.update(choices=source_choices(sa)),
+                gr.update(choices=[""] + sa.section_titles()))
+
+    def upload(files, overwrite):
+        return (upload_markdown(sa.upload(files, overwrite)), None, *refreshed())
+
+    def reindex(rebuild, progress=gr.Progress(track_tqdm=True)):
+        progress(0, desc="재색인 시작…")
+        rep = sa.reindex(rebuild, report=lambda m: progress(0.1, desc=m))
+        return (reindex_markdown(rep), *refreshed())
+
+    n_upload.click(upload, [n_files, n_overwrite], [n_msg, n_files, *targets],
+                   concurrency_id="notes", concurrency_limit=1, api_visibility="undocumented")
+    n_reindex.click(reindex, [n_rebuild], [n_msg, *targets],
+                    concurrency_id="notes", concurrency_limit=1, api_visibility="undocumented")
+    return refreshed, targets

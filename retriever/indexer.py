@@ -1,0 +1,254 @@
+"""Building and updating the index of one corpus folder (see `store.py` for the layout).
+
+Incremental: unchanged files keep their chunks, and every chunk whose text is unchanged keeps
+its vector (content hashes), so an unchanged corpus embeds nothing. Atomic: a build writes a
+new generation beside the live one and then swaps CURRENT.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import chunking
+from . import tokenizer as tokenizer_mod
+from .ann import make_ann
+from .bm25 import PARAMS as BM25_PARAMS
+from .bm25 import BM25Index
+from .chunking import ChunkerConfig, chunk_note
+from .embeddings import Embedder
+from .fsutil import fsync_dir, fsync_file
+from .loader import load_corpus
+from .store import (CURRENT, FORMAT_VERSION, BuildReport, IndexError_, LoadedIndex, current_generation,
+                    index_lock, load_index, read_manifest, same_files)
+from .tokenizer import KiwiTokenizer
+from .types import Chunk, Note, Skipped
+
+TOKENIZER_VERSION = 2
+
+Reporter = Callable[[str], None]
+
+
+@functools.lru_cache(maxsize=None)
+def _source_hash(module) -> str:
+    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _write_json(path: Path, obj) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, ensure_ascii=False, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_tree(root: Path) -> None:
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            fsync_file(Path(dirpath) / name)
+        fsync_dir(dirpath)
+
+
+@dataclass
+class _Plan:
+    """What an update found: the new chunk table, and what it can take from the old index."""
+
+    chunks: list[Chunk]
+    file_meta: dict[str, dict]
+    removed: int
+
+
+class Indexer:
+    """Builds and updates the index of one corpus folder in one index folder."""
+
+    def __init__(self, corpus_dir: str | os.PathLike, index_dir: str | os.PathLike,
+                 embedder: Embedder, tokenizer: KiwiTokenizer | None = None,
+                 chunker: ChunkerConfig = ChunkerConfig(), ann_kind: str | None = None) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        self.index_dir = Path(index_dir)
+        self.embedder = embedder
+        self.tokenizer = tokenizer or KiwiTokenizer()
+        self.chunker = chunker
+        self.ann_kind = ann_kind
+
+    def _settings(self) -> dict:
+        # The code hashes make any change to the chunker or tokenizer re-chunk and re-tokenize
+        # (cheap); embeddings are still reused for every chunk whose text did not change.
+        return {"chunker": {**self.chunker.to_dict(), "code": _source_hash(chunking)},
+                "tokenizer": {"name": "kiwi-content-morphemes", "version": TOKENIZER_VERSION,
+                              "code": _source_hash(tokenizer_mod)},
+                "bm25": BM25_PARAMS}
+
+    def _compatible(self, manifest: dict | None) -> tuple[bool, bool, str]:
+        """(can reuse vectors, can reuse chunks+tokens, reason when not)."""
+        if manifest is None:
+            return False, False, ""
+        if manifest.get("format") != FORMAT_VERSION:
+            return False, False, f"index format {manifest.get('format')} is not {FORMAT_VERSION}"
+        if manifest.get("embedder", {}).get("id") != self.embedder.id:
+            return False, False, (f"index was built with embedder {manifest.get('embedder', {}).get('id')}, "
+                                  f"now {self.embedder.id}")
+        same = all(manifest.get(k) == v for k, v in self._settings().items())
+        return True, same, "" if same else "chunker/tokenizer settings changed"
+
+    def is_current(self, notes: list[Note] | None = None) -> bool:
+        """True when the live index matches the corpus files and these settings."""
+        manifest = read_manifest(self.index_dir)
+        _, same, _ = self._compatible(manifest)
+        if not same:
+            return False
+        if notes is None:
+            notes, _ = load_corpus(self.corpus_dir)
+        return same_files(notes, manifest)
+
+    def update(self, rebuild: bool = False, progress: bool = False,
+               report: Reporter | None = None) -> BuildReport:
+        """Bring the index up to date with the corpus; returns what was done."""
+        say = report or (lambda msg: None)
+        t0 = time.perf_counter()
+        notes, skipped = load_corpus(self.corpus_dir)
+        with index_lock(self.index_dir):
+            old, reason = self._load_previous(rebuild, say)
+            reuse_vectors, reuse_chunks, why = self._compatible(old.manifest if old else None)
+            if old is not None and not reuse_vectors:
+                say(f"색인을 새로 만듭니다 (rebuilding index): {why}")
+                reason = why
+            rep = BuildReport(files=len(notes), skipped=skipped, rebuilt_reason=reason)
+            if old is not None and reuse_chunks and same_files(notes, old.manifest):
+                rep.chunks = rep.reused = len(old.chunks)
+                rep.index = old
+                rep.seconds = time.perf_counter() - t0
+                return rep
+            plan = self._plan(notes, old, reuse_chunks)
+            vectors, tokens, embedded = self._vectors_and_tokens(
+                plan.chunks, old if reuse_vectors else None, reuse_chunks, progress, say)
+            rep.removed = plan.removed
+            rep.chunks, rep.embedded = len(plan.chunks), embedded
+            rep.reused = len(plan.chunks) - embedded
+            manifest = self._manifest(plan, notes, skipped)
+            self._write_generation(plan.chunks, tokens, vectors, manifest, t0)
+            rep.changed = True
+            rep.seconds = time.perf_counter() - t0
+            return rep
+
+    def _load_previous(self, rebuild: bool, say: Reporter) -> tuple[LoadedIndex | None, str]:
+        if rebuild or current_generation(self.index_dir) is None:
+            return None, ""
+        try:
+            return load_index(self.index_dir), ""
+        except IndexError_ as exc:
+            say(f"색인을 읽을 수 없어 새로 만듭니다 (index unreadable, rebuilding): {exc}")
+            return None, str(exc)
+
+    def _plan(self, notes: list[Note], old: LoadedIndex | None, reuse_chunks: bool) -> _Plan:
+        """Chunk the corpus: unchanged files keep their old chunks; others are re-chunked."""
+        old_files = old.manifest.get("files", {}) if old else {}
+        old_by_file: dict[str, list[int]] = {}
+        if old is not None and reuse_chunks:
+            for i, c in enumerate(old.chunks):
+                old_by_file.setdefault(c.source, []).append(i)
+        chunks: list[Chunk] = []
+        file_meta: dict[str, dict] = {}
+        for note in notes:
+            prev = old_files.get(note.source)
+            if prev and prev.get("sha256") == note.sha256 and note.source in old_by_file:
+                cs = [old.chunks[i] for i in old_by_file[note.source]]
+            else:
+                cs = chunk_note(note.source, note.text, self.chunker, self.tokenizer.split_sentences)
+            chunks.extend(cs)
+            file_meta[note.source] = {"sha256": note.sha256, "encoding": note.encoding,
+                                      "chunks": len(cs), "chars": len(note.text)}
+        return _Plan(chunks, file_meta, len(set(old_files) - set(file_meta)))
+
+    def _vectors_and_tokens(self, chunks: list[Chunk], old: LoadedIndex | None, reuse_tokens: bool,
+                            progress: bool, say: Reporter) -> tuple[np.ndarray, list[list[str]], int]:
+        """Vectors and BM25 terms for every chunk, reusing the old index's by content hash."""
+        old_rows: dict[str, int] = {}
+        if old is not None:
+            for i, c in enumerate(old.chunks):
+                old_rows.setdefault(c.id, i)
+        need_vec = [i for i, c in enumerate(chunks) if c.id not in old_rows]
+        need_tok = need_vec if reuse_tokens else list(range(len(chunks)))
+        vectors = np.zeros((len(chunks), self.embedder.dim), dtype=np.float32)
+        tokens: list[list[str]] = [[] for _ in chunks]
+        for i, c in enumerate(chunks):
+            j = old_rows.get(c.id)
+            if j is not None:
+                vectors[i] = old.vectors[j]
+                if reuse_tokens:
+                    tokens[i] = old.tokens[j]
+        if need_tok:
+            for i, toks in zip(need_tok, self.tokenizer.tokenize_many([chunks[i].indexed_text for i in need_tok])):
+                tokens[i] = toks
+        if need_vec:
+            say(f"{len(need_vec)}개 청크 임베딩 중 (embedding {len(need_vec)} chunks)…")
+            vectors[need_vec] = self.embedder.embed_passages([chunks[i].indexed_text for i in need_vec],
+                                                             progress=progress)
+        return vectors, tokens, len(need_vec)
+
+    def _manifest(self, plan: _Plan, notes: list[Note], skipped: list[Skipped]) -> dict:
+        return {
+            "format": FORMAT_VERSION,
+            "embedder": {"id": self.embedder.id, "dim": int(self.embedder.dim)},
+            **self._settings(),
+            "ann": {"kind": None},
+            "corpus": str(self.corpus_dir.resolve()),
+            "files": plan.file_meta,
+            "chunk_ids": [c.id for c in plan.chunks],
+            "counts": {"files": len(notes), "chunks": len(plan.chunks), "skipped": len(skipped)},
+            "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+
+    def _write_generation(self, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray,
+                          manifest: dict, t0: float) -> Path:
+        name = f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+        tmp = self.index_dir / f".{name}.tmp"
+        final = self.index_dir / name
+        tmp.mkdir(parents=True)
+        try:
+            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
+                for c in chunks:
+                    f.write(json.dumps({"id": c.id, "source": c.source, "heading": c.heading,
+                                        "lines": list(c.lines), "text": c.text}, ensure_ascii=False) + "\n")
+            with open(tmp / "tokens.jsonl", "w", encoding="utf-8") as f:
+                for toks in tokens:
+                    f.write(json.dumps(toks, ensure_ascii=False) + "\n")
+            np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
+            ann = make_ann(vectors, self.ann_kind)
+            ann.save(tmp / "dense.faiss")
+            BM25Index.build(tokens).save(tmp / "bm25")
+            manifest["ann"] = {"kind": ann.kind}
+            manifest["build_seconds"] = round(time.perf_counter() - t0, 3)
+            _write_json(tmp / "manifest.json", manifest)
+            _fsync_tree(tmp)
+            os.replace(tmp, final)
+            previous = current_generation(self.index_dir)
+            pointer = self.index_dir / f".{CURRENT}.tmp"
+            pointer.write_text(name + "\n", encoding="utf-8")
+            fsync_file(pointer)
+            os.replace(pointer, self.index_dir / CURRENT)  # the commit point
+            fsync_dir(self.index_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        # The previous generation stays one more round: a reader that picked it up just
+        # before the swap can finish loading it.
+        self._collect_garbage(keep={name, previous.name if previous else name})
+        return final
+
+    def _collect_garbage(self, keep: set[str]) -> None:
+        """Remove older generations and abandoned temporary folders."""
+        for entry in self.index_dir.iterdir():
+            if entry.name in keep or not entry.is_dir():
+                continue
+            if entry.name.startswith("gen-") or (entry.name.startswith(".gen-") and entry.name.endswith(".tmp")):
+                shutil.rmtree(entry, ignore_errors=True)

@@ -1,0 +1,175 @@
+"""`StudyApp`: the one shared library, tutor and notes folder behind every browser session
+and API call — searches, quizzes, exports, uploads and re-indexing, with their locks.
+
+It returns plain values (hits, quizzes, sessions, reports); the web interface renders them.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from retriever import BuildReport, Hit, QueryError, check_mode
+from tutor.quiz import make_quiz, section_titles
+from tutor.types import QUIZ_KINDS, Quiz
+
+from . import notes as notes_mod
+from .build import Services, build
+from .exports import ExportFolder
+from .quiz_session import QuizSession
+from .reports import build_headline, skipped_lines
+from .settings import Settings
+
+Report = Callable[[str], None]
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file: its shown name and what became of it."""
+
+    name: str
+    saved: notes_mod.SavedNote | None
+    error: str = ""
+
+
+class StudyApp:
+    def __init__(self, settings: Settings | Services) -> None:
+        self.services = settings if isinstance(settings, Services) else build(settings)
+        self.settings = self.services.settings
+        self.library = self.services.library
+        self.tutor = self.services.tutor
+        self.exports = ExportFolder()
+        self._reindex_lock = threading.Lock()
+        self._examples: list[str] | None = None
+
+    # -- start-up -----------------------------------------------------------------------
+    def open(self, report: Report = _stderr, warm: bool = True) -> float:
+        """Load the index when current, else build it (progress on the console). Seconds taken."""
+        t0 = time.perf_counter()
+        rep = self.library.open(progress=True, report=report)
+        if rep is None:
+            report(f"색인을 불러왔습니다 (index loaded): {self.library.index_dir}")
+        else:
+            for line in skipped_lines(rep):
+                report(line)
+            report(build_headline(rep, done="색인 준비 완료", unchanged="색인 준비 완료"))
+        if warm:  # load Kiwi now so the first search does not pay for it
+            self.library.search("준비", mode="keyword", k=1)
+        return time.perf_counter() - t0
+
+    def warm_embedder(self) -> None:
+        """Load the embedding model (first semantic/hybrid query would otherwise wait for it)."""
+        try:
+            self.library.search("준비", mode="semantic", k=1)
+        except Exception as exc:  # warm-up is best effort
+            _stderr(f"경고: 임베딩 모델 예열 실패: {exc}")
+
+    # -- the tutor ----------------------------------------------------------------------
+    @property
+    def mode_label(self) -> str:
+        return self.tutor.mode_label
+
+    def example_questions(self, n: int = 4) -> list[str]:
+        if self._examples is None:
+            try:
+                self._examples = list(self.tutor.example_questions(n))[:n]
+            except Exception as exc:
+                _stderr(f"경고: 예시 질문을 만들 수 없습니다: {exc}")
+                self._examples = []
+        return self._examples
+
+    # -- search -------------------------------------------------------------------------
+    def sources(self) -> list[str]:
+        return self.library.sources()
+
+    def search(self, query: str, mode: str = "keyword", k: int = 5, source: str | None = None) -> list[Hit]:
+        """Hits for `query`; `source` limits them to one file. QueryError for bad input."""
+        check_mode(mode)
+        return self.library.search(query, mode=mode, k=max(1, min(int(k), 50)),
+                                   sources={source} if source else None)
+
+    # -- quizzes ------------------------------------------------------------------------
+    def section_titles(self) -> list[str]:
+        try:
+            return section_titles(self.library)
+        except Exception as exc:
+            _stderr(f"경고: 단원 목록을 만들 수 없습니다: {exc}")
+            return []
+
+    def make_quiz(self, topic: str | None = None, n: int = 5, kinds: Sequence[str] | None = None,
+                  seed: int = 0) -> Quiz:
+        bad = [k for k in (kinds or []) if k not in QUIZ_KINDS]
+        if bad:
+            raise QueryError(f"알 수 없는 문항 유형: {', '.join(bad)} ({', '.join(QUIZ_KINDS)} 중에서)")
+        topic = (topic or "").strip() or None
+        return make_quiz(self.library, n=max(1, min(int(n), 30)), topic=topic, seed=int(seed),
+                         kinds=list(kinds or []) or None, llm=self.services.llm)
+
+    def new_session(self, topic: str, section: str | None, n: int, kinds: Sequence[str],
+                    seed: int | None = None) -> QuizSession:
+        """A quiz run on a topic (free text) or else a section title; a message when none can be made."""
+        chosen = (topic or "").strip() or (section or "").strip() or None
+        kinds = [k for k in kinds if k in QUIZ_KINDS]
+        try:
+            quiz = self.make_quiz(chosen, n, kinds, seed=int(time.time()) if seed is None else seed)
+        except QueryError as exc:
+            return QuizSession(message=str(exc))
+        except Exception as exc:
+            return QuizSession(message=f"퀴즈를 만들 수 없습니다: {type(exc).__name__}: {exc}")
+        if not quiz.items:
+            why = f" ({quiz.notice})" if quiz.notice else ""
+            return QuizSession(message=f"이 주제로 만들 수 있는 문제가 없습니다{why}. 다른 주제를 골라 보세요.")
+        return QuizSession.start(quiz)
+
+    def submit(self, s: QuizSession, response: str | None) -> QuizSession:
+        return s.submit(response, self.library.tokenizer)
+
+    def export(self, s: QuizSession, fmt: str) -> str | None:
+        """Write the session's items as CSV or an Anki deck; the file's path (None if no quiz)."""
+        return str(self.exports.write(s.items, fmt)) if s.items else None
+
+    # -- notes --------------------------------------------------------------------------
+    def note_rows(self) -> list[notes_mod.NoteRow]:
+        return notes_mod.list_notes(self.library.corpus_dir, self.library.manifest)
+
+    def index_status(self) -> dict:
+        return notes_mod.index_status(self.library.manifest, self.library.index_dir, self.note_rows())
+
+    def upload(self, files: Sequence[str | Path] | str | Path | None, overwrite: bool = False) -> list[Upload]:
+        if not files:
+            return []
+        if isinstance(files, (str, Path)):
+            files = [files]
+        out = []
+        for f in files:
+            path = getattr(f, "name", f)
+            shown = Path(str(path)).name
+            try:
+                out.append(Upload(shown, notes_mod.save_upload(self.library.corpus_dir, path, shown,
+                                                               overwrite=overwrite)))
+            except notes_mod.UploadError as exc:
+                out.append(Upload(shown, None, str(exc)))
+        return out
+
+    def reindex(self, rebuild: bool = False, report: Report | None = None) -> BuildReport | None:
+        """Bring the index up to date; None when a re-index is already running."""
+        if not self._reindex_lock.acquire(blocking=False):
+            return None
+        try:
+            def say(msg: str) -> None:
+                _stderr(msg)
+                if report:
+                    report(msg)
+
+            rep = self.library.refresh(rebuild=rebuild, progress=True, report=say)
+            self._examples = None
+            return rep
+        finally:
+            self._reindex_lock.release()

@@ -1,0 +1,25 @@
+"""How study objects are named to people: quiz kind labels, option letters, note locations.
+
+The one home of these words: the CLI, the web app, grading feedback and exports use them.
+"""
+from __future__ import annotations
+
+KIND_LABELS: dict[str, str] = {"mcq": "객관식", "ox": "OX", "short": "단답형", "cloze": "빈칸 채우기",
+                               "flashcard": "플래시카드"}
+OPTION_LETTERS = "ABCD"  # multiple-choice options are shown and answered as A–D
+CHOICE_KINDS = ("mcq", "ox")  # kinds answered by picking an option
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def location(source: str, lines: tuple[int, int]) -> str:
+    """`file.md:12-20` — a place in the notes in plain text (CLI, API, exports, prompts)."""
+    return f"{source}:{lines[0]}-{lines[1]}"
+
+
+def lines_ko(lines: tuple[int, int]) -> str:
+    """`12–20행` (or `12행` for one line) — a line range for Korean display."""
+    a, b = lines
+    return f"{a}–{b}행" if a != b else f"{a}행"

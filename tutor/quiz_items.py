@@ -1,0 +1,63 @@
+"""A quiz item before it is chosen: what it asks, its answer, and the fact of the notes it tests."""
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from .structure import Section, Unit
+from .types import QuizItem, SourceRef
+
+BLANK = "____"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str
+    question: str
+    options: tuple[str, ...]
+    answer: str
+    explanation: str
+    section: Section
+    unit: Unit | None
+    fact: str  # what the item tests (source line); one item per fact in a quiz
+    priority: int = 1  # 0: preferred within its kind (the scenario → 정답 question)
+
+    def to_item(self) -> QuizItem:
+        digest = hashlib.sha1(f"{self.kind}\n{self.question}\n{self.answer}".encode("utf-8")).hexdigest()[:10]
+        u = self.unit
+        lines = (u.line, u.line_end) if u is not None else self.section.lines
+        ref = SourceRef(self.section.source, self.section.ref_heading(u), lines)
+        return QuizItem(id=f"{self.kind}-{digest}", kind=self.kind, question=self.question,  # type: ignore[arg-type]
+                        options=self.options, answer=self.answer, explanation=self.explanation,
+                        source=ref)
+
+
+
+def fact_of(sec: Section, u: Unit | None) -> str:
+    return f"{sec.source}:{u.line if u else sec.lines[0]}"
+
+
+def service_name(sec: Section) -> str:
+    return sec.short_title.split(" - ")[0].strip()
+
+
+def make_options(correct: str, pool: Sequence[str], rng: random.Random) -> tuple[str, ...] | None:
+    norm = lambda s: re.sub(r"\s+", "", s).lower()  # noqa: E731
+    distract: list[str] = []
+    seen = {norm(correct)}
+    cands = list(dict.fromkeys(p for p in pool if p))
+    rng.shuffle(cands)
+    for p in cands:
+        if norm(p) not in seen:
+            seen.add(norm(p))
+            distract.append(p)
+        if len(distract) == 3:
+            break
+    if len(distract) < 3:
+        return None
+    opts = distract + [correct]
+    rng.shuffle(opts)
+    return tuple(opts)
