@@ -37,6 +37,10 @@ def test_k_larger_than_index(kind):
     assert sorted(ids.tolist()) == [0, 1, 2]
 
 
-def test_factory_switches_by_size():
-    assert make_ann(_unit(10, 8)).kind == "flat"
-    assert HNSW_MIN_VECTORS > 10
+def test_factory_switches_to_hnsw_at_the_threshold():
+    vecs = _unit(HNSW_MIN_VECTORS, 8, seed=3)
+    assert make_ann(vecs[:-1]).kind == "flat"
+    big = make_ann(vecs)
+    assert big.kind == "hnsw" and len(big) == HNSW_MIN_VECTORS
+    found = sum(int(big.search(vecs[i], 1)[1][0] == i) for i in range(0, HNSW_MIN_VECTORS, 1000))
+    assert found >= 19  # the switch gives a working index, not just a label

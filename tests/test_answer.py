@@ -32,6 +32,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[0-9A-Za-z\uac00-\ud7a3]+", re.sub(r"\[\d+\]", " ", text))
 
 
+@pytest.mark.slow
 def test_dev_questions_are_grounded_cited_and_short(tutor, seed_corpus, notes_text):
     dev = _dev(seed_corpus)[::3]  # a spread over every section and question style
     right = 0

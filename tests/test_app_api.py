@@ -160,11 +160,13 @@ def server(app_dirs):
         stop_app(proc)
 
 
+@pytest.mark.slow
 def test_starts_from_existing_index_without_embedding(server):
     text = server["log"].read_text(errors="replace")
     assert "색인을 불러왔습니다" in text and "임베딩 중" not in text
 
 
+@pytest.mark.slow
 def test_listens_on_localhost_only_by_default(server):
     port_hex = f"{server['port']:04X}"
     listening = []
@@ -180,6 +182,7 @@ def test_listens_on_localhost_only_by_default(server):
     assert listening == ["0100007F"], listening  # 127.0.0.1 only
 
 
+@pytest.mark.slow
 def test_api_endpoints_are_named(server):
     info = server["client"].view_api(print_info=False, return_format="dict")
     names = set(info["named_endpoints"])
@@ -190,6 +193,7 @@ def test_api_endpoints_are_named(server):
         assert all(p["parameter_has_default"] for p in params[1:])
 
 
+@pytest.mark.slow
 def test_search_names_source_files_and_highlights(server):
     c = server["client"]
     r = c.predict("파티션을", api_name="/search")
@@ -204,6 +208,7 @@ def test_search_names_source_files_and_highlights(server):
         c.predict("파티션", "fuzzy", api_name="/search")
 
 
+@pytest.mark.slow
 def test_ask_answers_with_citations_and_sources(server):
     md = server["client"].predict("Athena 파티션 프로젝션은 왜 쓰나요?", api_name="/ask")
     assert "[1]" in md and "**출처**" in md
@@ -211,6 +216,7 @@ def test_ask_answers_with_citations_and_sources(server):
     assert "파티션" in md.split("**출처**")[0]
 
 
+@pytest.mark.slow
 def test_quiz_returns_items_with_sources(server):
     c = server["client"]
     q = c.predict("파티션", api_name="/quiz")
@@ -225,6 +231,7 @@ def test_quiz_returns_items_with_sources(server):
         c.predict("Kinesis", 3, "essay", api_name="/quiz")
 
 
+@pytest.mark.slow
 def test_twenty_concurrent_asks_all_succeed(server):
     c = server["client"]
     topics = ["파티션 프로젝션", "Data Exchange", "Graviton", "Glue FLEX", "Athena Workgroup"]
@@ -239,6 +246,7 @@ def test_twenty_concurrent_asks_all_succeed(server):
     print(f"\n20 concurrent /ask: {elapsed:.1f}s total")
 
 
+@pytest.mark.slow
 def test_basic_auth(app_dirs):
     root, corpus, index = app_dirs
     port = free_port()

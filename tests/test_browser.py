@@ -35,8 +35,7 @@ UPLOAD = "# 키네시스 메모\n\nKinesis 샤드 분할로 처리량을 늘립�
 
 SOURCES_SHOWN = "() => /출처 \\d+건/.test(document.querySelector('#chat').innerText)"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium "
-                                                              "(apt-get install chromium)")
+pytestmark = pytest.mark.browser  # needs Debian chromium at /usr/bin/chromium (.ci/run installs it)
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +62,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
+        if not CHROMIUM.exists():
+            pytest.fail("browser tests need Debian chromium at /usr/bin/chromium (apt-get install chromium)")
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield b
         b.close()
@@ -185,7 +186,8 @@ def test_hostile_note_is_shown_as_text_everywhere(page):
     page.wait_for_function("() => document.querySelector('#chat').innerText.includes('xss-test.md')")
     _tab(page, "노트 관리")
     page.wait_for_function("() => document.querySelector('#notes-table').innerText.includes('xss-test.md')")
-    page.wait_for_timeout(500)
+    # an injected <img src=x onerror=…> would have fired by the time our own probe image fails
+    page.evaluate("() => new Promise(done => { const i = new Image(); i.onerror = () => done(); i.src = 'x'; })")
     # nothing from the note became an element
     assert page.locator("img[src='x']").count() == 0
     assert page.evaluate("() => [...document.scripts].filter(s => s.textContent.includes('alert(1)')).length") == 0
@@ -205,7 +207,7 @@ def test_notes_tab_upload_and_reindex(page):
     ARTIFACTS.mkdir(exist_ok=True)
     upload.write_text(UPLOAD, encoding="utf-8")
     page.locator("#notes-upload input[type=file]").set_input_files(str(upload))
-    page.wait_for_timeout(1000)
+    page.wait_for_function("() => document.querySelector('#notes-upload').innerText.includes('업로드 메모')")
     page.locator("#notes-upload-btn").click()
     page.wait_for_function("() => document.querySelector('#notes-message').innerText.includes('저장했습니다')")
     page.wait_for_function("() => document.querySelector('#notes-table').innerText.includes('새 파일')")
@@ -236,11 +238,12 @@ def _sse(delta: dict, finish=None) -> str:
 def test_llm_mode_streams_into_the_chat_and_falls_back_visibly(browser, seed_corpus, seed_index_dir,
                                                                tmp_path, httpserver):
     import json
-    import time
+    import threading
 
     from werkzeug import Response
 
     state = {"fail": False}
+    rest = threading.Event()  # the test lets the rest of the answer through once it saw the start
 
     def handler(request):
         body = json.loads(request.get_data(as_text=True))
@@ -255,8 +258,9 @@ def test_llm_mode_streams_into_the_chat_and_falls_back_visibly(browser, seed_cor
 
         def chunks():
             yield _sse({"role": "assistant", "content": ""})
-            for part in LLM_PARTS:
-                time.sleep(1.0)  # slow enough to see the answer grow in the page
+            yield _sse({"content": LLM_PARTS[0]})
+            rest.wait(timeout=60)
+            for part in LLM_PARTS[1:]:
                 yield _sse({"content": part})
             yield _sse({}, "stop") + "data: [DONE]\n\n"
 
@@ -288,6 +292,7 @@ def test_llm_mode_streams_into_the_chat_and_falls_back_visibly(browser, seed_cor
         page.wait_for_function(f"() => document.querySelector('#chat').innerText.includes('{LLM_PARTS[0].strip()}')")
         partial = page.locator("#chat").inner_text()
         assert LLM_PARTS[-1] not in partial  # shown while still streaming
+        rest.set()
         page.wait_for_function(SOURCES_SHOWN)
         text = page.locator("#chat").inner_text()
         assert "".join(LLM_PARTS) in text and "[1]" in text
@@ -303,6 +308,7 @@ def test_llm_mode_streams_into_the_chat_and_falls_back_visibly(browser, seed_cor
         page.screenshot(path=str(ARTIFACTS / "llm-mode-fallback.png"), full_page=True)
         assert dialogs == []
     finally:
+        rest.set()
         if ctx is not None:
             ctx.close()
         stop_app(proc)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocesses of the CLI, each loading the models
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

