@@ -4,9 +4,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import io
 import os
+import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from retriever.fsutil import atomic_write
 
 from .labels import OPTION_LETTERS, location
 from .types import QuizItem
@@ -22,14 +26,16 @@ def source_label(item: QuizItem) -> str:
 
 
 def export_csv(items: Iterable[QuizItem], path: str | os.PathLike) -> Path:
+    """Write the items as CSV (written whole, then renamed into place)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(CSV_HEADER)
-        for it in items:
-            w.writerow([it.kind, it.question, OPTION_SEP.join(it.options), it.answer, it.explanation,
-                        source_label(it)])
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(CSV_HEADER)
+    for it in items:
+        w.writerow([it.kind, it.question, OPTION_SEP.join(it.options), it.answer, it.explanation,
+                    source_label(it)])
+    atomic_write(path, buf.getvalue().encode("utf-8-sig"))
     return path
 
 
@@ -77,5 +83,13 @@ def export_anki(items: Sequence[QuizItem], path: str | os.PathLike, deck_name: s
                                     _h(source_label(it)), it.kind],
                             guid=genanki.guid_for(it.id, it.question))
         deck.add_note(note)
-    genanki.Package(deck).write_to_file(str(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:  # genanki writes the zip to a path: write beside the target, then rename
+        genanki.Package(deck).write_to_file(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
