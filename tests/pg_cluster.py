@@ -1,7 +1,7 @@
 """A throwaway PostgreSQL server for the learning-record tests (Debian `postgresql` package).
 
 The cluster lives in a fresh temp dir, listens only on a Unix socket in that dir, trusts local
-connections, and is stopped and removed at the end of the test session. PostgreSQL refuses to
+connections, and is stopped and removed at the end of the test session (immediate stop: the cluster is thrown away). PostgreSQL refuses to
 run as root, so as root the server binaries run as the `postgres` user via `runuser`.
 """
 from __future__ import annotations
@@ -62,7 +62,7 @@ class PostgresCluster:
     def stop(self) -> None:
         try:
             if (self.data / "postmaster.pid").exists():
-                self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
+                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "60", "stop")
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
 

@@ -37,6 +37,7 @@ def _dump(engine) -> dict[str, list[tuple]]:
 
 def test_upgrade_from_the_first_revision_loses_no_rows(record_url):
     assert migrate.revisions()[0] == "0001" and len(migrate.revisions()) >= 2
+    assert migrate.HEAD == migrate.head_revision() == migrate.revisions()[-1]  # the fast-path constant
     db = open_database(record_url)
     try:
         assert migrate.upgrade(db.engine, "0001") == "0001"
