@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from sqlalchemy import Connection, select
 
@@ -13,8 +12,9 @@ from .models import CARDS, ITEMS
 from .scheduler import FSRS, CardState
 
 
-@dataclass(frozen=True)
-class CardRow:
+class CardRow(NamedTuple):
+    """One card as read for a query (a tuple: thousands are built per `progress`)."""
+
     card_id: int
     item_id: str
     section: str
@@ -38,9 +38,10 @@ def load_cards(conn: Connection, user: str) -> list[CardRow]:
     q = (select(c.id, c.item_id, i.section, i.stale, c.reps, c.shown_at, c.state, c.step,
                 c.stability, c.difficulty, c.due, c.last_review)
          .join_from(CARDS, ITEMS, c.item_id == i.id).where(c.user_id == user))
-    return [CardRow(r.id, r.item_id, r.section, bool(r.stale), r.reps, r.shown_at,
-                    CardState(r.state, r.step, r.stability, r.difficulty, r.due, r.last_review))
-            for r in conn.execute(q)]
+    return [CardRow(cid, item_id, section, bool(stale), reps, shown_at,
+                    CardState(state, step, stability, difficulty, due, last_review))
+            for (cid, item_id, section, stale, reps, shown_at, state, step, stability, difficulty, due,
+                 last_review) in conn.execute(q).all()]
 
 
 def mean_retrievability(cards: Iterable[CardRow], fsrs: FSRS, at: datetime) -> dict[str, float]:

@@ -18,18 +18,36 @@ ITEM_ID_LEN = 100
 
 
 class UTCDateTime(TypeDecorator):
-    """Aware datetimes in, aware UTC datetimes out; naive UTC in the database."""
+    """Aware datetimes in, aware UTC datetimes out; naive UTC in the database.
+
+    On SQLite the text is the one SQLAlchemy's DateTime writes (`YYYY-MM-DD HH:MM:SS.ffffff`,
+    so it sorts and compares as text) but is parsed with `datetime.fromisoformat`, several
+    times faster than the generic parser when `progress` reads thousands of cards.
+    """
 
     impl = DateTime
     cache_ok = True
 
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(26))
+        return dialect.type_descriptor(DateTime())
+
     def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is not None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
             value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        if dialect.name == "sqlite":
+            return value.strftime("%Y-%m-%d %H:%M:%S.%f")
         return value
 
     def process_result_value(self, value, dialect):
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=timezone.utc)
 
 
 class Base(DeclarativeBase):

@@ -6,8 +6,8 @@ an explicit rating (again/hard/good/easy).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from fsrs import Card, Rating, Scheduler, State
 
@@ -18,8 +18,7 @@ RATINGS: dict[str, Rating] = {"again": Rating.Again, "hard": Rating.Hard, "good"
 RATING_NAMES: dict[int, str] = {int(v): k for k, v in RATINGS.items()}
 
 
-@dataclass(frozen=True)
-class CardState:
+class CardState(NamedTuple):
     state: int
     step: int | None
     stability: float | None
