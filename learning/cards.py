@@ -9,19 +9,20 @@ from typing import Iterable, NamedTuple, Sequence
 from sqlalchemy import Connection, select
 
 from .models import CARDS, ITEMS
-from .scheduler import FSRS, CardState
+from .scheduler import FSRS
 
 
 class CardRow(NamedTuple):
     """One card as read for a query (a tuple: thousands are built per `progress`)."""
 
-    card_id: int
     item_id: str
     section: str
     stale: bool
     reps: int
     shown_at: datetime
-    state: CardState
+    stability: float | None
+    last_review: datetime | None
+    due: datetime
 
     @property
     def live(self) -> bool:
@@ -29,19 +30,19 @@ class CardRow(NamedTuple):
 
     def is_due(self, at: datetime) -> bool:
         """Answered at least once, not stale, and due by `at` (never-answered cards are new)."""
-        return self.live and self.reps > 0 and self.state.due <= at
+        return not self.stale and self.reps > 0 and self.due <= at
+
+    def retrievability(self, fsrs: FSRS, at: datetime) -> float:
+        return fsrs.retrievability_of(self.stability, self.last_review, at)
 
 
 def load_cards(conn: Connection, user: str) -> list[CardRow]:
     """All cards of one user, stale ones included (callers decide what to do with them)."""
     c, i = CARDS.c, ITEMS.c
-    q = (select(c.id, c.item_id, i.section, i.stale, c.reps, c.shown_at, c.state, c.step,
-                c.stability, c.difficulty, c.due, c.last_review)
+    q = (select(c.item_id, i.section, i.stale, c.reps, c.shown_at, c.stability, c.last_review, c.due)
          .join_from(CARDS, ITEMS, c.item_id == i.id).where(c.user_id == user))
-    return [CardRow(cid, item_id, section, bool(stale), reps, shown_at,
-                    CardState(state, step, stability, difficulty, due, last_review))
-            for (cid, item_id, section, stale, reps, shown_at, state, step, stability, difficulty, due,
-                 last_review) in conn.execute(q).all()]
+    return [CardRow(item_id, section, bool(stale), reps, shown_at, stability, last_review, due)
+            for (item_id, section, stale, reps, shown_at, stability, last_review, due) in conn.execute(q).all()]
 
 
 def mean_retrievability(cards: Iterable[CardRow], fsrs: FSRS, at: datetime) -> dict[str, float]:
@@ -50,7 +51,7 @@ def mean_retrievability(cards: Iterable[CardRow], fsrs: FSRS, at: datetime) -> d
     for card in cards:
         if card.live:
             acc = sums[card.section]
-            acc[0] += fsrs.retrievability(card.state, at)
+            acc[0] += card.retrievability(fsrs, at)
             acc[1] += 1
     return {s: total / n for s, (total, n) in sums.items() if n}
 

@@ -54,7 +54,7 @@ def _due_calendar(cards: list[CardRow], today: date, tz: tzinfo) -> tuple[DayCou
     counts = [0] * DAYS
     for c in cards:
         if c.live and c.reps > 0:
-            k = max(0, (local_day(c.state.due, tz) - today).days)
+            k = max(0, (local_day(c.due, tz) - today).days)
             if k < DAYS:
                 counts[k] += 1
     return tuple(DayCount(today + timedelta(days=k), counts[k]) for k in range(DAYS))
@@ -93,7 +93,7 @@ def compute_progress(conn: Connection, user: str, at: datetime, tz: tzinfo, fsrs
     forecast = None
     if exam_day is not None and exam_at is not None:
         live = [c for c in cards if c.live]
-        overall = sum(fsrs.retrievability(c.state, exam_at) for c in live) / len(live) if live else 0.0
+        overall = sum(c.retrievability(fsrs, exam_at) for c in live) / len(live) if live else 0.0
         forecast = ExamForecast(exam_day, tuple((r.section, r.exam_retention or 0.0) for r in rows),
                                 overall)
     per_day = tuple(DayCount(today - timedelta(days=k), by_day.get(today - timedelta(days=k), 0))
