@@ -145,7 +145,7 @@ def open_database(url: str) -> Database:
     u = parse_url(url)
     path = sqlite_file(u)
     try:
-        if path is not None:
+        if u.get_backend_name() == "sqlite":
             return _open_sqlite(u, path)
         return _open_other(u)
     except DatabaseUnavailable:
@@ -160,9 +160,11 @@ def open_database(url: str) -> Database:
         ) from None
 
 
-def _open_sqlite(u: URL, path: Path) -> Database:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _open_sqlite(u: URL, path: Path | None) -> Database:
     engine = _sqlite_engine(u)
+    if path is None:  # in-memory or a `file:` URI: nothing to create or move aside
+        return Database(engine, engine.execution_options(learning_begin="IMMEDIATE"), display_url(u))
+    path.parent.mkdir(parents=True, exist_ok=True)
     notice, moved = None, None
     try:
         _check_sqlite(engine, path)

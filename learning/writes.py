@@ -59,7 +59,7 @@ def record_shown(conn: Connection, user: str, ctxs: list[ItemContext], now: date
         latest[ctx.item.id.strip()] = ctx
     created = 0
     new = FSRS.new_state(now)
-    for item_id, ctx in latest.items():
+    for item_id, ctx in sorted(latest.items()):  # one lock order for every writer (no deadlocks)
         values = item_values(ctx)
         insert_ignore(conn, ITEMS, {**values, "stale": False, "stale_since": None, "created_at": now}, ["id"])
         where = [ITEMS.c[k] != values[k] for k in ("source", "heading", "line_start", "line_end",
