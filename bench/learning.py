@@ -105,6 +105,10 @@ def run_backend(name: str, url: str, args) -> list[str]:
             "grade": timed(lambda k: rec.record_attempt(USER, rng.choice(ids), "정답", rng.random() < 0.7,
                                                         seconds=10.0, at=NOW + timedelta(seconds=k)), args.n),
             "review (n=20)": timed(lambda k: rec.review(USER, n=20, at=NOW + timedelta(hours=1)), args.n),
+            # at the seeding's start nothing is due yet: the queue is filled from never-answered
+            # items of the weakest sections (reads every card and computes mastery)
+            "review (n=20, 0 due → weakest sections)": timed(
+                lambda k: rec.review(USER, n=20, at=NOW - timedelta(days=60)), args.n),
             "progress": timed(lambda k: rec.progress(USER, at=NOW + timedelta(hours=1)), args.n),
             "wrong": timed(lambda k: rec.wrong(USER, at=NOW + timedelta(hours=1)), max(5, args.n // 4)),
         }
