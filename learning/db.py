@@ -172,9 +172,12 @@ def _open_sqlite(u: URL, path: Path | None) -> Database:
         engine.dispose()
         if not is_corruption(exc):
             raise
-        moved = move_aside(path)
-        notice = (f"학습 기록 파일이 손상되어 {moved}(으)로 옮겨 두고 새 기록을 시작합니다"
-                  f" (corrupt record moved aside, starting fresh)")
+        try:
+            moved = move_aside(path)
+            notice = (f"학습 기록 파일이 손상되어 {moved}(으)로 옮겨 두고 새 기록을 시작합니다"
+                      f" (corrupt record moved aside, starting fresh)")
+        except FileNotFoundError:  # another process moved it aside first
+            pass
         engine = _sqlite_engine(u)
         _check_sqlite(engine, path)
     return Database(engine, engine.execution_options(learning_begin="IMMEDIATE"), display_url(u),

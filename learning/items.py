@@ -73,10 +73,10 @@ def check_answer(given: str) -> str:
 
 def check_context(ctx: ItemContext) -> None:
     if not isinstance(ctx, ItemContext):
-        raise InvalidInput(f"ItemContext가 아닙니다 (not an ItemContext): {type(ctx).__name__}")
+        raise InvalidInput(f"출제 항목 형식이 아닙니다 (not an ItemContext): {type(ctx).__name__}")
     it = ctx.item
     if not isinstance(it, QuizItem):
-        raise InvalidInput(f"QuizItem이 아닙니다 (not a quiz item): {type(it).__name__}")
+        raise InvalidInput(f"퀴즈 문항이 아닙니다 (not a QuizItem): {type(it).__name__}")
     check_item_id(it.id)
     if it.kind not in QUIZ_KINDS:
         raise InvalidInput(f"알 수 없는 문항 유형입니다 (unknown kind): {it.kind!r}")

@@ -172,7 +172,7 @@ class LearningRecord:
         the current text of those lines (or `hash_of` its `source_hash`), None if gone. Items
         whose text changed or vanished become stale: never scheduled again, history kept."""
         if (text_of is None) == (hash_of is None):
-            raise InvalidInput("text_of 또는 hash_of 중 하나만 주어야 합니다 (pass text_of or hash_of)")
+            raise InvalidInput("원문 확인 함수는 text_of 또는 hash_of 중 하나만 주어야 합니다 (pass text_of or hash_of)")
         now = self._now(at)
         with self._read() as conn:
             rows = conn.execute(select(ITEMS.c.id, ITEMS.c.source, ITEMS.c.line_start, ITEMS.c.line_end,

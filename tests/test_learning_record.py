@@ -13,7 +13,7 @@ from learning_fixtures import at, make_items, record, record_url  # noqa: F401
 from tutor.grading import grade
 from tutor.types import QuizItem, SourceRef
 
-KOREAN_FIRST = re.compile(r"^[^\n]*[\uac00-\ud7a3]")
+KOREAN_FIRST = re.compile(r"^[\uac00-\ud7a3]")
 
 
 def _attempt_count(rec: LearningRecord, user: str) -> int:

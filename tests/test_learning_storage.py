@@ -16,7 +16,7 @@ from learning import migrate
 from learning.db import open_database
 from learning_fixtures import at, make_items, record_url  # noqa: F401
 
-KOREAN_FIRST = re.compile(r"^[^\n]*[\uac00-\ud7a3]")
+KOREAN_FIRST = re.compile(r"^[\uac00-\ud7a3]")
 T = datetime(2025, 3, 1, 8, 0)  # naive UTC, as revision 0001 stored times
 
 ITEMS_0001 = sa.table("learning_items", *[sa.column(c) for c in (
@@ -191,3 +191,42 @@ def test_sqlite_pragmas_wal_busy_timeout_foreign_keys(tmp_path):
     finally:
         db.dispose()
     assert got == {"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1, "synchronous": 2}
+
+
+def test_a_schema_newer_than_this_program_is_refused_untouched(record_url):
+    with LearningRecord.open(record_url, tz=timezone.utc) as rec:
+        rec.show("ann", make_items(2), at=at())
+    db = open_database(record_url)
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(f"UPDATE {migrate.VERSION_TABLE} SET version_num = '9999'"))
+        before = _dump(db.engine)
+    finally:
+        db.dispose()
+    with pytest.raises(DatabaseUnavailable) as info:
+        LearningRecord.open(record_url)
+    _assert_one_line(info.value)
+    db = open_database(record_url)
+    try:
+        assert _dump(db.engine) == before
+    finally:
+        db.dispose()
+
+
+def test_parse_at_and_exam_date():
+    from datetime import date, timedelta
+
+    from learning import InvalidInput, parse_at, parse_exam_date
+
+    kst = timezone(timedelta(hours=9))
+    assert parse_at("2025-06-14", kst) == datetime(2025, 6, 14, 0, 0, tzinfo=timezone.utc)  # 09:00 KST
+    assert parse_at("2025-06-14T08:30", kst) == datetime(2025, 6, 13, 23, 30, tzinfo=timezone.utc)
+    assert parse_at("2025-06-14T08:30Z", kst) == datetime(2025, 6, 14, 8, 30, tzinfo=timezone.utc)
+    assert parse_at("2025-06-14T08:30+09:00") == datetime(2025, 6, 13, 23, 30, tzinfo=timezone.utc)
+    assert parse_exam_date("2025-11-13") == date(2025, 11, 13) and parse_exam_date("  ") is None
+    for bad in ("tomorrow", "2025-13-01", ""):
+        with pytest.raises(InvalidInput) as info:
+            parse_at(bad)
+        _assert_one_line(info.value)
+    with pytest.raises(InvalidInput):
+        parse_exam_date("13/11/2025")

@@ -200,3 +200,19 @@ def test_at_plans_what_is_due_on_exam_morning(record):
     planned = record.review("ann", n=10, at=exam_morning)
     assert len(planned.items) == 5 and all(e.reason == "due" for e in planned.items)
     assert record.progress("ann", at=exam_morning).due_now == 5
+
+
+def test_study_days_are_local_days(record_url):
+    from datetime import datetime
+
+    kst = timezone(timedelta(hours=9))
+    with LearningRecord.open(record_url, tz=kst) as rec:
+        rec.show("ann", make_items(2), at=at(days=-1))
+        rec.record_attempt("ann", "short-0000", "정답0", True, at=datetime(2025, 3, 2, 14, 0, tzinfo=timezone.utc))
+        rec.record_attempt("ann", "short-0001", "정답1", True, at=datetime(2025, 3, 2, 16, 0, tzinfo=timezone.utc))
+        p = rec.progress("ann", at=datetime(2025, 3, 3, 12, 0, tzinfo=kst))
+        assert [(c.day.isoformat(), c.count) for c in p.attempts_per_day[-2:]] == [("2025-03-02", 1), ("2025-03-03", 1)]
+        assert p.streak_days == 2 and p.at.utcoffset() == timedelta(hours=9)
+    with LearningRecord.open(record_url, tz=timezone.utc) as rec:  # the same answers, UTC days
+        p = rec.progress("ann", at=datetime(2025, 3, 3, 12, 0, tzinfo=timezone.utc))
+        assert [c.count for c in p.attempts_per_day[-2:]] == [2, 0] and p.streak_days == 1
