@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PostgreSQL cluster help
 
 from learning import ItemContext, LearningRecord, default_url  # noqa: E402
 from learning.models import ATTEMPTS, CARDS  # noqa: E402
-from learning.scheduler import FSRS, RATINGS, CardState, choose_rating  # noqa: E402
+from learning.scheduler import FSRS, choose_rating  # noqa: E402
 from tutor.types import QuizItem, SourceRef  # noqa: E402
 
 USER = "bench"

@@ -97,7 +97,7 @@ def _other_engine(url: URL) -> Engine:
     return create_engine(url, connect_args=args, pool_pre_ping=True)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     lines = [ln.strip() for ln in str(orig).splitlines() if ln.strip()]
     return lines[0] if lines else type(orig).__name__
@@ -152,11 +152,11 @@ def open_database(url: str) -> Database:
         raise
     except (NoSuchModuleError, ArgumentError) as exc:
         raise DatabaseUnavailable(
-            f"학습 기록 데이터베이스 드라이버를 쓸 수 없습니다 (database driver): {display_url(u)}: {_first_line(exc)}"
+            f"학습 기록 데이터베이스 드라이버를 쓸 수 없습니다 (database driver): {display_url(u)}: {first_line(exc)}"
         ) from None
     except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
         raise DatabaseUnavailable(
-            f"학습 기록 데이터베이스에 연결할 수 없습니다 (cannot connect): {display_url(u)}: {_first_line(exc)}"
+            f"학습 기록 데이터베이스에 연결할 수 없습니다 (cannot connect): {display_url(u)}: {first_line(exc)}"
         ) from None
 
 

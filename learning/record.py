@@ -18,10 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from tutor.types import QuizItem
 
 from . import migrate
-from .clock import to_utc, local_tz
-from .db import Database, _first_line, is_corruption, open_database
+from .clock import local_tz, to_utc
+from .db import Database, first_line, is_corruption, open_database
 from .errors import DatabaseFailure, DatabaseUnavailable, InvalidInput, NotShown, RecordError, UnknownItem
-from .items import ITEM_COLUMNS, ItemContext, check_answer, check_context, check_item_id, check_user, row_to_item, source_hash
+from .items import (ITEM_COLUMNS, ItemContext, check_answer, check_context, check_item_id, check_user,
+                    row_to_item, source_hash)
 from .models import ATTEMPTS, CARDS, ITEMS, USER_SETTINGS
 from .progress import compute_progress
 from .results import GradeResult, Progress, ReviewQueue, StaleReport, WrongNotes
@@ -53,7 +54,7 @@ class LearningRecord:
         except (SQLAlchemyError, sqlite3.Error) as exc:
             db.dispose()
             raise DatabaseUnavailable(f"학습 기록 스키마를 준비하지 못했습니다 (migration failed): {db.url}: "
-                                      f"{_first_line(exc)}") from None
+                                      f"{first_line(exc)}") from None
         return cls(db, tz or local_tz(), default_exam_date, FSRS(desired_retention, fuzz))
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -96,7 +97,7 @@ class LearningRecord:
             yield
         except (SQLAlchemyError, sqlite3.Error) as exc:
             hint = " — 파일이 손상되었습니다: 다시 열면 옮겨 두고 새로 시작합니다" if is_corruption(exc) else ""
-            raise DatabaseFailure(f"학습 기록 데이터베이스 오류 (database error){hint}: {_first_line(exc)}") from None
+            raise DatabaseFailure(f"학습 기록 데이터베이스 오류 (database error){hint}: {first_line(exc)}") from None
 
     def _now(self, at: datetime | None) -> datetime:
         return to_utc(at, self.tz)
