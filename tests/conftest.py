@@ -71,3 +71,7 @@ def cli_env(tmp_path) -> dict:
     env["PYTHONPATH"] = str(ROOT)
     env["HF_HUB_OFFLINE"] = "1"
     return env
+
+
+# --- learning record: one throwaway PostgreSQL server per session (tests/pg_cluster.py) ---
+from learning_fixtures import postgres_cluster  # noqa: E402,F401

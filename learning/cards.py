@@ -1,0 +1,69 @@
+"""Reading a user's cards (with their item's section and staleness) and section mastery."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import datetime
+from typing import Iterable, NamedTuple, Sequence
+
+from sqlalchemy import Connection, select
+
+from .models import CARDS, ITEMS
+from .scheduler import FSRS
+
+
+class CardRow(NamedTuple):
+    """One card as read for a query (a tuple: thousands are built per `progress`)."""
+
+    item_id: str
+    section: str
+    stale: bool
+    reps: int
+    shown_at: datetime
+    stability: float | None
+    last_review: datetime | None
+    due: datetime
+
+    @property
+    def live(self) -> bool:
+        return not self.stale
+
+    def is_due(self, at: datetime) -> bool:
+        """Answered at least once, not stale, and due by `at` (never-answered cards are new)."""
+        return not self.stale and self.reps > 0 and self.due <= at
+
+    def retrievability(self, fsrs: FSRS, at: datetime) -> float:
+        return fsrs.retrievability_of(self.stability, self.last_review, at)
+
+
+def load_cards(conn: Connection, user: str) -> list[CardRow]:
+    """All cards of one user, stale ones included (callers decide what to do with them)."""
+    c, i = CARDS.c, ITEMS.c
+    q = (select(c.item_id, i.section, i.stale, c.reps, c.shown_at, c.stability, c.last_review, c.due)
+         .join_from(CARDS, ITEMS, c.item_id == i.id).where(c.user_id == user))
+    return [CardRow(item_id, section, bool(stale), reps, shown_at, stability, last_review, due)
+            for (item_id, section, stale, reps, shown_at, stability, last_review, due) in conn.execute(q).all()]
+
+
+def mean_retrievability(cards: Iterable[CardRow], fsrs: FSRS, at: datetime) -> dict[str, float]:
+    """Section → mean FSRS retrievability at `at` over its live cards (never answered = 0)."""
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for card in cards:
+        if card.live:
+            acc = sums[card.section]
+            acc[0] += card.retrievability(fsrs, at)
+            acc[1] += 1
+    return {s: total / n for s, (total, n) in sums.items() if n}
+
+
+def natural_key(text: str) -> tuple:
+    """"2. x" before "10. y": digits compare as numbers."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p)
+
+
+def section_order(known: Iterable[str], preferred: Sequence[str] = ()) -> list[str]:
+    """The caller's order for its sections, then the rest in natural order."""
+    known_set = set(known)
+    ordered = [s for s in dict.fromkeys(preferred)]
+    rest = sorted(known_set - set(ordered), key=natural_key)
+    return ordered + rest

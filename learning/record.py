@@ -1,0 +1,254 @@
+"""`LearningRecord`: the public API of the learning record (one object per database).
+
+Every method takes the user id explicitly and an optional `at` ("now" for this call; naive
+means the record's time zone). Writes are one transaction each; a returned `GradeResult` is
+committed (SQLite synchronous=FULL / PostgreSQL commit) before the method returns.
+"""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from tutor.types import QuizItem
+
+from . import migrate
+from .clock import local_tz, to_utc
+from .db import Database, first_line, is_corruption, open_database
+from .errors import DatabaseFailure, DatabaseUnavailable, InvalidInput, NotShown, RecordError, UnknownItem
+from .items import (ITEM_COLUMNS, ItemContext, check_answer, check_context, check_item_id, check_user,
+                    row_to_item, source_hash)
+from .models import ATTEMPTS, CARDS, ITEMS, USER_SETTINGS
+from .progress import compute_progress
+from .results import GradeResult, Progress, ReviewQueue, StaleReport, WrongNotes
+from .review import build_queue, wrong_entries
+from .scheduler import FSRS, RATING_NAMES, CardState, choose_rating
+from .writes import record_shown, save_card, upsert
+
+MAX_SECONDS = 24 * 3600
+MAX_QUEUE = 500
+TextOf = Callable[[str, tuple[int, int]], "str | None"]
+
+
+class LearningRecord:
+    """Items shown, answers given and FSRS cards, per user, in one SQL database."""
+
+    def __init__(self, db: Database, tz: tzinfo, default_exam_date: date | None, fsrs: FSRS) -> None:
+        self._db, self.tz, self.default_exam_date, self._fsrs = db, tz, default_exam_date, fsrs
+
+    @classmethod
+    def open(cls, url: str, *, tz: tzinfo | None = None, default_exam_date: date | None = None,
+             desired_retention: float = 0.9, fuzz: bool = True) -> "LearningRecord":
+        """Connect, move a broken SQLite file aside, migrate to head. Raises `DatabaseUnavailable`."""
+        db = open_database(url)
+        try:
+            migrate.upgrade(db.engine)
+        except RecordError:
+            db.dispose()
+            raise
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            db.dispose()
+            raise DatabaseUnavailable(f"학습 기록 스키마를 준비하지 못했습니다 (migration failed): {db.url}: "
+                                      f"{first_line(exc)}") from None
+        return cls(db, tz or local_tz(), default_exam_date, FSRS(desired_retention, fuzz))
+
+    # -- lifecycle ------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return self._db.url
+
+    @property
+    def notice(self) -> str | None:
+        """One Korean line when a corrupt SQLite file was moved aside at open, else None."""
+        return self._db.notice
+
+    @property
+    def moved_to(self) -> Path | None:
+        return self._db.moved_to
+
+    def close(self) -> None:
+        self._db.dispose()
+
+    def __enter__(self) -> "LearningRecord":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._guard(), self._db.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._guard(), self._db.writer.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            hint = " — 파일이 손상되었습니다: 다시 열면 옮겨 두고 새로 시작합니다" if is_corruption(exc) else ""
+            raise DatabaseFailure(f"학습 기록 데이터베이스 오류 (database error){hint}: {first_line(exc)}") from None
+
+    def _now(self, at: datetime | None) -> datetime:
+        return to_utc(at, self.tz)
+
+    # -- writes ---------------------------------------------------------------------------
+    def show(self, user: str, items: Iterable[ItemContext], at: datetime | None = None) -> int:
+        """Record items shown to `user` (snapshots + a new FSRS card each); returns how many
+        were new to this user. Showing an item again refreshes its source location, section
+        and hash and clears a stale mark (the caller vouches it matches the notes now)."""
+        user, now = check_user(user), self._now(at)
+        ctxs = list(items)
+        for ctx in ctxs:
+            check_context(ctx)
+        with self._write() as conn:
+            return record_shown(conn, user, ctxs, now)
+
+    def record_attempt(self, user: str, item_id: str, given: str, correct: bool, *,
+                       rating: str | None = None, seconds: float | None = None,
+                       at: datetime | None = None) -> GradeResult:
+        """Record an answer graded by the caller; schedules the card with FSRS (wrong → again,
+        right → good unless `rating` says otherwise). Committed when it returns."""
+        user, item_id, given = check_user(user), check_item_id(item_id), check_answer(given)
+        r = choose_rating(bool(correct), rating)
+        seconds = _check_seconds(seconds)
+        now = self._now(at)
+        with self._write() as conn:
+            c, i = CARDS.c, ITEMS.c
+            row = conn.execute(
+                select(c.id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps,
+                       i.stale, i.answer).join_from(CARDS, ITEMS, c.item_id == i.id)
+                .where(c.user_id == user, c.item_id == item_id).with_for_update(of=CARDS)).first()
+            if row is None:
+                known = conn.execute(select(i.id).where(i.id == item_id)).first()
+                raise NotShown(user, item_id) if known else UnknownItem(item_id)
+            due = None
+            if not row.stale:
+                before = CardState(row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
+                after = self._fsrs.review(row.id, before, r, now)
+                save_card(conn, row.id, before, after, r)
+                due = after.due.astimezone(self.tz)
+            res = conn.execute(ATTEMPTS.insert().values(user_id=user, item_id=item_id, at=now, given=given,
+                                                        correct=bool(correct), rating=int(r), seconds=seconds))
+            attempt_id = int(res.inserted_primary_key[0])
+        return GradeResult(user, item_id, bool(correct), row.answer, RATING_NAMES[int(r)], due,
+                           now.astimezone(self.tz), attempt_id, bool(row.stale))
+
+    def answer(self, user: str, item_id: str, given: str, grade_fn: Callable[[QuizItem, str], object], *,
+               rating: str | None = None, seconds: float | None = None,
+               at: datetime | None = None) -> GradeResult:
+        """Grade with `grade_fn(item, given)` (returns a bool or an object with `.correct`, e.g.
+        `tutor.grading.grade`) and record it; the grader's result is kept in `.detail`."""
+        item = self.item(user, item_id)
+        check_answer(given)
+        choose_rating(True, rating)  # refuse a bad rating before grading
+        verdict = grade_fn(item, given)
+        correct = verdict if isinstance(verdict, bool) else bool(getattr(verdict, "correct"))
+        res = self.record_attempt(user, item_id, given, correct, rating=rating, seconds=seconds, at=at)
+        return replace(res, detail=verdict)
+
+    def set_exam_date(self, user: str, day: date | None, at: datetime | None = None) -> None:
+        """Set (or with None clear) the user's exam date; it overrides `default_exam_date`."""
+        user, now = check_user(user), self._now(at)
+        if day is not None and not isinstance(day, date):
+            raise InvalidInput(f"시험일이 날짜가 아닙니다 (exam date): {day!r}")
+        if isinstance(day, datetime):
+            day = day.date()
+        with self._write() as conn:
+            upsert(conn, USER_SETTINGS, {"user_id": user, "exam_date": day, "updated_at": now}, ["user_id"])
+
+    def mark_stale(self, text_of: TextOf | None = None, *, hash_of: TextOf | None = None,
+                   at: datetime | None = None) -> StaleReport:
+        """Check every live item against the notes now: `text_of(source, (first, last))` gives
+        the current text of those lines (or `hash_of` its `source_hash`), None if gone. Items
+        whose text changed or vanished become stale: never scheduled again, history kept."""
+        if (text_of is None) == (hash_of is None):
+            raise InvalidInput("원문 확인 함수는 text_of 또는 hash_of 중 하나만 주어야 합니다 (pass text_of or hash_of)")
+        now = self._now(at)
+        with self._read() as conn:
+            rows = conn.execute(select(ITEMS.c.id, ITEMS.c.source, ITEMS.c.line_start, ITEMS.c.line_end,
+                                       ITEMS.c.source_hash).where(ITEMS.c.stale.is_(False))).all()
+        gone = []
+        for r in rows:
+            if hash_of is not None:
+                current = hash_of(r.source, (r.line_start, r.line_end))
+            else:
+                text = text_of(r.source, (r.line_start, r.line_end))  # type: ignore[misc]
+                current = None if text is None else source_hash(text)
+            if current != r.source_hash:
+                gone.append(r.id)
+        with self._write() as conn:
+            for k in range(0, len(gone), 500):
+                conn.execute(update(ITEMS).where(ITEMS.c.id.in_(gone[k:k + 500]), ITEMS.c.stale.is_(False))
+                             .values(stale=True, stale_since=now))
+            total = conn.execute(select(func.count()).select_from(ITEMS).where(ITEMS.c.stale.is_(True))).scalar_one()
+        return StaleReport(len(rows), tuple(gone), int(total))
+
+    # -- reads ----------------------------------------------------------------------------
+    def item(self, user: str, item_id: str) -> QuizItem:
+        """The item as shown to `user`; `UnknownItem` / `NotShown` otherwise."""
+        user, item_id = check_user(user), check_item_id(item_id)
+        with self._read() as conn:
+            row = conn.execute(select(*ITEM_COLUMNS, CARDS.c.id.label("card_id"))
+                               .outerjoin_from(ITEMS, CARDS, (CARDS.c.item_id == ITEMS.c.id)
+                                               & (CARDS.c.user_id == user))
+                               .where(ITEMS.c.id == item_id)).first()
+        if row is None:
+            raise UnknownItem(item_id)
+        if row.card_id is None:
+            raise NotShown(user, item_id)
+        return row_to_item(row._mapping)
+
+    def exam_date(self, user: str) -> date | None:
+        """The user's exam date, else the record's default (e.g. `STUDY_EXAM_DATE`)."""
+        user = check_user(user)
+        with self._read() as conn:
+            row = conn.execute(select(USER_SETTINGS.c.exam_date)
+                               .where(USER_SETTINGS.c.user_id == user)).first()
+        return row.exam_date if row is not None and row.exam_date is not None else self.default_exam_date
+
+    def review(self, user: str, n: int = 10, at: datetime | None = None) -> ReviewQueue:
+        """Up to `n` items: due cards (most overdue first), then never-answered items from the
+        weakest sections ("weak" when the section was studied and is below target, else "new")."""
+        user, now = check_user(user), self._now(at)
+        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_QUEUE:
+            raise InvalidInput(f"문제 수는 1~{MAX_QUEUE} 사이여야 합니다 (n): {n!r}")
+        with self._read() as conn:
+            entries = build_queue(conn, user, n, now, self.tz, self._fsrs)
+        return ReviewQueue(user, now.astimezone(self.tz), tuple(entries))
+
+    def wrong(self, user: str, at: datetime | None = None, include_stale: bool = False) -> WrongNotes:
+        """오답 노트: items whose latest answer (up to `at`) was wrong, most recent first."""
+        user, now = check_user(user), self._now(at)
+        with self._read() as conn:
+            return WrongNotes(user, tuple(wrong_entries(conn, user, now, self.tz, include_stale)))
+
+    def progress(self, user: str, at: datetime | None = None, sections: Sequence[str] = ()) -> Progress:
+        """Progress per section (`sections`: the notes' section titles, listed in this order
+        even when never studied), totals, streak, 14-day calendars and the exam forecast."""
+        user, now = check_user(user), self._now(at)
+        exam_day = self.exam_date(user)
+        with self._read() as conn:
+            return compute_progress(conn, user, now, self.tz, self._fsrs, exam_day, sections)
+
+
+def _check_seconds(seconds: float | None) -> float | None:
+    if seconds is None:
+        return None
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        value = -1.0
+    if not 0 <= value <= MAX_SECONDS:
+        raise InvalidInput(f"걸린 시간은 0~{MAX_SECONDS}초여야 합니다 (seconds): {seconds!r}")
+    return value
