@@ -74,4 +74,4 @@ def cli_env(tmp_path) -> dict:
 
 
 # --- learning record: one throwaway PostgreSQL server per session (tests/pg_cluster.py) ---
-from learning_fixtures import postgres_cluster  # noqa: E402,F401
+from tests.learning_fixtures import postgres_cluster  # noqa: E402,F401

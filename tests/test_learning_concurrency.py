@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from learning import LearningRecord
 from learning.db import open_database
 from learning.models import ATTEMPTS, CARDS
-from learning_fixtures import record_url  # noqa: F401
+from tests.learning_fixtures import record_url  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 

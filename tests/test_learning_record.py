@@ -9,7 +9,7 @@ import pytest
 
 from learning import (GradeResult, InvalidAnswer, InvalidInput, LearningRecord, NotShown, RecordError,
                       UnknownItem)
-from learning_fixtures import at, make_items, record, record_url  # noqa: F401
+from tests.learning_fixtures import at, make_items, record, record_url  # noqa: F401
 from tutor.grading import grade
 from tutor.types import QuizItem, SourceRef
 
