@@ -12,21 +12,24 @@ from tutor.answer import Tutor
 from tutor.llm import ChatLLM
 
 from .settings import Settings
+from .study import StudyRecord
 
 
 @dataclass(frozen=True)
 class Services:
     """What the interfaces use: the settings, the notes library, the chat model (at most
-    one, None in template mode) and the tutor built on them."""
+    one, None in template mode), the tutor built on them and the learning record (opened
+    on first use)."""
 
     settings: Settings
     library: NotesLibrary
     llm: ChatLLM | None
     tutor: Tutor
+    study: StudyRecord
 
 
 def build(settings: Settings) -> Services:
     library = NotesLibrary(settings.corpus_dir, settings.index_dir, make_embedder(settings.embeddings),
                            chunker=settings.chunker, fusion=settings.fusion)
     llm = ChatLLM(settings.llm, settings.llm_timeout) if settings.llm else None
-    return Services(settings, library, llm, Tutor(library, llm))
+    return Services(settings, library, llm, Tutor(library, llm), StudyRecord(library, settings))

@@ -47,6 +47,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     debug: bool = False  # show tracebacks instead of one-line errors (STUDY_DEBUG)
+    data_dir: Path = Path("data")  # the learning record (SQLite) and other generated data
+    database_url: str | None = None  # the learning record elsewhere, e.g. postgresql+psycopg://…
+    user: str = "local"  # whose record the CLI reads and writes (the web app: the login)
+    exam_date: str | None = None  # YYYY-MM-DD: predicted retention per section on that day
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -66,6 +70,10 @@ class Settings:
             host=_text(env, "GRADIO_SERVER_NAME") or "127.0.0.1",
             port=int(_float(env, "GRADIO_SERVER_PORT", 7860)),
             debug=bool(_text(env, "STUDY_DEBUG")),
+            data_dir=Path(env.get("STUDY_DATA_DIR") or "data"),
+            database_url=_text(env, "STUDY_DATABASE_URL"),
+            user=_text(env, "STUDY_USER") or "local",
+            exam_date=_text(env, "STUDY_EXAM_DATE"),
         )
         return replace(s, **{k: v for k, v in overrides.items() if v is not None})
 

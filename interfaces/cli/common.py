@@ -35,15 +35,34 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return replace(base, corpus_dir=args.corpus or base.corpus_dir, index_dir=args.index or base.index_dir)
 
 
-def open_services(args: argparse.Namespace, quiet: bool = False) -> Services:
+def open_services(args: argparse.Namespace, quiet: bool = False, settings: Settings | None = None) -> Services:
     """The app's services with the index brought up to date with the notes (progress on stderr)."""
-    services = build(settings_from(args))
+    services = build(settings or settings_from(args))
     rep = services.library.refresh(progress=not quiet and sys.stderr.isatty(), report=None if quiet else err)
     for line in skipped_lines(rep):
         err(line)
     if rep.changed and not quiet:
         err(build_headline(rep, done="색인 갱신 (index updated)"))
     return services
+
+
+def add_record_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user", default=None, help="학습자 (default: $STUDY_USER or local)")
+    p.add_argument("--database", default=None,
+                   help="학습 기록 DB URL (default: $STUDY_DATABASE_URL or sqlite:///$STUDY_DATA_DIR/study.db)")
+
+
+def open_study(args: argparse.Namespace, refresh: bool = True) -> tuple[Services, str]:
+    """The services with the learning record opened (so a database that cannot be reached
+    fails before anything is written) and the user the command acts for."""
+    settings = settings_from(args)
+    if getattr(args, "database", None):
+        settings = replace(settings, database_url=args.database)
+    services = open_services(args, settings=settings) if refresh else build(settings)
+    notice = services.study.notice
+    if notice:
+        err(notice)
+    return services, (getattr(args, "user", None) or settings.user)
 
 
 def read_queries(single: str | None, file: Path | None) -> list[str]:

@@ -8,13 +8,15 @@ from __future__ import annotations
 import argparse
 import logging
 
+from learning import InvalidAnswer, InvalidInput, NotShown, RecordError, UnknownItem
 from studyapp.settings import Settings, SettingsError
 
-from . import ask, index, quiz, search
+from . import ask, index, quiz, search, study
 from .common import UsageError, err
 
-# Each entry adds its sub-parser (and sets `func`) — the whole command line, in order.
-COMMANDS = (index.register, search.register, ask.register, quiz.register)
+# Each entry adds its sub-parsers (and sets `func`) — the whole command line, in order.
+COMMANDS = (index.register, search.register, ask.register, quiz.register, study.register)
+BAD_INPUT = (InvalidInput, InvalidAnswer, UnknownItem, NotShown)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         err(f"오류: {exc}")
         return 2
+    except RecordError as exc:  # the learning record: bad input (2) or the database (1)
+        err(f"오류: {exc}")
+        return 2 if isinstance(exc, BAD_INPUT) else 1
     except KeyboardInterrupt:
         err("중단됨 (interrupted)")
         return 130

@@ -6,14 +6,12 @@ import json
 import sys
 from pathlib import Path
 
-from retriever import Tokenizer
 from tutor.export import export_anki, export_csv, source_label
-from tutor.grading import grade
 from tutor.labels import OPTION_LETTERS, kind_label
 from tutor.quiz import make_quiz, parse_kinds
 from tutor.types import QUIZ_KINDS, Quiz, QuizItem
 
-from .common import UsageError, add_common, err, open_services
+from .common import UsageError, add_common, add_record_options, err, open_study
 
 FORMATS_BY_SUFFIX = {".csv": "csv", ".apkg": "anki"}
 
@@ -27,7 +25,8 @@ def register(sub) -> None:
     p.add_argument("--kinds", default=None, help=f"쉼표로 구분한 유형: {','.join(QUIZ_KINDS)}")
     p.add_argument("--format", choices=("csv", "anki"), default=None, help="내보내기 형식")
     p.add_argument("--out", default=None, help="내보낼 파일 경로")
-    p.add_argument("--interactive", action="store_true", help="터미널에서 채점하며 풀기")
+    p.add_argument("--interactive", action="store_true", help="터미널에서 채점하며 풀기 (답은 학습 기록에 남음)")
+    add_record_options(p)
     p.set_defaults(func=run)
 
 
@@ -38,33 +37,6 @@ def print_item(i: int, item: QuizItem, file=sys.stdout) -> None:
             print(f"   {OPTION_LETTERS[j]}. {o}", file=file)
     elif item.kind == "ox":
         print("   O / X", file=file)
-
-
-def drill(quiz: Quiz, tokenizer: Tokenizer) -> int:
-    """Ask each item in the terminal and grade the answer at once."""
-    items = quiz.items
-    if not items:
-        print("낼 문제가 없습니다.")
-        return 1
-    print(f"📝 문제 {len(items)}개 — 답을 입력하세요 (빈 줄: 건너뛰기, q: 끝내기)")
-    score = answered = 0
-    for i, item in enumerate(items, start=1):
-        print_item(i, item)
-        if item.kind == "flashcard":
-            print("   (답을 떠올린 뒤 입력하세요)")
-        try:
-            resp = input("> ")
-        except EOFError:
-            print()
-            break
-        if resp.strip().lower() in ("q", "quit", "exit", "끝"):
-            break
-        answered += 1
-        g = grade(item, resp, tokenizer)
-        score += g.correct
-        print(g.feedback, flush=True)
-    print(f"\n🏁 최종 점수: {score}/{len(items)} (푼 문제 {answered}개)")
-    return 0
 
 
 def _export_format(args: argparse.Namespace) -> str | None:
@@ -94,15 +66,24 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     fmt = _export_format(args)
-    services = open_services(args)
+    services, user = open_study(args)
     quiz = make_quiz(services.library, n=args.n, topic=args.topic, seed=args.seed, kinds=kinds,
                      llm=services.llm)
+    services.study.remember(user, quiz.items)  # every item shown is in the record
     if fmt:
         _export(quiz, fmt, Path(args.out), args.topic)
     if args.interactive:
+        from .study import drill_recorded
+
         if quiz.notice:
             print(f"⚠️  {quiz.notice}")
-        return drill(quiz, services.library.tokenizer)
+        if not quiz.items:
+            print("낼 문제가 없습니다.")
+            return 1
+        print(f"📝 문제 {len(quiz.items)}개 — 답을 입력하세요 (빈 줄: 건너뛰기, q: 끝내기)")
+        right, answered = drill_recorded(services.study, user, quiz.items)
+        print(f"\n🏁 최종 점수: {right}/{len(quiz.items)} (푼 문제 {answered}개, 학습 기록에 저장됨)")
+        return 0
     if args.json:
         print(json.dumps(quiz.to_dict(), ensure_ascii=False), flush=True)
     elif not fmt:

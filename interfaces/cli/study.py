@@ -1,0 +1,161 @@
+"""The learning record on the command line: `grade`, `review`, `wrong`, `progress`."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from learning import RATINGS, GradeResult, Progress, ReviewQueue, WrongNotes, export_wrong_anki, export_wrong_csv, parse_at
+from studyapp.study import StudyRecord
+from tutor.labels import location
+
+from .common import UsageError, add_common, add_record_options, err, open_study
+from .quiz import print_item
+
+
+def register(sub) -> None:
+    p = sub.add_parser("grade", help="답 하나 채점하고 기록하기 (grade and record one answer)")
+    add_common(p)
+    add_record_options(p)
+    p.add_argument("item_id", help="문항 id (quiz --json 의 id)")
+    p.add_argument("answer", help="내 답")
+    p.add_argument("--rating", choices=RATINGS, default=None, help="직접 평가 (기본: 맞으면 good, 틀리면 again)")
+    p.set_defaults(func=run_grade)
+
+    p = sub.add_parser("review", help="오늘 복습할 문제 (due first, then weak sections)")
+    add_common(p)
+    add_record_options(p)
+    p.add_argument("--n", type=int, default=10, help="문항 수 (기본 10)")
+    p.add_argument("--at", default=None, help="이 시각 기준 (ISO 8601, 예: 2026-12-20T08:00)")
+    p.add_argument("--interactive", action="store_true", help="터미널에서 풀고 기록하기")
+    p.set_defaults(func=run_review)
+
+    p = sub.add_parser("wrong", help="오답 노트 (the wrong-answer notebook)")
+    add_common(p)
+    add_record_options(p)
+    p.add_argument("--format", choices=("csv", "anki"), default=None, help="내보내기 형식")
+    p.add_argument("--out", default=None, help="내보낼 파일 경로")
+    p.set_defaults(func=run_wrong)
+
+    p = sub.add_parser("progress", help="학습 현황 (progress per section)")
+    add_common(p)
+    add_record_options(p)
+    p.add_argument("--at", default=None, help="이 시각 기준 (ISO 8601)")
+    p.set_defaults(func=run_progress)
+
+
+def _at(args: argparse.Namespace):
+    if not args.at:
+        return None
+    return parse_at(args.at)
+
+
+def _print_grade(res: GradeResult) -> None:
+    g = res.detail
+    print(g.feedback if g is not None else ("✅ 정답입니다!" if res.correct else "❌ 오답입니다."))
+    due = res.due.strftime("%Y-%m-%d %H:%M") if res.due else "다시 출제하지 않음 (노트가 바뀜)"
+    print(f"평가: {res.rating} · 다음 복습: {due}", flush=True)
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    services, user = open_study(args, refresh=False)
+    res = services.study.grade(user, args.item_id, args.answer, rating=args.rating)
+    if args.json:
+        print(json.dumps(res.to_dict(), ensure_ascii=False), flush=True)
+    else:
+        _print_grade(res)
+    return 0
+
+
+def drill_recorded(study: StudyRecord, user: str, items) -> tuple[int, int]:
+    """Ask each item in the terminal and record each answer; (right, answered)."""
+    right = answered = 0
+    for i, item in enumerate(items, start=1):
+        print_item(i, item)
+        try:
+            resp = input("> ")
+        except EOFError:
+            print()
+            break
+        if resp.strip().lower() in ("q", "quit", "exit", "끝"):
+            break
+        if not resp.strip():
+            continue  # skipped: nothing recorded
+        res = study.grade(user, item.id, resp)
+        answered += 1
+        right += res.correct
+        _print_grade(res)
+    return right, answered
+
+
+def _print_queue(q: ReviewQueue) -> None:
+    if not q.items:
+        print("지금 복습할 문제가 없습니다.")
+    for i, e in enumerate(q.items, start=1):
+        due = e.due.strftime("%m-%d %H:%M") if e.due else "새 문제"
+        print(f"[{i}] ({e.reason}, {due}) {e.item.question.splitlines()[0]}  — {e.item.id}")
+
+
+def run_review(args: argparse.Namespace) -> int:
+    if args.n < 1:
+        raise UsageError("--n 은 1 이상이어야 합니다.")
+    services, user = open_study(args)
+    queue = services.study.review(user, n=args.n, at=_at(args))
+    if args.interactive:
+        right, answered = drill_recorded(services.study, user, [e.item for e in queue.items])
+        print(f"\n🏁 복습 끝: {right}/{answered} 정답 (기록됨)")
+    elif args.json:
+        print(json.dumps(queue.to_dict(), ensure_ascii=False), flush=True)
+    else:
+        _print_queue(queue)
+    return 0
+
+
+def _print_wrong(notes: WrongNotes) -> None:
+    if not notes.items:
+        print("오답 노트가 비어 있습니다. 🎉")
+    for i, e in enumerate(notes.items, start=1):
+        src = e.item.source
+        print(f"\n[{i}] {e.item.question}\n   내 답: {e.last_answer} · 정답: {e.item.answer} · 틀린 횟수 {e.wrong_count}"
+              f"\n   해설: {e.item.explanation}\n   출처: {location(src.source, src.lines)} {src.heading}")
+
+
+def run_wrong(args: argparse.Namespace) -> int:
+    if args.format and not args.out:
+        raise UsageError("--format 에는 --out FILE 이 필요합니다.")
+    fmt = args.format or ({".csv": "csv", ".apkg": "anki"}.get(Path(args.out).suffix.lower()) if args.out else None)
+    if args.out and fmt is None:
+        raise UsageError("--out 파일 형식을 알 수 없습니다: --format csv|anki 를 주세요.")
+    services, user = open_study(args)
+    notes = services.study.wrong(user)
+    if fmt:
+        (export_wrong_csv if fmt == "csv" else export_wrong_anki)(notes, Path(args.out))
+        err(f"오답 {len(notes.items)}개를 {args.out} 에 저장했습니다 ({fmt}).")
+    if args.json:
+        print(json.dumps(notes.to_dict(), ensure_ascii=False), flush=True)
+    elif not fmt:
+        _print_wrong(notes)
+    return 0
+
+
+def _print_progress(p: Progress) -> None:
+    acc = f"{p.correct / p.attempts:.0%}" if p.attempts else "-"
+    print(f"👤 {p.user} · 답 {p.attempts}개 (정답률 {acc}) · 연속 학습 {p.streak_days}일 · 지금 복습 {p.due_now}개")
+    for s in p.sections:
+        acc = f"{s.accuracy:.0%}" if s.accuracy is not None else "-"
+        print(f"  {s.mastery:5.0%} 숙달 · 본 문제 {s.seen:3d} · 답 {s.attempts:3d} · 정답률 {acc:>4} · "
+              f"복습 {s.due:2d}  {s.section}")
+    if p.exam is not None:
+        print(f"시험일 {p.exam.date}: 예상 기억률 {p.exam.overall:.0%}")
+        for section, retention in p.exam.predicted_retention:
+            print(f"  {retention:5.0%}  {section}")
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    services, user = open_study(args)
+    prog = services.study.progress(user, at=_at(args))
+    if args.json:
+        print(json.dumps(prog.to_dict(), ensure_ascii=False), flush=True)
+    else:
+        _print_progress(prog)
+    return 0
