@@ -49,7 +49,7 @@ def main() -> None:
     host, port = settings.host, settings.port
     print(f"준비 완료 ({time.perf_counter() - T0:.1f}s): http://{host}:{port}", file=sys.stderr, flush=True)
     demo.launch(server_name=host, server_port=port, auth=auth, auth_message="노트 학습 도우미 로그인",
-                max_file_size="5mb", css=CSS, footer_links=["api"], show_error=True,
+                max_file_size="50mb", css=CSS, footer_links=["api"], show_error=True,
                 prevent_thread_lock=True)
     # Load the embedding model in the background: keyword search answers at once; the
     # first semantic/hybrid query then does not pay for the model load.

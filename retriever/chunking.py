@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable
 
-from .types import Chunk
+from .types import Chunk, page_at
 
 SentenceSplitter = Callable[[str], list[tuple[int, int]]]
 
@@ -236,16 +236,18 @@ def chunk_id(heading: str, text: str) -> str:
     return hashlib.sha256(f"{heading}\n{text}".encode("utf-8")).hexdigest()[:20]
 
 
-def _make_chunk(source: str, path: tuple[str, ...], blocks: list[_Block]) -> Chunk:
+def _make_chunk(source: str, path: tuple[str, ...], blocks: list[_Block], pages: tuple[int, ...]) -> Chunk:
     heading = " > ".join(path)
     text = "\n\n".join(b.text for b in blocks).strip()
     return Chunk(source=source, heading=heading, lines=(blocks[0].start + 1, blocks[-1].end),
-                 text=text, id=chunk_id(heading, text))
+                 text=text, id=chunk_id(heading, text), page=page_at(pages, blocks[0].start + 1))
 
 
 def chunk_note(source: str, text: str, config: ChunkerConfig = ChunkerConfig(),
-               splitter: SentenceSplitter | None = None) -> list[Chunk]:
-    """Chunks of one note. `splitter` gives sentence offsets (Kiwi); a regex is the fallback."""
+               splitter: SentenceSplitter | None = None, pages: tuple[int, ...] = ()) -> list[Chunk]:
+    """Chunks of one note. `splitter` gives sentence offsets (Kiwi); a regex is the fallback.
+    `pages` (the 1-based line each page starts on) makes every page boundary a cut: no chunk
+    holds text of two pages, and each chunk knows its page."""
     sections = _sections(text.split("\n"))
     structured = any(sec.path for sec in sections)
     max_chars = config.max_chars if structured else config.plain_max_chars
@@ -259,7 +261,7 @@ def chunk_note(source: str, text: str, config: ChunkerConfig = ChunkerConfig(),
     def flush() -> None:
         nonlocal cur, size
         if cur and not all(b.heading for b in cur):  # a lone heading line is no chunk
-            chunks.append(_make_chunk(source, cur_path, cur))
+            chunks.append(_make_chunk(source, cur_path, cur, pages))
         cur, size = [], 0
 
     for sec in sections:
@@ -275,6 +277,8 @@ def chunk_note(source: str, text: str, config: ChunkerConfig = ChunkerConfig(),
         pieces = (p for b in sec.blocks for p in (
             [b] if len(b.text) <= max_chars else _split_block(b, max_chars - HEADING_ROOM, splitter)))
         for piece in pieces:
+            if cur and pages and page_at(pages, piece.start + 1) != page_at(pages, cur[0].start + 1):
+                flush()  # a new page: the chunk so far stays on its own page
             if cur and size + len(piece.text) + 2 > max_chars and not all(b.heading for b in cur):
                 carry: list[_Block] = []
                 while cur and cur[-1].heading:  # a heading line goes with the body it opens

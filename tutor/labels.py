@@ -14,12 +14,18 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
-def location(source: str, lines: tuple[int, int]) -> str:
-    """`file.md:12-20` — a place in the notes in plain text (CLI, API, exports, prompts)."""
+def location(source: str, lines: tuple[int, int], page: int | None = None) -> str:
+    """`file.md:12-20`, or `file.pdf p. 12` for a paged file — a place in the notes in plain
+    text (CLI, API, exports). Lines of a PDF are lines of its extracted text: the page is what
+    a learner can find."""
+    if page is not None:
+        return f"{source} p. {page}"
     return f"{source}:{lines[0]}-{lines[1]}"
 
 
-def lines_ko(lines: tuple[int, int]) -> str:
-    """`12–20행` (or `12행` for one line) — a line range for Korean display."""
+def lines_ko(lines: tuple[int, int], page: int | None = None) -> str:
+    """`12–20행` (or `12행` for one line, `p. 12` for a page) — a place for Korean display."""
+    if page is not None:
+        return f"p. {page}"
     a, b = lines
     return f"{a}–{b}행" if a != b else f"{a}행"

@@ -6,10 +6,12 @@ whether we are in a 시험 포인트 list, an open code fence, and the paragraph
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 # the same Markdown line patterns the chunker cuts on, so sections line up with chunks
+from retriever.readers import display_name
 from retriever.chunking import ATX_RE, BOLD_LINE_RE, FENCE_RE, LABEL_RE, SECTION_LABELS, SENT_FALLBACK_RE
 
 from .structure import HANGUL_RE, NotesStructure, Section, Unit, UnitKind, plain
@@ -88,7 +90,7 @@ class _NoteParser:
         self.source, self.lines, self.splitter = source, lines, splitter
         self.sections: list[Section] = []
         self.stack: list[tuple[int, str]] = []
-        self.title, self.start = Path(source).stem, 1
+        self.title, self.start = Path(display_name(source)).stem, 1
         self.units: list[Unit] = []
         self.sub, self.in_points = "", False
         self.fence: str | None = None
@@ -192,13 +194,16 @@ class _NoteParser:
         return self.sections
 
 
-def parse_note(source: str, text: str, splitter: Splitter | None = None) -> list[Section]:
+def parse_note(source: str, text: str, splitter: Splitter | None = None,
+               pages: tuple[int, ...] = ()) -> list[Section]:
     """Sections of one note, each with its quotable units in order."""
-    return _NoteParser(source, text.split("\n"), splitter).run()
+    sections = _NoteParser(source, text.split("\n"), splitter).run()
+    return [replace(s, pages=pages) for s in sections] if pages else sections
 
 
-def parse_notes(notes: Iterable[tuple[str, str]], splitter: Splitter | None = None) -> NotesStructure:
+def parse_notes(notes: Iterable[tuple], splitter: Splitter | None = None) -> NotesStructure:
+    """`notes`: (source, text) or (source, text, page starts) per note."""
     out: list[Section] = []
-    for source, text in notes:
-        out.extend(parse_note(source, text, splitter))
+    for source, text, *pages in notes:
+        out.extend(parse_note(source, text, splitter, tuple(pages[0]) if pages else ()))
     return NotesStructure(tuple(out))

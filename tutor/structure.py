@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from retriever.types import page_at
+
 UnitKind = Literal["scenario", "answer", "point", "pro", "con", "bullet", "text", "code"]
 
 HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
@@ -56,6 +58,11 @@ class Section:
     heading: str  # the Markdown heading path, " > "-joined (the prefix of the chunks' heading)
     lines: tuple[int, int]  # 1-based inclusive, heading line included
     units: tuple[Unit, ...]
+    pages: tuple[int, ...] = ()  # the note's page starts (paged files), see `page_at`
+
+    def page_at(self, line: int) -> int | None:
+        """The page of a line of this section's note (None for notes without pages)."""
+        return page_at(self.pages, line)
 
     def _first(self, kind: str) -> Unit | None:
         return next((u for u in self.units if u.kind == kind), None)
@@ -117,7 +124,7 @@ def notes_structure(library) -> NotesStructure:
     from .parse import parse_notes
 
     def build() -> NotesStructure:
-        return parse_notes(((n.source, n.text) for n in library.notes()),
+        return parse_notes(((n.source, n.text, n.pages) for n in library.notes()),
                            splitter=library.tokenizer.split_sentences)
 
     return library.memo("tutor:structure", build)

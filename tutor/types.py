@@ -32,9 +32,13 @@ class SourceRef:
     source: str
     heading: str
     lines: tuple[int, int]
+    page: int | None = None  # 1-based page of a paged file (PDF)
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "heading": self.heading, "lines": list(self.lines)}
+        d = {"source": self.source, "heading": self.heading, "lines": list(self.lines)}
+        if self.page is not None:
+            d["page"] = self.page
+        return d
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def _print_answer(tutor: Tutor, text: str) -> None:
     if final.sources:
         print("\n출처:")
         for h in final.sources:
-            print(f"  [{h.rank}] {location(h.source, h.lines)}  {h.heading}")
+            print(f"  [{h.rank}] {location(h.source, h.lines, h.page)}  {h.heading}")
     print(flush=True)
 
 

@@ -34,7 +34,7 @@ def render_hits(query: str, hits: list[Hit], tokenizer: Tokenizer, tty: bool) ->
         spans = match_spans(h.text, query, tokenizer)
         body, inner, _, _ = excerpt_window(h.text, spans, EXCERPT_WIDTH, EXCERPT_LEAD)
         excerpt = " ".join(mark(body, inner, left, right).split())
-        lines.append(f"[{h.rank}] {location(h.source, h.lines)}  (점수 {h.score:.3f})")
+        lines.append(f"[{h.rank}] {location(h.source, h.lines, h.page)}  (점수 {h.score:.3f})")
         lines.append(f"    {h.heading}")
         lines.append(f"    {excerpt}…")
     return "\n".join(lines)

@@ -117,7 +117,7 @@ def _print_wrong(notes: WrongNotes) -> None:
     for i, e in enumerate(notes.items, start=1):
         src = e.item.source
         print(f"\n[{i}] {e.item.question}\n   내 답: {e.last_answer} · 정답: {e.item.answer} · 틀린 횟수 {e.wrong_count}"
-              f"\n   해설: {e.item.explanation}\n   출처: {location(src.source, src.lines)} {src.heading}")
+              f"\n   해설: {e.item.explanation}\n   출처: {location(src.source, src.lines, src.page)} {src.heading}")
 
 
 def run_wrong(args: argparse.Namespace) -> int:

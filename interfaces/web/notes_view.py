@@ -8,7 +8,8 @@ from studyapp.service import StudyApp, Upload
 
 from .render import esc, esc_md
 
-NO_NOTES = '<div class="study-empty">노트 폴더에 노트가 없습니다. .md / .txt 파일을 올리세요.</div>'
+NO_NOTES = ('<div class="study-empty">노트 폴더에 노트가 없습니다. .md · .txt · .pdf · .docx · .html '
+            '파일을 올리세요.</div>')
 BUSY = "⚠️ 이미 재색인 중입니다. 잠시 후 다시 시도하세요."
 
 
@@ -35,7 +36,7 @@ def status_markdown(sa: StudyApp) -> str:
 
 def upload_markdown(uploads: list[Upload]) -> str:
     if not uploads:
-        return "올릴 파일을 고르세요 (.md, .txt)."
+        return "올릴 파일을 고르세요 (.md, .txt, .pdf, .docx, .html)."
     return "\n\n".join(f"✅ {esc_md(u.saved.message())}" if u.saved else f"❌ {esc_md(u.name)}: {esc_md(u.error)}"
                        for u in uploads)
 

@@ -96,7 +96,7 @@ def render_hits_html(query: str, mode: str, hits: list[Hit], tokenizer: Tokenize
             '<div class="study-hit">'
             f'<div class="study-hit-head"><span class="study-rank">[{h.rank}]</span> '
             f'<span class="study-file">{esc(h.source)}</span> '
-            f'<span class="study-lines">{esc(lines_ko(h.lines))}</span> '
+            f'<span class="study-lines">{esc(lines_ko(h.lines, h.page))}</span> '
             f'<span class="study-score">점수 {h.score:.3f}</span></div>'
             f'<div class="study-heading">{esc(h.heading)}</div>'
             f'<div class="study-excerpt">{highlight_html(h.text, query, tokenizer)}</div>'
@@ -114,7 +114,7 @@ def render_sources_md(hits: tuple[Hit, ...] | list[Hit], excerpt_chars: int = 22
         body = " ".join(h.text.replace("```", " ").split()).lstrip("#").strip()
         if len(body) > excerpt_chars:
             body = body[:excerpt_chars].rstrip() + " …"
-        out.append(f"**[{i}] {esc_md(h.source)}** · {lines_ko(h.lines)}  \n"
+        out.append(f"**[{i}] {esc_md(h.source)}** · {lines_ko(h.lines, h.page)}  \n"
                    f"_{esc_md(h.heading) or '(제목 없음)'}_  \n"
                    f"> {esc_md(body)}")
     return "\n\n".join(out)

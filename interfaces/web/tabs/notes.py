@@ -1,10 +1,14 @@
 """노트 관리: the notes with their state, uploads, re-index with progress, index status."""
 from __future__ import annotations
 
+from studyapp.notes import ALLOWED_SUFFIXES
 from studyapp.service import StudyApp
 
 from ..notes_view import notes_html, reindex_markdown, status_markdown, upload_markdown
 from .search import source_choices
+
+
+UPLOAD_LABEL = "노트 올리기 (.md · .txt 2 MB, PDF 50 MB, Word .docx 20 MB, HTML 5 MB)"
 
 
 def build(sa: StudyApp, source_filter, section_picker):
@@ -16,8 +20,8 @@ def build(sa: StudyApp, source_filter, section_picker):
         n_status = gr.Markdown(status_markdown(sa), elem_id="index-status")
         n_table = gr.HTML(notes_html(sa.note_rows()), elem_id="notes-table", js_on_load=None)
         with gr.Row():
-            n_files = gr.File(label="노트 올리기 (.md, .txt · 최대 2 MB)", file_count="multiple",
-                              file_types=[".md", ".txt", ".markdown"], elem_id="notes-upload")
+            n_files = gr.File(label=UPLOAD_LABEL, file_count="multiple", file_types=list(ALLOWED_SUFFIXES),
+                              elem_id="notes-upload")
             with gr.Column():
                 n_overwrite = gr.Checkbox(label="같은 이름이 있으면 덮어쓰기 (아니면 새 이름으로 저장)")
                 n_upload = gr.Button("올리기", elem_id="notes-upload-btn")
