@@ -16,7 +16,7 @@ MAX_SECTION_CHARS = 500
 
 ITEM_COLUMNS = (ITEMS.c.id, ITEMS.c.kind, ITEMS.c.question, ITEMS.c.options, ITEMS.c.answer,
                 ITEMS.c.explanation, ITEMS.c.source, ITEMS.c.heading, ITEMS.c.line_start,
-                ITEMS.c.line_end)
+                ITEMS.c.line_end, ITEMS.c.page)
 
 
 def source_hash(text: str) -> str:
@@ -92,7 +92,7 @@ def item_values(ctx: ItemContext) -> dict[str, Any]:
     return {"id": it.id.strip(), "kind": it.kind, "question": it.question, "options": list(it.options),
             "answer": it.answer, "explanation": it.explanation, "source": it.source.source,
             "heading": it.source.heading, "line_start": int(it.source.lines[0]),
-            "line_end": int(it.source.lines[1]), "section": ctx.section.strip(),
+            "line_end": int(it.source.lines[1]), "page": it.source.page, "section": ctx.section.strip(),
             "source_hash": ctx.source_hash}
 
 
@@ -100,4 +100,5 @@ def row_to_item(row: Mapping[str, Any]) -> QuizItem:
     return QuizItem(id=row["id"], kind=row["kind"], question=row["question"],
                     options=tuple(row["options"] or ()), answer=row["answer"],
                     explanation=row["explanation"],
-                    source=SourceRef(row["source"], row["heading"], (row["line_start"], row["line_end"])))
+                    source=SourceRef(row["source"], row["heading"], (row["line_start"], row["line_end"]),
+                                     row.get("page")))

@@ -69,6 +69,7 @@ class Item(Base):
     heading: Mapped[str] = mapped_column(Text)
     line_start: Mapped[int] = mapped_column(Integer)
     line_end: Mapped[int] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)  # revision 0003: PDF page
     section: Mapped[str] = mapped_column(Text)
     source_hash: Mapped[str] = mapped_column(String(64))
     stale: Mapped[bool] = mapped_column(Boolean, default=False)

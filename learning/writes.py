@@ -51,6 +51,10 @@ def save_card(conn: Connection, card_id: int, before: CardState, after: CardStat
         due=after.due, last_review=after.last_review, reps=c.reps + 1, lapses=c.lapses + lapse))
 
 
+# where an item comes from: a new showing from changed notes refreshes these
+LOCATION = ("source", "heading", "line_start", "line_end", "section", "source_hash")
+
+
 def record_shown(conn: Connection, user: str, ctxs: list[ItemContext], now: datetime) -> int:
     """Insert snapshots and this user's cards for the items shown; returns cards created."""
     latest: dict[str, ItemContext] = {}
@@ -62,12 +66,10 @@ def record_shown(conn: Connection, user: str, ctxs: list[ItemContext], now: date
     for item_id, ctx in sorted(latest.items()):  # one lock order for every writer (no deadlocks)
         values = item_values(ctx)
         insert_ignore(conn, ITEMS, {**values, "stale": False, "stale_since": None, "created_at": now}, ["id"])
-        where = [ITEMS.c[k] != values[k] for k in ("source", "heading", "line_start", "line_end",
-                                                    "section", "source_hash")]
+        where = [ITEMS.c[k] != values[k] for k in LOCATION]
+        where.append(ITEMS.c.page.is_distinct_from(values["page"]))
         conn.execute(update(ITEMS).where(ITEMS.c.id == item_id, or_(ITEMS.c.stale.is_(True), *where))
-                     .values(**{k: values[k] for k in ("source", "heading", "line_start", "line_end",
-                                                       "section", "source_hash")},
-                             stale=False, stale_since=None))
+                     .values(**{k: values[k] for k in (*LOCATION, "page")}, stale=False, stale_since=None))
         created += insert_ignore(conn, CARDS, {
             "user_id": user, "item_id": item_id, "state": new.state, "step": new.step,
             "stability": None, "difficulty": None, "due": now, "last_review": None, "reps": 0,

@@ -153,3 +153,15 @@ def test_quiz_items_from_the_real_notes_round_trip(record, seed_library):
         res = record.answer("ann", it.id, it.answer, lambda item, a: grade(item, a), at=at())
         assert res.correct, it
     assert isinstance(quiz.items[0], QuizItem)
+
+
+def test_an_item_from_a_pdf_keeps_its_page(record):
+    from dataclasses import replace
+
+    from learning import ItemContext
+
+    ctx = make_items(1)[0]
+    paged = replace(ctx.item, id="cloze-pdf0000001", source=replace(ctx.item.source, source="강의.pdf", page=12))
+    record.show("ann", [ItemContext.from_text(paged, "제1장", "원문")], at=at())
+    assert record.item("ann", paged.id).source.page == 12
+    assert record.review("ann", n=5, at=at()).items[0].item.source.page == 12

@@ -30,9 +30,13 @@ ATTEMPTS_0001 = sa.table("learning_attempts", *[sa.column(c) for c in (
 
 
 def _dump(engine) -> dict[str, list[tuple]]:
+    """Every row of the first revision's tables, in the first revision's columns."""
     with engine.connect() as conn:
-        return {t: [tuple(r) for r in conn.execute(sa.text(f"SELECT * FROM {t} ORDER BY 1"))]
-                for t in ("learning_items", "learning_cards", "learning_attempts")}
+        out = {}
+        for table in (ITEMS_0001, CARDS_0001, ATTEMPTS_0001):
+            cols = ", ".join(c.name for c in table.columns)
+            out[table.name] = [tuple(r) for r in conn.execute(sa.text(f"SELECT {cols} FROM {table.name} ORDER BY id"))]
+        return out
 
 
 def test_upgrade_from_the_first_revision_loses_no_rows(record_url):
@@ -71,6 +75,8 @@ def test_upgrade_from_the_first_revision_loses_no_rows(record_url):
                 assert migrate.current_revision(conn) == migrate.head_revision()
                 names = {ix["name"] for ix in sa.inspect(conn).get_indexes("learning_attempts")}
             assert "ix_learning_attempts_user_item_at" in names and "ix_learning_attempts_user_item" not in names
+            with db.engine.connect() as conn:  # revision 0003: the page column, empty for old items
+                assert conn.execute(sa.text("SELECT count(*) FROM learning_items WHERE page IS NULL")).scalar() == 3
         finally:
             db.dispose()
         assert rec.item("ann", "short-0").answer == "정답0"
