@@ -51,6 +51,7 @@ def main() -> None:
     demo.launch(server_name=host, server_port=port, auth=auth, auth_message="노트 학습 도우미 로그인",
                 max_file_size="50mb", css=CSS, footer_links=["api"], show_error=True,
                 prevent_thread_lock=True)
+    sa.watch()  # notes edited while the app runs are re-indexed in the background
     # Load the embedding model in the background: keyword search answers at once; the
     # first semantic/hybrid query then does not pay for the model load.
     sa.warm_embedder()

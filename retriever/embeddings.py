@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from abc import abstractmethod
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -32,7 +32,8 @@ class Embedder(Embeddings):
     def dim(self) -> int: ...
 
     def embed_passages(self, texts: Sequence[str], progress: bool = False,
-                       desc: str = "embedding") -> np.ndarray:
+                       desc: str = "embedding", on_batch: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Passage vectors, batch by batch; `on_batch(done, total)` after each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         bar = None
         if progress and texts:
@@ -44,6 +45,8 @@ class Embedder(Embeddings):
             out[i:i + len(batch)] = _normalise(self.embed_batch(batch, is_query=False))
             if bar is not None:
                 bar.update(len(batch))
+            if on_batch is not None:
+                on_batch(min(i + len(batch), len(texts)), len(texts))
         if bar is not None:
             bar.close()
         return out

@@ -36,6 +36,8 @@ from .types import Chunk, Note, Skipped
 TOKENIZER_VERSION = 2
 
 Reporter = Callable[[str], None]
+KeywordReady = Callable[[LoadedIndex], None]  # gets the in-memory keyword-only index of a build
+EmbedProgress = Callable[[int, int], None]  # (chunks embedded, chunks to embed)
 
 
 @functools.lru_cache(maxsize=None)
@@ -109,9 +111,14 @@ class Indexer:
             return False
         return same_scan(*scan(self.corpus_dir), manifest)
 
-    def update(self, rebuild: bool = False, progress: bool = False,
-               report: Reporter | None = None) -> BuildReport:
-        """Bring the index up to date with the corpus; returns what was done."""
+    def update(self, rebuild: bool = False, progress: bool = False, report: Reporter | None = None,
+               on_keyword_ready: KeywordReady | None = None,
+               on_embed: EmbedProgress | None = None) -> BuildReport:
+        """Bring the index up to date with the corpus; returns what was done.
+
+        When chunks must be embedded, `on_keyword_ready` first gets the new chunk table with
+        its BM25 index in memory (no vectors yet), so keyword search can serve at once while
+        `on_embed` follows the embedding."""
         say = report or (lambda msg: None)
         t0 = time.perf_counter()
         refs, scan_skipped = scan(self.corpus_dir)
@@ -130,8 +137,12 @@ class Indexer:
             notes, skipped = self._read(refs, scan_skipped, old if reuse_chunks else None, say)
             rep = BuildReport(files=len(notes), skipped=skipped, rebuilt_reason=reason)
             plan = self._plan(notes, old, reuse_chunks)
-            vectors, tokens, embedded = self._vectors_and_tokens(
-                plan.chunks, old if reuse_vectors else None, reuse_chunks, progress, say)
+            old_rows = self._old_rows(old if reuse_vectors else None)
+            tokens = self._tokens(plan.chunks, old, old_rows, reuse_chunks)
+            if on_keyword_ready is not None and any(c.id not in old_rows for c in plan.chunks):
+                on_keyword_ready(LoadedIndex(None, self._manifest(plan, notes, skipped, refs), plan.chunks,
+                                             None, None, BM25Index.build(tokens), tokens, notes))
+            vectors, embedded = self._vectors(plan.chunks, old, old_rows, progress, say, on_embed)
             rep.removed = plan.removed
             rep.chunks, rep.embedded = len(plan.chunks), embedded
             rep.reused = len(plan.chunks) - embedded
@@ -194,31 +205,47 @@ class Indexer:
                                       "chunks": len(cs), "chars": len(note.text), "pages": len(note.pages)}
         return _Plan(chunks, file_meta, len(set(old_files) - set(file_meta)))
 
-    def _vectors_and_tokens(self, chunks: list[Chunk], old: LoadedIndex | None, reuse_tokens: bool,
-                            progress: bool, say: Reporter) -> tuple[np.ndarray, list[list[str]], int]:
-        """Vectors and BM25 terms for every chunk, reusing the old index's by content hash."""
-        old_rows: dict[str, int] = {}
-        if old is not None:
+    @staticmethod
+    def _old_rows(old: LoadedIndex | None) -> dict[str, int]:
+        """Chunk id → row in the old index, for reuse by content hash (empty: nothing reusable)."""
+        rows: dict[str, int] = {}
+        if old is not None and old.vectors is not None:
             for i, c in enumerate(old.chunks):
-                old_rows.setdefault(c.id, i)
-        need_vec = [i for i, c in enumerate(chunks) if c.id not in old_rows]
-        need_tok = need_vec if reuse_tokens else list(range(len(chunks)))
-        vectors = np.zeros((len(chunks), self.embedder.dim), dtype=np.float32)
+                rows.setdefault(c.id, i)
+        return rows
+
+    def _tokens(self, chunks: list[Chunk], old: LoadedIndex | None, old_rows: dict[str, int],
+                reuse: bool) -> list[list[str]]:
+        """BM25 terms of every chunk: the old index's for unchanged chunks when `reuse`."""
         tokens: list[list[str]] = [[] for _ in chunks]
+        need = []
         for i, c in enumerate(chunks):
             j = old_rows.get(c.id)
-            if j is not None:
-                vectors[i] = old.vectors[j]
-                if reuse_tokens:
-                    tokens[i] = old.tokens[j]
-        if need_tok:
-            for i, toks in zip(need_tok, self.tokenizer.tokenize_many([chunks[i].indexed_text for i in need_tok])):
+            if reuse and j is not None and old is not None:
+                tokens[i] = old.tokens[j]
+            else:
+                need.append(i)
+        if need:
+            for i, toks in zip(need, self.tokenizer.tokenize_many([chunks[i].indexed_text for i in need])):
                 tokens[i] = toks
-        if need_vec:
-            say(f"{len(need_vec)}개 청크 임베딩 중 (embedding {len(need_vec)} chunks)…")
-            vectors[need_vec] = self.embedder.embed_passages([chunks[i].indexed_text for i in need_vec],
-                                                             progress=progress)
-        return vectors, tokens, len(need_vec)
+        return tokens
+
+    def _vectors(self, chunks: list[Chunk], old: LoadedIndex | None, old_rows: dict[str, int],
+                 progress: bool, say: Reporter, on_embed: EmbedProgress | None) -> tuple[np.ndarray, int]:
+        """Vectors of every chunk: the old index's by content hash, the rest embedded now."""
+        vectors = np.zeros((len(chunks), self.embedder.dim), dtype=np.float32)
+        need = []
+        for i, c in enumerate(chunks):
+            j = old_rows.get(c.id)
+            if j is not None and old is not None and old.vectors is not None:
+                vectors[i] = old.vectors[j]
+            else:
+                need.append(i)
+        if need:
+            say(f"{len(need)}개 청크 임베딩 중 (embedding {len(need)} chunks)…")
+            vectors[need] = self.embedder.embed_passages([chunks[i].indexed_text for i in need],
+                                                         progress=progress, on_batch=on_embed)
+        return vectors, len(need)
 
     def _manifest(self, plan: _Plan, notes: list[Note], skipped: list[Skipped], refs: list[FileRef]) -> dict:
         hashes = {r.source: r.sha256 for r in refs}

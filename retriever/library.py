@@ -1,12 +1,17 @@
 """`NotesLibrary`: one corpus + its index + a live searcher, the object callers hold.
 
 `refresh()` updates the index on disk and swaps in a new searcher in one assignment, so
-searches running in other threads keep the old one until they finish.
+searches running in other threads keep the old one until they finish. A first build is
+progressive: as soon as the notes are chunked and tokenised a keyword-only searcher serves
+(semantic and hybrid switch on when the vectors are written); `start_refresh()` runs a build
+in the background and `status` tells how far it is.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
+import threading
+from dataclasses import dataclass, replace
 from threading import Lock
 from typing import Callable, TypeVar
 
@@ -25,6 +30,20 @@ from .types import Hit, Note
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class BuildStatus:
+    """Where the library's index build stands (for progress shown to people)."""
+
+    building: bool = False
+    embedded: int = 0  # chunks embedded so far in this build
+    to_embed: int = 0  # chunks this build embeds
+    error: str = ""  # the last build's failure, one line
+
+    @property
+    def fraction(self) -> float:
+        return self.embedded / self.to_embed if self.to_embed else (0.0 if self.building else 1.0)
+
+
 class NotesLibrary:
     def __init__(self, corpus_dir: str | os.PathLike, index_dir: str | os.PathLike,
                  embedder: Embedder, tokenizer: Tokenizer | None = None,
@@ -37,26 +56,85 @@ class NotesLibrary:
         self.indexer = Indexer(self.corpus_dir, self.index_dir, embedder, self.tokenizer, chunker)
         self._searcher: Searcher | None = None
         self._refresh_lock = Lock()
+        self._status = BuildStatus()
+        self._serving = threading.Event()  # set once some searcher (at least keyword) is live
+
+    @property
+    def status(self) -> BuildStatus:
+        return self._status
 
     def refresh(self, rebuild: bool = False, progress: bool = False,
                 report: Reporter | None = None) -> BuildReport:
         """Update the index from the corpus when needed and load it."""
         with self._refresh_lock:
-            rep = self.indexer.update(rebuild=rebuild, progress=progress, report=report)
-            if rep.changed or self._searcher is None:
-                index = rep.index or load_index(self.index_dir)
-                self._searcher = Searcher(index, self.embedder, self.tokenizer, self.fusion)
+            self._status = BuildStatus(building=True)
+
+            def keyword_ready(partial) -> None:
+                if self._searcher is None:  # a first build: serve keyword search already
+                    self._use(partial)
+
+            def embedded(done: int, total: int) -> None:
+                self._status = replace(self._status, embedded=done, to_embed=total)
+
+            try:
+                rep = self.indexer.update(rebuild=rebuild, progress=progress, report=report,
+                                          on_keyword_ready=keyword_ready, on_embed=embedded)
+            except Exception as exc:
+                self._status = BuildStatus(error=f"{type(exc).__name__}: {exc}")
+                raise
+            if rep.changed or self._searcher is None or not self._searcher.index.dense_ready:
+                self._use(rep.index or load_index(self.index_dir))
+            self._status = BuildStatus(embedded=rep.embedded, to_embed=rep.embedded)
             return rep
+
+    def _use(self, index) -> None:
+        self._searcher = Searcher(index, self.embedder, self.tokenizer, self.fusion)
+        self._serving.set()
+
+    def start_refresh(self, rebuild: bool = False, report: Reporter | None = None, progress: bool = False,
+                      on_done: Callable[[BuildReport], None] | None = None) -> threading.Thread:
+        """Run `refresh` in a background thread; searches go on meanwhile (keyword search
+        from the first moment the notes are tokenised, on a first build). `on_done` gets the
+        build's report."""
+        def run() -> None:
+            try:
+                rep = self.refresh(rebuild=rebuild, progress=progress, report=report)
+                if on_done is not None:
+                    on_done(rep)
+            except Exception as exc:  # kept in `status.error`; the caller's thread reports it
+                if report is not None:
+                    report(f"색인을 만들 수 없습니다: {type(exc).__name__}: {exc}")
+            finally:
+                self._serving.set()  # a failed build must not leave waiters hanging
+
+        t = threading.Thread(target=run, name="index-build", daemon=True)
+        t.start()
+        return t
+
+    def wait_serving(self, timeout: float | None = None) -> bool:
+        """Block until some search is possible (or the build ended); False on timeout."""
+        return self._serving.wait(timeout)
+
+    @property
+    def live_modes(self) -> tuple[str, ...]:
+        s = self._searcher
+        return s.live_modes if s is not None else ()
 
     def open(self, progress: bool = False, report: Reporter | None = None) -> BuildReport | None:
         """Load the index if it is current, else build it. None when nothing was built."""
-        if self._searcher is None and self.indexer.is_current():
-            try:
-                self._searcher = Searcher(load_index(self.index_dir), self.embedder, self.tokenizer, self.fusion)
-                return None
-            except IndexError_:
-                pass
+        if self._searcher is None and self.open_current():
+            return None
         return self.refresh(progress=progress, report=report)
+
+    def open_current(self) -> bool:
+        """Load the index from disk when it matches the notes; False when it must be built."""
+        if not self.indexer.is_current():
+            return False
+        try:
+            self._use(load_index(self.index_dir))
+        except IndexError_:
+            return False
+        return True
 
     @property
     def searcher(self) -> Searcher:

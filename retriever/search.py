@@ -109,8 +109,16 @@ class Searcher:
         return vec
 
     def similarities(self, qv: np.ndarray) -> np.ndarray:
-        """Cosine of the query vector to every chunk, in chunk order."""
+        """Cosine of the query vector to every chunk, in chunk order (zeros before the
+        chunks are embedded)."""
+        if self.index.vectors is None:
+            return np.zeros(len(self.index.chunks), dtype=np.float32)
         return self.index.vectors @ qv
+
+    @property
+    def live_modes(self) -> tuple[str, ...]:
+        """The modes that search as asked: keyword only until the chunks are embedded."""
+        return MODES if self.index.dense_ready else ("keyword",)
 
     # -- chunks -----------------------------------------------------------------------
     def chunk_hit(self, i: int, score: float = 0.0, rank: int = 0) -> Hit:
@@ -135,8 +143,12 @@ class Searcher:
     # -- public ---------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", k: int = 5,
                sources: set[str] | None = None) -> list[Hit]:
-        """Top-k hits for `query`. `sources` restricts results to those files."""
+        """Top-k hits for `query`. `sources` restricts results to those files. While the chunks
+        are not embedded yet, semantic and hybrid search answer with keyword hits (callers
+        say so; see `live_modes`)."""
         check_mode(mode)
+        if mode not in self.live_modes:
+            mode = "keyword"
         q = prepare_query(query).text
         k = max(1, int(k))
         n = len(self.index.chunks)

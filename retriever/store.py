@@ -76,19 +76,25 @@ class LoadedIndex:
     serve another generation's derived data.
     """
 
-    path: Path
+    path: Path | None  # None: built in memory, not written yet (keyword search during a build)
     manifest: dict
     chunks: list[Chunk]
-    vectors: np.ndarray
-    ann: ANN
+    vectors: np.ndarray | None  # None until the chunks are embedded
+    ann: ANN | None
     bm25: BM25Index
     _tokens: list[list[str]] | None = None
+    _notes: list[Note] | None = None  # the notes' text when built in memory
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def embedder_id(self) -> str:
         return self.manifest["embedder"]["id"]
+
+    @property
+    def dense_ready(self) -> bool:
+        """Whether the chunks have vectors (semantic and hybrid search work)."""
+        return self.vectors is not None and self.ann is not None
 
     @property
     def tokens(self) -> list[list[str]]:
@@ -103,10 +109,13 @@ class LoadedIndex:
 
     @property
     def has_notes(self) -> bool:
-        return (self.path / "notes.jsonl").is_file()
+        return self._notes is not None or (self.path is not None and (self.path / "notes.jsonl").is_file())
 
     def notes(self) -> list[Note]:
         """The indexed notes' text as extracted at build time (PDFs are not read again)."""
+        if self._notes is not None:
+            return self._notes
+
         def load() -> list[Note]:
             with open(self.path / "notes.jsonl", encoding="utf-8") as f:
                 rows = [json.loads(line) for line in f]

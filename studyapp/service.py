@@ -22,6 +22,7 @@ from .exports import ExportFolder
 from .quiz_session import QuizSession
 from .reports import build_headline, skipped_lines
 from .settings import Settings
+from .watch import NotesWatcher
 
 Report = Callable[[str], None]
 
@@ -50,19 +51,43 @@ class StudyApp:
         self._examples: list[str] | None = None
 
     # -- start-up -----------------------------------------------------------------------
-    def open(self, report: Report = _stderr, warm: bool = True) -> float:
-        """Load the index when current, else build it (progress on the console). Seconds taken."""
+    def open(self, report: Report = _stderr, warm: bool = True, background: bool = True) -> float:
+        """Load the index when current; else build it — in the background by default, returning
+        as soon as keyword search works (semantic and hybrid follow when the vectors are done).
+        Seconds taken."""
         t0 = time.perf_counter()
-        rep = self.library.open(progress=True, report=report)
-        if rep is None:
+        if self.library.open_current():
             report(f"색인을 불러왔습니다 (index loaded): {self.library.index_dir}")
+        elif background:
+            report("색인을 만드는 중입니다: 키워드 검색부터 되고, 의미·하이브리드 검색은 임베딩이 끝나면 켜집니다.")
+            # no tqdm bar here: Gradio patches tqdm, and a bar outside its events breaks it;
+            # the page shows the build's progress instead
+            self.library.start_refresh(report=report, on_done=lambda rep: self._built(rep, report))
+            self.library.wait_serving()
+            if self.library.status.error:
+                raise RuntimeError(self.library.status.error)
         else:
-            for line in skipped_lines(rep):
-                report(line)
-            report(build_headline(rep, done="색인 준비 완료", unchanged="색인 준비 완료"))
-        if warm:  # load Kiwi now so the first search does not pay for it
+            self._built(self.library.refresh(progress=True, report=report), report)
+        if warm and self.library.live_modes:  # load Kiwi now so the first search does not pay for it
             self.library.search("준비", mode="keyword", k=1)
         return time.perf_counter() - t0
+
+    def _built(self, rep: BuildReport, report: Report) -> None:
+        for line in skipped_lines(rep):
+            report(line)
+        report(build_headline(rep, done="색인 준비 완료", unchanged="색인 준비 완료"))
+        self._examples = None
+
+    def watch(self) -> NotesWatcher | None:
+        """Re-index edited notes in the background (every `watch_seconds`; 0 turns it off)."""
+        if self.settings.watch_seconds <= 0:
+            return None
+
+        def changed() -> None:
+            _stderr("노트가 바뀌어 다시 색인합니다 (notes changed, re-indexing)…")
+            self.library.start_refresh(report=_stderr, on_done=lambda rep: self._built(rep, _stderr))
+
+        return NotesWatcher(self.library, self.settings.watch_seconds, changed).start()
 
     def warm_embedder(self) -> None:
         """Load the embedding model (first semantic/hybrid query would otherwise wait for it)."""

@@ -51,6 +51,7 @@ class Settings:
     database_url: str | None = None  # the learning record elsewhere, e.g. postgresql+psycopg://…
     user: str = "local"  # whose record the CLI reads and writes (the web app: the login)
     exam_date: str | None = None  # YYYY-MM-DD: predicted retention per section on that day
+    watch_seconds: float = 5.0  # the web app re-indexes edited notes this often (0: never)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -74,6 +75,7 @@ class Settings:
             database_url=_text(env, "STUDY_DATABASE_URL"),
             user=_text(env, "STUDY_USER") or "local",
             exam_date=_text(env, "STUDY_EXAM_DATE"),
+            watch_seconds=max(0.0, _float(env, "STUDY_WATCH_SECONDS", 5.0)),
         )
         return replace(s, **{k: v for k, v in overrides.items() if v is not None})
 

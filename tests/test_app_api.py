@@ -298,3 +298,29 @@ def test_chat_streams_deltas_then_final_answer_with_notice():
     # the next turn passes the history on
     list(chat_stream(tutor, "더 자세히", final_msgs, history))
     assert tutor.histories[-1] == [("파티션이 뭐야?", "파티션은 <b>나눔</b>입니다 [1]")]
+
+
+@pytest.mark.slow
+def test_fresh_notes_keyword_search_first_then_hybrid(seed_corpus, tmp_path):
+    """No index yet: the app starts serving keyword search while it embeds, and hybrid
+    switches on by itself once the vectors are written."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seed_corpus, corpus)
+    port = free_port()
+    log = tmp_path / "fresh.log"
+    proc = start_app(app_env(corpus, tmp_path / "index", port), log)
+    try:
+        client = wait_for_app(proc, f"http://127.0.0.1:{port}/", log)
+        first = client.predict("파티션을", "keyword", 3, "", api_name="/search")
+        assert first["hits"] and "keyword" in first["live_modes"]
+        deadline = time.monotonic() + 300
+        while True:
+            res = client.predict("파티션 프로젝션은 왜 쓰나요?", "hybrid", 3, "", api_name="/search")
+            if "hybrid" in res["live_modes"]:
+                break
+            assert time.monotonic() < deadline, "vectors never finished"
+            time.sleep(0.5)  # poll interval of the wait
+        assert res["hits"] and "2. Amazon Athena" in res["hits"][0]["heading"]
+        assert (tmp_path / "index" / "CURRENT").exists()
+    finally:
+        stop_app(proc)

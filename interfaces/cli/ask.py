@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if args.question is not None and args.questions is not None:
         raise UsageError("질문과 --questions FILE 중 하나만 주세요.")
     questions = read_queries(args.question, args.questions)
-    tutor = open_services(args).tutor
+    tutor = open_services(args, need_dense=False).tutor
     status = 0
     for q in questions:
         try:

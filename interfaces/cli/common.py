@@ -35,14 +35,31 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return replace(base, corpus_dir=args.corpus or base.corpus_dir, index_dir=args.index or base.index_dir)
 
 
-def open_services(args: argparse.Namespace, quiet: bool = False, settings: Settings | None = None) -> Services:
-    """The app's services with the index brought up to date with the notes (progress on stderr)."""
+def open_services(args: argparse.Namespace, quiet: bool = False, settings: Settings | None = None,
+                  need_dense: bool = True) -> Services:
+    """The app's services with the index brought up to date with the notes (progress on stderr).
+
+    Without `need_dense` (keyword search, template answers, quizzes) a build that has to embed
+    runs in the background and the command goes on as soon as keyword search works; `main`
+    lets that build finish before the process ends, so the next run finds the whole index."""
     services = build(settings or settings_from(args))
-    rep = services.library.refresh(progress=not quiet and sys.stderr.isatty(), report=None if quiet else err)
-    for line in skipped_lines(rep):
-        err(line)
-    if rep.changed and not quiet:
-        err(build_headline(rep, done="색인 갱신 (index updated)"))
+    lib = services.library
+
+    def done(rep) -> None:
+        for line in skipped_lines(rep):
+            err(line)
+        if rep.changed and not quiet:
+            err(build_headline(rep, done="색인 갱신 (index updated)"))
+
+    if need_dense:
+        done(lib.refresh(progress=not quiet and sys.stderr.isatty(), report=None if quiet else err))
+        return services
+    if lib.open_current():
+        return services
+    args.pending_build = lib.start_refresh(report=None if quiet else err, on_done=done)
+    lib.wait_serving()
+    if lib.status.error:
+        raise RuntimeError(lib.status.error)
     return services
 
 
@@ -58,7 +75,7 @@ def open_study(args: argparse.Namespace, refresh: bool = True) -> tuple[Services
     settings = settings_from(args)
     if getattr(args, "database", None):
         settings = replace(settings, database_url=args.database)
-    services = open_services(args, settings=settings) if refresh else build(settings)
+    services = open_services(args, settings=settings, need_dense=False) if refresh else build(settings)
     notice = services.study.notice
     if notice:
         err(notice)

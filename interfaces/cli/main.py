@@ -40,7 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         err(f"오류: {exc}")
         return 2
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        build = getattr(args, "pending_build", None)
+        if build is not None and build.is_alive():  # the answer is out; the index finishes
+            err("의미·하이브리드 검색용 임베딩을 마저 끝냅니다 (finishing the index)…")
+            build.join()
+        return status
     except UsageError as exc:
         err(f"오류: {exc}")
         return 2

@@ -42,7 +42,7 @@ def render_hits(query: str, hits: list[Hit], tokenizer: Tokenizer, tty: bool) ->
 
 def run(args: argparse.Namespace) -> int:
     queries = read_queries(args.query, args.queries)
-    library = open_services(args).library
+    library = open_services(args, need_dense=args.mode != "keyword").library
     tty = sys.stdout.isatty()
     status = 0
     for q in queries:

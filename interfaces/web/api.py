@@ -22,7 +22,8 @@ def search_result(sa: StudyApp, query: str, mode: str = "keyword", k: int = 5, s
         d = h.to_dict()
         d["highlighted"] = mark(h.text, match_spans(h.text, query, sa.library.tokenizer), "«", "»")
         out.append(d)
-    return {"query": query, "mode": mode, "hits": out}
+    # while a first build embeds, semantic/hybrid answer with keyword hits: say which modes are live
+    return {"query": query, "mode": mode, "hits": out, "live_modes": list(sa.library.live_modes)}
 
 
 def quiz_result(sa: StudyApp, topic: str = "", n: int = 5, kinds: str = "", seed: int = 0) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from studyapp.service import StudyApp
 
 from . import api
+from .status import index_state_markdown
 from .tabs import ask, notes, quiz, search
 
 CSS = """
@@ -27,6 +28,8 @@ def build_demo(sa: StudyApp):
     limit = sa.settings.concurrency
     with gr.Blocks(title="노트 학습 도우미") as demo:
         gr.Markdown("# 📒 노트 학습 도우미\n내 노트에서 찾아 답하고, 문제를 내고, 검색합니다.")
+        state = gr.Markdown(index_state_markdown(sa), elem_id="index-state")
+        gr.Timer(2.0).tick(lambda: index_state_markdown(sa), outputs=[state], api_visibility="private")
         with gr.Tabs():
             ask.build(sa, limit)
             section_picker = quiz.build(sa, limit)

@@ -5,6 +5,7 @@ from retriever import QueryError
 from studyapp.service import StudyApp
 
 from ..render import SEARCH_MODE_LABELS, esc, render_hits_html
+from ..status import mode_notice
 
 ALL_FILES = "(모든 파일)"
 
@@ -16,7 +17,10 @@ def search_html(sa: StudyApp, query: str, mode: str = "keyword", k: int = 5, sou
         hits = sa.search(query, mode, k, None if source in (None, "", ALL_FILES) else source)
     except QueryError as exc:
         return f'<div class="study-error">⚠️ {esc(str(exc))}</div>'
-    return render_hits_html(query, mode, hits, sa.library.tokenizer)
+    notice = mode_notice(sa, mode)
+    shown = "keyword" if notice else mode
+    head = f'<div class="study-notice">⏳ {esc(notice)}</div>' if notice else ""
+    return head + render_hits_html(query, shown, hits, sa.library.tokenizer)
 
 
 def build(sa: StudyApp, limit: int):
