@@ -23,3 +23,7 @@ def lines_ko(lines: tuple[int, int]) -> str:
     """`12–20행` (or `12행` for one line) — a line range for Korean display."""
     a, b = lines
     return f"{a}–{b}행" if a != b else f"{a}행"
+
+
+RATING_LABELS: dict[str, str] = {"again": "다시", "hard": "어려움", "good": "좋음", "easy": "쉬움"}
+REASON_LABELS: dict[str, str] = {"due": "복습 시기", "weak": "약한 단원", "new": "아직 안 푼 문제"}
