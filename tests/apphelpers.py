@@ -18,9 +18,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def app_env(corpus: Path, index: Path, port: int, **extra: str) -> dict:
+def app_env(corpus: Path, index: Path, port: int, data_dir: Path | None = None, **extra: str) -> dict:
+    """The app's environment: nothing STUDY_* from the caller's, the learning record in
+    `data_dir` (default: `study-data` beside the index, never the repository's ./data)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STUDY_", "GRADIO_"))}
-    env.update({"STUDY_CORPUS_DIR": str(corpus), "STUDY_INDEX_DIR": str(index),
+    data = data_dir if data_dir is not None else Path(index).parent / "study-data"
+    env.update({"STUDY_CORPUS_DIR": str(corpus), "STUDY_INDEX_DIR": str(index), "STUDY_DATA_DIR": str(data),
                 "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1",
                 "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
                 "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
