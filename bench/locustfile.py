@@ -7,7 +7,8 @@ an event id, GET /gradio_api/call/<name>/<id> streams the result (SSE) and ends 
 `event: complete` (or `event: error`). Each call is reported once under its endpoint name
 ("/grade" …) with the time of both steps (queueing included); any HTTP error, `event: error`
 or malformed result is a failure. Grades whose result came back are counted per user and
-written to --ack-file when the run stops (bench/load.py compares them with the database).
+written to --ack-file when the run stops, with every call's time per endpoint (bench/load.py
+compares the grades with the database and takes p50/p95 from these times).
 
 Run by bench/load.py (headless, 127.0.0.1, bounded in time); by hand:
     locust -f bench/locustfile.py --headless -u 10 -r 5 -t 15s --host http://127.0.0.1:7860 \
@@ -30,6 +31,8 @@ QUERIES = ["파티션", "Redshift 클러스터", "Graviton", "Athena Workgroup",
 TOPICS = ["Athena", "Glue", "Redshift", "EMR", "Data Exchange", "EC2"]
 
 ACKS: Counter = Counter()  # user → grades whose result came back
+TIMES: dict[str, list[float]] = {}  # endpoint → ms of every finished call (failed ones included)
+FAILS: Counter = Counter()  # endpoint → failed calls
 _LEARNERS: list[tuple[str, str]] = []
 _NEXT = itertools.count()
 
@@ -51,7 +54,7 @@ def _load_learners(environment, **_kw) -> None:
 def _write_acks(environment, **_kw) -> None:
     if environment.parsed_options.ack_file:
         with open(environment.parsed_options.ack_file, "w", encoding="utf-8") as f:
-            json.dump(dict(ACKS), f)
+            json.dump({"acks": dict(ACKS), "times": TIMES, "failures": dict(FAILS)}, f)
 
 
 class Learner(HttpUser):
@@ -81,8 +84,11 @@ class Learner(HttpUser):
                 raise AssertionError(f"/{name}: unexpected result {str(out)[:200]}")
         except Exception as e:  # reported as this endpoint's failure
             exc = e
-        events.request.fire(request_type="API", name=f"/{name}", response_time=(time.perf_counter() - t0) * 1000,
-                            response_length=0, exception=exc, context={})
+        ms = (time.perf_counter() - t0) * 1000
+        TIMES.setdefault(f"/{name}", []).append(ms)
+        FAILS[f"/{name}"] += exc is not None
+        events.request.fire(request_type="API", name=f"/{name}", response_time=ms, response_length=0,
+                            exception=exc, context={})
         return None if exc is not None else out
 
     @task(1)
