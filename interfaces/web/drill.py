@@ -42,8 +42,9 @@ class Drill:
         import gradio as gr
 
         v = quiz_view(s)
-        rate = [gr.update(visible=v.rating is not None, variant="primary" if v.rating == key else "secondary")
-                for key in RATING_LABELS]
+        # the chosen rating is marked in its label (a variant change left stale colours behind)
+        rate = [gr.update(visible=v.rating is not None, value=f"● {label}" if v.rating == key else label)
+                for key, label in RATING_LABELS.items()]
         return (s, v.header, v.question,
                 gr.update(choices=v.choices, value=None, visible=v.choice_visible, interactive=v.can_submit),
                 gr.update(visible=v.text_visible, label=v.text_label, interactive=v.can_submit,

@@ -101,7 +101,7 @@ def mastery_frame(p: Progress):
 def attempts_frame(p: Progress):
     import pandas as pd
 
-    return pd.DataFrame({"날짜": [pd.Timestamp(d.day) for d in p.attempts_per_day],
+    return pd.DataFrame({"날짜": [d.day.strftime("%m-%d") for d in p.attempts_per_day],
                          "답한 수": [d.count for d in p.attempts_per_day]})
 
 

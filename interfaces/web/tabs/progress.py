@@ -32,15 +32,18 @@ def build(sa: StudyApp, limit: int) -> None:
             save = gr.Button("시험일 저장", scale=0, elem_id="progress-exam-save")
         exam_note = gr.Markdown(elem_id="progress-exam-note")
         exam = gr.BarPlot(x="단원", y="예상 기억률(%)", title="시험일의 단원별 예상 기억률 (%)", y_lim=[0, 100],
-                          sort=None, tooltip="all", x_label_angle=-20, height=320, elem_id="progress-exam")
+                          sort=None, tooltip="all", x_label_angle=-20, height=320, visible=False,
+                          elem_id="progress-exam")
 
     outputs = [summary, mastery, per_day, due, exam_date, exam_note, exam]
 
     def figures(user: str, note: str = "") -> tuple:
         p = sa.drills.progress(user)
         when = p.exam.date.isoformat() if p.exam else ""
+        # no exam date: no chart (an empty frame would keep the plot blank after later updates)
+        exam_plot = gr.update(value=exam_frame(p), visible=True) if p.exam else gr.update(value=None, visible=False)
         return (progress_summary(p), mastery_frame(p), attempts_frame(p), due_frame(p), when,
-                (note + "  \n" if note else "") + exam_summary(p), exam_frame(p))
+                (note + "  \n" if note else "") + exam_summary(p), exam_plot)
 
     @requester
     def load(request):
