@@ -136,6 +136,7 @@ def test_wrong_answer_appears_in_the_wrong_notes_and_is_retried(login):
     fb = _answer(page, "quiz", "모르겠어요")
     assert "틀렸습니다" in fb and "📒 기록됨" in fb and "평가 다시" in fb
     _rate(page, "quiz", "hard", "어려움")
+    _shot(page, "tab-quiz-rated.png")
     _tab(page, "오답 노트")
     _wait_text(page, "#wrong-list", "모르겠어요")
     listing = page.locator("#wrong-list").inner_text()
