@@ -3,6 +3,7 @@ environment, start, wait until it answers, stop."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,6 +17,13 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def copy_seed(corpus: Path, index: Path, root: Path) -> tuple[Path, Path]:
+    """Private copies of the seed notes and their index in `root` (nothing is re-embedded)."""
+    shutil.copytree(corpus, root / "corpus")
+    shutil.copytree(index, root / "index")
+    return root / "corpus", root / "index"
 
 
 def app_env(corpus: Path, index: Path, port: int, data_dir: Path | None = None, **extra: str) -> dict:

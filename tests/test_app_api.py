@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app
+from tests.apphelpers import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 from retriever import Hit
 from tutor.types import Answer
 
@@ -139,10 +139,7 @@ def test_quiz_exports_share_one_folder_and_keep_the_latest(seed_corpus, seed_ind
 @pytest.fixture(scope="module")
 def app_dirs(seed_corpus, seed_index_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("app-api")
-    corpus, index = root / "corpus", root / "index"
-    shutil.copytree(seed_corpus, corpus)
-    shutil.copytree(seed_index_dir, index)
-    return root, corpus, index
+    return (root, *copy_seed(seed_corpus, seed_index_dir, root))
 
 
 @pytest.fixture(scope="module")

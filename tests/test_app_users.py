@@ -5,13 +5,12 @@ PostgreSQL record. `python app.py` runs in a subprocess on a free 127.0.0.1 port
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from tests.apphelpers import ROOT, app_env, free_port, start_app, stop_app, wait_for_app
+from tests.apphelpers import ROOT, app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 
 pytestmark = pytest.mark.slow  # launches the app (and the CLI)
 
@@ -22,9 +21,7 @@ AT = "2099-01-01T09:00"  # far ahead: every answered card is due, so review list
 @pytest.fixture(scope="module")
 def dirs(seed_corpus, seed_index_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("app-users")
-    corpus, index = root / "corpus", root / "index"
-    shutil.copytree(seed_corpus, corpus)
-    shutil.copytree(seed_index_dir, index)
+    corpus, index = copy_seed(seed_corpus, seed_index_dir, root)
     users = root / "users.txt"
     users.write_text("# 테스트 학습자\n" + "".join(f"{u}:{p}\n" for u, p in USERS.items()), encoding="utf-8")
     return root, corpus, index, users

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app
+from tests.apphelpers import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 from tests.test_browser import ARTIFACTS, SEED_FILE, browser  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -44,9 +44,7 @@ class LaunchedApp:
 @pytest.fixture(scope="module")
 def app(seed_corpus, seed_index_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("app-browser-study")
-    shutil.copytree(seed_corpus, root / "corpus")
-    shutil.copytree(seed_index_dir, root / "index")
-    launched = LaunchedApp(root, root / "corpus", root / "index")
+    launched = LaunchedApp(root, *copy_seed(seed_corpus, seed_index_dir, root))
     launched.start()
     try:
         yield launched
@@ -183,6 +181,13 @@ def _marks(page, elem: str) -> int:
     return page.evaluate(MARKS, f"#{elem}")
 
 
+def _set_exam_date(page, text: str, expect: str) -> str:
+    page.locator("#progress-exam-date textarea").fill(text)
+    page.locator("#progress-exam-save").click()
+    _wait_text(page, "#progress-exam-note", expect)
+    return page.locator("#progress-exam-note").inner_text()
+
+
 def test_progress_charts_render_with_data_and_the_exam_date(login):
     page = login("cho")
     _short_quiz(page, "Redshift", 2)
@@ -198,15 +203,10 @@ def test_progress_charts_render_with_data_and_the_exam_date(login):
     assert _marks(page, "progress-mastery") >= 7  # one bar per section
     mastery_text = page.locator("#progress-mastery").inner_text()
     assert "단원" in mastery_text or "숙달도" in mastery_text
-    page.locator("#progress-exam-date textarea").fill("2030-01-15")
-    page.locator("#progress-exam-save").click()
-    _wait_text(page, "#progress-exam-note", "2030-01-15")
-    assert "저장했습니다" in page.locator("#progress-exam-note").inner_text()
+    assert "저장했습니다" in _set_exam_date(page, "2030-01-15", "2030-01-15")
     page.wait_for_function(MARKS + " >= 7", arg="#progress-exam")
     _shot(page, "tab-progress.png")
-    page.locator("#progress-exam-date textarea").fill("15/01/2030")
-    page.locator("#progress-exam-save").click()
-    _wait_text(page, "#progress-exam-note", "YYYY-MM-DD")
+    assert "⚠️" in _set_exam_date(page, "15/01/2030", "YYYY-MM-DD")
 
 
 def test_two_logins_never_see_each_others_record(login):
