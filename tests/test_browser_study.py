@@ -165,6 +165,9 @@ def test_review_queue_one_item_at_a_time_with_a_rating(login):
     _wait_text(page, "#review-header", "남은 문제 1개")
     _rate(page, "review", "easy", "쉬움")
     _shot(page, "tab-review.png")
+    _tab(page, "오답 노트")  # leaving the tab and coming back keeps the review where it was
+    _wait_text(page, "#wrong-list", "모르겠어요")
+    _tab(page, "복습")
     page.locator("#review-next").click()
     _wait_text(page, "#review-header", "문제 2 / 2")
     _answer(page, "review", "모르겠어요")

@@ -28,7 +28,15 @@ def build(sa: StudyApp, limit: int) -> None:
         begun = sa.drills.review(user)
         return (review_status(begun, datetime.now().astimezone()), *Drill.show(begun.session))
 
-    args = dict(fn=load, inputs=[], outputs=[status, *panel.outputs], concurrency_id="record",
-                concurrency_limit=limit, api_visibility="undocumented")
-    start.click(api_name="review_start", **args)
-    tab.select(api_name="review_tab", **args)
+    @requester
+    def reopen(s, request):
+        """Back on the tab: a review in progress goes on where it was (nothing is sent back, so a
+        click racing with this event is never undone); else today's queue."""
+        if s.items and not s.finished:
+            return tuple(gr.skip() for _ in range(1 + len(panel.outputs)))
+        return load(request)
+
+    quiet = dict(outputs=[status, *panel.outputs], concurrency_id="record", concurrency_limit=limit,
+                 api_visibility="undocumented")
+    start.click(load, [], api_name="review_start", **quiet)
+    tab.select(reopen, [panel.session], api_name="review_tab", **quiet)
