@@ -17,7 +17,7 @@ def main() -> None:
 
     try:
         settings = Settings.from_env()
-        auth = settings.auth_pair()
+        auth = settings.auth_pairs()
     except SettingsError as exc:
         raise SystemExit(str(exc)) from None
     settings.apply_offline_defaults()

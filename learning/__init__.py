@@ -6,7 +6,8 @@ Importing it opens nothing: `LearningRecord.open(url)` connects and migrates.
     rec = LearningRecord.open(default_url("data"))          # or STUDY_DATABASE_URL
     rec.show("local", [ItemContext.from_text(item, section, source_text)])
     res = rec.answer("local", item.id, "답", lambda it, a: grading.grade(it, a, tok))
-    rec.review("local", n=10); rec.wrong("local"); rec.progress("local")
+    rec.rate("local", res.attempt_id, "hard")                 # the learner's own rating, afterwards
+    rec.review("local", n=10); rec.wrong("local"); rec.progress("local"); rec.next_due("local")
 """
 from .clock import parse_at, parse_exam_date
 from .db import default_url
@@ -15,6 +16,7 @@ from .errors import (DatabaseFailure, DatabaseUnavailable, InvalidAnswer, Invali
 from .export import export_wrong_anki, export_wrong_csv
 from .items import MAX_ANSWER_CHARS, ItemContext, source_hash
 from .record import LearningRecord
+from .rerate import UnknownAttempt
 from .results import (DayCount, ExamForecast, GradeResult, Progress, ReviewEntry, ReviewQueue,
                       SectionProgress, StaleReport, WrongEntry, WrongNotes)
 from .scheduler import RATINGS
@@ -25,6 +27,6 @@ __all__ = [
     "DEFAULT_USER", "DatabaseFailure", "DatabaseUnavailable", "DayCount", "ExamForecast", "GradeResult",
     "InvalidAnswer", "InvalidInput", "ItemContext", "LearningRecord", "MAX_ANSWER_CHARS", "NotShown",
     "Progress", "RATINGS", "RecordError", "ReviewEntry", "ReviewQueue", "SectionProgress", "StaleReport",
-    "UnknownItem", "WrongEntry", "WrongNotes", "default_url", "export_wrong_anki", "export_wrong_csv",
+    "UnknownAttempt", "UnknownItem", "WrongEntry", "WrongNotes", "default_url", "export_wrong_anki", "export_wrong_csv",
     "parse_at", "parse_exam_date", "source_hash",
 ]

@@ -25,6 +25,7 @@ from .items import (ITEM_COLUMNS, ItemContext, check_answer, check_context, chec
                     row_to_item, source_hash)
 from .models import ATTEMPTS, CARDS, ITEMS, USER_SETTINGS
 from .progress import compute_progress
+from .rerate import check_attempt_id, next_due, rerate
 from .results import GradeResult, Progress, ReviewQueue, StaleReport, WrongNotes
 from .review import build_queue, wrong_entries
 from .scheduler import FSRS, RATING_NAMES, CardState, choose_rating
@@ -157,6 +158,20 @@ class LearningRecord:
         res = self.record_attempt(user, item_id, given, correct, rating=rating, seconds=seconds, at=at)
         return replace(res, detail=verdict)
 
+    def rate(self, user: str, attempt_id: int, rating: str) -> GradeResult:
+        """Change the rating of `user`'s latest answer to an item (the learner's 다시/어려움/좋음/쉬움
+        after seeing the grade) and reschedule the card as if it had been rated so at first.
+        `UnknownAttempt` for an id that is not this user's; `InvalidInput` for an older answer."""
+        user, attempt_id = check_user(user), check_attempt_id(attempt_id)
+        if not isinstance(rating, str) or not rating.strip():
+            raise InvalidInput("평가는 again, hard, good, easy 중 하나여야 합니다 (rating): 비어 있음")
+        r = choose_rating(True, rating)
+        with self._write() as conn:
+            att, expected, stale, due = rerate(conn, self._fsrs, user, attempt_id, r)
+        return GradeResult(user, att.item_id, bool(att.correct), expected, RATING_NAMES[int(r)],
+                           None if due is None else due.astimezone(self.tz), att.at.astimezone(self.tz),
+                           int(att.id), stale)
+
     def set_exam_date(self, user: str, day: date | None, at: datetime | None = None) -> None:
         """Set (or with None clear) the user's exam date; it overrides `default_exam_date`."""
         user, now = check_user(user), self._now(at)
@@ -216,6 +231,13 @@ class LearningRecord:
             row = conn.execute(select(USER_SETTINGS.c.exam_date)
                                .where(USER_SETTINGS.c.user_id == user)).first()
         return row.exam_date if row is not None and row.exam_date is not None else self.default_exam_date
+
+    def next_due(self, user: str, at: datetime | None = None) -> datetime | None:
+        """When `user`'s next answered card falls due after `at` (None when none is scheduled)."""
+        user, now = check_user(user), self._now(at)
+        with self._read() as conn:
+            when = next_due(conn, user, now)
+        return None if when is None else when.astimezone(self.tz)
 
     def review(self, user: str, n: int = 10, at: datetime | None = None) -> ReviewQueue:
         """Up to `n` items: due cards (most overdue first), then never-answered items from the

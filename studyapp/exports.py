@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from tutor.export import export_anki, export_csv
 from tutor.types import QuizItem
@@ -37,12 +37,14 @@ class ExportFolder:
         """Write `items` as CSV or an Anki deck; the new file's path."""
         if fmt not in FORMATS:
             raise ValueError(f"알 수 없는 내보내기 형식: {fmt} ({', '.join(FORMATS)})")
-        folder = self.path
-        stem = f"quiz-{time.strftime('%Y%m%d-%H%M%S')}-{next(self._seq)}"
         if fmt == "csv":
-            path = export_csv(items, folder / f"{stem}.csv")
-        else:
-            path = export_anki(items, folder / f"{stem}.apkg")
+            return self.write_with(lambda path: export_csv(items, path), "quiz", ".csv")
+        return self.write_with(lambda path: export_anki(items, path), "quiz", ".apkg")
+
+    def write_with(self, writer: Callable[[Path], Path], prefix: str, suffix: str) -> Path:
+        """A new file `<prefix>-<time>-<n><suffix>` written by `writer(path)`; its path."""
+        folder = self.path
+        path = writer(folder / f"{prefix}-{time.strftime('%Y%m%d-%H%M%S')}-{next(self._seq)}{suffix}")
         # The web app serves a copy from its own cache; keep only the latest few here.
         for old in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)[:-self.kept]:
             old.unlink(missing_ok=True)

@@ -1,14 +1,15 @@
-"""One learner's quiz run: the items, where they are, and the grade of each answer.
+"""One learner's quiz run: the items, where they are, the grade of each answer and its
+record in the learning record (attempt id, rating, next review).
 
 A `QuizSession` is an immutable value held in the learner's browser state; every step
-returns a new one, so two tabs of the same learner never share a half-updated run.
+returns a new one, so two tabs of the same learner never share a half-updated run. The same
+session drives the 퀴즈 tab, the 복습 queue and a retry from the 오답 노트 (`title`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from retriever import Tokenizer
-from tutor.grading import grade
+from learning import GradeResult
 from tutor.types import Grade, Quiz, QuizItem
 
 
@@ -19,11 +20,13 @@ class QuizSession:
     grades: tuple[Grade | None, ...] = ()
     responses: tuple[str, ...] = ()
     message: str = ""  # error or notice to show (plain text)
+    results: tuple[GradeResult | None, ...] = ()  # what the record kept for each answer
+    title: str = "퀴즈"  # 퀴즈 / 복습 / 오답 다시 풀기
 
     @classmethod
-    def start(cls, quiz: Quiz) -> "QuizSession":
+    def start(cls, quiz: Quiz, title: str = "퀴즈") -> "QuizSession":
         n = len(quiz.items)
-        return cls(quiz=quiz, grades=(None,) * n, responses=("",) * n)
+        return cls(quiz=quiz, grades=(None,) * n, responses=("",) * n, results=(None,) * n, title=title)
 
     @property
     def items(self) -> tuple[QuizItem, ...]:
@@ -53,16 +56,34 @@ class QuizSession:
         return [(it, g, r) for it, g, r in zip(self.items, self.grades, self.responses)
                 if g is not None and not g.correct]
 
-    def submit(self, response: str | None, tokenizer: Tokenizer | None) -> "QuizSession":
-        """Grade the current item once (a second submit changes nothing)."""
-        item = self.current
-        if item is None or self.current_graded:
+    @property
+    def current_result(self) -> GradeResult | None:
+        return self.results[self.pos] if self.current is not None else None
+
+    def _set(self, **fields: object) -> "QuizSession":
+        changed = {}
+        for name, value in fields.items():
+            seq = list(getattr(self, name))
+            seq[self.pos] = value
+            changed[name] = tuple(seq)
+        return replace(self, message="", **changed)
+
+    def graded(self, res: GradeResult) -> "QuizSession":
+        """The current item's recorded grade (`res.detail` is the tutor's `Grade`); once only."""
+        if self.current is None or self.current_graded or res.item_id != self.current.id:
             return self
-        response = (response or "").strip()
-        g = grade(item, response, tokenizer=tokenizer)
-        grades, responses = list(self.grades), list(self.responses)
-        grades[self.pos], responses[self.pos] = g, response
-        return replace(self, grades=tuple(grades), responses=tuple(responses), message="")
+        g = res.detail if isinstance(res.detail, Grade) else None
+        g = g or Grade(res.correct, res.expected, "", "")
+        return self._set(grades=g, responses=g.given, results=res)
+
+    def rated(self, res: GradeResult) -> "QuizSession":
+        """The current answer after the learner's own rating."""
+        if self.current_result is None or res.attempt_id != self.current_result.attempt_id:
+            return self
+        return self._set(results=res)
+
+    def with_message(self, message: str) -> "QuizSession":
+        return replace(self, message=message)
 
     def advance(self) -> "QuizSession":
         """The next item, once the current one is graded."""

@@ -18,6 +18,7 @@ from tutor.types import QUIZ_KINDS, Quiz
 
 from . import notes as notes_mod
 from .build import Services, build
+from .drills import Drills
 from .exports import ExportFolder
 from .quiz_session import QuizSession
 from .reports import build_headline, skipped_lines
@@ -47,8 +48,14 @@ class StudyApp:
         self.library = self.services.library
         self.tutor = self.services.tutor
         self.exports = ExportFolder()
+        self.study = self.services.study
+        self.drills = Drills(self.study, self.library, self.services.llm, self.exports)
         self._reindex_lock = threading.Lock()
         self._examples: list[str] | None = None
+
+    def user_of(self, username: str | None) -> str:
+        """Whose record a request reads and writes: the logged-in user, else `STUDY_USER`/local."""
+        return (username or "").strip() or self.settings.user
 
     # -- start-up -----------------------------------------------------------------------
     def open(self, report: Report = _stderr, warm: bool = True, background: bool = True) -> float:
@@ -136,25 +143,6 @@ class StudyApp:
         topic = (topic or "").strip() or None
         return make_quiz(self.library, n=max(1, min(int(n), 30)), topic=topic, seed=int(seed),
                          kinds=list(kinds or []) or None, llm=self.services.llm)
-
-    def new_session(self, topic: str, section: str | None, n: int, kinds: Sequence[str],
-                    seed: int | None = None) -> QuizSession:
-        """A quiz run on a topic (free text) or else a section title; a message when none can be made."""
-        chosen = (topic or "").strip() or (section or "").strip() or None
-        kinds = [k for k in kinds if k in QUIZ_KINDS]
-        try:
-            quiz = self.make_quiz(chosen, n, kinds, seed=int(time.time()) if seed is None else seed)
-        except QueryError as exc:
-            return QuizSession(message=str(exc))
-        except Exception as exc:
-            return QuizSession(message=f"퀴즈를 만들 수 없습니다: {type(exc).__name__}: {exc}")
-        if not quiz.items:
-            why = f" ({quiz.notice})" if quiz.notice else ""
-            return QuizSession(message=f"이 주제로 만들 수 있는 문제가 없습니다{why}. 다른 주제를 골라 보세요.")
-        return QuizSession.start(quiz)
-
-    def submit(self, s: QuizSession, response: str | None) -> QuizSession:
-        return s.submit(response, self.library.tokenizer)
 
     def export(self, s: QuizSession, fmt: str) -> str | None:
         """Write the session's items as CSV or an Anki deck; the file's path (None if no quiz)."""

@@ -42,7 +42,8 @@ class Settings:
     chunk_max_chars: int = ChunkerConfig.max_chars
     chunk_min_chars: int = ChunkerConfig.min_chars
     chunk_plain_max_chars: int = ChunkerConfig.plain_max_chars
-    auth: str | None = None  # user:password for the web app
+    auth: str | None = None  # user:password[,user:password…] for the web app (STUDY_AUTH)
+    auth_file: Path | None = None  # one user:password a line (STUDY_AUTH_FILE)
     concurrency: int = 4  # requests handled at once per event group in the web app
     host: str = "127.0.0.1"
     port: int = 7860
@@ -67,6 +68,7 @@ class Settings:
             chunk_min_chars=int(_float(env, "STUDY_CHUNK_MIN_CHARS", ChunkerConfig.min_chars)),
             chunk_plain_max_chars=int(_float(env, "STUDY_CHUNK_PLAIN_MAX_CHARS", ChunkerConfig.plain_max_chars)),
             auth=_text(env, "STUDY_AUTH"),
+            auth_file=Path(_text(env, "STUDY_AUTH_FILE")) if _text(env, "STUDY_AUTH_FILE") else None,
             concurrency=max(1, int(_float(env, "STUDY_CONCURRENCY", 4))),
             host=_text(env, "GRADIO_SERVER_NAME") or "127.0.0.1",
             port=int(_float(env, "GRADIO_SERVER_PORT", 7860)),
@@ -95,11 +97,32 @@ class Settings:
         env.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
         env.setdefault("HF_HUB_OFFLINE", "1")
 
-    def auth_pair(self) -> tuple[str, str] | None:
-        """(user, password) from `auth`, None without auth; SettingsError when malformed."""
-        if not self.auth:
+    def auth_pairs(self) -> list[tuple[str, str]] | None:
+        """The web app's logins: (user, password) pairs from `STUDY_AUTH` ("u1:p1,u2:p2") or
+        `STUDY_AUTH_FILE` (one "user:password" a line; blank lines and # comments skipped);
+        None without auth. SettingsError for a malformed pair, a repeated user or both set."""
+        if self.auth and self.auth_file:
+            raise SettingsError("STUDY_AUTH 와 STUDY_AUTH_FILE 중 하나만 설정하세요")
+        if self.auth_file:
+            try:
+                text = self.auth_file.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SettingsError(f"STUDY_AUTH_FILE 을 읽을 수 없습니다: {self.auth_file}: {exc}") from None
+            entries = [(f"STUDY_AUTH_FILE {n}행", line.strip()) for n, line in enumerate(text.splitlines(), 1)
+                       if line.strip() and not line.strip().startswith("#")]
+        elif self.auth:
+            entries = [(f"STUDY_AUTH {n}번째", part.strip()) for n, part in enumerate(self.auth.split(","), 1)]
+        else:
             return None
-        user, sep, password = self.auth.partition(":")
-        if not sep or not user or not password:
-            raise SettingsError("STUDY_AUTH 형식이 잘못되었습니다: user:password")
-        return (user, password)
+        pairs: dict[str, str] = {}
+        for where, entry in entries:
+            user, sep, password = entry.partition(":")
+            user = user.strip()
+            if not sep or not user or not password or any(ord(ch) < 32 for ch in user) or len(user) > 128:
+                raise SettingsError(f"{where} 형식이 잘못되었습니다: user:password")
+            if user in pairs:
+                raise SettingsError(f"{where}: 사용자 '{user}'가 두 번 나옵니다")
+            pairs[user] = password
+        if not pairs:
+            raise SettingsError("STUDY_AUTH_FILE 에 user:password 가 없습니다")
+        return list(pairs.items())

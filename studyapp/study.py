@@ -88,6 +88,13 @@ class StudyRecord:
         return self.record.answer(user, item_id, answer, lambda item, given: grade(item, given, tok),
                                   rating=rating, seconds=seconds, at=at)
 
+    def rate(self, user: str, attempt_id: int, rating: str) -> GradeResult:
+        """The learner's own rating of their latest answer to an item (re-schedules the card)."""
+        return self.record.rate(user, attempt_id, rating)
+
+    def next_due(self, user: str, at: datetime | None = None) -> datetime | None:
+        return self.record.next_due(user, at=at)
+
     def review(self, user: str, n: int = 10, at: datetime | None = None) -> ReviewQueue:
         self.refresh_stale()
         return self.record.review(user, n=n, at=at)

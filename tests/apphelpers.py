@@ -3,6 +3,7 @@ environment, start, wait until it answers, stop."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,9 +19,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def app_env(corpus: Path, index: Path, port: int, **extra: str) -> dict:
+def copy_seed(corpus: Path, index: Path, root: Path) -> tuple[Path, Path]:
+    """Private copies of the seed notes and their index in `root` (nothing is re-embedded)."""
+    shutil.copytree(corpus, root / "corpus")
+    shutil.copytree(index, root / "index")
+    return root / "corpus", root / "index"
+
+
+def app_env(corpus: Path, index: Path, port: int, data_dir: Path | None = None, **extra: str) -> dict:
+    """The app's environment: nothing STUDY_* from the caller's, the learning record in
+    `data_dir` (default: `study-data` beside the index, never the repository's ./data)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STUDY_", "GRADIO_"))}
-    env.update({"STUDY_CORPUS_DIR": str(corpus), "STUDY_INDEX_DIR": str(index),
+    data = data_dir if data_dir is not None else Path(index).parent / "study-data"
+    env.update({"STUDY_CORPUS_DIR": str(corpus), "STUDY_INDEX_DIR": str(index), "STUDY_DATA_DIR": str(data),
                 "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1",
                 "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
                 "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app
+from tests.apphelpers import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 from retriever import Hit
 from tutor.types import Answer
 
@@ -112,17 +112,17 @@ def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy
     assert "✅ 최신" in status_markdown(sa)
 
 
-def test_quiz_exports_share_one_folder_and_keep_the_latest(seed_corpus, seed_index_dir, monkeypatch):
+def test_quiz_exports_share_one_folder_and_keep_the_latest(seed_corpus, seed_index_dir, tmp_path):
     import csv
     import zipfile
 
     from studyapp.service import StudyApp
     from studyapp.settings import Settings
 
-    sa = StudyApp(Settings.from_env({}, corpus_dir=seed_corpus, index_dir=seed_index_dir))
+    sa = StudyApp(Settings.from_env({}, corpus_dir=seed_corpus, index_dir=seed_index_dir, data_dir=tmp_path))
     sa.exports.kept = 3
     sa.open(report=lambda m: None)
-    session = sa.new_session("Athena", None, 4, [], seed=1)
+    session = sa.drills.quiz("local", "Athena", 4, [], seed=1)
     assert session.items
     paths = [Path(sa.export(session, fmt)) for fmt in ("csv", "anki", "csv", "csv", "anki")]
     assert len({p.parent for p in paths}) == 1 and len(set(paths)) == 5
@@ -139,10 +139,7 @@ def test_quiz_exports_share_one_folder_and_keep_the_latest(seed_corpus, seed_ind
 @pytest.fixture(scope="module")
 def app_dirs(seed_corpus, seed_index_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("app-api")
-    corpus, index = root / "corpus", root / "index"
-    shutil.copytree(seed_corpus, corpus)
-    shutil.copytree(seed_index_dir, index)
-    return root, corpus, index
+    return (root, *copy_seed(seed_corpus, seed_index_dir, root))
 
 
 @pytest.fixture(scope="module")

@@ -29,3 +29,7 @@ def lines_ko(lines: tuple[int, int], page: int | None = None) -> str:
         return f"p. {page}"
     a, b = lines
     return f"{a}–{b}행" if a != b else f"{a}행"
+
+
+RATING_LABELS: dict[str, str] = {"again": "다시", "hard": "어려움", "good": "좋음", "easy": "쉬움"}
+REASON_LABELS: dict[str, str] = {"due": "복습 시기", "weak": "약한 단원", "new": "아직 안 푼 문제"}

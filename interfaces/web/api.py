@@ -1,11 +1,15 @@
-"""The named API endpoints for programs (gradio_client): /ask, /search, /quiz."""
+"""The named API endpoints for programs (gradio_client or plain HTTP): /ask, /search, /quiz and,
+for the logged-in learner (never a user named in a parameter), /grade, /review, /wrong and
+/progress with the CLI's `--json` shapes."""
 from __future__ import annotations
 
+from learning import RecordError, parse_at
 from retriever import QueryError
 from retriever.highlight import mark, match_spans
 from studyapp.service import StudyApp
 
 from .chat import answer_api_markdown
+from .drill import requester, user_of
 
 
 def ask_markdown(sa: StudyApp, question: str) -> str:
@@ -26,40 +30,86 @@ def search_result(sa: StudyApp, query: str, mode: str = "keyword", k: int = 5, s
     return {"query": query, "mode": mode, "hits": out, "live_modes": list(sa.library.live_modes)}
 
 
-def quiz_result(sa: StudyApp, topic: str = "", n: int = 5, kinds: str = "", seed: int = 0) -> dict:
+def quiz_result(sa: StudyApp, user: str, topic: str = "", n: int = 5, kinds: str = "", seed: int = 0) -> dict:
+    """A quiz whose items are recorded as shown to `user` (as `python -m tutor quiz` does)."""
     kind_list = [k.strip() for k in (kinds or "").split(",") if k.strip()]
-    return sa.make_quiz(topic, n, kind_list, seed).to_dict()
+    quiz = sa.make_quiz(topic, n, kind_list, seed)
+    sa.study.remember(user, quiz.items)
+    return quiz.to_dict()
 
 
-def register(sa: StudyApp, limit: int) -> None:
+def _at(text: str):
+    return parse_at(text) if (text or "").strip() else None
+
+
+def grade_result(sa: StudyApp, user: str, item_id: str, answer: str, rating: str = "") -> dict:
+    return sa.study.grade(user, item_id, answer, rating=rating or None).to_dict()
+
+
+def review_result(sa: StudyApp, user: str, n: int = 10, at: str = "") -> dict:
+    return sa.study.review(user, n=int(n), at=_at(at)).to_dict()
+
+
+def wrong_result(sa: StudyApp, user: str) -> dict:
+    return sa.study.wrong(user).to_dict()
+
+
+def progress_result(sa: StudyApp, user: str, at: str = "") -> dict:
+    return sa.study.progress(user, at=_at(at)).to_dict()
+
+
+def register(sa: StudyApp, limit: int) -> None:  # long: one docstring per endpoint (the API docs)
     """Declare the endpoints inside the open Blocks (their docstrings are the API docs)."""
     import gradio as gr
 
     def api_error(exc: Exception) -> Exception:
-        return gr.Error(str(exc) if isinstance(exc, QueryError) else f"{type(exc).__name__}: {exc}")
+        known = isinstance(exc, (QueryError, RecordError))
+        return gr.Error(str(exc) if known else f"{type(exc).__name__}: {exc}")
+
+    def guarded(fn, *args):
+        try:
+            return fn(sa, *args)
+        except Exception as exc:
+            raise api_error(exc) from None
 
     def ask(question: str) -> str:
         """질문 → 노트에 근거한 답변 마크다운 ([n] 인용과 출처 목록 포함)."""
-        try:
-            return ask_markdown(sa, question)
-        except Exception as exc:
-            raise api_error(exc) from None
+        return guarded(ask_markdown, question)
 
     def search(query: str, mode: str = "keyword", k: int = 5, source: str = "") -> dict:
         """검색어 → {query, mode, hits: [{rank, source, heading, lines, score, text, highlighted}]}."""
-        try:
-            return search_result(sa, query, mode, k, source)
-        except Exception as exc:
-            raise api_error(exc) from None
+        return guarded(search_result, query, mode, k, source)
 
-    def quiz(topic: str = "", n: int = 5, kinds: str = "", seed: int = 0) -> dict:
+    @requester
+    def quiz(topic: str = "", n: int = 5, kinds: str = "", seed: int = 0, request=None) -> dict:
         """주제 → {items: [{id, kind, question, options, answer, explanation, source}], mode}.
-        kinds: 쉼표로 구분 (mcq,ox,short,cloze,flashcard), 비우면 전부."""
-        try:
-            return quiz_result(sa, topic, n, kinds, seed)
-        except Exception as exc:
-            raise api_error(exc) from None
+        kinds: 쉼표로 구분 (mcq,ox,short,cloze,flashcard), 비우면 전부. 낸 문제는 로그인한 사용자의
+        학습 기록에 남아 /grade 로 채점할 수 있습니다."""
+        return guarded(quiz_result, user_of(sa, request), topic, n, kinds, seed)
+
+    @requester
+    def grade(item_id: str, answer: str, rating: str = "", request=None) -> dict:
+        """문항 id와 답 → 채점하고 기록 → {user, item_id, correct, expected, rating, due}.
+        rating: again|hard|good|easy (비우면 맞으면 good, 틀리면 again)."""
+        return guarded(grade_result, user_of(sa, request), item_id, answer, rating)
+
+    @requester
+    def review(n: int = 10, at: str = "", request=None) -> dict:
+        """지금 복습할 문제 → {user, items: [{…문항…, reason: due|weak|new, due}]}. at: ISO 8601 (선택)."""
+        return guarded(review_result, user_of(sa, request), n, at)
+
+    @requester
+    def wrong(request=None) -> dict:
+        """오답 노트 → {user, items: [{id, question, answer, last_answer, wrong_count, source}]}."""
+        return guarded(wrong_result, user_of(sa, request))
+
+    @requester
+    def progress(at: str = "", request=None) -> dict:
+        """학습 현황 → {user, attempts, correct, streak_days, due_now, sections: […], exam}."""
+        return guarded(progress_result, user_of(sa, request), at)
 
     gr.api(ask, api_name="ask", concurrency_id="tutor", concurrency_limit=limit)
     gr.api(search, api_name="search", concurrency_id="search", concurrency_limit=limit)
     gr.api(quiz, api_name="quiz", concurrency_id="tutor", concurrency_limit=limit)
+    for fn in (grade, review, wrong, progress):
+        gr.api(fn, api_name=fn.__name__, concurrency_id="record", concurrency_limit=limit)

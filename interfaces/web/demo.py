@@ -1,11 +1,13 @@
-"""The page: the four tabs in order, the page-load refresh, and the API endpoints."""
+"""The page: the tabs in order, who is logged in, the page-load refresh, and the API endpoints."""
 from __future__ import annotations
 
 from studyapp.service import StudyApp
 
 from . import api
+from .drill import requester, user_of
+from .render import esc_md
 from .status import index_state_markdown
-from .tabs import ask, notes, quiz, search
+from .tabs import ask, notes, progress, quiz, review, search, wrong
 
 CSS = """
 .study-hit {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin: 8px 0;}
@@ -19,6 +21,10 @@ CSS = """
 .study-notes th, .study-notes td {border-bottom: 1px solid var(--border-color-primary); padding: 4px 8px; text-align: left;}
 .study-notes td.num {text-align: right; font-variant-numeric: tabular-nums;}
 #mode-badge code {font-size: 0.95em;}
+.study-question {font-weight: 600; margin: 4px 0; white-space: pre-wrap;}
+.study-mine {color: #c92a2a;}
+.study-wrong blockquote {margin: 6px 0 0; padding: 4px 10px; border-left: 3px solid var(--border-color-primary);
+  color: var(--body-text-color-subdued); white-space: pre-wrap;}
 """
 
 
@@ -27,14 +33,26 @@ def build_demo(sa: StudyApp):
 
     limit = sa.settings.concurrency
     with gr.Blocks(title="노트 학습 도우미") as demo:
-        gr.Markdown("# 📒 노트 학습 도우미\n내 노트에서 찾아 답하고, 문제를 내고, 검색합니다.")
+        gr.Markdown("# 📒 노트 학습 도우미\n내 노트에서 찾아 답하고, 문제를 내고, 복습하고, 검색합니다.")
+        who = gr.Markdown(elem_id="user-badge")
         state = gr.Markdown(index_state_markdown(sa), elem_id="index-state")
         gr.Timer(2.0).tick(lambda: index_state_markdown(sa), outputs=[state], api_visibility="private")
         with gr.Tabs():
             ask.build(sa, limit)
             section_picker = quiz.build(sa, limit)
+            review.build(sa, limit)
+            wrong.build(sa, limit)
+            progress.build(sa, limit)
             source_filter = search.build(sa, limit)
             refreshed, targets = notes.build(sa, source_filter, section_picker)
         demo.load(refreshed, outputs=targets, api_visibility="private")
+        demo.load(requester(lambda request: badge(sa, request)), outputs=[who], api_visibility="private")
         api.register(sa, limit)
     return demo
+
+
+def badge(sa: StudyApp, request) -> str:
+    """Whose record this page shows (and a logout link when the app has logins)."""
+    user = user_of(sa, request)
+    logout = " · [로그아웃](/logout)" if getattr(request, "username", None) else ""
+    return f"👤 학습자: **{esc_md(user)}**{logout}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studyapp.quiz_session import QuizSession
-from tutor.labels import CHOICE_KINDS, kind_label, lines_ko
+from learning import GradeResult
+from tutor.labels import CHOICE_KINDS, RATING_LABELS, kind_label, lines_ko
 from tutor.types import Grade, QuizItem
 
 from .render import esc_md
@@ -26,6 +27,7 @@ class QuizView:
     next_label: str
     review: str  # markdown, at the end
     review_visible: bool
+    rating: str | None = None  # the current answer's rating (again/hard/good/easy) once recorded
 
 
 def item_source(item: QuizItem) -> str:
@@ -39,23 +41,39 @@ def quiz_view(s: QuizSession) -> QuizView:
         msg = f"⚠️ {esc_md(s.message)}" if s.message else START_HINT
         return QuizView(msg, "", [], False, False, "답", "", False, False, "다음 문제", "", False)
     score = f"**점수 {s.correct} / {s.answered}**"
-    mode = "LLM 출제" if s.quiz and s.quiz.mode == "llm" else "템플릿 출제"
+    if s.title == "퀴즈":
+        mode = " · LLM 출제" if s.quiz and s.quiz.mode == "llm" else " · 템플릿 출제"
+    else:
+        mode = f" · {esc_md(s.title)} · 남은 문제 **{n - s.answered}**개"
     notice = f"\n\n> ⚠️ {esc_md(s.quiz.notice)}" if s.quiz and s.quiz.notice else ""
+    if s.message:
+        notice += f"\n\n> ⚠️ {esc_md(s.message)}"
     if s.finished:
-        header = f"### 퀴즈 끝! {score} ({n}문항) · {mode}{notice}"
+        header = f"### {esc_md(s.title)} 끝! {score} ({n}문항){mode}{notice}"
         return QuizView(header, "", [], False, False, "답", "", False, False, "다음 문제",
                         review_markdown(s), True)
     item = s.current
     assert item is not None
-    header = f"문제 **{s.pos + 1} / {n}** · {score} · {mode}{notice}"
+    header = f"문제 **{s.pos + 1} / {n}** · {score}{mode}{notice}"
     question = f"**[{kind_label(item.kind)}]** {esc_md(item.question)}"
     is_choice = item.kind in CHOICE_KINDS and bool(item.options)
     graded = s.current_graded
-    feedback = grade_markdown(item, s.grades[s.pos]) if graded else ""
+    feedback = grade_markdown(item, s.grades[s.pos]) + record_markdown(s.current_result) if graded else ""
     text_label = "뒷면을 떠올려 적어 보세요" if item.kind == "flashcard" else "답을 입력하세요"
     last = s.pos == n - 1
+    res = s.current_result
     return QuizView(header, question, list(item.options), is_choice, not is_choice, text_label,
-                    feedback, not graded, graded, "결과 보기" if last else "다음 문제", "", False)
+                    feedback, not graded, graded, "결과 보기" if last else "다음 문제", "", False,
+                    res.rating if res is not None else None)
+
+
+def record_markdown(res: GradeResult | None) -> str:
+    """What the record kept: the rating and the next review (and how to change the rating)."""
+    if res is None:
+        return ""
+    due = res.due.strftime("%Y-%m-%d %H:%M") if res.due else "다시 출제하지 않음 (노트가 바뀜)"
+    return (f"\n\n📒 기록됨 · 평가 **{RATING_LABELS.get(res.rating, res.rating)}** · 다음 복습 {due}  \n"
+            "_얼마나 잘 알았나요? 아래 버튼으로 평가를 바꿀 수 있습니다._")
 
 
 def grade_markdown(item: QuizItem, g: Grade | None) -> str:

@@ -1,0 +1,139 @@
+"""Locust scenario: simulated learners using the running app's API over plain HTTP.
+
+Each simulated learner logs in as their own user (POST /login; the app runs with
+STUDY_AUTH_FILE listing learner01…learnerNN) and mixes ask, search, quiz, grade, review and
+progress. Every call is Gradio's HTTP API: POST /gradio_api/call/<name> {"data": [...]} gives
+an event id, GET /gradio_api/call/<name>/<id> streams the result (SSE) and ends with
+`event: complete` (or `event: error`). Each call is reported once under its endpoint name
+("/grade" …) with the time of both steps (queueing included); any HTTP error, `event: error`
+or malformed result is a failure. Grades whose result came back are counted per user and
+written to --ack-file when the run stops, with every call's time per endpoint (bench/load.py
+compares the grades with the database and takes p50/p95 from these times).
+
+Run by bench/load.py (headless, 127.0.0.1, bounded in time); by hand:
+    locust -f bench/locustfile.py --headless -u 10 -r 5 -t 15s --host http://127.0.0.1:7860 \
+        --learners-file users.txt --ack-file acks.json
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import time
+from collections import Counter
+
+from locust import HttpUser, between, events, task
+
+QUESTIONS = ["Athena 파티션 프로젝션은 왜 쓰나요?", "Glue FLEX 실행 클래스는 언제 쓰나요?",
+             "Redshift Data Sharing 의 장점은?", "Graviton 인스턴스로 EMR 비용을 줄이는 방법은?",
+             "AWS Data Exchange 로 서드파티 데이터를 통합하려면?"]
+QUERIES = ["파티션", "Redshift 클러스터", "Graviton", "Athena Workgroup", "EBS 볼륨", "데이터 공유"]
+TOPICS = ["Athena", "Glue", "Redshift", "EMR", "Data Exchange", "EC2"]
+
+ACKS: Counter = Counter()  # user → grades whose result came back
+TIMES: dict[str, list[float]] = {}  # endpoint → ms of every finished call (failed ones included)
+FAILS: Counter = Counter()  # endpoint → failed calls
+_LEARNERS: list[tuple[str, str]] = []
+_NEXT = itertools.count()
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser) -> None:
+    parser.add_argument("--learners-file", default="", help="user:password per line")
+    parser.add_argument("--ack-file", default="", help="where to write the acknowledged grades (JSON)")
+
+
+@events.test_start.add_listener
+def _load_learners(environment, **_kw) -> None:
+    path = environment.parsed_options.learners_file
+    with open(path, encoding="utf-8") as f:
+        _LEARNERS[:] = [tuple(line.strip().split(":", 1)) for line in f if ":" in line]
+
+
+@events.test_stop.add_listener
+def _write_acks(environment, **_kw) -> None:
+    if environment.parsed_options.ack_file:
+        with open(environment.parsed_options.ack_file, "w", encoding="utf-8") as f:
+            json.dump({"acks": dict(ACKS), "times": TIMES, "failures": dict(FAILS)}, f)
+
+
+class Learner(HttpUser):
+    wait_time = between(0.5, 2.5)
+
+    def on_start(self) -> None:
+        self.user, password = _LEARNERS[next(_NEXT) % len(_LEARNERS)]
+        self.pending: list[dict] = []  # quiz items shown to this learner, not yet answered
+        r = self.client.post("/login", data={"username": self.user, "password": password}, name="/login")
+        if r.status_code != 200:
+            raise RuntimeError(f"login failed for {self.user}: {r.status_code}")
+
+    def call(self, name: str, *data, check=lambda out: True):
+        """One API call (join + result stream) reported as `/name`; the result or None. A result
+        that fails `check` is a failure of the call."""
+        t0 = time.perf_counter()
+        exc: Exception | None = None
+        out: list | None = None
+        try:
+            join = self.client.post(f"/gradio_api/call/{name}", json={"data": list(data)}, name=f"(join) /{name}")
+            join.raise_for_status()
+            event_id = join.json()["event_id"]
+            res = self.client.get(f"/gradio_api/call/{name}/{event_id}", name=f"(result) /{name}")
+            res.raise_for_status()
+            out = _complete(res.text)
+            if not check(out[0]):
+                raise AssertionError(f"/{name}: unexpected result {str(out)[:200]}")
+        except Exception as e:  # reported as this endpoint's failure
+            exc = e
+        ms = (time.perf_counter() - t0) * 1000
+        TIMES.setdefault(f"/{name}", []).append(ms)
+        FAILS[f"/{name}"] += exc is not None
+        events.request.fire(request_type="API", name=f"/{name}", response_time=ms, response_length=0,
+                            exception=exc, context={})
+        return None if exc is not None else out
+
+    @task(1)
+    def ask(self) -> None:
+        self.call("ask", random.choice(QUESTIONS), check=lambda md: "[1]" in md)
+
+    @task(3)
+    def search(self) -> None:
+        self.call("search", random.choice(QUERIES), "keyword", 5, "", check=lambda r: bool(r["hits"]))
+
+    @task(2)
+    def quiz(self) -> None:
+        r = self.call("quiz", random.choice(TOPICS), 3, "", random.randrange(10_000), check=lambda q: bool(q["items"]))
+        if r is not None:
+            self.pending.extend(r[0]["items"])
+
+    @task(4)
+    def grade(self) -> None:
+        if not self.pending:
+            return self.quiz()
+        item = self.pending.pop(0)
+        answer = item["answer"] if random.random() < 0.6 else "모르겠어요"
+        r = self.call("grade", item["id"], answer, "", check=lambda g: g["user"] == self.user and "correct" in g)
+        if r is not None:
+            ACKS[self.user] += 1
+
+    @task(2)
+    def review(self) -> None:
+        self.call("review", 5, "", check=lambda r: r["user"] == self.user)
+
+    @task(2)
+    def progress(self) -> None:
+        self.call("progress", "", check=lambda p: p["user"] == self.user and len(p["sections"]) > 0)
+
+
+def _complete(stream: str) -> list:
+    """The data of the stream's `event: complete`; an exception for `event: error` or none."""
+    event = None
+    for line in stream.splitlines():
+        if line.startswith("event:"):
+            event = line.split(":", 1)[1].strip()
+        elif line.startswith("data:") and event in ("complete", "error"):
+            data = json.loads(line.split(":", 1)[1])
+            if event == "error":
+                raise RuntimeError(f"event: error {str(data)[:200]}")
+            return data
+    raise RuntimeError(f"no result in the stream: {stream[:200]!r}")
+
