@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 # the same Markdown line patterns the chunker cuts on, so sections line up with chunks
 from retriever.chunking import ATX_RE, BOLD_LINE_RE, FENCE_RE, LABEL_RE, SECTION_LABELS, SENT_FALLBACK_RE
 
-from .structure import HANGUL_RE, NotesStructure, Section, Unit, UnitKind, plain
+from .structure import HANGUL_RE, NotesStructure, Section, Unit, UnitKind, plain, table_cells
 
 Splitter = Callable[[str], list[tuple[int, int]]]
 
@@ -21,6 +21,7 @@ _SCENARIO_RE = re.compile(r"^\*\*\s*문제\s*시나리오\s*\*\*\s*:\s*(.+)$")
 _ANSWER_RE = re.compile(r"^\*\*\s*정답\s*(?::\s*(.+?)\s*\*\*|\*\*\s*:\s*(.+))\s*$")
 _TERM_RE = re.compile(r"^\*\*(.+?)\*\*\s*(:|=)\s*(.+)$")
 _MARKS = ("✅", "❌", "🔶", "❓", "⭕", "✔️", "✔", "✖")
+_TABLE_SEP_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
 def _sentences(text: str, splitter: Splitter | None) -> list[str]:
@@ -95,6 +96,7 @@ class _NoteParser:
         self.code: list[str] = []
         self.code_start = 0
         self.para: list[tuple[int, str]] = []
+        self.table_head: tuple[str, ...] | None = None  # header cells of the table being read
 
     def flush_para(self) -> None:
         para, sub = self.para, self.sub
@@ -122,9 +124,10 @@ class _NoteParser:
     def in_fence(self, i: int, raw: str, line: str) -> None:
         fm = FENCE_RE.match(line)
         if fm and line.strip().startswith(self.fence or ""):
+            lead = next((k for k, c in enumerate(self.code) if c), 0)  # empty lines strip() drops
             body = "\n".join(self.code).strip("\n")
             if body.strip():
-                self.units.append(Unit("code", body, self.code_start, i, self.sub))
+                self.units.append(Unit("code", body, self.code_start + lead, i, self.sub))
             self.fence, self.code = None, []
         else:
             self.code.append(raw)
@@ -155,10 +158,27 @@ class _NoteParser:
         self.sub, self.in_points = label, label in SECTION_LABELS
         return True
 
+    def table_row(self, i: int, s: str) -> None:
+        """The first line of a table is its header; each body row becomes one unit whose
+        value names its cells by column ("포트: 22 · 계층: 전송")."""
+        if self.table_head is None:
+            self.table_head = table_cells(s)
+            return
+        if _TABLE_SEP_RE.match(s):
+            return
+        cells = table_cells(s)
+        if not any(cells) or not re.search(r"[^\W_]", "".join(cells)):
+            return
+        head = self.table_head
+        value = " · ".join(f"{h}: {c}" if h else c for h, c in zip(head[1:], cells[1:]) if c)
+        self.units.append(Unit("row", s, i, i, self.sub, cells[0], value, "", head))
+
     def line(self, i: int, raw: str) -> None:
         line = raw.rstrip()
         if self.fence is not None:
             return self.in_fence(i, raw, line)
+        if not line.lstrip().startswith("|"):
+            self.table_head = None  # a table ends at its first other line
         fm = FENCE_RE.match(line)
         if fm or not line.strip():
             self.flush_para()
@@ -169,8 +189,9 @@ class _NoteParser:
         if m:
             return self.heading(i, len(m.group(1)), m.group(2))
         s = line.strip()
-        if s.startswith("|"):  # tables are not quoted sentence by sentence
-            return self.flush_para()
+        if s.startswith("|"):
+            self.flush_para()
+            return self.table_row(i, s)
         if self.structured_line(i, s):
             return None
         bm = _BULLET_RE.match(line)

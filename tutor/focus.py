@@ -1,0 +1,214 @@
+"""The lines of a section that answer *this* question: the 핵심 답.
+
+Every line of the section is a candidate (`lines`). A line is scored by the question's Kiwi
+terms it holds (IDF-weighted; the words of its label count half; only terms some line of
+the section can match count), by how close it is in meaning (the unit cosine the evidence
+step computed), and by what the question asks for (`question_type`): an amount wants a
+number of the asked unit that the question does not already hold, a "when" question the ✅/❌
+lists, a negated one their ❌ side, a "why" the reasons, a "process" the steps and flows, a
+"how" the settings and commands, a "what" the definition, a comparison both sides. Up to
+`n` lines are picked greedily, each adding what the others do not say.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from retriever import TermStats, Tokenizer
+
+from .lines import Line, section_lines
+from .question_type import CUE_TERMS, QuestionType, amount_fits, amounts
+from .structure import Section, Unit
+
+MAX_LINES = 3
+CARRIED_WEIGHT = 0.2  # terms a follow-up took from the previous turn: they chose the section
+LEX_FLOOR = 2.5  # about the IDF of one fairly rare term
+_SETTING_RE = re.compile(r"""^\s*['"]?[\w.\-]+['"]?\s*[:=]\s*\S|^\s*--[\w-]+|^\s*\w+=\S""")
+_COMMAND_RE = re.compile(r"^(?:sudo\s+)?(?:[a-z][\w.-]*\s+[a-z0-9/][\w./-]*|(?:CREATE|ALTER|GRANT|SELECT|INSERT|"
+                         r"UPDATE|DELETE|DROP)\s)")
+_NEG_MARKS = {"❌": 0.5, "✖": 0.5, "🔶": 0.3, "❓": 0.2}
+_SUB_WHEN_RE = re.compile(r"적합|상황|경우|언제|용도|사용")
+_SUB_NEG_RE = re.compile(r"부적합|부적절|단점|오답|주의|고려|한계|문제")
+_SUB_WHY_RE = re.compile(r"왜|이유|장점|효과|원리|메커니즘|최적인")
+_SUB_HOW_RE = re.compile(r"설정|방법|구현|설치|명령|구성|생성|예시|연결")
+_SUB_WHAT_RE = re.compile(r"란\??$|이란|개념|정의|특징|이해")
+_SUB_CMP_RE = re.compile(r"\bvs\b|비교|차이|대비", re.I)
+_SUB_PROCESS_RE = re.compile(r"원리|작동|동작|과정|흐름|구조|아키텍처|메커니즘|순서|단계|절차")
+_REASON_RE = re.compile(r"때문|위해|므로|으로써|덕분|→")
+_TOTAL_RE = re.compile(r"총|합계|전체|\btotal\b", re.I)
+_CHANGE_RE = re.compile(r"절약|절감|감소|할인|줄|향상|단축|개선")
+
+
+@dataclass(frozen=True)
+class FocusLine:
+    line: Line
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the scorer measured of one line for one question (shares of the question weight)."""
+
+    text_hit: float  # in the line itself
+    label_hit: float  # in what it sits under
+    value_hit: bool  # a setting line whose value holds a question term ("ExecutionClass": "FLEX")
+
+
+class LineScorer:
+    """Scores lines for one question; term sets of lines are cached in the caller's dict."""
+
+    def __init__(self, tokenizer: Tokenizer, weights: TermStats, cache: dict) -> None:
+        self.tokenizer, self.weights, self.cache = tokenizer, weights, cache
+
+    def terms(self, texts: Sequence[str]) -> list[frozenset[str]]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            if len(self.cache) + len(missing) > 50_000:  # a huge corpus: stop caching
+                return [frozenset(ts) for ts in self.tokenizer.tokenize_many(list(texts))]
+            for t, ts in zip(missing, self.tokenizer.tokenize_many(missing)):
+                self.cache[t] = frozenset(ts)
+        return [self.cache[t] for t in texts]
+
+    def query_weights(self, own: str, carried: str = "", title: str = "") -> dict[str, float]:
+        """Weights of the question's terms: its own terms by IDF — cue words at half, words of
+        the section title at 0.35 (every line of the section shares them) — and the terms a
+        follow-up carried over at `CARRIED_WEIGHT`."""
+        in_title = set(self.tokenizer(title)) if title else set()
+        w: dict[str, float] = {}
+        for t in self.tokenizer(own):
+            f = (0.5 if t in CUE_TERMS else 1.0) * (0.35 if t in in_title else 1.0)
+            w[t] = max(w.get(t, 0.0), self.weights(t) * f)
+        for t in self.tokenizer(carried) if carried else []:
+            w.setdefault(t, self.weights(t) * CARRIED_WEIGHT)
+        return w
+
+    def score(self, lines: Sequence[Line], qw: Mapping[str, float], qt: QuestionType,
+              dense: Mapping[Unit, float], where: str = "", question: str = "") -> list[FocusLine]:
+        """Each line's score; `where` (the section title) stands in for a missing label."""
+        body = self.terms([ln.text for ln in lines])
+        labels = self.terms([ln.label for ln in lines])
+        # only terms some line can match count (a word the notes never use says nothing), and
+        # a floor keeps a question of one or two title words from making every line a match
+        present = set().union(*body, *labels) if lines else set()
+        total = max(sum(w for t, w in qw.items() if t in present), LEX_FLOOR)
+        asked = set(amounts(question))
+        out = []
+        for ln, ts, ls in zip(lines, body, labels):
+            text_hit = sum(w for t, w in qw.items() if t in ts) / total
+            label_hit = sum(w for t, w in qw.items() if t in ls) / total
+            lex = text_hit + 0.5 * sum(w for t, w in qw.items() if t in ls and t not in ts) / total
+            ev = Evidence(text_hit, label_hit, qt.setting and self._value_hit(ln, qw))
+            s = 0.6 * lex + 0.2 * dense.get(ln.unit, 0.0) + type_bonus(ln, qt, ln.label or where, ev, asked,
+                                                                     question)
+            out.append(FocusLine(ln, s))
+        return out
+
+    def _value_hit(self, ln: Line, qw: Mapping[str, float]) -> bool:
+        if ln.kind != "code" or not _SETTING_RE.search(ln.code):
+            return False
+        value = re.split(r"[:=]", ln.code, maxsplit=1)[-1]
+        return any(t in qw for t in self.terms([value])[0])
+
+
+def _amount_bonus(ln: Line, qt: QuestionType, asked: set[str], question: str) -> float:
+    """A number the question does not hold already, of the asked unit, in a total or a
+    saving when the question asks for one."""
+    found = [a for a in amounts(ln.text) if a not in asked]
+    if not found:
+        return -0.15
+    b = 0.25 + (0.15 if qt.unit and amount_fits(" ".join(found) + ln.text, qt.unit) else 0.0)
+    b += 0.1 if _TOTAL_RE.search(question) and _TOTAL_RE.search(ln.text) else 0.0
+    return b + (0.1 if _CHANGE_RE.search(question) and _CHANGE_RE.search(ln.text) else 0.0)
+
+
+def _setting_bonus(ln: Line, qt: QuestionType, ev: Evidence, question: str) -> float:
+    """A setting or command line, when the question asks for one by name, as far as the
+    line is about what the question names."""
+    if ln.kind != "code" or not qt.setting:
+        return 0.0
+    b = 0.0
+    if _SETTING_RE.search(ln.code):
+        b += 0.25 * min(1.0, 2.5 * (ev.text_hit + 0.5 * ev.label_hit)) + (0.15 if ev.value_hit else 0.0)
+    if re.search(r"명령|커맨드|command|\bCLI\b", question, re.I) and _COMMAND_RE.match(ln.code):
+        b += 0.25
+    return b
+
+
+def type_bonus(ln: Line, qt: QuestionType, sub: str, ev: Evidence, asked: set[str] = frozenset(),
+               question: str = "") -> float:
+    """How well the line's shape fits what the question asks for (`sub`: what it sits under)."""
+    u = ln.unit
+    b = _setting_bonus(ln, qt, ev, question) - (0.05 if len(ln.text) > 140 else 0.0)
+    if qt.kind != "general":  # the section summary follows the 핵심 답 anyway
+        b -= 0.05 if u.kind == "point" else (0.1 if u.kind in ("scenario", "answer") and qt.kind != "how" else 0.0)
+    if qt.kind == "amount":
+        return b + _amount_bonus(ln, qt, asked, question)
+    if qt.kind in ("when", "why") and qt.negative:
+        b += _NEG_MARKS.get(u.mark, 0.0) + (0.2 if _SUB_NEG_RE.search(sub) else 0.0)
+        return b - (0.3 if u.mark == "✅" else 0.0) + (0.1 if qt.kind == "why" and _SUB_WHY_RE.search(sub) else 0.0)
+    if qt.kind == "when":
+        b += 0.25 if u.mark == "✅" else (-0.2 if u.mark in _NEG_MARKS else 0.0)
+        return b + (0.15 if _SUB_WHEN_RE.search(sub) and not _SUB_NEG_RE.search(sub) else 0.0)
+    if qt.kind == "why":
+        return b + (0.2 if _SUB_WHY_RE.search(sub) else 0.0) + (0.1 if _REASON_RE.search(ln.text) else 0.0) \
+            + (0.1 if u.mark == "✅" else 0.0)
+    if qt.kind == "compare":
+        return b + (0.15 if _SUB_CMP_RE.search(sub) else 0.0) + (0.1 if ln.kind == "row" or u.term else 0.0) \
+            + 0.25 * ev.label_hit + (0.05 if ln.pos == 0 else 0.0)
+    if qt.kind == "process":
+        return b + (0.25 if _SUB_PROCESS_RE.search(sub) else 0.0) + (0.1 if "→" in ln.text else 0.0) \
+            + (0.1 if u.kind == "bullet" and not u.term else 0.0)
+    if qt.kind == "how":
+        return b + (0.1 if ln.kind == "code" else 0.0) + (0.1 if _SUB_HOW_RE.search(sub) else 0.0)
+    if qt.kind == "what":
+        return b + (0.2 if u.term and ln.kind != "code" else 0.0) + (0.15 if _SUB_WHAT_RE.search(sub) else 0.0) \
+            + 0.2 * ev.label_hit + (0.05 if ln.pos == 0 else 0.0) - (0.1 if ln.kind == "code" else 0.0)
+    return b
+
+
+def pick(scored: Sequence[FocusLine], qt: QuestionType, scorer: LineScorer, qw: Mapping[str, float],
+         n: int = MAX_LINES) -> list[FocusLine]:
+    """Up to `n` lines, best first; each next line must come close to the best and add
+    something: terms the others lack, the same list's next item, the other side."""
+    ranked = sorted(scored, key=lambda f: (-f.score, f.line.line))
+    if not ranked:
+        return []
+    best = ranked[0]
+    chosen = [best]
+    weight = sum(qw.values()) or 1.0
+    covered = set(scorer.terms([best.line.text])[0]) & set(qw)
+    for _ in range(n - 1):
+        cands = []
+        for f in ranked[1:60]:
+            if f.score < 0.6 * best.score or f.score <= 0.05 or any(same_text(f.line, c.line) for c in chosen):
+                continue
+            if qt.kind == "amount" and not amounts(f.line.text):
+                continue
+            ts = set(scorer.terms([f.line.text])[0]) & set(qw)
+            gain = f.score + 0.3 * sum(qw[t] for t in ts - covered) / weight
+            if qt.kind in ("when", "why") and f.line.unit.mark and any(
+                    f.line.unit.mark == c.line.unit.mark and f.line.label == c.line.label for c in chosen):
+                gain += 0.15  # the same list's next item
+            if qt.kind == "compare" and all(f.line.label != c.line.label for c in chosen):
+                gain += 0.15  # the other side
+            cands.append((gain, f, ts))
+        if not cands:
+            break
+        _, f, ts = max(cands, key=lambda x: (x[0], -x[1].line.line))
+        chosen.append(f)
+        covered |= ts
+    return chosen
+
+
+def same_text(a: Line, b: Line) -> bool:
+    norm = lambda s: re.sub(r"[\W_]+", "", s).lower()  # noqa: E731
+    return norm(a.text) == norm(b.text) or (a.unit == b.unit and a.kind != "code")
+
+
+def focus_lines(sec: Section, own: str, carried: str, qt: QuestionType, scorer: LineScorer,
+                dense: Mapping[Unit, float], n: int = MAX_LINES) -> list[FocusLine]:
+    """The 핵심 답 lines of `sec` for a question (`own`: its words; `carried`: a follow-up's
+    borrowed topic), best first."""
+    qw = scorer.query_weights(own, carried, sec.title)
+    return pick(scorer.score(section_lines(sec), qw, qt, dense, sec.title, own), qt, scorer, qw, n)

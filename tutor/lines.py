@@ -1,0 +1,73 @@
+"""A section cut into single quotable lines: the candidates of a focused answer.
+
+Prose sentences, list items and table rows are one line each (as `structure` parsed them);
+a code block gives one line per code line, because a price or a setting sits on one line of
+a block as often as in prose. Inside a block, a "label:" line ("Standard 클래스:") names the
+lines after it and is shown with them; a comment line describes the lines after it and is
+matched, not shown; both hold until a blank line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .structure import Section, Unit
+
+_CODE_SKIP_RE = re.compile(r"^[\s\W_]*$")  # braces, box drawing, arrows alone
+_CODE_LABEL_RE = re.compile(r"^[^=:{}\[\]'\"`#/\-][^=:{}\[\]'\"`]{0,48}:$")
+_COMMENT_RE = re.compile(r"^\s*(#|//|--(?=\s))\s*(.*)$")  # "--flag" is a shell option, not SQL
+
+
+@dataclass(frozen=True)
+class Line:
+    """One quotable line of a section."""
+
+    unit: Unit
+    line: int  # 1-based line in the note (a code line: its own line)
+    text: str  # as shown in an answer
+    kind: str  # the unit's kind
+    label: str  # what it sits under: a code label / comment and the sub-section title
+    pos: int = 0  # its place in its list, table or block (0: the first)
+    code: str = ""  # a code line's own text (no label, no backticks)
+
+
+def _code_lines(u: Unit) -> list[Line]:
+    out: list[Line] = []
+    label = note = ""
+    pos = 0
+    for k, raw in enumerate(u.text.split("\n")):
+        s = raw.strip()
+        if not s:
+            label = note = ""
+            continue
+        if _CODE_SKIP_RE.match(s):
+            continue
+        if _CODE_LABEL_RE.match(s):
+            label, pos = s[:-1].strip(), 0
+            continue
+        shown = f"`{s}`" if "`" not in s else s
+        if label:
+            shown = f"{label}: {shown}"
+        out.append(Line(u, u.line + k, shown, "code", " ".join(x for x in (label, note, u.sub) if x), pos, s))
+        pos += 1
+        cm = _COMMENT_RE.match(s)
+        if cm and cm.group(2):
+            note, pos = cm.group(2), 0
+    return out
+
+
+def section_lines(sec: Section) -> list[Line]:
+    """Every candidate line of a section, in note order."""
+    out: list[Line] = []
+    prev: Unit | None = None
+    pos = 0
+    for u in sec.units:
+        if u.kind == "code":
+            out.extend(_code_lines(u))
+            prev = None
+            continue
+        same_list = prev is not None and prev.kind == u.kind and prev.sub == u.sub and prev.mark == u.mark
+        pos = pos + 1 if same_list else 0
+        out.append(Line(u, u.line, u.display(), u.kind, u.sub, pos))
+        prev = u
+    return out
