@@ -138,17 +138,32 @@ class Tutor:
     def _llm_answer(self, question: str, query: str, ret: Retrieval, turns: list[tuple[str, str]]
                     ) -> Iterator[tuple[str, Answer | None]]:
         assert self.llm is not None
-        excerpts = self._excerpt_hits(ret)
+        excerpts, focus = self._excerpts_and_focus(ret, question, carried_part(question, query))
         parts: list[str] = []
-        for delta in self.llm.stream(answer_messages(question, query, excerpts, turns)):
+        for delta in self.llm.stream(answer_messages(question, query, excerpts, turns, focus)):
             parts.append(delta)
             yield delta, None
         text, extra = check_citations("".join(parts).strip(), len(excerpts))
         yield "", Answer(question=question, mode="llm", answer=text, sources=tuple(excerpts), notice=extra)
 
-    def _excerpt_hits(self, ret: Retrieval) -> list[Hit]:
-        """Up to LLM_EXCERPTS hits, the best section's first, renumbered 1..n."""
+    def _excerpts_and_focus(self, ret: Retrieval, question: str, carried: str
+                            ) -> tuple[list[Hit], list[tuple[str, int]]]:
+        """Up to LLM_EXCERPTS hits renumbered 1..n — the chunks of the focused lines first,
+        then the best section's, then the rest — and the focused lines with their excerpt
+        number, which go at the top of the context."""
         first = ret.sections[0] if ret.sections else None
-        ordered = sorted(ret.hits, key=lambda h: (0 if first and first.contains(h.source, h.lines[0]) else 1,
-                                                  h.rank))
-        return [rerank(h, i) for i, h in enumerate(ordered[:LLM_EXCERPTS], start=1)]
+        lines = self.composer.focus(ret, question, carried, n=3) if first and ret.found else []
+        chunks = [self.composer.chunk_for(ret, first, f.line.unit, f.line.line) for f in lines] if first else []
+        ordered = chunks + sorted(ret.hits, key=lambda h: (0 if first and first.contains(h.source, h.lines[0]) else 1,
+                                                          h.rank))
+        picked: list[Hit] = []
+        for h in ordered:
+            if all((h.source, h.lines) != (p.source, p.lines) for p in picked):
+                picked.append(h)
+        picked = [rerank(h, i) for i, h in enumerate(picked[:LLM_EXCERPTS], start=1)]
+        focus = []
+        for f, h in zip(lines, chunks):
+            n = next((p.rank for p in picked if (p.source, p.lines) == (h.source, h.lines)), None)
+            if n is not None:
+                focus.append((f.line.text, n))
+        return picked, focus

@@ -20,6 +20,7 @@ from .followup import NOT_FOUND_HEAD
 from .question_type import classify
 from .structure import Section, Unit
 
+_LETTER_RE = re.compile(r"^[A-Za-z][.)]\s+")  # "A. " of a lettered sub-section
 MAX_CHARS = 1200  # soft budget of a template answer
 HARD_MAX = 1500  # never more
 MORE_LINES = 2  # related lines after the 핵심 답
@@ -129,14 +130,12 @@ class Composer:
             d.lines.append(followup_line(sec))
         d.lines.append(f"**{sec.title}** [{d.cite(self.chunk_for(ret, sec, sec.units[0]))}]")
         d.lines.append(CORE_HEAD)
-        for f in core:
-            d.lines.append(self._quote(ret, sec, f, d))
+        d.lines += self._quotes(ret, sec, core, d)
         shown = [f.line for f in core]
         context = [u for u in (sec.scenario, sec.answer, *sec.points)
                    if u is not None and not any(ln.unit == u for ln in shown)]
         more = [f for f in more if f.line.unit not in context and f.line.kind not in ("scenario", "answer")]
-        self._add_block(d, MORE_HEAD, [self._quote(ret, sec, f, d) for f in more[:MORE_LINES]],
-                        room=MAX_CHARS - 300)
+        self._add_block(d, MORE_HEAD, self._quotes(ret, sec, more[:MORE_LINES], d), room=MAX_CHARS - 300)
         self._context(ret, sec, context, d)
         text = "\n".join(d.lines).strip()
         while len(text) > HARD_MAX and len(d.lines) > 3:  # defensive: drop from the end
@@ -144,9 +143,18 @@ class Composer:
             text = "\n".join(d.lines).strip()
         return used_sources(text, d.sources)
 
-    def _quote(self, ret: Retrieval, sec: Section, f: FocusLine, d: Draft) -> str:
-        n = d.cite(self.chunk_for(ret, sec, f.line.unit, f.line.line))
-        return f"{as_item(f.line.text)} [{n}]"
+    def _quotes(self, ret: Retrieval, sec: Section, picked: list[FocusLine], d: Draft) -> list[str]:
+        """The picked lines, each cited; a line under a sub-section ("부적합한 상황") comes after
+        that sub-section's name, which says what kind of line it is."""
+        out: list[str] = []
+        sub = ""
+        for f in picked:
+            if f.line.unit.sub and f.line.unit.sub != sub and f.line.kind not in ("point", "scenario", "answer"):
+                sub = f.line.unit.sub
+                out.append(_LETTER_RE.sub("", sub) + ":")
+            n = d.cite(self.chunk_for(ret, sec, f.line.unit, f.line.line))
+            out.append(f"{as_item(f.line.text)} [{n}]")
+        return out
 
     @staticmethod
     def _add_block(d: Draft, head: str, lines: list[str], room: int) -> None:

@@ -24,9 +24,12 @@ from .structure import Section, Unit
 MAX_LINES = 3
 CARRIED_WEIGHT = 0.2  # terms a follow-up took from the previous turn: they chose the section
 LEX_FLOOR = 2.5  # about the IDF of one fairly rare term
+TITLE_WEIGHT = 0.25  # a question word that is in the section title: it chose the section
+OWN_WEIGHT_MIN = 1.5  # the weight of non-title words a question needs before title words count less
 _SETTING_RE = re.compile(r"""^\s*['"]?[\w.\-]+['"]?\s*[:=]\s*\S|^\s*--[\w-]+|^\s*\w+=\S""")
 _COMMAND_RE = re.compile(r"^(?:sudo\s+)?(?:[a-z][\w.-]*\s+[a-z0-9/][\w./-]*|(?:CREATE|ALTER|GRANT|SELECT|INSERT|"
                          r"UPDATE|DELETE|DROP)\s)")
+_COMMAND_ASKED_RE = re.compile(r"명령|커맨드|command|\bCLI\b", re.I)
 _NEG_MARKS = {"❌": 0.5, "✖": 0.5, "🔶": 0.3, "❓": 0.2}
 _SUB_WHEN_RE = re.compile(r"적합|상황|경우|언제|용도|사용")
 _SUB_NEG_RE = re.compile(r"부적합|부적절|단점|오답|주의|고려|한계|문제")
@@ -70,17 +73,27 @@ class LineScorer:
                 self.cache[t] = frozenset(ts)
         return [self.cache[t] for t in texts]
 
-    def query_weights(self, own: str, carried: str = "", title: str = "") -> dict[str, float]:
-        """Weights of the question's terms: its own terms by IDF — cue words at half, words of
-        the section title at 0.35 (every line of the section shares them) — and the terms a
-        follow-up carried over at `CARRIED_WEIGHT`."""
-        in_title = set(self.tokenizer(title)) if title else set()
+    def query_weights(self, own: str, carried: str = "") -> dict[str, float]:
+        """Weights of the question's terms: its own terms by IDF (cue words at half) and the
+        terms a follow-up carried over at `CARRIED_WEIGHT`."""
         w: dict[str, float] = {}
         for t in self.tokenizer(own):
-            f = (0.5 if t in CUE_TERMS else 1.0) * (0.35 if t in in_title else 1.0)
-            w[t] = max(w.get(t, 0.0), self.weights(t) * f)
+            w[t] = max(w.get(t, 0.0), self.weights(t) * (0.5 if t in CUE_TERMS else 1.0))
         for t in self.tokenizer(carried) if carried else []:
             w.setdefault(t, self.weights(t) * CARRIED_WEIGHT)
+        return w
+
+    def in_section(self, qw: Mapping[str, float], lines: Sequence[Line], title: str,
+                   qt: QuestionType) -> dict[str, float]:
+        """The weights of the question terms some line can match (a word the notes never use
+        says nothing). Words of the section title count `TITLE_WEIGHT` when the question has
+        enough other words: every line of the section shares the title's topic. A comparison
+        keeps them whole, its two sides are often named in the title."""
+        present = set().union(*self.terms([ln.text for ln in lines]), *self.terms([ln.label for ln in lines]))
+        w = {t: v for t, v in qw.items() if t in present}
+        in_title = set(self.tokenizer(title)) if title else set()
+        if qt.kind != "compare":
+            w = {t: v * (TITLE_WEIGHT if t in in_title else 1.0) for t, v in w.items()}
         return w
 
     def score(self, lines: Sequence[Line], qw: Mapping[str, float], qt: QuestionType,
@@ -88,10 +101,8 @@ class LineScorer:
         """Each line's score; `where` (the section title) stands in for a missing label."""
         body = self.terms([ln.text for ln in lines])
         labels = self.terms([ln.label for ln in lines])
-        # only terms some line can match count (a word the notes never use says nothing), and
-        # a floor keeps a question of one or two title words from making every line a match
-        present = set().union(*body, *labels) if lines else set()
-        total = max(sum(w for t, w in qw.items() if t in present), LEX_FLOOR)
+        # a floor keeps a question of one or two common words from making every line a match
+        total = max(sum(qw.values()), LEX_FLOOR)
         asked = set(amounts(question))
         out = []
         for ln, ts, ls in zip(lines, body, labels):
@@ -107,7 +118,9 @@ class LineScorer:
     def _value_hit(self, ln: Line, qw: Mapping[str, float]) -> bool:
         if ln.kind != "code" or not _SETTING_RE.search(ln.code):
             return False
-        value = re.split(r"[:=]", ln.code, maxsplit=1)[-1]
+        code = re.sub(r"\s(#|//)\s.*$", "", ln.code).strip()  # not the comment
+        flag = re.match(r"^--[\w-]+[\s=]+", code)  # "--flag value"
+        value = code[flag.end():] if flag else re.split(r"[:=]", code, maxsplit=1)[-1]
         return any(t in qw for t in self.terms([value])[0])
 
 
@@ -115,23 +128,26 @@ def _amount_bonus(ln: Line, qt: QuestionType, asked: set[str], question: str) ->
     """A number the question does not hold already, of the asked unit, in a total or a
     saving when the question asks for one."""
     found = [a for a in amounts(ln.text) if a not in asked]
+    if ln.kind == "row":  # a table's unit is in its header: a bare number in a cell counts
+        found += [c for c in ln.unit.cells[1:] if re.fullmatch(r"[\d,.~\-/ ]*\d[\d,.~\-/ ]*", c) and c not in asked]
     if not found:
         return -0.15
     b = 0.25 + (0.15 if qt.unit and amount_fits(" ".join(found) + ln.text, qt.unit) else 0.0)
-    b += 0.1 if _TOTAL_RE.search(question) and _TOTAL_RE.search(ln.text) else 0.0
+    b += 0.2 if _TOTAL_RE.search(question) and _TOTAL_RE.search(ln.text) else 0.0
     return b + (0.1 if _CHANGE_RE.search(question) and _CHANGE_RE.search(ln.text) else 0.0)
 
 
 def _setting_bonus(ln: Line, qt: QuestionType, ev: Evidence, question: str) -> float:
-    """A setting or command line, when the question asks for one by name, as far as the
-    line is about what the question names."""
-    if ln.kind != "code" or not qt.setting:
+    """A setting line when the question asks for a setting by name, a command line when it
+    asks for a command — as far as the line is about what the question names."""
+    if ln.kind != "code":
         return 0.0
+    support = min(1.0, 2.5 * (ev.text_hit + 0.5 * ev.label_hit))
     b = 0.0
-    if _SETTING_RE.search(ln.code):
-        b += 0.25 * min(1.0, 2.5 * (ev.text_hit + 0.5 * ev.label_hit)) + (0.15 if ev.value_hit else 0.0)
-    if re.search(r"명령|커맨드|command|\bCLI\b", question, re.I) and _COMMAND_RE.match(ln.code):
-        b += 0.25
+    if qt.setting and _SETTING_RE.search(ln.code):
+        b += 0.25 * support + (0.3 if ev.value_hit else 0.0)
+    if _COMMAND_ASKED_RE.search(question) and _COMMAND_RE.match(ln.code):
+        b += 0.3 * support
     return b
 
 
@@ -141,7 +157,7 @@ def type_bonus(ln: Line, qt: QuestionType, sub: str, ev: Evidence, asked: set[st
     u = ln.unit
     b = _setting_bonus(ln, qt, ev, question) - (0.05 if len(ln.text) > 140 else 0.0)
     if qt.kind != "general":  # the section summary follows the 핵심 답 anyway
-        b -= 0.05 if u.kind == "point" else (0.1 if u.kind in ("scenario", "answer") and qt.kind != "how" else 0.0)
+        b -= 0.05 if u.kind == "point" else (0.15 if u.kind in ("scenario", "answer") and qt.kind != "how" else 0.0)
     if qt.kind == "amount":
         return b + _amount_bonus(ln, qt, asked, question)
     if qt.kind in ("when", "why") and qt.negative:
@@ -158,7 +174,7 @@ def type_bonus(ln: Line, qt: QuestionType, sub: str, ev: Evidence, asked: set[st
             + 0.25 * ev.label_hit + (0.05 if ln.pos == 0 else 0.0)
     if qt.kind == "process":
         return b + (0.25 if _SUB_PROCESS_RE.search(sub) else 0.0) + (0.1 if "→" in ln.text else 0.0) \
-            + (0.1 if u.kind == "bullet" and not u.term else 0.0)
+            + (0.2 if u.kind == "bullet" and not u.term else 0.0)
     if qt.kind == "how":
         return b + (0.1 if ln.kind == "code" else 0.0) + (0.1 if _SUB_HOW_RE.search(sub) else 0.0)
     if qt.kind == "what":
@@ -178,6 +194,7 @@ def pick(scored: Sequence[FocusLine], qt: QuestionType, scorer: LineScorer, qw: 
     chosen = [best]
     weight = sum(qw.values()) or 1.0
     covered = set(scorer.terms([best.line.text])[0]) & set(qw)
+    sides = set(scorer.terms([best.line.label])[0]) & set(qw)
     for _ in range(n - 1):
         cands = []
         for f in ranked[1:60]:
@@ -187,17 +204,19 @@ def pick(scored: Sequence[FocusLine], qt: QuestionType, scorer: LineScorer, qw: 
                 continue
             ts = set(scorer.terms([f.line.text])[0]) & set(qw)
             gain = f.score + 0.3 * sum(qw[t] for t in ts - covered) / weight
-            if qt.kind in ("when", "why") and f.line.unit.mark and any(
-                    f.line.unit.mark == c.line.unit.mark and f.line.label == c.line.label for c in chosen):
+            if qt.kind in ("when", "why", "process") and any(
+                    f.line.unit.mark == c.line.unit.mark and f.line.label == c.line.label and f.line.kind == c.line.kind
+                    and (f.line.unit.mark or qt.kind == "process") for c in chosen):
                 gain += 0.15  # the same list's next item
-            if qt.kind == "compare" and all(f.line.label != c.line.label for c in chosen):
-                gain += 0.15  # the other side
+            if qt.kind == "compare" and set(scorer.terms([f.line.label])[0]) & set(qw) - sides:
+                gain += 0.2  # the other side: a label naming what the others' labels do not
             cands.append((gain, f, ts))
         if not cands:
             break
         _, f, ts = max(cands, key=lambda x: (x[0], -x[1].line.line))
         chosen.append(f)
         covered |= ts
+        sides |= set(scorer.terms([f.line.label])[0]) & set(qw)
     return chosen
 
 
@@ -210,5 +229,6 @@ def focus_lines(sec: Section, own: str, carried: str, qt: QuestionType, scorer: 
                 dense: Mapping[Unit, float], n: int = MAX_LINES) -> list[FocusLine]:
     """The 핵심 답 lines of `sec` for a question (`own`: its words; `carried`: a follow-up's
     borrowed topic), best first."""
-    qw = scorer.query_weights(own, carried, sec.title)
-    return pick(scorer.score(section_lines(sec), qw, qt, dense, sec.title, own), qt, scorer, qw, n)
+    lines = section_lines(sec)
+    qw = scorer.in_section(scorer.query_weights(own, carried), lines, sec.title, qt)
+    return pick(scorer.score(lines, qw, qt, dense, sec.title, own), qt, scorer, qw, n)

@@ -21,6 +21,8 @@ _SCENARIO_RE = re.compile(r"^\*\*\s*문제\s*시나리오\s*\*\*\s*:\s*(.+)$")
 _ANSWER_RE = re.compile(r"^\*\*\s*정답\s*(?::\s*(.+?)\s*\*\*|\*\*\s*:\s*(.+))\s*$")
 _TERM_RE = re.compile(r"^\*\*(.+?)\*\*\s*(:|=)\s*(.+)$")
 _MARKS = ("✅", "❌", "🔶", "❓", "⭕", "✔️", "✔", "✖")
+_PLAIN_TERM_RE = re.compile(r"^([^:：*`]{1,24}?)\s*[:：]\s+(\S.{3,})$")
+_NOT_TERMS = frozenset({"예", "예시", "참고", "주의", "단", "비고", "출처", "팁", "TIP", "Tip", "Note", "NB", "요약"})
 _TABLE_SEP_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -66,13 +68,22 @@ def _is_pseudo_heading(lines: list[str], i: int) -> bool:
     return not before and not after
 
 
+def _plain_term(body: str) -> tuple[str, str]:
+    """("캡슐화", "상위 계층 …") of a plain "- 캡슐화: 상위 계층 …" bullet; ("", "") when the
+    part before the colon is not a short name (a sentence, a URL, "예", "참고")."""
+    m = _PLAIN_TERM_RE.match(body)
+    if not m or m.group(1).strip() in _NOT_TERMS or len(m.group(1).split()) > 4:
+        return "", ""
+    return plain(m.group(1)), plain(m.group(2))
+
+
 def _bullet_unit(body: str, line: int, sub: str, in_points: bool) -> Unit | None:
     if not re.search(r"[^\W\d_]", body):  # "- 14 -": a page number, not content
         return None
     mark = next((mk for mk in _MARKS if body.startswith(mk)), "")
     rest = body[len(mark):].strip() if mark else body
     tm = _TERM_RE.match(rest)
-    term, value = (plain(tm.group(1)), plain(tm.group(3))) if tm else ("", "")
+    term, value = (plain(tm.group(1)), plain(tm.group(3))) if tm else _plain_term(rest)
     if in_points and tm and tm.group(2) == "=":
         kind: UnitKind = "point"
     elif mark == "✅":

@@ -18,7 +18,9 @@ QuestionKind = Literal["amount", "when", "why", "compare", "process", "how", "wh
 
 # The order of this table is the precedence: "왜 비용이 얼마나 줄어?" is an amount question.
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("amount", re.compile(r"얼마|몇\s*(?:%|퍼센트|개|초|분|시간|배|번|명|건|년|일|GB|TB|달러|원)?|비용|요금|가격|금액|"
+    ("general", re.compile(r"정답|시험\s*포인트|요약|정리")),  # the section's own answer and summary
+    ("amount", re.compile(r"얼마|몇\s*(?:%|퍼센트|개|초|분|시간|배|번|명|건|년|일|GB|TB|달러|원)?|비용\s*(?:은|는|이)?\s*\??$|"
+                          r"비용이\s*(?:얼마|들|나와)|요금|가격|금액|"
                           r"단가|퍼센트|%|비율|절약률|할인율|수치|\bhow\s+(?:much|many|long)\b|\bcost\b|\bprice\b",
                           re.I)),
     ("why", re.compile(r"왜|이유|까닭|원인|어째서|무엇\s*때문|\bwhy\b", re.I)),
@@ -33,7 +35,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 _NEGATIVE_RE = re.compile(
     r"안\s*되|안\s*돼|안\s*좋|부적합|부적절|적합하지|맞지\s*않|단점|피해야|피하|하지\s*말|쓰지\s*말|않|못|문제점|"
-    r"오답|틀린|위험|한계|제약|문제가\s*(?:생|있|되)|\bnot\b|\bavoid\b|\bdrawback", re.I)
+    r"오답|틀린|위험|한계|제약|주의|유의|조심|고려\s*사항|문제가\s*(?:생|있|되)|\bnot\b|\bavoid\b|\bdrawback", re.I)
 
 # Words a question is made of whatever it asks about: they say what kind of answer is wanted
 # and are no evidence for one line over another.
@@ -44,14 +46,15 @@ CUE_TERMS = frozenset(
 
 # Units that follow a number in notes; "per" units (/월, /DPU-hour) are rates.
 UNIT_RE = re.compile(
-    r"(?:[$₩€]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?(?:%|퍼센트|초|분|시간|일|주|개월|월|년|배|개|회|건|명|원|달러|"
-    r"노드|ms|s\b|GB|TB|MB|KB|vCPU|DPU|RAM|[kKmM]\b)|\d+\s?[x×]\s?\d+)")
+    r"(?:[$₩€]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?(?:%|퍼센트|초|분|시간|일|주|개월|월|년|세기|배|개|회|건|명|원|"
+    r"달러|번|비트|바이트|홉|단계|계층|노드|대|위|ms|s\b|bit|byte|[KMG]?bps|GB|TB|MB|KB|vCPU|DPU|RAM|[kKmM]\b)|"
+    r"\d+\s?[x×]\s?\d+)")
 _RATE_RE = re.compile(r"/\s?[\w-]+|당\b|\bper\b", re.I)
 _PER_ASKED_RE = re.compile(r"\S당\b|\S당\s|\bper\b|단가", re.I)
 _PERCENT_ASKED_RE = re.compile(r"%|퍼센트|비율|몇\s*프로|절약률|할인율|\bpercent", re.I)
 _MONEY_ASKED_RE = re.compile(r"비용|요금|가격|금액|단가|달러|원\b|\bcost|\bprice", re.I)
 _CHANGE_ASKED_RE = re.compile(r"절감|절약|줄|감소|향상|빨라|늘|증가|할인|개선", re.I)
-_SETTING_ASKED_RE = re.compile(r"설정\s*(?:이름|값|키|항목)|(?:어떤|무슨|어느)\s*설정|설정을\s*바꾸|지정|명령|속성|파라미터|매개변수|옵션|플래그|프로퍼티|명령어?|"
+_SETTING_ASKED_RE = re.compile(r"설정\s*(?:이름|값|키|항목)|(?:어떤|무슨|어느)\s*설정|설정을\s*바꾸|지정|속성|파라미터|매개변수|옵션|플래그|프로퍼티|"
                                r"API|함수|메서드|\bparameter|\bproperty|\boption|\bflag", re.I)
 _TIME_ASKED_RE = re.compile(r"얼마나\s*(?:걸|기다|오래|빨라|느려|지연)|몇\s*(?:초|분|시간|일)|시간이|지연|\blong\b", re.I)
 
@@ -73,6 +76,8 @@ def classify(question: str) -> QuestionType:
             kind = name  # type: ignore[assignment]
             break
     negative = bool(_NEGATIVE_RE.search(q))
+    if kind == "general" and not _CUES[0][1].search(q) and len(re.findall(r"[\w.+-]+", q)) <= 3:
+        kind = "what"  # "그럼 EBS는?": a bare topic asks what it is
     if negative and kind in ("general", "what"):
         kind = "when"  # "쓰면 안 되는 건?": the ❌ side of a list is what answers it
     unit = _asked_unit(q) if kind == "amount" else ""
