@@ -158,6 +158,13 @@ def test_unstructured_note_still_gets_cloze_and_flashcards(plain_library):
     assert again.to_dict() == quiz.to_dict()
 
 
-def test_unstructured_note_without_mcq_material_says_so(plain_library):
-    quiz = make_quiz(plain_library, n=3, kinds=["mcq"])
-    assert quiz.items == () and quiz.notice
+def test_unstructured_note_gives_number_items_and_says_when_short(plain_library):
+    # issue 8: figures with a unit ("438건") make multiple-choice items whose options are
+    # numbers of the same unit; the note has few, and the quiz says so
+    quiz = make_quiz(plain_library, n=10, kinds=["mcq"])
+    assert 1 <= len(quiz.items) < 10 and quiz.notice and str(len(quiz.items)) in quiz.notice
+    for it in quiz.items:
+        assert "____" in it.question and it.answer in it.options
+        unit = re.sub(r"[\d,.]+", "#", it.answer)
+        assert all(re.sub(r"[\d,.]+", "#", o) == unit for o in it.options), it.options
+        assert _squash(it.question.split("\n", 1)[1].replace("____", it.answer)) in _squash(UNSTRUCTURED)

@@ -23,6 +23,7 @@ _TAG_RE = re.compile(r"\s*\((?:오답|정답|부분적|부분 정답|참고)\)\s
 _MARKS = "✅❌🔶❓⭕✔️✖"
 NEAREST = 14  # candidates considered per item (tier order), 364 triples at most
 TARGET_WEIGHTS = (0.1, 0.35, 0.35, 0.2)  # of 0, 1, 2, 3 distractors beating the correct option
+ROOM = 4  # candidates the balancing needs to choose from (4 trios)
 GIVEAWAY = 0.15  # the correct option shares this much more of the question than any other
 
 
@@ -85,6 +86,11 @@ def choose(correct: str, stem: str, pools: Sequence[Sequence[str]], rng: random.
     cands = [(t, c) for t, c in candidates(correct, stem, pools) if max_tier is None or t <= max_tier]
     if len(cands) < 3:
         return None
+    # the nearest tiers that give room to balance: farther ones only when those are too few
+    for tier in range(max(t for t, _ in cands) + 1):
+        if sum(t <= tier for t, _ in cands) >= ROOM:
+            cands = [(t, c) for t, c in cands if t <= tier]
+            break
     rng.shuffle(cands)
     cands.sort(key=lambda tc: tc[0])  # stable: random within a tier
     cands = cands[:NEAREST]
@@ -97,12 +103,14 @@ def choose(correct: str, stem: str, pools: Sequence[Sequence[str]], rng: random.
     for t, o in cands:
         con = containment(o, stem)
         feats.append((t, o, _cmp(len(o), c_len), _cmp(con, c_con), abs(len(o) - c_len), con))
+    nearest = min(2, sum(f[0] == 0 for f in feats))  # the notes' own alternatives: keep two
     best, best_cost = None, None
     for trio in itertools.combinations(feats, 3):
         longer = sum(f[2] for f in trio)
         closer = sum(f[3] for f in trio)
         spread = sum(f[4] for f in trio) / (3 * max(c_len, 1))
-        cost = abs(longer - want_longer) + 1.5 * abs(closer - want_closer) + 0.6 * sum(f[0] for f in trio) + spread
+        cost = abs(longer - want_longer) + 1.5 * abs(closer - want_closer) + 0.6 * sum(f[0] for f in trio) + spread \
+            + 1.5 * max(0, nearest - sum(f[0] == 0 for f in trio))
         if best_cost is None or cost < best_cost:
             best, best_cost = trio, cost
     assert best is not None
