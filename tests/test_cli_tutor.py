@@ -82,3 +82,24 @@ def test_quiz_interactive_drill_scores(common, cli_env, tmp_path):
     assert r.stdout.count("✅ 정답입니다!") == 2 and r.stdout.count("❌ 오답입니다.") == 1
     assert "최종 점수: 2/3" in r.stdout
     assert "해설:" in r.stdout and "출처:" in r.stdout
+
+
+def test_ask_chat_answers_each_turn_in_context(common, cli_env, tmp_path):
+    chat = tmp_path / "chat.txt"
+    chat.write_text("Glue FLEX 실행 클래스는 언제 쓰나요?\n\n그럼 쓰면 안 되는 경우는?\n", encoding="utf-8")
+    r = _run(["ask", *common, "--json", "--chat", str(chat)], cli_env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    turns = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
+    assert len(turns) == 2
+    for t in turns:
+        assert set(t) >= {"question", "mode", "answer", "sources"}
+        assert "6. AWS Glue FLEX 실행 클래스" in t["sources"][0]["heading"]
+    second = turns[1]["answer"]
+    assert second.startswith("↪") and "실시간 처리" in second[:400] and "SLA 요구사항" in second[:400]
+    # the same second line asked alone has no topic to go on
+    r = _run(["ask", *common, "--json", "그럼 쓰면 안 되는 경우는?"], cli_env, tmp_path)
+    assert not json.loads(r.stdout)["answer"].startswith("↪")
+    r = _run(["ask", *common, "--chat", str(chat)], cli_env, tmp_path)
+    assert r.returncode == 0 and r.stdout.count("❓") == 2 and "↪ 앞 질문의 주제" in r.stdout
+    r = _run(["ask", *common, "--chat", str(chat), "질문"], cli_env, tmp_path)
+    assert r.returncode == 2 and "하나만" in r.stderr

@@ -29,7 +29,17 @@ OWN_WEIGHT_MIN = 1.5  # the weight of non-title words a question needs before ti
 _SETTING_RE = re.compile(r"""^\s*['"]?[\w.\-]+['"]?\s*[:=]\s*\S|^\s*--[\w-]+|^\s*\w+=\S""")
 _COMMAND_RE = re.compile(r"^(?:sudo\s+)?(?:[a-z][\w.-]*\s+[a-z0-9/][\w./-]*|(?:CREATE|ALTER|GRANT|SELECT|INSERT|"
                          r"UPDATE|DELETE|DROP)\s)")
-_COMMAND_ASKED_RE = re.compile(r"명령|커맨드|command|\bCLI\b", re.I)
+_COMMAND_ASKED_RE = re.compile(r"명령|커맨드|command|\bCLI\b|SQL\s*(?:은|는|문)?\s*\??$|쿼리문|구문", re.I)
+# Korean words of a question and the English words code uses for them: a question asks for
+# "볼륨 타입", the code says "--volume-type"
+CODE_WORDS = {"타입": "type", "유형": "type", "종류": "type", "버전": "version", "이름": "name", "크기": "size",
+              "용량": "capacity", "경로": "path", "위치": "location", "한도": "limit", "제한": "limit",
+              "키": "key", "값": "value", "지역": "region", "리전": "region", "태그": "tag", "설명": "description",
+              "임계값": "threshold", "임계치": "threshold", "주기": "period", "기간": "period",
+              "타임아웃": "timeout", "제한시간": "timeout", "장치": "device", "디바이스": "device",
+              "활성화": "enabled", "켜": "enabled", "비활성화": "disabled", "끄": "disabled", "개수": "count",
+              "수": "count", "출력": "output", "결과": "result", "암호화": "encryption", "권한": "grant",
+              "복제": "replication", "압축": "compression", "메모리": "memory", "코어": "core"}
 _NEG_MARKS = {"❌": 0.5, "✖": 0.5, "🔶": 0.3, "❓": 0.2}
 _SUB_WHEN_RE = re.compile(r"적합|상황|경우|언제|용도|사용")
 _SUB_NEG_RE = re.compile(r"부적합|부적절|단점|오답|주의|고려|한계|문제")
@@ -79,6 +89,8 @@ class LineScorer:
         w: dict[str, float] = {}
         for t in self.tokenizer(own):
             w[t] = max(w.get(t, 0.0), self.weights(t) * (0.5 if t in CUE_TERMS else 1.0))
+            if t in CODE_WORDS:  # the code's word for it, a little less sure
+                w.setdefault(CODE_WORDS[t], self.weights(CODE_WORDS[t]) * 0.7)
         for t in self.tokenizer(carried) if carried else []:
             w.setdefault(t, self.weights(t) * CARRIED_WEIGHT)
         return w
@@ -132,7 +144,7 @@ def _amount_bonus(ln: Line, qt: QuestionType, asked: set[str], question: str) ->
         found += [c for c in ln.unit.cells[1:] if re.fullmatch(r"[\d,.~\-/ ]*\d[\d,.~\-/ ]*", c) and c not in asked]
     if not found:
         return -0.15
-    b = 0.25 + (0.15 if qt.unit and amount_fits(" ".join(found) + ln.text, qt.unit) else 0.0)
+    b = 0.25 + (0.15 if qt.unit and amount_fits(ln.text, qt.unit, qt.per) else 0.0)
     b += 0.2 if _TOTAL_RE.search(question) and _TOTAL_RE.search(ln.text) else 0.0
     return b + (0.1 if _CHANGE_RE.search(question) and _CHANGE_RE.search(ln.text) else 0.0)
 
@@ -158,6 +170,8 @@ def type_bonus(ln: Line, qt: QuestionType, sub: str, ev: Evidence, asked: set[st
     b = _setting_bonus(ln, qt, ev, question) - (0.05 if len(ln.text) > 140 else 0.0)
     if qt.kind != "general":  # the section summary follows the 핵심 답 anyway
         b -= 0.05 if u.kind == "point" else (0.15 if u.kind in ("scenario", "answer") and qt.kind != "how" else 0.0)
+    if qt.kind not in ("what", "compare"):  # lines under a label naming what is asked are about it
+        b += 0.15 * ev.label_hit
     if qt.kind == "amount":
         return b + _amount_bonus(ln, qt, asked, question)
     if qt.kind in ("when", "why") and qt.negative:

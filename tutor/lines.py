@@ -3,8 +3,8 @@
 Prose sentences, list items and table rows are one line each (as `structure` parsed them);
 a code block gives one line per code line, because a price or a setting sits on one line of
 a block as often as in prose. Inside a block, a "label:" line ("Standard 클래스:") names the
-lines after it and is shown with them; a comment line describes the lines after it and is
-matched, not shown; both hold until a blank line.
+lines after it and is shown with them; a comment line names the code after it — shown with
+the first line, matched with the rest; both hold until a blank line.
 """
 from __future__ import annotations
 
@@ -33,10 +33,11 @@ class Line:
 
 def _code_lines(u: Unit) -> list[Line]:
     out: list[Line] = []
+    raw = u.text.split("\n")
     label = note = ""
     pos = 0
-    for k, raw in enumerate(u.text.split("\n")):
-        s = raw.strip()
+    for k, line in enumerate(raw):
+        s = line.strip()
         if not s:
             label = note = ""
             continue
@@ -45,15 +46,31 @@ def _code_lines(u: Unit) -> list[Line]:
         if _CODE_LABEL_RE.match(s):
             label, pos = s[:-1].strip(), 0
             continue
-        shown = f"`{s}`" if "`" not in s else s
-        if label:
-            shown = f"{label}: {shown}"
-        out.append(Line(u, u.line + k, shown, "code", " ".join(x for x in (label, note, u.sub) if x), pos, s))
-        pos += 1
         cm = _COMMENT_RE.match(s)
-        if cm and cm.group(2):
-            note, pos = cm.group(2), 0
+        if cm and cm.group(2) and _next_code(raw, k):
+            note, pos = cm.group(2), 0  # a comment line names the code after it
+            continue
+        shown = f"`{s}`" if "`" not in s else s
+        said = ""
+        if note and pos == 0:  # the first line after a comment is shown with it: "권한 부여: `GRANT …`"
+            said = note
+        elif label:
+            said = label
+        text = f"{said}: {shown}" if said else shown
+        out.append(Line(u, u.line + k, text, "code", " ".join(x for x in (label, note, u.sub) if x), pos, s))
+        pos += 1
     return out
+
+
+def _next_code(raw: list[str], k: int) -> bool:
+    """Whether a code line that is not a comment follows line k before a blank line."""
+    for nxt in raw[k + 1:]:
+        s = nxt.strip()
+        if not s:
+            return False
+        if not _COMMENT_RE.match(s) and not _CODE_SKIP_RE.match(s):
+            return True
+    return False
 
 
 def section_lines(sec: Section) -> list[Line]:

@@ -29,6 +29,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("process", re.compile(r"어떻게\s*(?:동작|작동|진행|처리|돌아가|흘러|이루어)|원리|과정|흐름|순서|절차|단계|구조|"
                            r"아키텍처|메커니즘|\bhow\s+does\b|\bwork(?:s|flow)?\b", re.I)),
     ("how", re.compile(r"어떻게|방법|설정|명령|코드|속성|파라미터|옵션|켜|끄|활성화|구성하|만들|하려면|"
+                       r"SQL\s*(?:은|는|문)?\s*\??$|쿼리문|구문|스크립트|"
                        r"\bhow\b|\bconfigure|\bsetting", re.I)),
     ("what", re.compile(r"무엇|뭐|뭔|란\?|이란|정의|개념|뜻|의미|\bwhat\b", re.I)),
 )
@@ -48,8 +49,10 @@ CUE_TERMS = frozenset(
 UNIT_RE = re.compile(
     r"(?:[$₩€]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?(?:%|퍼센트|초|분|시간|일|주|개월|월|년|세기|배|개|회|건|명|원|"
     r"달러|번|비트|바이트|홉|단계|계층|노드|대|위|ms|s\b|bit|byte|[KMG]?bps|GB|TB|MB|KB|vCPU|DPU|RAM|[kKmM]\b)|"
-    r"\d+\s?[x×]\s?\d+)")
+    r"\d+\s?[x×]\s?\d+|수\s?(?:십|백|천|만)?\s?(?:초|분|시간|일|주|개월|년|배|개|명|건))")
 _RATE_RE = re.compile(r"/\s?[\w-]+|당\b|\bper\b", re.I)
+_PER_TWINS = (("시간", "hour"), ("시간", "h"), ("분", "min"), ("초", "sec"), ("초", "s"), ("일", "day"),
+              ("월", "month"), ("년", "year"), ("개", "unit"), ("건", "request"), ("명", "user"))
 _PER_ASKED_RE = re.compile(r"\S당\b|\S당\s|\bper\b|단가", re.I)
 _PERCENT_ASKED_RE = re.compile(r"%|퍼센트|비율|몇\s*프로|절약률|할인율|\bpercent", re.I)
 _MONEY_ASKED_RE = re.compile(r"비용|요금|가격|금액|단가|달러|원\b|\bcost|\bprice", re.I)
@@ -65,6 +68,7 @@ class QuestionType:
     negative: bool = False  # asks for the ❌ side: 안 되는, 부적합, 단점, 피해야
     unit: str = ""  # for amounts: "%", "money", "time", "rate" or "" (any number)
     setting: bool = False  # asks for a setting, property, option or command by name
+    per: str = ""  # a rate's unit ("시간당 얼마" → "시간|hour"), a regex alternation
 
 
 def classify(question: str) -> QuestionType:
@@ -81,7 +85,17 @@ def classify(question: str) -> QuestionType:
     if negative and kind in ("general", "what"):
         kind = "when"  # "쓰면 안 되는 건?": the ❌ side of a list is what answers it
     unit = _asked_unit(q) if kind == "amount" else ""
-    return QuestionType(kind, negative, unit, bool(_SETTING_ASKED_RE.search(q)))
+    return QuestionType(kind, negative, unit, bool(_SETTING_ASKED_RE.search(q)), _per_unit(q) if unit == "rate" else "")
+
+
+def _per_unit(q: str) -> str:
+    """The unit of "X당" / "per X", with its English or Korean twin."""
+    m = re.search(r"([A-Za-z가-힣]+)당|\bper\s+([A-Za-z]+)", q)
+    if not m:
+        return ""
+    word = (m.group(1) or m.group(2)).lower()
+    twins = [word] + [b for a, b in _PER_TWINS if a == word] + [a for a, b in _PER_TWINS if b == word]
+    return "|".join(re.escape(w) for w in dict.fromkeys(twins))
 
 
 def _asked_unit(q: str) -> str:
@@ -102,8 +116,8 @@ def amounts(text: str) -> list[str]:
     return [m.group(0) for m in UNIT_RE.finditer(text)]
 
 
-def amount_fits(text: str, unit: str) -> bool:
-    """Whether a line holds an amount of the asked unit."""
+def amount_fits(text: str, unit: str, per: str = "") -> bool:
+    """Whether a line holds an amount of the asked unit (`per`: a rate's unit words)."""
     found = amounts(text)
     if not found:
         return False
@@ -112,6 +126,8 @@ def amount_fits(text: str, unit: str) -> bool:
     if unit == "money":
         return any(a[0] in "$₩€" or a.endswith(("원", "달러")) for a in found)
     if unit == "rate":
+        if per:  # "$0.22/DPU-hour" answers "DPU 시간당"; "$2.2/일" does not
+            return bool(re.search(rf"(?:/|\bper\s)[\w-]*?(?:{per})\b|(?:{per})\s?당", text, re.I))
         return bool(_RATE_RE.search(text))
     if unit == "time":
         return any(re.search(r"(초|분|시간|일|주|개월|ms|s)$", a) for a in found)
