@@ -18,17 +18,13 @@ that tree's code; the index folder is shared, the retrieval library being the sa
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import subprocess
 import sys
-import tarfile
-import tempfile
-from io import BytesIO
+import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from same_run import ROOT, run  # bench/ is on sys.path when run as a script
 
 SETS = {
     "seed": (ROOT / "corpus", ROOT / "bench" / "answer_facts.jsonl"),
@@ -79,6 +75,7 @@ def measure(name: str, index_root: Path, verbose: bool) -> dict:
     tutor = Tutor(_library(corpus, index_root / name))
     rows = [json.loads(x) for x in qfile.read_text(encoding="utf-8").splitlines() if x.strip()]
     out = []
+    t0 = time.perf_counter()
     for r in rows:
         ans = tutor.ask(r["question"])
         src = ans.sources[0].heading if ans.sources else ""
@@ -89,6 +86,7 @@ def measure(name: str, index_root: Path, verbose: bool) -> dict:
         if verbose and not (row["fact400"] and row["section"]):
             print(f"-- {name} {r['id']} {r['question']} fact={row['fact']} fact400={row['fact400']} "
                   f"section={row['section']}\n{ans.answer}\n", file=sys.stderr)
+    seconds = (time.perf_counter() - t0) / max(1, len(rows))
     chats = []
     for cset, turns, section, facts in CHATS:
         if cset != name:
@@ -101,7 +99,7 @@ def measure(name: str, index_root: Path, verbose: bool) -> dict:
                       "section": bool(ans.sources) and section in ans.sources[0].heading})
         if verbose:
             print(f"-- chat {turns}\n{ans.answer}\n", file=sys.stderr)
-    return summarize(out, chats)
+    return {**summarize(out, chats), "seconds_per_answer": round(seconds, 3)}
 
 
 def summarize(rows: list[dict], chats: list[dict]) -> dict:
@@ -114,50 +112,12 @@ def summarize(rows: list[dict], chats: list[dict]) -> dict:
             "over_1500": sum(c > 1500 for c in chars),
             "chats_ok": f"{sum(c['fact400'] and c['section'] for c in chats)}/{len(chats)}",
             "misses": [r["id"] for r in rows if not r["fact"]],
-            "misses400": [r["id"] for r in rows if not r["fact400"]]}
-
-
-def baseline(ref: str, index_root: Path, sets: list[str]) -> dict:
-    """The same measurement on the code of commit `ref`, in a subprocess."""
-    with tempfile.TemporaryDirectory(prefix="answer-baseline-") as tmp:
-        tar = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
-        with tarfile.open(fileobj=BytesIO(tar)) as tf:
-            tf.extractall(tmp, filter="data")
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--code-root", tmp, "--json",
-               "--index-root", str(index_root), "--sets", ",".join(sets)]
-        r = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        return json.loads(r.stdout)
+            "misses400": [r["id"] for r in rows if not r["fact400"]],
+            "section_misses": [r["id"] for r in rows if not r["section"]]}
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="seed,second")
-    ap.add_argument("--baseline", default=None, help="git ref to measure in the same run")
-    ap.add_argument("--code-root", type=Path, default=ROOT, help="import retriever/tutor from here")
-    ap.add_argument("--index-root", type=Path, default=None, help="index folders (default: temporary)")
-    ap.add_argument("--json", action="store_true")
-    ap.add_argument("--verbose", "-v", action="store_true")
-    args = ap.parse_args(argv)
-    sys.path.insert(0, str(args.code_root))
-    sets = [s for s in args.sets.split(",") if s]
-    tmp = None
-    index_root = args.index_root
-    if index_root is None:
-        tmp = tempfile.TemporaryDirectory(prefix="answer-quality-")
-        index_root = Path(tmp.name)
-    result = {name: measure(name, index_root, args.verbose) for name in sets}
-    report = {"after": result}
-    if args.baseline:
-        report["before"] = baseline(args.baseline, index_root, sets)["after"]
-    if args.json:
-        print(json.dumps(report if args.baseline else {"after": result}, ensure_ascii=False, indent=1))
-    else:
-        for side, res in report.items():
-            for name, fig in res.items():
-                print(f"[{side}] {name}: " + ", ".join(f"{k}={v}" for k, v in fig.items()))
-    if tmp is not None:
-        tmp.cleanup()
-    return 0
+    return run(__doc__, __file__, measure, argv)
 
 
 if __name__ == "__main__":

@@ -14,22 +14,17 @@ Per notes set, over 5 seeds × 20 items (`make_quiz`, template mode):
   stray_letters    options still carrying an exam letter ("A. …", "… + C. …")
   markdown         options with Markdown marks (** ` __) left in
   same_section     multiple choice: share of distractors found in the item's own section
+  pool_*           the two heuristics over every multiple-choice item the generator makes for
+                   the 5 seeds (not only the 20 a quiz draws): the same figures with less noise
 The heuristics are implemented here, apart from the generator's own balancing code.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import subprocess
-import sys
-import tarfile
-import tempfile
 from collections import Counter, defaultdict
-from io import BytesIO
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from same_run import ROOT, run  # bench/ is on sys.path when run as a script
 SETS = {"seed": ROOT / "corpus", "second": ROOT / "bench" / "data" / "second-notes"}
 SEEDS = (0, 1, 2, 3, 4)
 STRAY_RE = re.compile(r"(?:^|[\s+,/&(·])[A-E][.)]\s")
@@ -57,7 +52,23 @@ def contained(option: str, stem: str) -> float:
     return len(ob & _bigrams(stem)) / len(ob) if ob else 0.0
 
 
-def measure(name: str, index_root: Path) -> dict:
+def _pool(lib) -> tuple[float | None, float | None, int]:
+    """The two heuristics over every multiple-choice item the notes can give (5 seeds of the
+    generator), not only those a quiz draws: the same figures with less noise."""
+    from tutor.quiz import generate_candidates
+    from tutor.quiz_cards import Lexicon
+    from tutor.structure import notes_structure
+
+    lex = Lexicon(lib.tokenizer, lib.term_stats(), {})
+    items = [c for seed in SEEDS for c in generate_candidates(notes_structure(lib), lex, seed) if c.kind == "mcq"]
+    if not items:
+        return None, None, 0
+    a = sum(_pick_share(list(c.options), c.answer, lambda o, s=c.question: contained(o, s)) for c in items)
+    b = sum(_pick_share(list(c.options), c.answer, len) for c in items)
+    return round(a / len(items), 3), round(b / len(items), 3), len(items)
+
+
+def measure(name: str, index_root: Path, verbose: bool = False) -> dict:
     from retriever import NotesLibrary, make_embedder
     from tutor.quiz import make_quiz
 
@@ -92,50 +103,17 @@ def measure(name: str, index_root: Path) -> dict:
         body = next((t for (src, ln), t in sections.items()
                      if src == it.source.source and ln[0] <= it.source.lines[0] <= ln[1]), "")
         same += [bool(body) and _squash(o) in _squash(body) for o in it.options if o != it.answer]
+    pool_a, pool_b, pool_n = _pool(lib)
     n = len(mcq) or 1
-    return {"items": total, "per_kind": dict(kinds), "distinct": {k: len(v) for k, v in sorted(distinct.items())},
+    return {"pool_mcq": pool_n, "pool_guess_contained": pool_a, "pool_guess_longest": pool_b,
+            "items": total, "per_kind": dict(kinds), "distinct": {k: len(v) for k, v in sorted(distinct.items())},
             "mcq": len(mcq), "guess_contained": round(a / n, 3), "guess_longest": round(b / n, 3),
             "leaks": leaks, "stray_letters": stray, "markdown": markdown,
             "same_section": round(sum(same) / len(same), 3) if same else None}
 
 
-def baseline(ref: str, index_root: Path, sets: list[str]) -> dict:
-    with tempfile.TemporaryDirectory(prefix="quiz-baseline-") as tmp:
-        tar = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
-        with tarfile.open(fileobj=BytesIO(tar)) as tf:
-            tf.extractall(tmp, filter="data")
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--code-root", tmp, "--json",
-               "--index-root", str(index_root), "--sets", ",".join(sets)]
-        return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)["after"]
-
-
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="seed,second")
-    ap.add_argument("--baseline", default=None)
-    ap.add_argument("--code-root", type=Path, default=ROOT)
-    ap.add_argument("--index-root", type=Path, default=None)
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args(argv)
-    sys.path.insert(0, str(args.code_root))
-    sets = [s for s in args.sets.split(",") if s]
-    tmp = None
-    index_root = args.index_root
-    if index_root is None:
-        tmp = tempfile.TemporaryDirectory(prefix="quiz-quality-")
-        index_root = Path(tmp.name)
-    report = {"after": {name: measure(name, index_root) for name in sets}}
-    if args.baseline:
-        report["before"] = baseline(args.baseline, index_root, sets)
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=1))
-    else:
-        for side, res in report.items():
-            for name, fig in res.items():
-                print(f"[{side}] {name}: " + ", ".join(f"{k}={v}" for k, v in fig.items()))
-    if tmp is not None:
-        tmp.cleanup()
-    return 0
+    return run(__doc__, __file__, measure, argv)
 
 
 if __name__ == "__main__":

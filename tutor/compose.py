@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from retriever import Hit, NotesLibrary
 
 from .evidence import Retrieval
-from .focus import FocusLine, LineScorer, focus_lines, same_text
+from .focus import FocusLine, LineScorer, focus_lines
 from .followup import NOT_FOUND_HEAD
 from .question_type import classify
 from .structure import Section, Unit
