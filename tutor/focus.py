@@ -30,10 +30,11 @@ _SETTING_RE = re.compile(r"""^\s*['"]?[\w.\-]+['"]?\s*[:=]\s*\S|^\s*--[\w-]+|^\s
 _COMMAND_RE = re.compile(r"^(?:sudo\s+)?(?:[a-z][\w.-]*\s+[a-z0-9/][\w./-]*|(?:CREATE|ALTER|GRANT|SELECT|INSERT|"
                          r"UPDATE|DELETE|DROP)\s)")
 _COMMAND_ASKED_RE = re.compile(r"명령|커맨드|command|\bCLI\b|SQL\s*(?:은|는|문)?\s*\??$|쿼리문|구문", re.I)
-# Korean words of a question and the English words code uses for them: a question asks for
-# "볼륨 타입", the code says "--volume-type"
+# Korean words of a question and the English words code uses for them (space-separated): a
+# question asks for "볼륨 타입", the code says "--volume-type"
 CODE_WORDS = {"타입": "type", "유형": "type", "종류": "type", "버전": "version", "이름": "name", "크기": "size",
-              "용량": "capacity", "경로": "path", "위치": "location", "한도": "limit", "제한": "limit",
+              "용량": "capacity", "경로": "path", "위치": "location", "한도": "limit cutoff", "제한": "limit cutoff",
+              "바이트": "byte", "비트": "bit", "스캔": "scanned", "저장": "storage",
               "키": "key", "값": "value", "지역": "region", "리전": "region", "태그": "tag", "설명": "description",
               "임계값": "threshold", "임계치": "threshold", "주기": "period", "기간": "period",
               "타임아웃": "timeout", "제한시간": "timeout", "장치": "device", "디바이스": "device",
@@ -89,8 +90,8 @@ class LineScorer:
         w: dict[str, float] = {}
         for t in self.tokenizer(own):
             w[t] = max(w.get(t, 0.0), self.weights(t) * (0.5 if t in CUE_TERMS else 1.0))
-            if t in CODE_WORDS:  # the code's word for it, a little less sure
-                w.setdefault(CODE_WORDS[t], self.weights(CODE_WORDS[t]) * 0.7)
+            for code_word in CODE_WORDS.get(t, "").split():  # the code's word for it, a little less sure
+                w.setdefault(code_word, self.weights(code_word) * 0.7)
         for t in self.tokenizer(carried) if carried else []:
             w.setdefault(t, self.weights(t) * CARRIED_WEIGHT)
         return w
@@ -116,24 +117,30 @@ class LineScorer:
         # a floor keeps a question of one or two common words from making every line a match
         total = max(sum(qw.values()), LEX_FLOOR)
         asked = set(amounts(question))
+        in_title = set(self.tokenizer(where)) if where else set()
         out = []
         for ln, ts, ls in zip(lines, body, labels):
             text_hit = sum(w for t, w in qw.items() if t in ts) / total
             label_hit = sum(w for t, w in qw.items() if t in ls) / total
             lex = text_hit + 0.5 * sum(w for t, w in qw.items() if t in ls and t not in ts) / total
-            ev = Evidence(text_hit, label_hit, qt.setting and self._value_hit(ln, qw))
+            ev = Evidence(text_hit, label_hit, qt.setting and self._value_hit(ln, qw, in_title))
             s = 0.6 * lex + 0.2 * dense.get(ln.unit, 0.0) + type_bonus(ln, qt, ln.label or where, ev, asked,
                                                                      question)
             out.append(FocusLine(ln, s))
         return out
 
-    def _value_hit(self, ln: Line, qw: Mapping[str, float]) -> bool:
+    def _value_hit(self, ln: Line, qw: Mapping[str, float], in_title: set[str]) -> bool:
+        """A setting line whose value names something the question names (the section's own
+        topic words do not count: every setting of the section may hold them)."""
         if ln.kind != "code" or not _SETTING_RE.search(ln.code):
             return False
         code = re.sub(r"\s(#|//)\s.*$", "", ln.code).strip()  # not the comment
         flag = re.match(r"^--[\w-]+[\s=]+", code)  # "--flag value"
         value = code[flag.end():] if flag else re.split(r"[:=]", code, maxsplit=1)[-1]
-        return any(t in qw for t in self.terms([value])[0])
+        terms = self.terms([value])[0]
+        if len(terms) == 1:  # the value is one word: "ExecutionClass": "FLEX" picks it
+            return next(iter(terms)) in qw
+        return any(t in qw and t not in in_title for t in terms)
 
 
 def _amount_bonus(ln: Line, qt: QuestionType, asked: set[str], question: str) -> float:

@@ -15,6 +15,10 @@ from .structure import Section, Unit
 
 _CODE_SKIP_RE = re.compile(r"^[\s\W_]*$")  # braces, box drawing, arrows alone
 _CODE_LABEL_RE = re.compile(r"^[^=:{}\[\]'\"`#/\-][^=:{}\[\]'\"`]{0,48}:$")
+_SQL_START_RE = re.compile(r"^(?:CREATE|ALTER|GRANT|REVOKE|SELECT|INSERT|UPDATE|DELETE|DROP|WITH)\b", re.I)
+MAX_JOINED = 6  # lines of one statement shown as one line
+MAX_JOINED_CHARS = 220
+_OPENER_RE = re.compile(r"^[\w.\[\]'\"]+\s*[=:]\s*[{\[]$")  # "job_args = {" (a call "f(" names an API: kept)
 _COMMENT_RE = re.compile(r"^\s*(#|//|--(?=\s))\s*(.*)$")  # "--flag" is a shell option, not SQL
 
 
@@ -36,8 +40,11 @@ def _code_lines(u: Unit) -> list[Line]:
     raw = u.text.split("\n")
     label = note = ""
     pos = 0
+    skip_to = -1
     for k, line in enumerate(raw):
         s = line.strip()
+        if k <= skip_to:
+            continue
         if not s:
             label = note = ""
             continue
@@ -50,7 +57,14 @@ def _code_lines(u: Unit) -> list[Line]:
         if cm and cm.group(2) and _next_code(raw, k):
             note, pos = cm.group(2), 0  # a comment line names the code after it
             continue
-        shown = f"`{s}`" if "`" not in s else s
+        if _OPENER_RE.search(s):  # "job_args = {": says nothing by itself
+            continue
+        joined = _statement(raw, k)
+        if joined:  # a statement over a few lines reads as one: "aws ec2 attach-volume --volume-id …"
+            s = joined
+        # inline code, unless it holds a backtick or < > & (an escaped entity would show as is
+        # inside a code span on the page)
+        shown = s if re.search(r"[`<>&]", s) else f"`{s}`"
         said = ""
         if note and pos == 0:  # the first line after a comment is shown with it: "권한 부여: `GRANT …`"
             said = note
@@ -59,7 +73,35 @@ def _code_lines(u: Unit) -> list[Line]:
         text = f"{said}: {shown}" if said else shown
         out.append(Line(u, u.line + k, text, "code", " ".join(x for x in (label, note, u.sub) if x), pos, s))
         pos += 1
+        if joined:
+            skip_to = k + _statement_len(raw, k) - 1
     return out
+
+
+def _statement_len(raw: list[str], k: int) -> int:
+    """Lines of the statement starting at line k: a shell line continued with "\\", or an SQL
+    statement up to its ";" (1 when neither, or when it runs longer than a few lines)."""
+    first = raw[k].strip()
+    sql = bool(_SQL_START_RE.match(first)) and not first.endswith(";")
+    if not (first.endswith("\\") or sql):
+        return 1
+    n = 1
+    for nxt in raw[k + 1:k + MAX_JOINED]:
+        s = nxt.strip()
+        if not s:
+            break
+        n += 1
+        if (sql and s.endswith(";")) or (not sql and not s.endswith("\\")):
+            return n
+    return n if not sql and n > 1 and not raw[k + n - 1].strip().endswith("\\") else 1
+
+
+def _statement(raw: list[str], k: int) -> str:
+    n = _statement_len(raw, k)
+    if n == 1:
+        return ""
+    text = " ".join(x.strip().rstrip("\\").strip() for x in raw[k:k + n])
+    return text if len(text) <= MAX_JOINED_CHARS else ""
 
 
 def _next_code(raw: list[str], k: int) -> bool:
