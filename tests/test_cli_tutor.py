@@ -23,12 +23,18 @@ def common(seed_corpus, seed_index_copy):
     return ["--corpus", str(seed_corpus), "--index", str(seed_index_copy)]
 
 
+def _ask_file(common, env, cwd, option: str, text: str) -> list[dict]:
+    """`ask --json OPTION FILE` over a file holding `text`: one JSON object per line printed."""
+    path = cwd / "questions.txt"
+    path.write_text(text, encoding="utf-8")
+    r = _run(["ask", *common, "--json", option, str(path)], env, cwd)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    return [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
+
+
 def test_ask_json_one_object_per_question(common, cli_env, tmp_path):
-    qfile = tmp_path / "q.txt"
-    qfile.write_text("Redshift 클러스터 간 데이터 공유\n\n김치찌개 맛있게 끓이는 법\n", encoding="utf-8")
-    r = _run(["ask", *common, "--json", "--questions", str(qfile)], cli_env, tmp_path)
-    assert r.returncode == 0, r.stderr
-    lines = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
+    lines = _ask_file(common, cli_env, tmp_path, "--questions",
+                      "Redshift 클러스터 간 데이터 공유\n\n김치찌개 맛있게 끓이는 법\n")
     assert len(lines) == 2
     first, second = lines
     assert set(first) >= {"question", "mode", "answer", "sources"}
@@ -36,7 +42,6 @@ def test_ask_json_one_object_per_question(common, cli_env, tmp_path):
     assert "3. Amazon Redshift Data Sharing" in first["sources"][0]["heading"]
     assert set(first["sources"][0]) >= {"rank", "source", "heading", "lines", "score", "text"}
     assert second["answer"].startswith("노트에서 이 질문에 해당하는 내용을 찾지 못했습니다")
-    assert "Traceback" not in r.stderr
 
 
 def test_ask_text_and_bad_input(common, cli_env, tmp_path):
@@ -82,3 +87,22 @@ def test_quiz_interactive_drill_scores(common, cli_env, tmp_path):
     assert r.stdout.count("✅ 정답입니다!") == 2 and r.stdout.count("❌ 오답입니다.") == 1
     assert "최종 점수: 2/3" in r.stdout
     assert "해설:" in r.stdout and "출처:" in r.stdout
+
+
+def test_ask_chat_answers_each_turn_in_context(common, cli_env, tmp_path):
+    turns = _ask_file(common, cli_env, tmp_path, "--chat",
+                      "Glue FLEX 실행 클래스는 언제 쓰나요?\n\n그럼 쓰면 안 되는 경우는?\n")
+    assert len(turns) == 2
+    chat = tmp_path / "questions.txt"
+    for t in turns:
+        assert set(t) >= {"question", "mode", "answer", "sources"}
+        assert "6. AWS Glue FLEX 실행 클래스" in t["sources"][0]["heading"]
+    second = turns[1]["answer"]
+    assert second.startswith("↪") and "실시간 처리" in second[:400] and "SLA 요구사항" in second[:400]
+    # the same second line asked alone has no topic to go on
+    r = _run(["ask", *common, "--json", "그럼 쓰면 안 되는 경우는?"], cli_env, tmp_path)
+    assert not json.loads(r.stdout)["answer"].startswith("↪")
+    r = _run(["ask", *common, "--chat", str(chat)], cli_env, tmp_path)
+    assert r.returncode == 0 and r.stdout.count("❓") == 2 and "↪ 앞 질문의 주제" in r.stdout
+    r = _run(["ask", *common, "--chat", str(chat), "질문"], cli_env, tmp_path)
+    assert r.returncode == 2 and "하나만" in r.stderr

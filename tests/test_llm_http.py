@@ -3,6 +3,7 @@ a normal streamed answer, and every fault → the template answer plus a Korean 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -169,3 +170,30 @@ def test_llm_quiz_items_are_validated_and_bad_ones_replaced(llm_env, seed_librar
     assert quiz.items[0].answer == "50% 할인 요금"
     assert "6. AWS Glue FLEX" in quiz.items[0].source.heading
     assert all(it.answer != "양자 컴퓨터 가속" for it in quiz.items)
+
+
+def test_llm_context_opens_with_the_focused_lines_and_the_answer_cites(llm_env, seed_library):
+    # issue 8: the lines that answer this question (here a price inside a code block) go at the
+    # top of the context, each with the number of the excerpt it comes from
+    seen: list = []
+    reply = ["FLEX 클래스는 ", "$0.22/DPU-hour입니다 [1]."]
+    llm_env.expect_request(PATH, method="POST").respond_with_handler(_chat_handler(seen, text_parts=reply))
+    ans = Tutor(seed_library, _llm()).ask("Glue FLEX는 DPU 시간당 얼마인가요?")
+    assert ans.mode == "llm" and ans.notice is None and "[1]" in ans.answer
+    user = seen[-1]["messages"][-1]["content"]
+    head, _, excerpts = user.partition("</핵심 줄>")
+    assert head.startswith("<노트>\n<핵심 줄>") and "$0.22/DPU-hour" in head
+    focus = re.findall(r"^- (.+) \[(\d+)\]$", head, re.M)
+    assert focus
+    for text, n in focus:  # each focused line is in the excerpt it cites
+        code = re.sub(r"^[^`]*`|`$", "", text) if "`" in text else text
+        block = re.search(rf'<발췌 번호="{n}"[^\n]*\n(.*?)\n</발췌>', excerpts, re.S)
+        assert block and re.sub(r"\*\*", "", code.strip("- ")) in re.sub(r"\*\*", "", block.group(1)), text
+    assert "핵심 답" in user and "[번호]" in user
+
+
+def test_llm_answer_without_citations_gets_them_added(llm_env, seed_library):
+    llm_env.expect_request(PATH, method="POST").respond_with_handler(
+        _chat_handler([], text_parts=["FLEX는 DPU 시간당 0.22달러입니다."]))
+    ans = Tutor(seed_library, _llm()).ask("Glue FLEX는 DPU 시간당 얼마인가요?")
+    assert ans.mode == "llm" and ans.notice and re.search(r"\[\d+\]", ans.answer)

@@ -12,7 +12,7 @@ from retriever import Hit, NotesLibrary, QueryError, prepare_query
 
 from .compose import HARD_MAX, Composer, check_citations, rerank
 from .evidence import EvidenceFinder, Retrieval
-from .followup import NOT_FOUND_HEAD, rewrite_followup
+from .followup import NOT_FOUND_HEAD, carried_part, rewrite_followup
 from .llm import ChatLLM, LLMError
 from .prompts import answer_messages, clip, rewrite_messages
 from .structure import notes_structure
@@ -85,13 +85,14 @@ class Tutor:
         turns = [(str(u), str(a)) for u, a in (history or []) if str(u).strip()]
         query, notice = self._standalone(question, turns)
         ret = self.retrieve(query)
+        carried = carried_part(question, query)
         if self.llm is not None and notice is None and ret.hits:
             try:
                 yield from self._llm_answer(question, query, ret, turns)
                 return
             except LLMError as exc:
                 notice = exc.notice
-        text, sources = self.template_answer(ret)
+        text, sources = self.composer.answer(ret, question, carried, followup=bool(carried))
         yield text, None
         yield "", Answer(question=question, mode="template", answer=text, sources=tuple(sources),
                          notice=notice)
@@ -113,22 +114,56 @@ class Tutor:
         return self._rewrite_template(question, turns), None
 
     def _rewrite_template(self, question: str, turns: list[tuple[str, str]]) -> str:
-        return rewrite_followup(question, turns, self.library.tokenizer, self.library.term_stats())
+        return rewrite_followup(question, turns, self.library.tokenizer, self.library.term_stats(),
+                                self._topical())
+
+    def _topical(self):
+        """`term → bool`: whether a term names a topic — it occurs in at most 40 % of the
+        notes' sections (and in one at least)."""
+        lib = self.library
+
+        def build() -> dict[str, int]:
+            secs = notes_structure(lib).sections
+            texts = [f"{s.title}\n" + "\n".join(u.text for u in s.units) for s in secs]
+            df: dict[str, int] = {}
+            for terms in lib.tokenizer.tokenize_many(texts):
+                for t in set(terms):
+                    df[t] = df.get(t, 0) + 1
+            return df
+
+        df = lib.memo("tutor:section-df", build)
+        limit = max(1, int(0.4 * len(notes_structure(lib).sections)))
+        return lambda t: 0 < df.get(t, 0) <= limit
 
     def _llm_answer(self, question: str, query: str, ret: Retrieval, turns: list[tuple[str, str]]
                     ) -> Iterator[tuple[str, Answer | None]]:
         assert self.llm is not None
-        excerpts = self._excerpt_hits(ret)
+        excerpts, focus = self._excerpts_and_focus(ret, question, carried_part(question, query))
         parts: list[str] = []
-        for delta in self.llm.stream(answer_messages(question, query, excerpts, turns)):
+        for delta in self.llm.stream(answer_messages(question, query, excerpts, turns, focus)):
             parts.append(delta)
             yield delta, None
         text, extra = check_citations("".join(parts).strip(), len(excerpts))
         yield "", Answer(question=question, mode="llm", answer=text, sources=tuple(excerpts), notice=extra)
 
-    def _excerpt_hits(self, ret: Retrieval) -> list[Hit]:
-        """Up to LLM_EXCERPTS hits, the best section's first, renumbered 1..n."""
+    def _excerpts_and_focus(self, ret: Retrieval, question: str, carried: str
+                            ) -> tuple[list[Hit], list[tuple[str, int]]]:
+        """Up to LLM_EXCERPTS hits renumbered 1..n — the chunks of the focused lines first,
+        then the best section's, then the rest — and the focused lines with their excerpt
+        number, which go at the top of the context."""
         first = ret.sections[0] if ret.sections else None
-        ordered = sorted(ret.hits, key=lambda h: (0 if first and first.contains(h.source, h.lines[0]) else 1,
-                                                  h.rank))
-        return [rerank(h, i) for i, h in enumerate(ordered[:LLM_EXCERPTS], start=1)]
+        lines = self.composer.focus(ret, question, carried, n=3) if first and ret.found else []
+        chunks = [self.composer.chunk_for(ret, first, f.line.unit, f.line.line) for f in lines] if first else []
+        ordered = chunks + sorted(ret.hits, key=lambda h: (0 if first and first.contains(h.source, h.lines[0]) else 1,
+                                                          h.rank))
+        picked: list[Hit] = []
+        for h in ordered:
+            if all((h.source, h.lines) != (p.source, p.lines) for p in picked):
+                picked.append(h)
+        picked = [rerank(h, i) for i, h in enumerate(picked[:LLM_EXCERPTS], start=1)]
+        focus = []
+        for f, h in zip(lines, chunks):
+            n = next((p.rank for p in picked if (p.source, p.lines) == (h.source, h.lines)), None)
+            if n is not None:
+                focus.append((f.line.text, n))
+        return picked, focus

@@ -1,25 +1,39 @@
-"""The template answer: the best section's own lines, each marked `[n]` with its chunk.
+"""The template answer: a 핵심 답 for *this* question, then the section's context.
 
-It quotes the notes verbatim: the section's title, its 문제 시나리오 and 정답 lines, its
-units most relevant to the question (above a share of the best score, within a character
-budget), and its 시험 포인트. When the notes do not cover the question it says so and lists
-the nearest sections instead of inventing anything.
+It quotes the notes verbatim, every line marked `[n]` with its chunk: the best section's
+title; up to three lines picked for the question (`focus`: prose, list items, table rows,
+code lines); a few more related lines; then the section's 문제 시나리오, 정답 and 시험
+포인트 as far as the character budget allows. A follow-up answered about the previous
+turn's topic says so on its first line. When the notes do not cover the question it says so
+and lists the nearest sections instead of inventing anything.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
 
-from retriever import Hit, NotesLibrary, Tokenizer
+from retriever import Hit, NotesLibrary
 
 from .evidence import Retrieval
+from .focus import FocusLine, LineScorer, focus_lines
 from .followup import NOT_FOUND_HEAD
+from .question_type import classify
 from .structure import Section, Unit
 
+_LETTER_RE = re.compile(r"^[A-Za-z][.)]\s+")  # "A. " of a lettered sub-section
 MAX_CHARS = 1200  # soft budget of a template answer
 HARD_MAX = 1500  # never more
+MORE_LINES = 2  # related lines after the 핵심 답
+CORE_HEAD = "핵심 답:"
+MORE_HEAD = "관련 내용:"
+CONTEXT_HEAD = "섹션 정리:"
 EMPTY_NOTES = ("노트가 비어 있거나 색인되지 않아 답할 수 없습니다. 노트를 추가한 뒤 "
                "`python -m tutor index`를 실행해 주세요.")
+
+
+def followup_line(sec: Section) -> str:
+    """The first line of an answer that took its topic from the previous turn."""
+    return f"↪ 앞 질문의 주제 **{sec.short_title}**에 이어서 답합니다."
 
 
 @dataclass
@@ -35,6 +49,10 @@ class Draft:
                 return i
         self.sources.append(hit)
         return len(self.sources)
+
+    @property
+    def size(self) -> int:
+        return sum(len(x) + 1 for x in self.lines)
 
 
 def rerank(h: Hit, rank: int) -> Hit:
@@ -53,18 +71,18 @@ def used_sources(text: str, sources: list[Hit]) -> tuple[str, list[Hit]]:
     return text, [rerank(sources[old - 1], new) for old, new in remap.items()]
 
 
-def render_unit(u: Unit, query: str, tokenizer: Tokenizer) -> str:
-    """A unit as quoted in an answer; a code block is cut to the lines around the best match."""
-    if u.kind != "code":
-        return u.display()
-    lines = u.text.split("\n")
-    qterms = set(tokenizer(query))
-    scores = [len(qterms & set(tokenizer(ln))) for ln in lines]
-    best = max(range(len(lines)), key=lambda i: (scores[i], -i)) if lines else 0
-    lo = max(0, best - 3)
-    hi = min(len(lines), lo + 7)
-    snippet = "\n".join(lines[lo:hi]).rstrip()
-    return f"```\n{snippet}\n```"
+def as_item(text: str) -> str:
+    """A quoted line as a list item (bullets already are one)."""
+    return text if text.startswith("- ") else f"- {text}"
+
+
+def dense_scores(ret: Retrieval) -> dict[Unit, float]:
+    """Each scored unit's cosine to the question, min-max scaled over the section (code: 0)."""
+    cos = {s.unit: s.cos for s in ret.scored if s.unit.kind != "code"}
+    if not cos:
+        return {}
+    lo, hi = min(cos.values()), max(cos.values())
+    return {u: (c - lo) / (hi - lo) if hi - lo > 1e-6 else 0.0 for u, c in cos.items()}
 
 
 class Composer:
@@ -73,82 +91,93 @@ class Composer:
     def __init__(self, library: NotesLibrary) -> None:
         self.library = library
 
-    def chunk_for(self, ret: Retrieval, sec: Section, unit: Unit) -> Hit:
-        """The chunk a quoted unit comes from (scored as retrieval scored it)."""
-        h = self.library.chunk_near(sec.source, unit.line, within=sec.lines)
+    def chunk_for(self, ret: Retrieval, sec: Section, unit: Unit, line: int | None = None) -> Hit:
+        """The chunk a quoted unit (or one `line` of it) comes from, scored as retrieval scored it."""
+        h = self.library.chunk_near(sec.source, line or unit.line, within=sec.lines)
         if h is None:
             return Hit(rank=0, score=0.0, source=sec.source, heading=sec.heading, lines=sec.lines, text="")
         scored = next((x for x in ret.hits if (x.source, x.lines) == (h.source, h.lines)), None)
         return replace(h, rank=0, score=scored.score if scored else 0.0)
 
-    def answer(self, ret: Retrieval) -> tuple[str, list[Hit]]:
+    def scorer(self) -> LineScorer:
+        lib = self.library
+        return LineScorer(lib.tokenizer, lib.term_stats(), lib.memo("tutor:line-terms", dict))
+
+    def focus(self, ret: Retrieval, question: str | None = None, carried: str = "",
+              n: int = 3 + MORE_LINES) -> list[FocusLine]:
+        """The best section's lines for the question, best first (`question`: the learner's
+        own words; `carried`: the topic a follow-up took from the turn before)."""
+        if not ret.sections:
+            return []
+        own = question if question is not None else ret.query
+        return focus_lines(ret.sections[0], own, carried, classify(own), self.scorer(), dense_scores(ret), n)
+
+    def answer(self, ret: Retrieval, question: str | None = None, carried: str = "",
+               followup: bool = False) -> tuple[str, list[Hit]]:
         if not ret.sections:
             return EMPTY_NOTES, []
         if not ret.found:
             return self.not_found(ret)
         sec = ret.sections[0]
-        fixed = [u for u in (sec.scenario, sec.answer) if u is not None]
-        points = list(sec.points)
-        picked = self._pick(ret, fixed, points)
-        if not picked and not fixed and not points:
+        picked = self.focus(ret, question, carried)
+        if not picked:
             return self.not_found(ret)
+        core, more = picked[:3], picked[3:]
         d = Draft()
+        if followup:
+            d.lines.append(followup_line(sec))
         d.lines.append(f"**{sec.title}** [{d.cite(self.chunk_for(ret, sec, sec.units[0]))}]")
-        for u in fixed:
-            d.lines.append(f"{u.text} [{d.cite(self.chunk_for(ret, sec, u))}]")
-        body = self._body(ret, sec, picked, d)
-        if body:
-            d.lines.append("")
-            d.lines.extend(body)
-        if points:
-            d.lines.append("")
-            d.lines.append(f"{points[0].sub or '시험 포인트'}:")
-            for u in points:
-                d.lines.append(f"{u.display()} [{d.cite(self.chunk_for(ret, sec, u))}]")
+        d.lines.append(CORE_HEAD)
+        d.lines += self._quotes(ret, sec, core, d)
+        shown = [f.line for f in core]
+        context = [u for u in (sec.scenario, sec.answer, *sec.points)
+                   if u is not None and not any(ln.unit == u for ln in shown)]
+        more = [f for f in more if f.line.unit not in context and f.line.kind not in ("scenario", "answer")]
+        self._add_block(d, MORE_HEAD, self._quotes(ret, sec, more[:MORE_LINES], d), room=MAX_CHARS - 300)
+        self._context(ret, sec, context, d)
         text = "\n".join(d.lines).strip()
-        while len(text) > HARD_MAX and len(d.lines) > 2:  # defensive: drop from the middle
-            d.lines.pop(len(d.lines) // 2)
+        while len(text) > HARD_MAX and len(d.lines) > 3:  # defensive: drop from the end
+            d.lines.pop()
             text = "\n".join(d.lines).strip()
         return used_sources(text, d.sources)
 
-    def _pick(self, ret: Retrieval, fixed: list[Unit], points: list[Unit]) -> list[Unit]:
-        """The most relevant other units, above a share of the best score, within the budget."""
-        sec = ret.sections[0]
-        best = ret.scored[0].score if ret.scored else 0.0
-        picked: list[Unit] = []
-        budget = MAX_CHARS - sum(len(u.display()) + 6 for u in fixed + points) - len(sec.title) - 20
-        for s in ret.scored:
-            u = s.unit
-            if u in fixed or u in points or u.kind in ("scenario", "answer"):
-                continue
-            if len(picked) >= 6 or s.score < 0.5 * best or s.score <= 0.05:
-                break
-            text = render_unit(u, ret.query, self.library.tokenizer)
-            if len(text) + 6 > budget:
-                continue
-            picked.append(u)
-            budget -= len(text) + 6 + (len(u.sub) + 2 if u.sub else 0)
-        return picked
+    def _quotes(self, ret: Retrieval, sec: Section, picked: list[FocusLine], d: Draft) -> list[str]:
+        """The picked lines, each cited; a line under a sub-section ("부적합한 상황") comes after
+        that sub-section's name, which says what kind of line it is."""
+        out: list[str] = []
+        sub = ""
+        for f in picked:
+            if f.line.unit.sub and f.line.unit.sub != sub and f.line.kind not in ("point", "scenario", "answer"):
+                sub = f.line.unit.sub
+                out.append(_LETTER_RE.sub("", sub) + ":")
+            n = d.cite(self.chunk_for(ret, sec, f.line.unit, f.line.line))
+            out.append(f"{as_item(f.line.text)} [{n}]")
+        return out
 
-    def _body(self, ret: Retrieval, sec: Section, picked: list[Unit], d: Draft) -> list[str]:
-        sub = None
-        body: list[str] = []
-        tok = self.library.tokenizer
-        for u in sorted(picked, key=lambda x: x.line):
-            labelled = False
-            if u.sub and u.sub != sub:
-                body.append(f"{u.sub}:")
-                sub, labelled = u.sub, True
+    @staticmethod
+    def _add_block(d: Draft, head: str, lines: list[str], room: int) -> None:
+        """`head` and as many of `lines` as fit while the answer stays under `room` chars."""
+        keep = []
+        size = d.size + len(head) + 2
+        for ln in lines:
+            if size + len(ln) + 1 > room:
+                break
+            keep.append(ln)
+            size += len(ln) + 1
+        if keep:
+            d.lines += ["", head, *keep]
+
+    def _context(self, ret: Retrieval, sec: Section, units: list[Unit], d: Draft) -> None:
+        """The section's scenario, 정답 and 시험 포인트 (not already quoted), within budget."""
+        lines = []
+        points_head = False
+        for u in units:
+            if u.kind == "point" and not points_head:
+                lines.append(f"{u.sub or '시험 포인트'}:")
+                points_head = True
             n = d.cite(self.chunk_for(ret, sec, u))
-            if u.kind == "code":  # a marker after a closing fence would break the fence
-                if labelled:
-                    body[-1] += f" [{n}]"
-                    body.append(render_unit(u, ret.query, tok))
-                else:
-                    body.append(render_unit(u, ret.query, tok) + f"\n[{n}]")
-            else:
-                body.append(f"{render_unit(u, ret.query, tok)} [{n}]")
-        return body
+            lines.append(f"{u.display()} [{n}]")
+        self._add_block(d, CONTEXT_HEAD, lines, room=MAX_CHARS)
 
     def not_found(self, ret: Retrieval) -> tuple[str, list[Hit]]:
         d = Draft()

@@ -1,11 +1,18 @@
-"""Follow-up questions in template mode: carry the previous turn's topic into a short turn
-("그럼 언제 쓰면 안 되나요?") so retrieval finds the same section."""
+"""Follow-up questions in template mode: carry the previous turn's topic into a turn that has
+none of its own ("그럼 언제 쓰면 안 되나요?", "왜요?") so retrieval finds the same section.
+
+A turn has a topic of its own when it names something the notes treat in few sections (a
+service, a term: "그럼 Athena는?"); words found all over the notes ("비용", "경우") and the
+question's cue words do not make a topic.
+"""
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 from retriever import TermStats, Tokenizer
+
+from .question_type import CUE_TERMS
 
 FOLLOWUP_RE = re.compile(
     r"(그거|그것|그게|그건|그걸|이거|이것|이게|이건|이걸|저거|거기|그럼|그러면|그렇다면|그\s*서비스|"
@@ -19,23 +26,47 @@ def dedup(xs: list[str]) -> list[str]:
     return list(dict.fromkeys(xs))
 
 
+# The title line of a template answer: "**6. AWS Glue FLEX …** [1]".
+_TITLE_LINE_RE = re.compile(r"^\*\*(.+?)\*\*\s*\[\d+\]\s*$", re.M)
+
+
+def previous_topic(answer: str) -> str:
+    """The section title a template answer was about ("" for a not-found answer)."""
+    if answer.startswith(NOT_FOUND_HEAD):
+        return ""
+    m = _TITLE_LINE_RE.search(answer) or re.match(r"\*\*(.+?)\*\*", answer.strip())
+    return re.sub(r"^\d{1,3}[.)]\s*", "", m.group(1)).strip() if m else ""
+
+
+def carried_part(question: str, query: str) -> str:
+    """What a rewritten follow-up query took from the turns before ("" when nothing)."""
+    if query == question:
+        return ""
+    if query.startswith(question):
+        return query[len(question):].strip().strip("()").strip()
+    return query
+
+
 def rewrite_followup(question: str, history: Sequence[tuple[str, str]], tokenizer: Tokenizer,
-                     weights: TermStats) -> str:
-    """`question` with the previous topic's key terms appended when it has no topic of its own."""
+                     weights: TermStats, topical: Callable[[str], bool] | None = None) -> str:
+    """`question` with the previous topic's key terms appended when it has no topic of its own
+    (`topical(term)`: whether a term names a topic of the notes)."""
     if not history:
         return question
     own = dedup(tokenizer(question))
     if len(own) >= 3 and not FOLLOWUP_RE.search(question):
         return question
+    if topical is not None and any(topical(t) for t in own if t not in CUE_TERMS):
+        return question
     prev_q, prev_a = history[-1]
     carry: list[str] = []
-    m = re.match(r"\*\*(.+?)\*\*", prev_a.strip())
-    if m and not prev_a.startswith(NOT_FOUND_HEAD):
-        carry.append(re.sub(r"^\d{1,3}[.)]\s*", "", m.group(1)))
+    title = previous_topic(prev_a)
+    if title:
+        carry.append(title)
     spans = sorted(tokenizer.spans(prev_q), key=lambda s: -weights(s.term))
     seen = set(own)
     for s in spans:
-        if s.term in seen:
+        if s.term in seen or s.term in CUE_TERMS:
             continue
         seen.add(s.term)
         carry.append(prev_q[s.start:s.end])

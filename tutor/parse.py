@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from retriever.readers import display_name
 from retriever.chunking import ATX_RE, BOLD_LINE_RE, FENCE_RE, LABEL_RE, SECTION_LABELS, SENT_FALLBACK_RE
 
-from .structure import HANGUL_RE, NotesStructure, Section, Unit, UnitKind, plain
+from .structure import HANGUL_RE, NotesStructure, Section, Unit, UnitKind, plain, table_cells
 
 Splitter = Callable[[str], list[tuple[int, int]]]
 
@@ -23,6 +23,9 @@ _SCENARIO_RE = re.compile(r"^\*\*\s*문제\s*시나리오\s*\*\*\s*:\s*(.+)$")
 _ANSWER_RE = re.compile(r"^\*\*\s*정답\s*(?::\s*(.+?)\s*\*\*|\*\*\s*:\s*(.+))\s*$")
 _TERM_RE = re.compile(r"^\*\*(.+?)\*\*\s*(:|=)\s*(.+)$")
 _MARKS = ("✅", "❌", "🔶", "❓", "⭕", "✔️", "✔", "✖")
+_PLAIN_TERM_RE = re.compile(r"^([^:：*`]{1,24}?)\s*[:：]\s+(\S.{3,})$")
+_NOT_TERMS = frozenset({"예", "예시", "참고", "주의", "단", "비고", "출처", "팁", "TIP", "Tip", "Note", "NB", "요약"})
+_TABLE_SEP_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
 def _sentences(text: str, splitter: Splitter | None) -> list[str]:
@@ -67,13 +70,22 @@ def _is_pseudo_heading(lines: list[str], i: int) -> bool:
     return not before and not after
 
 
+def _plain_term(body: str) -> tuple[str, str]:
+    """("캡슐화", "상위 계층 …") of a plain "- 캡슐화: 상위 계층 …" bullet; ("", "") when the
+    part before the colon is not a short name (a sentence, a URL, "예", "참고")."""
+    m = _PLAIN_TERM_RE.match(body)
+    if not m or m.group(1).strip() in _NOT_TERMS or len(m.group(1).split()) > 4:
+        return "", ""
+    return plain(m.group(1)), plain(m.group(2))
+
+
 def _bullet_unit(body: str, line: int, sub: str, in_points: bool) -> Unit | None:
     if not re.search(r"[^\W\d_]", body):  # "- 14 -": a page number, not content
         return None
     mark = next((mk for mk in _MARKS if body.startswith(mk)), "")
     rest = body[len(mark):].strip() if mark else body
     tm = _TERM_RE.match(rest)
-    term, value = (plain(tm.group(1)), plain(tm.group(3))) if tm else ("", "")
+    term, value = (plain(tm.group(1)), plain(tm.group(3))) if tm else _plain_term(rest)
     if in_points and tm and tm.group(2) == "=":
         kind: UnitKind = "point"
     elif mark == "✅":
@@ -97,6 +109,7 @@ class _NoteParser:
         self.code: list[str] = []
         self.code_start = 0
         self.para: list[tuple[int, str]] = []
+        self.table_head: tuple[str, ...] | None = None  # header cells of the table being read
 
     def flush_para(self) -> None:
         para, sub = self.para, self.sub
@@ -124,9 +137,10 @@ class _NoteParser:
     def in_fence(self, i: int, raw: str, line: str) -> None:
         fm = FENCE_RE.match(line)
         if fm and line.strip().startswith(self.fence or ""):
+            lead = next((k for k, c in enumerate(self.code) if c), 0)  # empty lines strip() drops
             body = "\n".join(self.code).strip("\n")
             if body.strip():
-                self.units.append(Unit("code", body, self.code_start, i, self.sub))
+                self.units.append(Unit("code", body, self.code_start + lead, i, self.sub))
             self.fence, self.code = None, []
         else:
             self.code.append(raw)
@@ -157,10 +171,27 @@ class _NoteParser:
         self.sub, self.in_points = label, label in SECTION_LABELS
         return True
 
+    def table_row(self, i: int, s: str) -> None:
+        """The first line of a table is its header; each body row becomes one unit whose
+        value names its cells by column ("포트: 22 · 계층: 전송")."""
+        if self.table_head is None:
+            self.table_head = table_cells(s)
+            return
+        if _TABLE_SEP_RE.match(s):
+            return
+        cells = table_cells(s)
+        if not any(cells) or not re.search(r"[^\W_]", "".join(cells)):
+            return
+        head = self.table_head
+        value = " · ".join(f"{h}: {c}" if h else c for h, c in zip(head[1:], cells[1:]) if c)
+        self.units.append(Unit("row", s, i, i, self.sub, cells[0], value, "", head))
+
     def line(self, i: int, raw: str) -> None:
         line = raw.rstrip()
         if self.fence is not None:
             return self.in_fence(i, raw, line)
+        if not line.lstrip().startswith("|"):
+            self.table_head = None  # a table ends at its first other line
         fm = FENCE_RE.match(line)
         if fm or not line.strip():
             self.flush_para()
@@ -171,8 +202,9 @@ class _NoteParser:
         if m:
             return self.heading(i, len(m.group(1)), m.group(2))
         s = line.strip()
-        if s.startswith("|"):  # tables are not quoted sentence by sentence
-            return self.flush_para()
+        if s.startswith("|"):
+            self.flush_para()
+            return self.table_row(i, s)
         if self.structured_line(i, s):
             return None
         bm = _BULLET_RE.match(line)

@@ -20,6 +20,9 @@ SYSTEM_PROMPT = (
     "- 발췌문에 답이 없으면 '노트에서 찾을 수 없습니다'라고 말하고 지어내지 마세요."
 )
 
+FOCUS_HINT = ("<핵심 줄>은 이 질문에 직접 답하는 노트의 줄입니다. 먼저 그 줄을 바탕으로 질문에 바로 답하는 "
+              "1~3줄의 핵심 답을 쓰고, 필요하면 발췌문으로 보충하세요. 모든 문장에 [번호]를 붙이세요.\n")
+
 REWRITE_PROMPT = ("대화 기록과 마지막 후속 질문을 보고, 노트 검색에 쓸 수 있도록 앞의 맥락을 "
                   "채워 넣은 독립적인 한국어 질문 한 문장으로 바꾸세요. 질문 한 문장만 출력하세요.")
 
@@ -42,13 +45,23 @@ def excerpt_block(hits: Sequence[Hit]) -> str:
     return "\n".join(parts)
 
 
+def focus_block(focus: Sequence[tuple[str, int]]) -> str:
+    """The lines picked for the question, each with the number of the excerpt it is from."""
+    lines = "\n".join(f"- {clip(text, 300).replace('</핵심>', '</ 핵심>')} [{n}]" for text, n in focus)
+    return f"<핵심 줄>\n{lines}\n</핵심 줄>\n"
+
+
 def answer_messages(question: str, query: str, hits: Sequence[Hit],
-                    history: Sequence[tuple[str, str]]) -> Messages:
+                    history: Sequence[tuple[str, str]], focus: Sequence[tuple[str, int]] = ()) -> Messages:
+    """The answer request; `focus`: the note lines that answer this question, each with its
+    excerpt number — they go first, with the instruction to answer from them and cite."""
     msgs: Messages = [("system", SYSTEM_PROMPT)]
     for u, a in history[-3:]:
         msgs.append(("human", clip(u, 500)))
         msgs.append(("ai", clip(a, 800)))
-    ctx = f"<노트>\n{excerpt_block(hits)}\n</노트>\n\n"
+    ctx = f"<노트>\n{focus_block(focus) if focus else ''}{excerpt_block(hits)}\n</노트>\n\n"
+    if focus:
+        ctx += FOCUS_HINT
     if query != question:
         ctx += f"(검색에 사용한 질의: {query})\n"
     msgs.append(("human", f"{ctx}질문: {question}"))

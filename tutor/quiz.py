@@ -1,17 +1,19 @@
 """Practice questions from the notes: template generators over the notes' structure, and an
 LLM generator whose every item is validated and replaced by a template item when it fails.
 
-Template kinds (all answers are the notes' own words):
-  mcq        문제 시나리오 → 정답, distractors = other scenarios' 정답 (and other sections'
-             service names); 시험 포인트 "X = Y" → Y, distractors = other sections' Y.
-  ox         ✅ / ❌ bullets ("listed as an advantage / fitting case?"); "X = Y" true, or with
-             another section's Y swapped in (false).
-  short      the term for a 시험 포인트 meaning or a bold-term definition.
+Template kinds (all answers are the notes' own words; distractors come from the same topic
+first — see `quiz_options` for how they are balanced so that neither the longest option nor
+the one sharing most words with the question gives the answer away):
+  mcq        문제 시나리오 → 정답; 시험 포인트 X → Y and Y → X; ✅/❌ lists ("… 적합하지 않은
+             경우는?"); "term: definition" both ways (`quiz_mcq`); settings of code blocks and
+             numbers with units (`quiz_code`); table cells and rows (`quiz_tables`).
+  ox         ✅ / ❌ bullets; "X = Y", definitions and table cells, true or with a value of the
+             same list swapped in.
+  short      the term for a 시험 포인트 meaning or a definition; a table cell.
   cloze      a key sentence with one key term blanked.
-  flashcard  term → meaning (시험 포인트, bold definitions), scenario → 정답, heading → key
-             sentence for notes without that structure.
-Generators live in `quiz_structured` and `quiz_cards`, selection in `quiz_select`, the LLM
-path in `quiz_llm`.
+  flashcard  term → meaning, scenario → 정답, table row, heading → key sentence.
+No item keeps an answer that can be read off its own question.
+Selection lives in `quiz_select`, the LLM path in `quiz_llm`.
 """
 from __future__ import annotations
 
@@ -22,9 +24,13 @@ from retriever import NotesLibrary
 
 from .llm import ChatLLM, LLMError
 from .quiz_cards import Lexicon, cloze, flashcards
+from .quiz_code import number_mcqs, setting_mcqs
 from .quiz_items import Candidate
+from .quiz_mcq import family, mark_mcqs, point_mcqs, scenario_mcq, term_mcqs
+from .quiz_options import leaks
 from .quiz_select import select
-from .quiz_structured import mcq, ox, short
+from .quiz_structured import ox, short
+from .quiz_tables import table_candidates
 from .structure import NotesStructure, Section, notes_structure
 from .types import QUIZ_KINDS, Quiz
 
@@ -92,20 +98,25 @@ def topic_sections(library: NotesLibrary, struct: NotesStructure, topic: str) ->
 
 
 def generate_candidates(struct: NotesStructure, lex: Lexicon, seed: int = 0) -> list[Candidate]:
-    """Every item the notes can give, each (kind, question) once."""
+    """Every item the notes can give, each (kind, question) once, none giving its answer away."""
     rng = random.Random(f"gen:{seed}")
     out: list[Candidate] = []
     for sec in struct.sections:
-        others = [s for s in struct.sections if s is not sec]
-        out += mcq(sec, others, rng)
-        out += ox(sec, others, rng)
+        fam = family(sec, struct)
+        for make in (scenario_mcq, point_mcqs, mark_mcqs, term_mcqs):
+            out += make(fam, rng)
+        out += setting_mcqs(sec, rng)
+        out += number_mcqs(sec, struct, rng)
+        out += table_candidates(sec, rng)
+        out += ox(fam, rng)
         out += short(sec)
         out += flashcards(sec, lex)
         out += cloze(sec, lex)
     seen: set[tuple[str, str]] = set()
     uniq = []
     for c in out:
-        if (c.kind, c.question) not in seen:
-            seen.add((c.kind, c.question))
-            uniq.append(c)
+        if (c.kind, c.question) in seen or (c.kind != "ox" and leaks(c.answer, c.question)):
+            continue
+        seen.add((c.kind, c.question))
+        uniq.append(c)
     return uniq

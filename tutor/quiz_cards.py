@@ -56,7 +56,7 @@ def flashcards(sec: Section, lex: Lexicon) -> list[Candidate]:
                 heads.append((sub, under[0]))
         for title, u in heads:
             out.append(Candidate("flashcard", f"'{title}'에 대해 노트에 적힌 핵심 내용은?", (), u.plain,
-                                 f"노트 ({title}): {u.plain}", sec, u, fact_of(sec, u) + ":card", priority=0))
+                                 f"노트 ({title}): {u.plain}", sec, u, fact_of(sec, u) + ":card", form="heading"))
         for u in sents[:8]:
             term = _key_term(u.plain, lex, proper_only=True)
             if term:
@@ -72,7 +72,7 @@ def _is_file_title(sec: Section) -> bool:
 def _cloze_sources(sec: Section) -> list[tuple[Unit, str]]:
     out = []
     for u in sec.units:
-        if u.kind == "code":
+        if u.kind in ("code", "row"):  # tables give their own items (quiz_tables)
             continue
         if u.kind == "scenario" or u.kind == "answer":
             text = u.value

@@ -23,7 +23,8 @@ class Candidate:
     section: Section
     unit: Unit | None
     fact: str  # what the item tests (source line); one item per fact in a quiz
-    priority: int = 1  # 0: preferred within its kind (the scenario → 정답 question)
+    priority: int = 1  # 0: preferred within its kind (a heading's key sentence)
+    form: str = ""  # the generator's form within its kind (scenario, point, table …): a quiz mixes them
 
     def to_item(self) -> QuizItem:
         digest = hashlib.sha1(f"{self.kind}\n{self.question}\n{self.answer}".encode("utf-8")).hexdigest()[:10]

@@ -39,16 +39,18 @@ def _select(cands: Sequence[Candidate], n: int, kinds: Sequence[str], focus: Seq
     used_facts: set[str] = set()
     used_q: set[str] = set()
     per_section: dict[int, int] = {}
+    per_form: dict[tuple[str, str], int] = {}  # items of each form so far: the forms take turns
 
     def take(kind: str, allow_reuse: bool) -> bool:
         best, best_key = None, None
         for pos, c in enumerate(order):
             if c.kind != kind or c.question in used_q or (c.fact in used_facts and not allow_reuse):
                 continue
+            forms = per_form.get((c.kind, c.form), 0)
             if focus is not None:
-                key = (rank[id(c.section)], c.priority, pos)
+                key = (rank[id(c.section)], forms, c.priority, pos)
             else:
-                key = (per_section.get(id(c.section), 0), c.priority, pos)
+                key = (per_section.get(id(c.section), 0), forms, c.priority, pos)
             if best_key is None or key < best_key:
                 best, best_key = c, key
         if best is None:
@@ -57,6 +59,7 @@ def _select(cands: Sequence[Candidate], n: int, kinds: Sequence[str], focus: Seq
         used_q.add(best.question)
         used_facts.add(best.fact)
         per_section[id(best.section)] = per_section.get(id(best.section), 0) + 1
+        per_form[(best.kind, best.form)] = per_form.get((best.kind, best.form), 0) + 1
         return True
 
     for allow_reuse in (False, True):

@@ -16,7 +16,7 @@ from typing import Literal
 
 from retriever.types import page_at
 
-UnitKind = Literal["scenario", "answer", "point", "pro", "con", "bullet", "text", "code"]
+UnitKind = Literal["scenario", "answer", "point", "pro", "con", "bullet", "text", "code", "row"]
 
 HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 
@@ -25,6 +25,14 @@ def plain(text: str) -> str:
     """Markdown emphasis and code marks removed, spaces collapsed."""
     text = text.replace("**", "").replace("__", "").replace("`", "")
     return " ".join(text.split())
+
+
+def table_cells(line: str) -> tuple[str, ...]:
+    """The plain cells of a Markdown table line ("| a | b |" → ("a", "b"))."""
+    s = line.strip()
+    s = s[1:] if s.startswith("|") else s
+    s = s[:-1] if s.endswith("|") and not s.endswith("\\|") else s
+    return tuple(plain(c) for c in re.split(r"(?<!\\)\|", s))
 
 
 @dataclass(frozen=True)
@@ -39,15 +47,24 @@ class Unit:
     term: str = ""  # plain bold term of "**X**: Y" / "**X** = Y"
     value: str = ""  # plain Y
     mark: str = ""  # ✅ / ❌ / … when the bullet starts with one
+    cols: tuple[str, ...] = ()  # a table row: the table's header cells (plain)
 
     @property
     def plain(self) -> str:
         return plain(self.text)
 
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """A table row's cells, plain (empty for other units)."""
+        return table_cells(self.text) if self.kind == "row" else ()
+
     def display(self) -> str:
-        """The unit as it appears in the notes (bullets keep their dash)."""
+        """The unit as it appears in the notes (bullets keep their dash; a table row is
+        shown with its column names, which a lone row would lose)."""
         if self.kind in ("point", "pro", "con", "bullet"):
             return f"- {self.text}"
+        if self.kind == "row":
+            return f"- {self.term} — {self.value}" if self.value else f"- {self.term}"
         return self.text
 
 

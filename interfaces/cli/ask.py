@@ -1,4 +1,8 @@
-"""`ask`: questions answered from the notes, streamed in LLM mode, with their sources."""
+"""`ask`: questions answered from the notes, streamed in LLM mode, with their sources.
+
+`--questions FILE` asks each line on its own; `--chat FILE` asks the lines as the turns of one
+conversation, so "그럼 쓰면 안 되는 경우는?" is answered about the turn before it.
+"""
 from __future__ import annotations
 
 import argparse
@@ -17,14 +21,15 @@ def register(sub) -> None:
     p = sub.add_parser("ask", help="노트에 질문하기 (ask the notes)")
     add_common(p)
     p.add_argument("question", nargs="?", help="질문")
-    p.add_argument("--questions", type=Path, help="한 줄에 하나씩 질문이 든 파일")
+    p.add_argument("--questions", type=Path, help="한 줄에 하나씩 질문이 든 파일 (질문마다 새 대화)")
+    p.add_argument("--chat", type=Path, help="한 줄이 한 차례인 대화 파일 (앞 차례가 다음 차례의 맥락)")
     p.set_defaults(func=run)
 
 
-def _print_answer(tutor: Tutor, text: str) -> None:
+def _print_answer(tutor: Tutor, text: str, history: list[tuple[str, str]] | None = None) -> Answer:
     print(f"❓ {text}", flush=True)
     final: Answer | None = None
-    for delta, ans in tutor.ask_stream(text):
+    for delta, ans in tutor.ask_stream(text, history):
         if ans is None:
             if tutor.llm is not None:  # stream LLM tokens as they come
                 print(delta, end="", flush=True)
@@ -44,14 +49,18 @@ def _print_answer(tutor: Tutor, text: str) -> None:
         for h in final.sources:
             print(f"  [{h.rank}] {location(h.source, h.lines, h.page)}  {h.heading}")
     print(flush=True)
+    return final
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.question is not None and args.questions is not None:
-        raise UsageError("질문과 --questions FILE 중 하나만 주세요.")
-    questions = read_queries(args.question, args.questions)
+    given = [x for x in (args.question, args.questions, args.chat) if x is not None]
+    if len(given) > 1:
+        raise UsageError("질문, --questions FILE, --chat FILE 중 하나만 주세요.")
+    chat = args.chat is not None
+    questions = read_queries(args.question, args.chat if chat else args.questions)
     tutor = open_services(args, need_dense=False).tutor
     status = 0
+    history: list[tuple[str, str]] = []  # --chat: the turns so far, each the next one's context
     for q in questions:
         try:
             text = checked_query(q)
@@ -59,8 +68,12 @@ def run(args: argparse.Namespace) -> int:
             err(f"오류: {exc}")
             status = 2
             continue
+        turns = history if chat else None
         if args.json:
-            print(json.dumps(tutor.ask(text).to_dict(), ensure_ascii=False), flush=True)
+            ans = tutor.ask(text, turns)
+            print(json.dumps(ans.to_dict(), ensure_ascii=False), flush=True)
         else:
-            _print_answer(tutor, text)
+            ans = _print_answer(tutor, text, turns)
+        if chat:
+            history.append((text, ans.answer))
     return status
