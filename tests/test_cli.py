@@ -71,7 +71,7 @@ def test_search_json_and_queries_file(seed_copy, cli_env, tmp_path):
     for r in rows:
         assert r["mode"] == "hybrid" and 1 <= len(r["hits"]) <= 3
         h = r["hits"][0]
-        assert set(h) == {"rank", "source", "heading", "lines", "score", "text"}
+        assert set(h) == {"rank", "source", "heading", "lines", "page", "score", "text"}  # page: issue 13
         assert h["rank"] == 1 and len(h["lines"]) == 2
     assert "Athena 파티션" in rows[0]["hits"][0]["heading"]
     assert "Redshift" in rows[1]["hits"][0]["heading"]
