@@ -148,7 +148,10 @@ class KiwiTokenizer:
         for m in _ASCII_RE.finditer(text):
             for term in ascii_terms(m.group()):
                 spans.append(Span(term, m.start(), m.end()))
-            chars[m.start():m.end()] = " " * (m.end() - m.start())
+            # Kiwi sees a Latin placeholder of the same length (tagged SL, dropped): offsets stay
+            # aligned, and the particle after it stays a particle ("Graviton으로" gave a stray
+            # noun 으 when the word was blanked out).
+            chars[m.start():m.end()] = "a" * (m.end() - m.start())
         return spans, "".join(chars)
 
     @staticmethod

@@ -49,3 +49,10 @@ def test_ascii_terms_stem_and_stopwords():
     assert ascii_terms("partitions") == ["partition"]
     assert ascii_terms("the") == []
     assert ascii_terms("10,000") == ["10000"]
+
+
+def test_a_particle_after_a_latin_word_is_not_a_term(tokenizer):
+    # "Graviton으로" once gave a stray noun 으 (the Latin word was blanked before Kiwi)
+    assert tokenizer("Graviton으로 옮길 때 주의할 점") == ["graviton", "옮기", "때", "주의", "점"]
+    assert tokenizer("EBS를 쓰면") == ["ebs", "쓰"]
+    assert tokenizer("Lambda로 처리하고 Redshift와 비교") == ["lambda", "처리", "redshift", "비교"]
