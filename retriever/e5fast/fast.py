@@ -104,15 +104,15 @@ class FastE5Embeddings(Embedder):
 
     def load(self, queries: bool = True, passages: bool = True) -> "FastE5Embeddings":
         """Load the engines now (e.g. to warm up in the background); falls back on failure."""
-        self._guard(lambda: (self.tokenizer(), queries and self._query_engine(),
-                             passages and self._passage_engine()))
+        self._guard(lambda: (queries and self._query_engine(), passages and self._passage_engine(),
+                             self.tokenizer()))
         return self
 
     def _passage_engine(self):
         with self._lock:
             if self._torch is None:
                 t = time.perf_counter()
-                import torch
+                import torch  # first: a missing torch must fail before any materialising
 
                 from .model import load_encoder
 
@@ -146,7 +146,7 @@ class FastE5Embeddings(Embedder):
             return self._ort
 
     def _onnx_session(self, kind: str):
-        import onnxruntime as ort
+        import onnxruntime as ort  # first: a missing onnxruntime must fail before any materialising
 
         from .weights import read_word_table
         from .onnx_query import query_onnx
@@ -187,10 +187,11 @@ class FastE5Embeddings(Embedder):
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        onnx = is_query and self._query_engine()[0] == "onnx"
+        if not onnx:
+            self._passage_engine()
         wins = self.tokenizer().windows(texts, is_query)
-        if is_query and self._query_engine()[0] == "onnx":
-            return wins.combine(self._run_onnx(wins))
-        return wins.combine(self._run_torch(wins))
+        return wins.combine(self._run_onnx(wins) if onnx else self._run_torch(wins))
 
     def _run_onnx(self, wins: Windows) -> np.ndarray:
         _, sess, word = self._query_engine()
