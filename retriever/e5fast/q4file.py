@@ -72,6 +72,17 @@ class Q4File:
         return out.reshape(rows, -1) if rows is not None else out
 
 
+    def row_blocks(self, name: str, rows: int, block_rows: int = 16384):
+        """Q4_0 tensor `name` as successive (≤ block_rows, cols) float32 blocks (bounded memory)."""
+        e = self.tensors[name]
+        cols = e.n // rows
+        row_bytes = cols // QK * _BLOCK_BYTES
+        for start in range(0, rows, block_rows):
+            stop = min(rows, start + block_rows)
+            buf = self.raw[e.offset + start * row_bytes:e.offset + stop * row_bytes]
+            yield dequantize_q4_0(buf, (stop - start) * cols).reshape(stop - start, cols)
+
+
 def dequantize_q4_0(buf: bytes, n: int) -> np.ndarray:
     """Q4_0 blocks → float32. Byte j of a block holds weight j (low nibble) and j + 16 (high)."""
     nblocks = n // QK
