@@ -116,7 +116,7 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
 
 def beir_set(folder: Path, name: str | None = None, work: Path | None = None) -> EvalSet:
     """A BEIR folder as an evaluation set; its note files go to `work/notes` (default
-    bench/out/beir/<name>)."""
+    bench/out/beir/<name>), its index beside them."""
     folder = Path(folder)
     name = name or folder.name
     work = work or OUT / "beir" / name
@@ -149,21 +149,21 @@ def questions_set(corpus: Path, questions_file: Path, name: str | None = None) -
 
 MSMARCO = ROOT.parent / "shared/bench-data/msmarco-ko"
 BUILTIN = {
-    "msmarco": lambda: beir_set(MSMARCO, "msmarco-ko"),
-    "pages": lambda: questions_set(ROOT / "bench/data/pages", ROOT / "bench/pages_questions.jsonl", "pages"),
-    "seed": lambda: questions_set(ROOT / "corpus", ROOT / "bench/devset.jsonl", "seed"),
-    "facts": lambda: questions_set(ROOT / "corpus", ROOT / "bench/answer_facts.jsonl", "seed-facts"),
+    "msmarco": lambda out: beir_set(MSMARCO, "msmarco-ko", out / "beir" / "msmarco-ko"),
+    "pages": lambda out: questions_set(ROOT / "bench/data/pages", ROOT / "bench/pages_questions.jsonl", "pages"),
+    "seed": lambda out: questions_set(ROOT / "corpus", ROOT / "bench/devset.jsonl", "seed"),
+    "facts": lambda out: questions_set(ROOT / "corpus", ROOT / "bench/answer_facts.jsonl", "seed-facts"),
 }
 
 
-def load_set(spec: str) -> EvalSet:
-    """A built-in set by name (msmarco, pages, seed, facts), a BEIR folder, or
-    `NOTES_DIR:QUESTIONS.jsonl`."""
+def load_set(spec: str, out: Path = OUT) -> EvalSet:
+    """A built-in set by name (msmarco, pages, seed, facts), a BEIR folder (its note files go
+    under `out`/beir), or `NOTES_DIR:QUESTIONS.jsonl`."""
     if spec in BUILTIN:
-        return BUILTIN[spec]()
+        return BUILTIN[spec](out)
     folder, sep, qfile = spec.partition(":")
     if sep:
         return questions_set(Path(folder), Path(qfile))
     if (Path(spec) / "corpus.jsonl").exists():
-        return beir_set(Path(spec))
+        return beir_set(Path(spec), work=out / "beir" / Path(spec).name)
     raise ValueError(f"unknown set {spec!r}: {', '.join(BUILTIN)}, a BEIR folder or NOTES_DIR:QUESTIONS.jsonl")

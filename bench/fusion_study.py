@@ -104,3 +104,87 @@ def candidates(kw: np.ndarray, de: np.ndarray, pool: int) -> np.ndarray:
     k = top(kw, pool)
     k = k[kw[k] > 0]
     return np.union1d(k, top(de, pool))
+
+
+# -- normalisations -------------------------------------------------------------------------
+
+def minmax(x: np.ndarray) -> np.ndarray:
+    lo, hi = float(x.min()), float(x.max())
+    if hi - lo < 1e-12:
+        return np.ones_like(x) if hi > 0 else np.zeros_like(x)
+    return (x - lo) / (hi - lo)
+
+
+def zscore(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    sd = float(ref.std())
+    return (x - float(ref.mean())) / (sd if sd > 1e-12 else 1.0)
+
+
+def ideal_bm25(st: Study, i: int) -> float:
+    """The BM25 a chunk would get by matching every query term (Lucene BM25: sum of IDFs)."""
+    return sum(st.idf(t) for t in set(st.terms[i])) or 1.0
+
+
+def fusions(st: Study) -> dict:
+    def convex(norm_k, norm_d, weight):
+        def f(i, kw, de, cand):
+            k, d = kw[cand], de[cand]
+            if not (k > 0).any():
+                return d
+            w = weight(i, kw, de, cand) if callable(weight) else weight
+            return w * norm_k(i, k, kw) + (1 - w) * norm_d(i, d, de)
+        return f
+
+    def rrf(c):
+        def f(i, kw, de, cand):
+            rk = np.argsort(np.argsort(-kw[cand], kind="stable"), kind="stable")
+            rd = np.argsort(np.argsort(-de[cand], kind="stable"), kind="stable")
+            return np.where(kw[cand] > 0, 1 / (c + rk + 1), 0) + 1 / (c + rd + 1)
+        return f
+
+    mm_u = lambda i, x, full: minmax(x)  # noqa: E731
+    mm_all = lambda i, x, full: (x - full.min()) / max(1e-12, full.max() - full.min())  # noqa: E731
+    z_u = lambda i, x, full: zscore(x, x)  # noqa: E731
+    z_all = lambda i, x, full: zscore(x, full)  # noqa: E731
+    kmax = lambda i, x, full: x / max(1e-12, float(full.max()))  # noqa: E731
+    kideal = lambda i, x, full: x / ideal_bm25(st, i)  # noqa: E731
+    dmean = lambda i, x, full: (x - full.mean()) / max(1e-12, full.max() - full.mean())  # noqa: E731
+    out = {}
+    for w in (0.3, 0.4, 0.5, 0.6):
+        out[f"minmax-union w={w}"] = convex(mm_u, mm_u, w)
+    for w in (0.3, 0.5):
+        out[f"minmax-collection w={w}"] = convex(mm_all, mm_all, w)
+        out[f"z-union w={w}"] = convex(z_u, z_u, w)
+        out[f"z-collection w={w}"] = convex(z_all, z_all, w)
+        out[f"kmax+dense-mean-max w={w}"] = convex(kmax, dmean, w)
+        out[f"k/ideal + dense-mean-max w={w}"] = convex(kideal, dmean, w)
+    for c in (10, 60):
+        out[f"rrf k={c}"] = rrf(c)
+    return out
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", default="msmarco,pages,seed,facts")
+    ap.add_argument("--only", default="", help="substring filter on fusion names")
+    ap.add_argument("--pool", type=int, default=50)
+    args = ap.parse_args(argv)
+    from bench.retrieval import open_study_library
+
+    for name in args.sets.split(","):
+        ev = load_set(name)
+        lib, embedder = open_study_library(ev)
+        st = build_study(ev, lib)
+        embedder.save()
+        print(f"\n### {st.name}: {st.K.shape[0]} questions, {st.K.shape[1]} chunks", flush=True)
+        base = {"keyword": lambda i, kw, de, cand: np.where(kw[cand] > 0, kw[cand], -1),
+                "semantic": lambda i, kw, de, cand: de[cand]}
+        for label, fn in {**base, **fusions(st)}.items():
+            if args.only and args.only not in label and label not in base:
+                continue
+            r = score(st, fn, args.pool)
+            print(f"| {st.name} | {label} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['mrr']:.3f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

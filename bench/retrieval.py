@@ -97,17 +97,22 @@ def fusion_variant(base: FusionConfig, spec: str) -> FusionConfig:
     return dataclasses.replace(base, **changes)
 
 
-def index_dir(ev: EvalSet, embedder: Embedder) -> Path:
+def index_dir(ev: EvalSet, embedder: Embedder, out: Path) -> Path:
     tag = _SAFE_TAG.sub("_", embedder.id.split(":")[0])
-    if ev.corpus.parent.parent == OUT / "beir":
+    if ev.corpus.parent.parent == out / "beir":  # notes written from a BEIR set: index beside them
         return ev.corpus.parent / f"index-{tag}"
     where = hashlib.sha1(str(ev.corpus.resolve()).encode()).hexdigest()[:6]
-    return OUT / "index-eval" / f"{ev.corpus.name}-{where}-{tag}"  # one index per notes folder
+    return out / "index-eval" / f"{ev.corpus.name}-{where}-{tag}"  # one index per notes folder
+
+
+def memo_embedder(spec: str, out: Path) -> "QueryMemo":
+    inner = make_embedder(spec, cache_dir=out / "e5fast-model")
+    return QueryMemo(inner, out / "query-vectors" / hashlib.sha1(inner.id.encode()).hexdigest()[:12])
 
 
 def open_library(ev: EvalSet, embedder: Embedder, settings: Settings, fusion: FusionConfig,
-                 tokenizer) -> NotesLibrary:
-    lib = NotesLibrary(ev.corpus, index_dir(ev, embedder), embedder, tokenizer,
+                 tokenizer, out: Path = OUT) -> NotesLibrary:
+    lib = NotesLibrary(ev.corpus, index_dir(ev, embedder, out), embedder, tokenizer,
                        chunker=settings.chunker, fusion=fusion)
     if not lib.open_current():
         rep = lib.refresh(report=lambda m: print(f"  [{ev.name}] {m}", file=sys.stderr, flush=True))
@@ -136,7 +141,7 @@ def run_set(ev: EvalSet, embedder: Embedder, settings: Settings, args, tokenizer
     runs += [("hybrid", f"hybrid {spec}", fusion_variant(settings.fusion, spec)) for spec in args.fusion]
     out = []
     for mode, label, fusion in runs:
-        lib = open_library(ev, embedder, settings, fusion, tokenizer)
+        lib = open_library(ev, embedder, settings, fusion, tokenizer, args.out)
         for agg in args.agg.split(","):
             res = evaluate(lib, ev, mode, agg, args.depth)
             out.append({"set": ev.name, "run": label if agg == "max" else f"{label} agg={agg}", **res})
@@ -166,21 +171,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--agg", default="max", help="chunk → unit aggregation(s): max, sum2, …")
     ap.add_argument("--depth", type=int, default=20, help="chunks asked of the search per question")
     ap.add_argument("--json-out", type=Path, help="write every figure (and per-question ranks) here")
+    ap.add_argument("--out", type=Path, default=OUT, help="where note files, indexes and query vectors go")
     return ap.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
     args = parse_args(argv)
     settings = Settings.from_env()
-    spec = args.embedder or settings.embeddings
-    inner = make_embedder(spec, cache_dir=OUT / "e5fast-model")
-    embedder = QueryMemo(inner, OUT / "query-vectors" / hashlib.sha1(inner.id.encode()).hexdigest()[:12])
+    embedder = memo_embedder(args.embedder or settings.embeddings, args.out)
     tokenizer = KiwiTokenizer()
     results = []
     print(header_md())
     try:
         for name in args.sets.split(","):
-            ev = load_set(name).sample(args.limit, args.seed)
+            ev = load_set(name, args.out).sample(args.limit, args.seed)
             print(f"  [{ev.name}] {len(ev.questions)} questions; {ev.notes}", file=sys.stderr, flush=True)
             results += run_set(ev, embedder, settings, args, tokenizer)
     finally:
@@ -188,6 +192,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if args.json_out:
         args.json_out.write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
     return results
+
+
+def open_study_library(ev: EvalSet) -> tuple[NotesLibrary, QueryMemo]:
+    """The set's library as `main` opens it (for bench/fusion_study.py)."""
+    settings = Settings.from_env()
+    embedder = memo_embedder(settings.embeddings, OUT)
+    return open_library(ev, embedder, settings, settings.fusion, KiwiTokenizer()), embedder
 
 
 if __name__ == "__main__":
