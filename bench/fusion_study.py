@@ -160,7 +160,65 @@ def fusions(st: Study) -> dict:
         out[f"k/ideal + dense-mean-max w={w}"] = convex(kideal, dmean, w)
     for c in (10, 60):
         out[f"rrf k={c}"] = rrf(c)
+    out.update(adaptive(st, convex, mm_u, z_all))
     return out
+
+
+def adaptive(st: Study, convex, mm_u, z_all) -> dict:
+    """Query-adaptive keyword weights from features of the query and the first results."""
+    def conf(i, kw, de, cand):  # share of the query's IDF weight the best chunk matches
+        return min(1.0, float(kw.max()) / ideal_bm25(st, i))
+
+    def coverage(i, kw, de, cand):  # share of the query's IDF weight that occurs in the notes
+        terms = set(st.terms[i])
+        tot = sum(st.idf(t) for t in terms)
+        return sum(st.idf(t) for t in terms if t in st.idf) / tot if tot else 0.0
+
+    def gap(i, kw, de, cand):  # how far the best chunk stands above the second, per side
+        k = np.sort(kw[cand])[::-1]
+        return (k[0] - k[1]) / k[0] if len(k) > 1 and k[0] > 0 else 1.0
+
+    out = {}
+    for lo, hi in ((0.3, 0.7), (0.2, 0.8), (0.1, 0.9)):
+        for name, feat in (("conf", conf), ("coverage", coverage), ("gap", gap)):
+            w = (lambda feat, lo, hi: lambda i, kw, de, cand: lo + (hi - lo) * feat(i, kw, de, cand))(feat, lo, hi)
+            out[f"minmax-union w={lo}..{hi} by {name}"] = convex(mm_u, mm_u, w)
+    return out
+
+
+# -- keyword-side variants (BM25 parameters, terms) ----------------------------------------
+
+NOUNS = ("NNG", "NNP", "SL", "SH", "NR")
+
+
+def variant_terms(tok, texts: list[str], how: str) -> list[list[str]]:
+    """The tokenizer's terms plus, for `how` = "compound", one joined term per run of nouns
+    written together (건강보험 → 건강, 보험, 건강보험); "pairs": also nouns separated by a space."""
+    base = tok.tokenize_many(texts)
+    if how == "base":
+        return base
+    out = []
+    for text, terms in zip(texts, base):
+        extra, prev = [], None
+        for t in tok.kiwi.tokenize(text):
+            if t.tag in NOUNS and prev is not None and prev.tag in NOUNS and (
+                    prev.start + prev.len == t.start or (how == "pairs" and text[prev.start + prev.len:t.start] == " ")):
+                extra.append(prev.form.lower() + "_" + t.form.lower())
+            prev = t
+        out.append(terms + extra)
+    return out
+
+
+def keyword_matrix(chunk_terms: list[list[str]], query_terms: list[list[str]], k1: float = 1.2,
+                   b: float = 0.75) -> tuple[np.ndarray, object]:
+    from retriever.bm25 import BM25Index
+    from retriever.terms import TermStats
+    import bm25s
+
+    model = bm25s.BM25(k1=k1, b=b, method="lucene")
+    model.index(chunk_terms, show_progress=False)
+    idx = BM25Index(model, len(chunk_terms))
+    return np.stack([idx.scores(t) for t in query_terms]).astype(np.float32), TermStats.from_documents(chunk_terms)
 
 
 def main(argv=None) -> None:
