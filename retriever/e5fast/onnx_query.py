@@ -6,8 +6,9 @@ gathers rows from the folder's memory-mapped safetensors — so the 250k × 384 
 duplicated into the .onnx file (which stays ≈ 22 MB in int8). It takes `inputs_embeds`
 (1, n, hidden) for an unpadded window and returns the mean over its tokens (1, hidden).
 
-Files: `onnx/query_fp32.onnx` (export) and `onnx/query_int8.onnx` (quantised), each written
-to a temporary name and renamed into place.
+Files: `onnx/query_int8.onnx` (quantised from a temporary float32 export) and, only when
+the "onnx-fp32" query mode is asked for, `onnx/query_fp32.onnx`; each is written to a
+temporary name and renamed into place.
 """
 from __future__ import annotations
 
@@ -25,10 +26,14 @@ def query_onnx(folder: str | Path, kind: str = "int8") -> Path:
     if out.is_file():
         return out
     fp32 = Path(folder) / SUBDIR / FILES["fp32"]
-    if not fp32.is_file():
+    if kind == "fp32":
         _atomic(fp32, lambda tmp: export_fp32(folder, tmp))
-    if kind == "int8":
-        _atomic(out, lambda tmp: quantize_int8(fp32, tmp))
+        return out
+    # int8: the float32 export is only an intermediate (86 MB); it is not kept.
+    with tempfile.TemporaryDirectory(prefix=".onnx-export-", dir=folder) as tmpdir:
+        src = Path(tmpdir) / FILES["fp32"]
+        export_fp32(folder, src)
+        _atomic(out, lambda tmp: quantize_int8(src, tmp))
     return out
 
 

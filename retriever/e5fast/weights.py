@@ -1,12 +1,11 @@
 """float32 safetensors files without torch: a streaming writer and a memory-mapped reader.
 
-Mapping instead of reading keeps the 384 MB word table out of anonymous memory: its pages
-are clean page cache, shared and reclaimable. (They still count in RSS once touched: with
-the kernel's fault-around, a build touches most of the file.)
+The small tensors are memory-mapped; the 384 MB word table is read row by row (`RowReader`).
 """
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -32,9 +31,48 @@ def mapped_arrays(path: Path, mode: str = "r", only: str | None = None) -> dict[
     return out
 
 
-def read_word_table(path: Path) -> np.ndarray:
-    """The word-embedding table as a read-only memmap (for the ONNX query path)."""
-    return mapped_arrays(Path(path), mode="r", only=WORD_TABLE)[WORD_TABLE]
+class RowReader:
+    """Rows of one 2-D float32 tensor of a safetensors file, read with `pread` on demand.
+
+    For the 250k × 384 word table: a batch needs a few thousand rows. Memory-mapping it
+    instead put most of the 384 MB file into the resident set during a build (the kernel
+    maps neighbouring pages on every fault, and MADV_RANDOM did not stop it; measured);
+    reading rows keeps them in the page cache only.
+    """
+
+    def __init__(self, path: Path, name: str = WORD_TABLE) -> None:
+        with open(path, "rb") as f:
+            (n,) = np.frombuffer(f.read(8), dtype="<u8")
+            meta = json.loads(f.read(int(n)))[name]
+        if meta["dtype"] != "F32" or len(meta["shape"]) != 2:
+            raise ValueError(f"{path}: {name} is {meta['dtype']} {meta['shape']}, expected 2-D F32")
+        self.shape = tuple(meta["shape"])
+        self._row_bytes = 4 * self.shape[1]
+        self._base = 8 + int(n) + meta["data_offsets"][0]
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        """float32 rows for an integer id array of any shape → shape + (columns,)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        if uniq.size and (uniq[0] < 0 or uniq[-1] >= self.shape[0]):
+            raise IndexError(f"token id out of range 0..{self.shape[0] - 1}")
+        buf = bytearray(uniq.size * self._row_bytes)
+        view = memoryview(buf)
+        rb = self._row_bytes
+        for j, i in enumerate(uniq.tolist()):
+            if os.preadv(self._fd, [view[j * rb:(j + 1) * rb]], self._base + i * rb) != rb:
+                raise OSError("short read from the model file")
+        table = np.frombuffer(buf, dtype="<f4").reshape(uniq.size, self.shape[1])
+        return table[inverse.reshape(ids.shape)]
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def write_safetensors(path: Path, specs: Iterable[tuple[str, tuple[int, ...], Callable[[], object]]],

