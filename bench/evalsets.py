@@ -153,11 +153,13 @@ BUILTIN = {
     "pages": lambda out: questions_set(ROOT / "bench/data/pages", ROOT / "bench/pages_questions.jsonl", "pages"),
     "seed": lambda out: questions_set(ROOT / "corpus", ROOT / "bench/devset.jsonl", "seed"),
     "facts": lambda out: questions_set(ROOT / "corpus", ROOT / "bench/answer_facts.jsonl", "seed-facts"),
+    "second": lambda out: questions_set(ROOT / "bench/data/second-notes", ROOT / "bench/second_facts.jsonl",
+                                        "second-facts"),
 }
 
 
 def load_set(spec: str, out: Path = OUT) -> EvalSet:
-    """A built-in set by name (msmarco, pages, seed, facts), a BEIR folder (its note files go
+    """A built-in set by name (msmarco, pages, seed, facts, second), a BEIR folder (its note files go
     under `out`/beir), or `NOTES_DIR:QUESTIONS.jsonl`."""
     if spec in BUILTIN:
         return BUILTIN[spec](out)

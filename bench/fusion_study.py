@@ -161,6 +161,30 @@ def fusions(st: Study) -> dict:
     for c in (10, 60):
         out[f"rrf k={c}"] = rrf(c)
     out.update(adaptive(st, convex, mm_u, z_all))
+    out.update(issue12(convex, mm_u, z_u))
+    return out
+
+
+def issue12(convex, mm_u, z_u) -> dict:
+    """The second round: dense cosine in units of its spread over the whole collection (a flat,
+    weak dense side then weighs little), and the keyword weight from the keyword lead."""
+    def dsig(c):
+        return lambda i, x, full: (x - full.mean()) / max(1e-12, float(full.std())) / c
+
+    def lead(lo, hi):  # the kept rule: FusionConfig.weight
+        def w(i, kw, de, cand):
+            k = np.sort(kw[cand])[::-1]
+            g = (k[0] - k[1]) / k[0] if len(k) > 1 and k[0] > 0 else 1.0
+            return lo + (hi - lo) * g
+        return w
+
+    out = {}
+    for c, w in ((2, 0.5), (4, 0.3), (4, 0.5), (6, 0.3), (6, 0.5)):
+        out[f"minmax-k + dense/(σ·{c}) w={w}"] = convex(mm_u, dsig(c), w)
+    for c, lo, hi in ((4, 0.3, 0.9), (5, 0.2, 1.0), (5, 0.25, 0.9)):
+        out[f"minmax-k + dense/(σ·{c}) w={lo}..{hi} by lead"] = convex(mm_u, dsig(c), lead(lo, hi))
+    for lo, hi in ((0.2, 0.9), (0.2, 0.95), (0.25, 0.95), (0.3, 0.7), (0.3, 0.95)):
+        out[f"z-union w={lo}..{hi} by lead"] = convex(z_u, z_u, lead(lo, hi))
     return out
 
 
