@@ -1,6 +1,7 @@
 """Start-up benchmark: restart the web app on an existing index → time to the first search answer.
 
     python bench/startup.py [--runs 3] [--corpus corpus] [--index index] [--no-append]
+    python bench/startup.py --fresh-pages 700   # first run: no index yet, a ~700-page corpus
 
 Builds (or updates) the index first if needed, so every timed run is a *restart* with a
 current index. Each run spawns `python app.py` on a free 127.0.0.1 port and measures, from
@@ -62,6 +63,43 @@ def time_restart(corpus: Path, index: Path, query: str, log_dir: Path) -> dict:
             "hits": len(result["hits"]), "top": result["hits"][0]["source"]}
 
 
+def time_fresh(n_pages: int, log_dir: Path) -> dict:
+    """`python app.py` on a corpus with no index: seconds to the first keyword answer with
+    hits, and to the moment hybrid is live (the progressive first build)."""
+    import tempfile
+
+    from bench.engine import make_pages
+
+    work = Path(tempfile.mkdtemp(prefix="fresh-app-"))
+    chars = make_pages(work / "notes", n_pages)
+    # a query from the last page: every page must be chunked and tokenised before it can hit
+    last = sorted((work / "notes").glob("*.txt"))[-1]
+    query = " ".join(last.read_text(encoding="utf-8").split()[:6])
+    port = free_port()
+    log_path = log_dir / f"fresh-{port}.log"
+    t0 = time.perf_counter()
+    proc = start_app(app_env(work / "notes", work / "index", port), log_path)
+    try:
+        client = wait_for_app(proc, f"http://127.0.0.1:{port}/", log_path, timeout=600)
+        t_ready = time.perf_counter() - t0
+        t_keyword = t_hybrid = None
+        while t_hybrid is None and time.perf_counter() - t0 < 1800:
+            res = client.predict(query, "keyword", api_name="/search")
+            now = time.perf_counter() - t0
+            if t_keyword is None and res["hits"] and res["hits"][0]["source"] == last.name:
+                t_keyword = now
+            if "hybrid" in res["live_modes"]:
+                t_hybrid = now
+                hyb = client.predict(query, "hybrid", api_name="/search")
+                assert hyb["hits"] and hyb["hits"][0]["source"] == last.name, hyb
+    finally:
+        stop_app(proc)
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    return {"pages": n_pages, "chars": chars, "ready": t_ready, "keyword": t_keyword, "hybrid": t_hybrid}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
@@ -69,9 +107,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--query", default="파티션을 나누는 이유")
     ap.add_argument("--no-append", action="store_true", help="print only; do not touch RESULTS.md")
+    ap.add_argument("--fresh-pages", type=int, default=0,
+                    help="instead: time a first run over this many new pages (no index yet)")
     args = ap.parse_args(argv)
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # one materialised e5fast folder for the bench and every app it starts (git-ignored ./data)
+    os.environ.setdefault("STUDY_MODEL_DIR", str(ROOT / "data" / "models"))
+    if args.fresh_pages:
+        (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
+        r = time_fresh(args.fresh_pages, ROOT / "bench" / "out")
+        print(f"fresh {r['pages']} pages ({r['chars']:,} chars): server answering {r['ready']:.1f}s, "
+              f"keyword hit from the last page {r['keyword']:.1f}s, hybrid live {r['hybrid']:.1f}s "
+              f"(load {os.getloadavg()[0]:.2f})")
+        return 0
     from studyapp.build import build
     from studyapp.settings import Settings
 
