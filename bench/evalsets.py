@@ -158,11 +158,31 @@ BUILTIN = {
 }
 
 
+OCR_SET = re.compile(r"pages-ocr(\d)(?:s(\d+))?$")
+
+
+def ocr_pages_set(level: int, seed: int = 1) -> EvalSet:
+    """The pages stand-in with OCR-like errors (bench/ocr_noise.py) at `level`, clean questions.
+    The noised pages are written to a folder under the system temp dir, never into the repo."""
+    import tempfile
+
+    from bench.ocr_noise import LEVELS, corrupt_folder
+
+    folder = Path(tempfile.gettempdir()) / "study-pages-ocr" / f"ocr{level}-s{seed}"
+    corrupt_folder(ROOT / "bench/data/pages", folder, level, seed)
+    ev = questions_set(folder, ROOT / "bench/pages_questions.jsonl", f"pages-ocr{level}s{seed}")
+    return replace(ev, notes={**ev.notes, "noise": str(LEVELS[level]), "seed": seed, "folder": str(folder)})
+
+
 def load_set(spec: str, out: Path = OUT) -> EvalSet:
-    """A built-in set by name (msmarco, pages, seed, facts, second), a BEIR folder (its note files go
-    under `out`/beir), or `NOTES_DIR:QUESTIONS.jsonl`."""
+    """A built-in set by name (msmarco, pages, seed, facts, second), `pages-ocr<level>[s<seed>]`
+    (the pages with OCR-like noise, level 1–3, seed 1 by default), a BEIR folder (its note files
+    go under `out`/beir), or `NOTES_DIR:QUESTIONS.jsonl`."""
     if spec in BUILTIN:
         return BUILTIN[spec](out)
+    m = OCR_SET.match(spec)
+    if m:
+        return ocr_pages_set(int(m.group(1)), int(m.group(2) or 1))
     folder, sep, qfile = spec.partition(":")
     if sep:
         return questions_set(Path(folder), Path(qfile))

@@ -162,6 +162,65 @@ def fusions(st: Study) -> dict:
         out[f"rrf k={c}"] = rrf(c)
     out.update(adaptive(st, convex, mm_u, z_all))
     out.update(issue12(convex, mm_u, z_u))
+    out.update(both_leads(convex, z_u))
+    return out
+
+
+def _lead_k(kw: np.ndarray) -> float:
+    """The kept rule's keyword lead (k1 - k2) / k1 over the candidates (1 when one matches)."""
+    k = np.sort(kw)[::-1]
+    return float((k[0] - k[1]) / k[0]) if len(k) > 1 and k[0] > 0 else 1.0
+
+
+def _lead_sigma(x: np.ndarray) -> float:
+    """How far the best candidate stands above the second, in units of the candidates' spread."""
+    if len(x) < 2:
+        return 0.0
+    a = np.sort(x)[::-1]
+    sd = float(x.std())
+    return float((a[0] - a[1]) / sd) if sd > 1e-12 else 0.0
+
+
+def both_leads(convex, z_u) -> dict:
+    """The third round (OCR proxy, bench/ocr_noise.py): the dense side's own lead modulates the
+    weight, so a flat, unsure dense side weighs little and a clear dense winner can outvote a
+    weak keyword lead."""
+    def share(lo, hi):  # keyword's share of the two sides' leads, both in σ units of the union
+        def w(i, kw, de, cand):
+            gk, gd = _lead_sigma(kw[cand]), _lead_sigma(de[cand])
+            return lo + (hi - lo) * (gk / (gk + gd) if gk + gd > 0 else 0.5)
+        return w
+
+    def kept_plus_dense(tau, lo=0.25, hi=0.95):  # the kept weight, dense's part scaled by its lead
+        def w(i, kw, de, cand):
+            wk = lo + (hi - lo) * _lead_k(kw[cand])
+            conf = min(1.0, _lead_sigma(de[cand]) / tau)
+            return wk / (wk + (1 - wk) * conf) if wk + (1 - wk) * conf > 0 else 1.0
+        return w
+
+    def both(lo, hi, tau):  # kept lead minus the dense lead's share, clipped to [lo, hi]
+        def w(i, kw, de, cand):
+            gd = min(1.0, _lead_sigma(de[cand]) / tau)
+            return float(np.clip(lo + (hi - lo) * _lead_k(kw[cand]) * (1 - 0.5 * gd) + 0.5 * (hi - lo) * (1 - gd) * 0.5, lo, hi))
+        return w
+
+    out = {}
+    for lo, hi in ((0.2, 0.8), (0.25, 0.95), (0.1, 0.9)):
+        out[f"z-union w={lo}..{hi} by lead share k/(k+d)"] = convex(z_u, z_u, share(lo, hi))
+    for tau in (0.5, 1.0, 2.0):
+        out[f"z-union kept w, dense part × min(1, d-lead/{tau}σ)"] = convex(z_u, z_u, kept_plus_dense(tau))
+    for tau in (0.5, 1.0):
+        out[f"z-union w=0.25..0.95 by both leads τ={tau}"] = convex(z_u, z_u, both(0.25, 0.95, tau))
+
+    def shift(beta, tau):  # the kept weight, moved by ±beta as dense's lead is clear or flat
+        def w(i, kw, de, cand):
+            cd = min(1.0, _lead_sigma(de[cand]) / tau)
+            return float(np.clip(0.25 + 0.70 * _lead_k(kw[cand]) + beta * (0.5 - cd), 0.1, 0.95))
+        return w
+
+    for beta in (0.1, 0.2):
+        for tau in (0.5, 1.0):
+            out[f"z-union kept w ± {beta} by dense lead/{tau}σ"] = convex(z_u, z_u, shift(beta, tau))
     return out
 
 

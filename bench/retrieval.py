@@ -12,7 +12,10 @@ and indexer build.
 Sets (bench/evalsets.py): `msmarco` = ../shared/bench-data/msmarco-ko (read in place; its
 documents are written as note files under bench/out/beir/), `pages` = bench/data/pages +
 bench/pages_questions.jsonl, `seed` = corpus/ + bench/devset.jsonl, `facts` = corpus/ +
-bench/answer_facts.jsonl, `second` = bench/data/second-notes + bench/second_facts.jsonl.
+bench/answer_facts.jsonl, `second` = bench/data/second-notes + bench/second_facts.jsonl,
+`pages-ocr1` … `pages-ocr3` (`pages-ocr2s7`: seed 7) = the pages with OCR-like errors
+(bench/ocr_noise.py; written under the temp dir), the same clean questions. With
+STUDY_MODEL_DIR set, e5fast's model folder is read from there instead of bench/out/e5fast-model.
 Indexes live under bench/out/ and are reused (vectors by content hash). Settings come from the environment like the app's (`STUDY_*`, studyapp/settings.py);
 each `--fusion k=v,…` overrides fields of the settings' FusionConfig for one extra hybrid run.
 Metrics are over answer units (a file, or a section), chunks aggregated by `--agg` (max, sumN).
@@ -105,8 +108,9 @@ def index_dir(ev: EvalSet, embedder: Embedder, out: Path) -> Path:
     return out / "index-eval" / f"{ev.corpus.name}-{where}-{tag}"  # one index per notes folder
 
 
-def memo_embedder(spec: str, out: Path) -> "QueryMemo":
-    inner = make_embedder(spec, cache_dir=out / "e5fast-model")
+def memo_embedder(spec: str, out: Path, model_dir: Path | None = None) -> "QueryMemo":
+    """The embedder, its e5fast model folder in `model_dir` (STUDY_MODEL_DIR) or else under `out`."""
+    inner = make_embedder(spec, cache_dir=model_dir or out / "e5fast-model")
     return QueryMemo(inner, out / "query-vectors" / hashlib.sha1(inner.id.encode()).hexdigest()[:12])
 
 
@@ -179,7 +183,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> list[dict]:
     args = parse_args(argv)
     settings = Settings.from_env()
-    embedder = memo_embedder(args.embedder or settings.embeddings, args.out)
+    embedder = memo_embedder(args.embedder or settings.embeddings, args.out, settings.model_dir)
     tokenizer = KiwiTokenizer()
     results = []
     print(header_md())
@@ -198,7 +202,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
 def open_study_library(ev: EvalSet) -> tuple[NotesLibrary, QueryMemo]:
     """The set's library as `main` opens it (for bench/fusion_study.py)."""
     settings = Settings.from_env()
-    embedder = memo_embedder(settings.embeddings, OUT)
+    embedder = memo_embedder(settings.embeddings, OUT, settings.model_dir)
     return open_library(ev, embedder, settings, settings.fusion, KiwiTokenizer()), embedder
 
 
