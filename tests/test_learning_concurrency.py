@@ -12,6 +12,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from learning import LearningRecord
@@ -92,6 +93,7 @@ def test_a_printed_grade_survives_sigkill(record_url):
         assert due[p["item_id"]].isoformat(timespec="seconds") == p["due"]
 
 
+@pytest.mark.slow  # twenty interpreters at once: ~11 s per backend
 def test_twenty_processes_grading_at_once_lose_nothing(record_url):
     n_proc, n_items = 20, 5
     children = [_spawn(GRADER_CHILD, record_url, "class", f"p{i:02d}", str(n_items)) for i in range(n_proc)]

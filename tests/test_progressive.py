@@ -60,7 +60,7 @@ def test_keyword_serves_while_vectors_build_then_hybrid_switches_on(tmp_path, em
 
 
 def test_an_edited_note_is_reindexed_in_the_background_while_searches_go_on(seed_corpus, seed_index_copy,
-                                                                           tmp_path):
+                                                                           tmp_path, model_dir):
     import shutil
     import time
 
@@ -69,7 +69,7 @@ def test_an_edited_note_is_reindexed_in_the_background_while_searches_go_on(seed
 
     corpus = tmp_path / "corpus"
     shutil.copytree(seed_corpus, corpus)
-    sa = StudyApp(Settings.from_env({}, corpus_dir=corpus, index_dir=seed_index_copy, watch_seconds=0.1))
+    sa = StudyApp(Settings.from_env({}, model_dir=model_dir, data_dir=tmp_path / "data", corpus_dir=corpus, index_dir=seed_index_copy, watch_seconds=0.1))
     sa.open(report=lambda m: None)
     watcher = sa.watch()
     try:

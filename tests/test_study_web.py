@@ -17,10 +17,10 @@ XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
-def sa(seed_corpus, seed_index_dir, tmp_path):
+def sa(seed_corpus, seed_index_dir, tmp_path, model_dir):
     from studyapp.service import StudyApp
 
-    app = StudyApp(Settings.from_env({}, corpus_dir=seed_corpus, index_dir=seed_index_dir,
+    app = StudyApp(Settings.from_env({}, model_dir=model_dir, corpus_dir=seed_corpus, index_dir=seed_index_dir,
                                      data_dir=tmp_path / "data"))
     app.open(report=lambda m: None)
     yield app
