@@ -39,11 +39,16 @@ def cpu_seconds(pid: int) -> float:
         return float("nan")
 
 
+def _passed() -> dict:
+    """The engine choice of the caller's environment goes to the app too (app_env drops STUDY_*)."""
+    return {k: os.environ[k] for k in ("STUDY_EMBEDDINGS",) if os.environ.get(k)}
+
+
 def time_restart(corpus: Path, index: Path, query: str, log_dir: Path) -> dict:
     port = free_port()
     log_path = log_dir / f"startup-{port}.log"
     t0 = time.perf_counter()
-    proc = start_app(app_env(corpus, index, port), log_path)
+    proc = start_app(app_env(corpus, index, port, **_passed()), log_path)
     try:
         client = wait_for_app(proc, f"http://127.0.0.1:{port}/", log_path)
         t_ready = time.perf_counter() - t0
@@ -78,7 +83,7 @@ def time_fresh(n_pages: int, log_dir: Path) -> dict:
     port = free_port()
     log_path = log_dir / f"fresh-{port}.log"
     t0 = time.perf_counter()
-    proc = start_app(app_env(work / "notes", work / "index", port), log_path)
+    proc = start_app(app_env(work / "notes", work / "index", port, **_passed()), log_path)
     try:
         client = wait_for_app(proc, f"http://127.0.0.1:{port}/", log_path, timeout=600)
         t_ready = time.perf_counter() - t0
