@@ -42,6 +42,17 @@ FORMATS: tuple[Format, ...] = (
 SUFFIXES: tuple[str, ...] = tuple(s for f in FORMATS for s in f.suffixes)
 
 
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """Rows of cell texts as Markdown table lines (header separator after the first row,
+    short rows padded), the form the chunker keeps whole and the quiz reads as a table."""
+    if not rows:
+        return []
+    width = max(len(r) for r in rows)
+    out = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows]
+    out.insert(1, "|" + "---|" * width)
+    return out
+
+
 def format_of(name: str) -> Format | None:
     suffix = PurePosixPath(name.lower()).suffix
     return next((f for f in FORMATS if suffix in f.suffixes), None)

@@ -6,7 +6,7 @@ import io
 import re
 import zipfile
 
-from . import Extracted, Unreadable
+from . import Extracted, Unreadable, table_lines
 
 _HEADING = re.compile(r"^(?:heading|제목)\s*(\d)$", re.I)
 
@@ -47,12 +47,7 @@ def _table_lines(table) -> list[str]:
             if not cells or cells[-1] != t:
                 cells.append(t)
         rows.append(cells)
-    if not rows:
-        return []
-    width = max(len(r) for r in rows)
-    out = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows]
-    out.insert(1, "|" + "---|" * width)
-    return out
+    return table_lines(rows)
 
 
 def read(data: bytes, name: str) -> Extracted:

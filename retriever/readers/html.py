@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import Extracted
+from . import Extracted, table_lines
 from .text import decode_text
 
 DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
@@ -77,12 +77,7 @@ def _table(node) -> list[str]:
         cells = [_text(c).replace("|", "\\|") for c in tr.iter() if c.tag in ("td", "th")]
         if cells:
             rows.append(cells)
-    if not rows:
-        return []
-    width = max(len(r) for r in rows)
-    out = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows]
-    out.insert(1, "|" + "---|" * width)
-    return out
+    return table_lines(rows)
 
 
 def html_to_text(html: str) -> str:
