@@ -6,7 +6,8 @@ like `Searcher._hybrid` does. Figures: hit@1, hit@5 and MRR@10 over answer units
     python bench/fusion_study.py --sets msmarco,pages,seed,facts
 
 The figures that decided the kept setting were re-measured through the search itself
-(`bench/retrieval.py`); this script is for trying ideas quickly.
+(`bench/retrieval.py`); this script is for trying ideas quickly. Pseudo-relevance feedback on the keyword side:
+`bench/prf_study.py` (same matrices).
 """
 from __future__ import annotations
 
