@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -71,8 +73,6 @@ def time_restart(corpus: Path, index: Path, query: str, log_dir: Path) -> dict:
 def time_fresh(n_pages: int, log_dir: Path) -> dict:
     """`python app.py` on a corpus with no index: seconds to the first keyword answer with
     hits, and to the moment hybrid is live (the progressive first build)."""
-    import tempfile
-
     from bench.engine import make_pages
 
     work = Path(tempfile.mkdtemp(prefix="fresh-app-"))
@@ -99,8 +99,6 @@ def time_fresh(n_pages: int, log_dir: Path) -> dict:
                 assert hyb["hits"] and hyb["hits"][0]["source"] == last.name, hyb
     finally:
         stop_app(proc)
-        import shutil
-
         shutil.rmtree(work, ignore_errors=True)
     return {"pages": n_pages, "chars": chars, "ready": t_ready, "keyword": t_keyword, "hybrid": t_hybrid}
 

