@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,7 +77,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cur = dbapi_conn.cursor()
         try:
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA journal_mode=WAL")
+            set_wal(cur)
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
         finally:
@@ -88,6 +89,39 @@ def _sqlite_engine(url: URL) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _clock() -> float:
+    return time.monotonic()
+
+
+def is_busy(exc: BaseException) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith("SQLITE_BUSY") or (not name and "database is locked" in str(exc))
+
+
+def set_wal(cur: sqlite3.Cursor, wait_s: float = BUSY_TIMEOUT_MS / 1000) -> None:
+    """Switch the file to WAL, waiting (up to `wait_s`) for another process's first write.
+
+    SQLite answers a journal-mode switch with SQLITE_BUSY at once, without calling the busy
+    handler, while another connection holds the write lock of a rollback-journal file (its
+    deadlock rule). That is exactly the moment two processes create a fresh record together,
+    so the switch is retried here; on a file already in WAL it is a no-op that takes no lock.
+    """
+    give_up, delay = _clock() + wait_s, 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or _clock() >= give_up:
+                raise
+        _pause(delay)
+        delay = min(delay * 2, 0.1)
 
 
 def _other_engine(url: URL) -> Engine:

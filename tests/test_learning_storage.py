@@ -199,6 +199,52 @@ def test_sqlite_pragmas_wal_busy_timeout_foreign_keys(tmp_path):
     assert got == {"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1, "synchronous": 2}
 
 
+def test_opening_while_another_process_creates_the_file_waits_for_it(tmp_path, monkeypatch):
+    """The race two processes hit when both create a fresh record: one holds the write lock of a
+    rollback-journal file and SQLite refuses the other's switch to WAL at once (no busy handler).
+    The open must wait that out, not fail with "database is locked"."""
+    path = tmp_path / "study.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t(x)")
+    holder.execute("BEGIN IMMEDIATE")  # the other process's first write, still open
+    holder.execute("INSERT INTO t VALUES (1)")
+    waits = []
+
+    def other_process_commits(seconds: float) -> None:  # the first back-off: the other side finishes
+        waits.append(seconds)
+        if holder.in_transaction:
+            holder.execute("COMMIT")
+
+    monkeypatch.setattr("learning.db._pause", other_process_commits)
+    db = open_database(default_url(tmp_path))
+    try:
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("SELECT x FROM t").scalars().all() == [1]
+    finally:
+        db.dispose()
+        holder.close()
+    assert waits, "the lock was never met: the test did not exercise the race"
+
+
+def test_a_lock_that_never_clears_is_one_clear_error(tmp_path, monkeypatch):
+    path = tmp_path / "study.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t(x)")
+    holder.execute("BEGIN IMMEDIATE")
+    clock = iter(range(0, 10_000, 10))  # each look at the clock is 10 s later: the wait runs out
+    monkeypatch.setattr("learning.db._pause", lambda _s: None)
+    monkeypatch.setattr("learning.db._clock", lambda: next(clock))
+    try:
+        with pytest.raises(DatabaseUnavailable) as info:
+            open_database(default_url(tmp_path))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    _assert_one_line(info.value)
+    assert "database is locked" in str(info.value)
+
+
 def test_a_schema_newer_than_this_program_is_refused_untouched(record_url):
     with LearningRecord.open(record_url, tz=timezone.utc) as rec:
         rec.show("ann", make_items(2), at=at())
