@@ -1,0 +1,88 @@
+"""Spacing-insensitive character bigrams as a second keyword field (issue 12, OCR text), measured
+offline on the matrices of `bench/fusion_study.py`.
+
+Each chunk and question is reduced to its letters and digits with every space and mark removed
+(so "데이 터베이스" and "데이터베이스" read the same), cut into overlapping character bigrams and
+scored with BM25 (k1 1.2, b 0.75) → C. Variants mix C into the keyword side
+(K' = K/max K + λ·C/max C per question) and rank with keyword alone and with the kept fusion rule.
+
+    STUDY_EMBEDDINGS=e5fast python bench/ngram_study.py --sets pages,pages-ocr3,pages-ocr4,seed,msmarco
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.evalsets import load_set  # noqa: E402
+from bench.fusion_study import build_study, keyword_matrix, score  # noqa: E402
+from retriever.search import FusionConfig, fuse  # noqa: E402
+
+NON_WORD = re.compile(r"[^0-9a-z\uac00-\ud7a3]+")
+KEPT = FusionConfig()
+
+
+def bigrams(text: str) -> list[str]:
+    s = NON_WORD.sub("", text.lower())
+    return [s[i:i + 2] for i in range(len(s) - 1)] or ([s] if s else [])
+
+
+def per_query_max(x: np.ndarray) -> np.ndarray:
+    m = x.max(axis=1, keepdims=True)
+    return x / np.where(m > 0, m, 1.0)
+
+
+def zs(x: np.ndarray) -> np.ndarray:
+    sd = float(x.std())
+    return (x - float(x.mean())) / (sd if sd > 1e-12 else 1.0)
+
+
+def lead_from_k(k: np.ndarray, mixed: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    if not (mixed > 0).any():
+        return dense
+    w = KEPT.weight(k) if (k > 0).any() else KEPT.keyword_weight
+    return w * zs(mixed) + (1.0 - w) * zs(dense)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", default="pages,pages-ocr3,pages-ocr4,seed")
+    ap.add_argument("--lambdas", default="0.25,0.5,1.0")
+    args = ap.parse_args(argv)
+    from bench.retrieval import open_study_library
+
+    lams = [float(x) for x in args.lambdas.split(",")]
+    for name in args.sets.split(","):
+        ev = load_set(name)
+        lib, embedder = open_study_library(ev)
+        st = build_study(ev, lib)
+        embedder.save()
+        chunks = lib.searcher.index.chunks
+        C, _ = keyword_matrix([bigrams(c.text) for c in chunks], [bigrams(q.text) for q in ev.questions])
+        K = st.K
+        rows = {"keyword K": K, "bigram C": C}
+        for lam in lams:
+            rows[f"K+{lam}C"] = per_query_max(K) + lam * per_query_max(C)
+        print(f"\n### {st.name}: {K.shape[0]} questions, {K.shape[1]} chunks", flush=True)
+        sem = score(st, lambda i, kw, de, cand: de[cand])
+        print(f"| {st.name} | semantic | {sem['hit@1']:.3f} | {sem['hit@5']:.3f} | {sem['mrr']:.3f} |")
+        for label, M in rows.items():
+            st.K = M
+            kw = score(st, lambda i, kw, de, cand: np.where(kw[cand] > 0, kw[cand], -1))
+            hy = score(st, lambda i, kw, de, cand: fuse(kw[cand], de[cand], KEPT))
+            # the same mixed keyword signal, its weight still from BM25's own lead
+            hb = score(st, lambda i, kw, de, cand: lead_from_k(K[i][cand], kw[cand], de[cand]))
+            print(f"| {st.name} | {label} | kw {kw['hit@1']:.4f}/{kw['hit@5']:.3f} | "
+                  f"hybrid {hy['hit@1']:.4f}/{hy['hit@5']:.3f}/{hy['mrr']:.3f} | "
+                  f"K-lead {hb['hit@1']:.4f}/{hb['hit@5']:.3f}/{hb['mrr']:.3f} |", flush=True)
+        st.K = K
+
+
+if __name__ == "__main__":
+    main()
