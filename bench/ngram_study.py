@@ -2,7 +2,8 @@
 offline on the matrices of `bench/fusion_study.py`.
 
 Each chunk and question is reduced to its letters and digits with every space and mark removed
-(so "데이 터베이스" and "데이터베이스" read the same), cut into overlapping character bigrams and
+(so "데이 터베이스" and "데이터베이스" read the same; the study used the chunk body,
+the library indexes `indexed_text`, heading included), cut into overlapping character bigrams and
 scored with BM25 (k1 1.2, b 0.75) → C. Variants mix C into the keyword side
 (K' = K/max K + λ·C/max C per question) and rank with keyword alone and with the kept fusion rule.
 
@@ -11,7 +12,6 @@ scored with BM25 (k1 1.2, b 0.75) → C. Variants mix C into the keyword side
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -23,14 +23,9 @@ sys.path.insert(0, str(ROOT))
 from bench.evalsets import load_set  # noqa: E402
 from bench.fusion_study import build_study, keyword_matrix, score  # noqa: E402
 from retriever.search import FusionConfig, fuse  # noqa: E402
+from retriever.spacing import char_bigrams as bigrams  # noqa: E402
 
-NON_WORD = re.compile(r"[^0-9a-z\uac00-\ud7a3]+")
-KEPT = FusionConfig()
-
-
-def bigrams(text: str) -> list[str]:
-    s = NON_WORD.sub("", text.lower())
-    return [s[i:i + 2] for i in range(len(s) - 1)] or ([s] if s else [])
+KEPT = FusionConfig(bigram_weight=0)  # the study mixes the bigram field itself
 
 
 def per_query_max(x: np.ndarray) -> np.ndarray:

@@ -28,8 +28,9 @@ from .chunking import ChunkerConfig, chunk_note
 from .embeddings import Embedder
 from .fsutil import fsync_dir, fsync_file
 from .loader import FileRef, read_note, scan
-from .store import (CURRENT, FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexError_, LoadedIndex,
-                    current_generation, index_lock, load_index, read_manifest, same_scan)
+from .store import (BIGRAM_DIR, CURRENT, FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexError_,
+                    LoadedIndex, build_bigram_bm25, current_generation, index_lock, load_index, read_manifest,
+                    same_scan)
 from .tokenizer import KiwiTokenizer
 from .types import Chunk, Note, Skipped
 
@@ -286,6 +287,7 @@ class Indexer:
             ann = make_ann(vectors, self.ann_kind)
             ann.save(tmp / "dense.faiss")
             BM25Index.build(tokens).save(tmp / "bm25")
+            build_bigram_bm25(chunks).save(tmp / BIGRAM_DIR)
             manifest["ann"] = {"kind": ann.kind}
             manifest["build_seconds"] = round(time.perf_counter() - t0, 3)
             _write_json(tmp / "manifest.json", manifest)

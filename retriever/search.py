@@ -1,5 +1,9 @@
 """Keyword (Kiwi-BM25), semantic (FAISS) and hybrid search over a loaded index.
 
+The keyword side is BM25 over Kiwi terms plus, with half its weight, BM25 over spacing-free
+character bigrams (`spacing.py`), each scaled by its best chunk: Korean spacing slips and OCR
+breaks still match.
+
 Hybrid = a convex mix of z-scored BM25 and cosine scores over the union of both sides'
 top-N candidates, with a query-adaptive keyword weight: `keyword_weight` when the keyword
 side's two best chunks tie, rising linearly with the best chunk's BM25 lead
@@ -18,6 +22,7 @@ from threading import Lock
 import numpy as np
 
 from .embeddings import Embedder
+from .spacing import char_bigrams
 from .store import LoadedIndex
 from .tokenizer import Tokenizer
 from .types import MODES, Hit
@@ -43,6 +48,8 @@ class FusionConfig:
     adaptive: bool = True  # False: keyword_weight for every query (the pre-issue-12 fusion)
     normalise: str = "z"  # "z" (z-score over the candidates) or "minmax" (pre-issue-12)
     pool: int = 50  # top-N taken from each side before fusing
+    # the spacing-free bigram field's share of the keyword side: K/max K + λ·C/max C (0: BM25 only)
+    bigram_weight: float = 0.5
     method: str = "convex"  # or "rrf" (kept for the benchmark)
     rrf_k: int = 60
 
@@ -78,6 +85,11 @@ def _minmax(x: np.ndarray) -> np.ndarray:
     if hi - lo < 1e-12:
         return np.ones_like(x) if hi > 0 else np.zeros_like(x)
     return (x - lo) / (hi - lo)
+
+
+def _by_best(x: np.ndarray) -> np.ndarray:
+    best = float(x.max()) if x.size else 0.0
+    return x / best if best > 0 else x
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
@@ -124,7 +136,19 @@ class Searcher:
         return self.tokenizer(query)
 
     def keyword_scores(self, terms: list[str]) -> np.ndarray:
+        """BM25 over Kiwi terms alone (what answers use to judge whether the notes cover a question)."""
         return self.index.bm25.scores(terms)
+
+    def keyword_side(self, query: str) -> np.ndarray:
+        """The keyword score of every chunk: BM25 over Kiwi terms plus, weighted by
+        `fusion.bigram_weight`, BM25 over spacing-free character bigrams, each scaled by its
+        best chunk — so "데이터 베이스" and an OCR'd "데이 터베이스" still find "데이터베이스"."""
+        bm = self.keyword_scores(self.query_terms(query))
+        lam = self.fusion.bigram_weight
+        if lam <= 0 or bm.size == 0:
+            return bm
+        bg = self.index.bigram_bm25.scores(char_bigrams(query))
+        return _by_best(bm) + lam * _by_best(bg)
 
     def query_vector(self, query: str) -> np.ndarray:
         with self._lock:
@@ -191,7 +215,7 @@ class Searcher:
             if not mask.any():
                 return []
         if mode == "keyword":
-            scores = self.keyword_scores(self.query_terms(q))
+            scores = self.keyword_side(q)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
             order = [i for i in _top(scores, k) if scores[i] > 0]
@@ -213,7 +237,7 @@ class Searcher:
     def _hybrid(self, q: str, k: int, mask: np.ndarray | None) -> list[Hit]:
         f = self.fusion
         pool = max(f.pool, k)
-        bm = self.keyword_scores(self.query_terms(q))
+        bm = self.keyword_side(q)
         if mask is not None:
             bm = np.where(mask, bm, 0.0)
         bm_top = [int(i) for i in _top(bm, pool) if bm[i] > 0]

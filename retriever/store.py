@@ -11,6 +11,8 @@ Layout of the index folder::
         vectors.npy          float32 embeddings, row i = chunk i (allow_pickle=False)
         dense.faiss          FAISS index over vectors.npy
         bm25/                bm25s arrays (.npy) and vocabulary (JSON)
+        bm25-bigram/         the same over spacing-free character bigrams (built on first
+                             search for a generation written before it existed)
 
 Building lives in `indexer.py`: it writes a new generation beside the live one and then
 swaps CURRENT, so a crash at any point leaves the previous generation live. Nothing here
@@ -31,12 +33,14 @@ import numpy as np
 
 from .ann import ANN
 from .bm25 import BM25Index
+from .spacing import char_bigrams
 from .terms import TermStats
 from .types import Chunk, Note, Skipped
 
 FORMAT_VERSION = 3
 READABLE_FORMATS = (2, 3)  # format 2 had no notes.jsonl and no pages: still searchable and reusable
 CURRENT = "CURRENT"
+BIGRAM_DIR = "bm25-bigram"
 
 T = TypeVar("T")
 
@@ -132,9 +136,24 @@ class LoadedIndex:
         with self._memo_lock:
             return self._memo.setdefault(key, value)
 
+    @property
+    def bigram_bm25(self) -> BM25Index:
+        """BM25 over each chunk's spacing-free character bigrams (the second keyword field)."""
+        def load() -> BM25Index:
+            folder = self.path / BIGRAM_DIR if self.path is not None else None
+            if folder is not None and folder.is_dir():
+                return BM25Index.load(folder, len(self.chunks))
+            return build_bigram_bm25(self.chunks)
+
+        return self.memo("retriever:bigram-bm25", load)
+
     def term_stats(self) -> TermStats:
         """IDF of every indexed term (computed once per generation)."""
         return self.memo("retriever:term-stats", lambda: TermStats.from_documents(self.tokens))
+
+
+def build_bigram_bm25(chunks: list[Chunk]) -> BM25Index:
+    return BM25Index.build([char_bigrams(c.indexed_text) for c in chunks])
 
 
 def same_files(notes: list[Note], manifest: dict) -> bool:

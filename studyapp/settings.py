@@ -42,6 +42,8 @@ class Settings:
     # STUDY_KEYWORD_WEIGHT: hybrid's BM25 weight for a query whose two best keyword chunks tie;
     # it rises with the best chunk's BM25 lead up to FusionConfig.max_keyword_weight (issue 12)
     keyword_weight: float = FusionConfig.keyword_weight
+    # STUDY_BIGRAM_WEIGHT: the spacing-free character-bigram field's share of the keyword side (0: off)
+    bigram_weight: float = FusionConfig.bigram_weight
     chunk_max_chars: int = ChunkerConfig.max_chars
     chunk_min_chars: int = ChunkerConfig.min_chars
     chunk_plain_max_chars: int = ChunkerConfig.plain_max_chars
@@ -68,6 +70,7 @@ class Settings:
             llm=_text(env, "STUDY_LLM"),
             llm_timeout=_float(env, "STUDY_LLM_TIMEOUT", 30.0),
             keyword_weight=_float(env, "STUDY_KEYWORD_WEIGHT", FusionConfig.keyword_weight),
+            bigram_weight=max(0.0, _float(env, "STUDY_BIGRAM_WEIGHT", FusionConfig.bigram_weight)),
             chunk_max_chars=int(_float(env, "STUDY_CHUNK_MAX_CHARS", ChunkerConfig.max_chars)),
             chunk_min_chars=int(_float(env, "STUDY_CHUNK_MIN_CHARS", ChunkerConfig.min_chars)),
             chunk_plain_max_chars=int(_float(env, "STUDY_CHUNK_PLAIN_MAX_CHARS", ChunkerConfig.plain_max_chars)),
@@ -98,7 +101,7 @@ class Settings:
 
     @property
     def fusion(self) -> FusionConfig:
-        return FusionConfig(keyword_weight=self.keyword_weight)
+        return FusionConfig(keyword_weight=self.keyword_weight, bigram_weight=self.bigram_weight)
 
     @staticmethod
     def apply_offline_defaults(environ: dict | None = None) -> None:
