@@ -78,21 +78,26 @@ def rank_units(order: np.ndarray, units: np.ndarray, limit: int = 10) -> list[in
 
 def score(st: Study, fuse, pool: int = 50) -> dict:
     """fuse(i, kw, de, cand) → fused scores of `cand` (chunk ids) for question i."""
-    h1 = h5 = mrr = 0.0
-    n = st.K.shape[0]
-    for i in range(n):
+    firsts = []
+    for i in range(st.K.shape[0]):
         kw, de = st.K[i], st.D[i]
         cand = candidates(kw, de, pool)
         f = fuse(i, kw, de, cand)
-        order = cand[np.argsort(-f, kind="stable")[:50]]
-        ranked = rank_units(order, st.units[i])
-        rel = st.relevant[i]
-        first = next((r for r, u in enumerate(ranked) if u in rel), None)
-        if first is not None:
-            h1 += first == 0
-            h5 += first < 5
-            mrr += 1 / (first + 1)
-    return {"hit@1": h1 / n, "hit@5": h5 / n, "mrr": mrr / n}
+        firsts.append(first_relevant(st, i, cand[np.argsort(-f, kind="stable")[:50]]))
+    return summarise(firsts)
+
+
+def first_relevant(st: Study, i: int, order: np.ndarray) -> int | None:
+    """Rank (0-based) of question i's first relevant unit in a chunk ranking, or None."""
+    ranked = rank_units(order, st.units[i])
+    return next((r for r, u in enumerate(ranked) if u in st.relevant[i]), None)
+
+
+def summarise(firsts: list[int | None]) -> dict:
+    n = max(1, len(firsts))
+    found = [f for f in firsts if f is not None]
+    return {"hit@1": sum(f == 0 for f in found) / n, "hit@5": sum(f < 5 for f in found) / n,
+            "mrr": sum(1 / (f + 1) for f in found) / n}
 
 
 def top(x: np.ndarray, n: int) -> np.ndarray:

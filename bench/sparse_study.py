@@ -123,7 +123,7 @@ def set_vectors(name: str, lib, questions: list[str], model) -> tuple[sp.csr_mat
 
 # -- the study ------------------------------------------------------------------------------
 
-from bench.fusion_study import build_study, candidates, rank_units, top
+from bench.fusion_study import build_study, candidates, first_relevant, summarise, top
 from retriever.search import FusionConfig, fuse
 
 KEPT = FusionConfig()
@@ -139,9 +139,8 @@ def score3(st, S: np.ndarray, f, pool: int = 50, cand_from: str = "kd") -> dict:
     of the candidates. cand_from: "kd" = union of BM25's (matching) and cosine's top-`pool`
     (as the search does), "kds" = that plus sparse's top-`pool`, "s" / "sd" = sparse alone /
     sparse ∪ cosine."""
-    h1 = h5 = mrr = 0.0
-    n = st.K.shape[0]
-    for i in range(n):
+    firsts = []
+    for i in range(st.K.shape[0]):
         kw, de, s = st.K[i], st.D[i], S[i]
         if cand_from == "s":
             cand = np.sort(top(s, pool))
@@ -152,15 +151,8 @@ def score3(st, S: np.ndarray, f, pool: int = 50, cand_from: str = "kd") -> dict:
             if cand_from == "kds":
                 cand = np.union1d(cand, top(s, pool))
         fused = f(kw[cand], de[cand], s[cand])
-        order = cand[np.argsort(-fused, kind="stable")[:50]]
-        ranked = rank_units(order, st.units[i])
-        rel = st.relevant[i]
-        first = next((r for r, u in enumerate(ranked) if u in rel), None)
-        if first is not None:
-            h1 += first == 0
-            h5 += first < 5
-            mrr += 1 / (first + 1)
-    return {"hit@1": h1 / n, "hit@5": h5 / n, "mrr": mrr / n}
+        firsts.append(first_relevant(st, i, cand[np.argsort(-fused, kind="stable")[:50]]))
+    return summarise(firsts)
 
 
 def kept_plus(gamma: float):
