@@ -1,16 +1,18 @@
-"""Mark the query's terms in a text by Kiwi tokens (파티션을 in the query marks 파티션), and
-cut the excerpt window shown around the first match."""
+"""Mark the query's terms in a text by Kiwi tokens (파티션을 in the query marks 파티션) — or,
+when no term matches, by the query read without spaces (the bigram field's matches) — and cut
+the excerpt window shown around the first match."""
 from __future__ import annotations
 
+from .spacing import spacing_free_spans
 from .tokenizer import Tokenizer
 
 
 def match_spans(text: str, query: str, tokenizer: Tokenizer) -> list[tuple[int, int]]:
     """Merged (start, end) character ranges of `text` whose terms occur in the query."""
     terms = set(tokenizer(query))
-    if not terms:
-        return []
-    spans = sorted((s.start, s.end) for s in tokenizer.spans(text) if s.term in terms)
+    spans = sorted((s.start, s.end) for s in tokenizer.spans(text) if s.term in terms) if terms else []
+    if not spans:
+        spans = spacing_free_spans(text, query)
     merged: list[tuple[int, int]] = []
     for s, e in spans:
         if merged and s <= merged[-1][1]:

@@ -19,3 +19,33 @@ def char_bigrams(text: str) -> list[str]:
     if len(s) < 2:
         return [s] if s else []
     return [s[i:i + 2] for i in range(len(s) - 1)]
+
+
+def _compact(text: str) -> tuple[str, list[int]]:
+    """`text` lower-cased with everything but letters and digits dropped, and where each kept
+    character came from."""
+    keep = [(i, ch) for i, ch in enumerate(text.lower()) if not _NOT_LETTER.match(ch)]
+    return "".join(ch for _, ch in keep), [i for i, _ in keep]
+
+
+def spacing_free_spans(text: str, query: str, min_chars: int = 3) -> list[tuple[int, int]]:
+    """(start, end) ranges of `text` holding a piece of the query read without spaces — the
+    longest pieces first, each at least `min_chars` long — so "파티 션프로젝 션" marks
+    "파티션 프로젝션" in the note."""
+    t, where = _compact(text)
+    q, _ = _compact(query)
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i + min_chars <= len(q):
+        n = min_chars
+        if q[i:i + n] not in t:
+            i += 1
+            continue
+        while i + n < len(q) and q[i:i + n + 1] in t:
+            n += 1
+        piece, at = q[i:i + n], t.find(q[i:i + n])
+        while at >= 0:
+            spans.append((where[at], where[at + n - 1] + 1))
+            at = t.find(piece, at + n)
+        i += n
+    return sorted(spans)

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from retriever import Searcher
+from retriever.highlight import mark, match_spans
 from retriever.search import FusionConfig
-from retriever.spacing import char_bigrams
+from retriever.spacing import char_bigrams, spacing_free_spans
 from retriever.store import BIGRAM_DIR, current_generation, load_index
 from studyapp.settings import Settings
 
@@ -53,3 +54,14 @@ def test_the_weight_comes_from_the_environment():
     assert Settings.from_env({}).fusion.bigram_weight == FusionConfig.bigram_weight
     assert Settings.from_env({"STUDY_BIGRAM_WEIGHT": "0"}).fusion.bigram_weight == 0
     assert Settings.from_env({"STUDY_BIGRAM_WEIGHT": "-1"}).fusion.bigram_weight == 0
+
+
+def test_highlight_falls_back_to_the_query_read_without_spaces(tokenizer):
+    text = "Athena 파티션 프로젝션을 설정하면 파티션프로젝션 쿼리가 빨라진다"
+    assert mark(text, match_spans(text, "파티 션프로젝 션", tokenizer)) == \
+        "Athena «파티션 프로젝션»을 설정하면 «파티션프로젝션» 쿼리가 빨라진다"
+    # when Kiwi terms match, they alone are marked (파티션을 in the query marks 파티션, not 을)
+    assert mark(text, match_spans(text, "파티션을", tokenizer)) == \
+        "Athena «파티션» 프로젝션을 설정하면 «파티션»프로젝션 쿼리가 빨라진다"
+    assert match_spans(text, "전혀 없는 말", tokenizer) == []
+    assert spacing_free_spans("데이 터베이스", "데이터") == [(0, 4)]  # "데이 터": the space inside is kept
