@@ -66,7 +66,7 @@ def test_plain_text_paragraphs_then_sentences(tokenizer):
 def test_single_huge_line_is_bounded():
     text = ("파티션 프로젝션은 메타스토어를 우회한다 " * 12000)[:200_000]
     chunks = chunk_note("long.md", text)
-    assert all(len(c.text) <= 1000 for c in chunks)
+    assert all(len(c.text) <= ChunkerConfig().plain_max_chars for c in chunks)
     assert all(c.lines == (1, 1) for c in chunks)
     assert sum(len(c.text) for c in chunks) >= 190_000
 
