@@ -22,12 +22,13 @@ from threading import Lock
 import numpy as np
 
 from .embeddings import Embedder
-from .spacing import char_bigrams
+from .spacing import char_bigrams, query_coverage
 from .store import LoadedIndex
 from .tokenizer import Tokenizer
 from .types import MODES, Hit
 
 MAX_QUERY_CHARS = 1000
+MIN_BIGRAM_COVERAGE = 0.5  # a keyword hit without any Kiwi term must hold half the query
 
 
 class QueryError(ValueError):
@@ -143,12 +144,24 @@ class Searcher:
         """The keyword score of every chunk: BM25 over Kiwi terms plus, weighted by
         `fusion.bigram_weight`, BM25 over spacing-free character bigrams, each scaled by its
         best chunk — so "데이터 베이스" and an OCR'd "데이 터베이스" still find "데이터베이스"."""
+        return self._keyword_parts(query)[0]
+
+    def _keyword_parts(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """(the keyword side, BM25 over Kiwi terms alone)."""
         bm = self.keyword_scores(self.query_terms(query))
         lam = self.fusion.bigram_weight
         if lam <= 0 or bm.size == 0:
-            return bm
+            return bm, bm
         bg = self.index.bigram_bm25.scores(char_bigrams(query))
-        return _by_best(bm) + lam * _by_best(bg)
+        return _by_best(bm) + lam * _by_best(bg), bm
+
+    def _shown_as_keyword_hit(self, i: int, kiwi: np.ndarray, query: str) -> bool:
+        """A keyword hit holds one of the query's Kiwi terms, or at least half of the query read
+        without spaces; a chunk sharing only a bigram or two with the query ("무엇인가요" in an
+        unrelated note) is not shown as a match."""
+        if kiwi[i] > 0:
+            return True
+        return query_coverage(self.index.chunks[i].indexed_text, query) >= MIN_BIGRAM_COVERAGE
 
     def query_vector(self, query: str) -> np.ndarray:
         with self._lock:
@@ -215,10 +228,11 @@ class Searcher:
             if not mask.any():
                 return []
         if mode == "keyword":
-            scores = self.keyword_side(q)
+            scores, kiwi = self._keyword_parts(q)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
-            order = [i for i in _top(scores, k) if scores[i] > 0]
+            order = [i for i in _top(scores, 4 * k)
+                     if scores[i] > 0 and self._shown_as_keyword_hit(i, kiwi, q)][:k]
             return self._hits(order, scores[order])
         if mode == "semantic":
             ids, sims = self._dense_top(self.query_vector(q), k, mask)

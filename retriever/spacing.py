@@ -28,14 +28,10 @@ def _compact(text: str) -> tuple[str, list[int]]:
     return "".join(ch for _, ch in keep), [i for i, _ in keep]
 
 
-def spacing_free_spans(text: str, query: str, min_chars: int = 3) -> list[tuple[int, int]]:
-    """(start, end) ranges of `text` holding a piece of the query read without spaces — the
-    longest pieces first, each at least `min_chars` long — so "파티 션프로젝 션" marks
-    "파티션 프로젝션" in the note."""
-    t, where = _compact(text)
-    q, _ = _compact(query)
-    spans: list[tuple[int, int]] = []
-    i = 0
+def _pieces(t: str, q: str, min_chars: int) -> list[tuple[int, int]]:
+    """Greedy left-to-right (start, length) pieces of compact query `q`, each the longest run
+    from there (at least `min_chars`) that occurs in compact text `t`."""
+    out, i = [], 0
     while i + min_chars <= len(q):
         n = min_chars
         if q[i:i + n] not in t:
@@ -43,9 +39,30 @@ def spacing_free_spans(text: str, query: str, min_chars: int = 3) -> list[tuple[
             continue
         while i + n < len(q) and q[i:i + n + 1] in t:
             n += 1
-        piece, at = q[i:i + n], t.find(q[i:i + n])
+        out.append((i, n))
+        i += n
+    return out
+
+
+def spacing_free_spans(text: str, query: str, min_chars: int = 3) -> list[tuple[int, int]]:
+    """(start, end) ranges of `text` holding a piece of the query read without spaces — the
+    longest pieces first, each at least `min_chars` long — so "파티 션프로젝 션" marks
+    "파티션 프로젝션" in the note."""
+    t, where = _compact(text)
+    q, _ = _compact(query)
+    spans: list[tuple[int, int]] = []
+    for i, n in _pieces(t, q, min_chars):
+        piece = q[i:i + n]
+        at = t.find(piece)
         while at >= 0:
             spans.append((where[at], where[at + n - 1] + 1))
             at = t.find(piece, at + n)
-        i += n
     return sorted(spans)
+
+
+def query_coverage(text: str, query: str, min_chars: int = 3) -> float:
+    """Share of the query's letters (spaces and marks dropped) found in `text` in pieces of at
+    least `min_chars` — how much of the query a chunk holds, however either is spaced."""
+    t, _ = _compact(text)
+    q, _ = _compact(query)
+    return sum(n for _, n in _pieces(t, q, min_chars)) / len(q) if q else 0.0

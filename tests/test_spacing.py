@@ -10,7 +10,7 @@ import pytest
 from retriever import Searcher
 from retriever.highlight import mark, match_spans
 from retriever.search import FusionConfig
-from retriever.spacing import char_bigrams, spacing_free_spans
+from retriever.spacing import char_bigrams, query_coverage, spacing_free_spans
 from retriever.store import BIGRAM_DIR, current_generation, load_index
 from studyapp.settings import Settings
 
@@ -65,3 +65,13 @@ def test_highlight_falls_back_to_the_query_read_without_spaces(tokenizer):
         "Athena «파티션» 프로젝션을 설정하면 «파티션»프로젝션 쿼리가 빨라진다"
     assert match_spans(text, "전혀 없는 말", tokenizer) == []
     assert spacing_free_spans("데이 터베이스", "데이터") == [(0, 4)]  # "데이 터": the space inside is kept
+
+
+def test_a_chunk_sharing_only_a_bigram_or_two_is_not_a_keyword_hit(seed_library):
+    s = seed_library.searcher
+    # "무엇인가요", "오늘" share bigrams with the notes' Korean prose, but no term and no real piece
+    assert s.keyword_side("오늘 점심 메뉴는 무엇인가요").max() > 0  # it ranks…
+    assert s.search("오늘 점심 메뉴는 무엇인가요", mode="keyword", k=5) == []  # …but is not shown
+    assert query_coverage("Athena 파티션 프로젝션을 설정", "파티 션프로젝 션") == 1.0
+    assert query_coverage("데이터 공유", "데이터셰 어링") == 0.5
+    assert query_coverage("왜 이 구성이 정답인가", "오늘 점심 메뉴는 무엇인가요") == 0.0
