@@ -10,22 +10,26 @@ from __future__ import annotations
 
 import re
 
-_NOT_LETTER = re.compile(r"[^0-9a-z\uac00-\ud7a3]+")  # keep Hangul syllables, Latin letters, digits
+_LETTER = re.compile(r"[0-9a-z\uac00-\ud7a3]")  # Hangul syllables, Latin letters, digits
+
+
+def _compact(text: str) -> tuple[str, list[int]]:
+    """`text`'s letters and digits, lower-cased, without spaces or marks, and the position in
+    `text` each came from (per character, so a lower-casing that changes length can't shift them)."""
+    low = text.lower()
+    if len(low) == len(text):  # lower() never shrinks a character: positions line up (the usual case)
+        where = [m.start() for m in _LETTER.finditer(low)]
+        return "".join(low[i] for i in where), where
+    keep = [(i, c) for i, ch in enumerate(text) if len(c := ch.lower()) == 1 and _LETTER.match(c)]
+    return "".join(c for _, c in keep), [i for i, _ in keep]
 
 
 def char_bigrams(text: str) -> list[str]:
     """Overlapping character bigrams of `text` with spaces and marks removed (lower-cased)."""
-    s = _NOT_LETTER.sub("", text.lower())
+    s, _ = _compact(text)
     if len(s) < 2:
         return [s] if s else []
     return [s[i:i + 2] for i in range(len(s) - 1)]
-
-
-def _compact(text: str) -> tuple[str, list[int]]:
-    """`text` lower-cased with everything but letters and digits dropped, and where each kept
-    character came from."""
-    keep = [(i, ch) for i, ch in enumerate(text.lower()) if not _NOT_LETTER.match(ch)]
-    return "".join(ch for _, ch in keep), [i for i, _ in keep]
 
 
 def _pieces(t: str, q: str, min_chars: int) -> list[tuple[int, int]]:

@@ -75,3 +75,8 @@ def test_a_chunk_sharing_only_a_bigram_or_two_is_not_a_keyword_hit(seed_library)
     assert query_coverage("Athena 파티션 프로젝션을 설정", "파티 션프로젝 션") == 1.0
     assert query_coverage("데이터 공유", "데이터셰 어링") == 0.5
     assert query_coverage("왜 이 구성이 정답인가", "오늘 점심 메뉴는 무엇인가요") == 0.0
+
+
+def test_marks_land_on_the_right_characters_when_lower_casing_changes_length():
+    text = "İİ 파티션 프로젝션"  # "İ".lower() is two characters
+    assert [text[a:b] for a, b in spacing_free_spans(text, "파티션프로젝션")] == ["파티션 프로젝션"]
