@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.evalsets import load_set  # noqa: E402
-from bench.fusion_study import build_study, keyword_matrix, score  # noqa: E402
+from bench.fusion_study import build_study, keyword_matrix, score, zscore  # noqa: E402
 from retriever.search import FusionConfig, fuse  # noqa: E402
 from retriever.spacing import char_bigrams as bigrams  # noqa: E402
 
@@ -33,16 +33,11 @@ def per_query_max(x: np.ndarray) -> np.ndarray:
     return x / np.where(m > 0, m, 1.0)
 
 
-def zs(x: np.ndarray) -> np.ndarray:
-    sd = float(x.std())
-    return (x - float(x.mean())) / (sd if sd > 1e-12 else 1.0)
-
-
 def lead_from_k(k: np.ndarray, mixed: np.ndarray, dense: np.ndarray) -> np.ndarray:
     if not (mixed > 0).any():
         return dense
     w = KEPT.weight(k) if (k > 0).any() else KEPT.keyword_weight
-    return w * zs(mixed) + (1.0 - w) * zs(dense)
+    return w * zscore(mixed, mixed) + (1.0 - w) * zscore(dense, dense)
 
 
 def main(argv=None) -> None:

@@ -123,15 +123,14 @@ def set_vectors(name: str, lib, questions: list[str], model) -> tuple[sp.csr_mat
 
 # -- the study ------------------------------------------------------------------------------
 
-from bench.fusion_study import build_study, candidates, first_relevant, summarise, top
+from bench.fusion_study import build_study, candidates, first_relevant, summarise, top, zscore
 from retriever.search import FusionConfig, fuse
 
 KEPT = FusionConfig()
 
 
 def z(x: np.ndarray) -> np.ndarray:
-    sd = float(x.std())
-    return (x - float(x.mean())) / sd if sd > 1e-12 else np.zeros_like(x)
+    return zscore(x, x)
 
 
 def score3(st, S: np.ndarray, f, pool: int = 50, cand_from: str = "kd") -> dict:
