@@ -13,7 +13,7 @@ T0 = time.perf_counter()
 
 
 def main() -> None:
-    from studyapp.settings import Settings, SettingsError
+    from studyapp import Settings, SettingsError, StudyApp
 
     try:
         settings = Settings.from_env()
@@ -21,7 +21,6 @@ def main() -> None:
     except SettingsError as exc:
         raise SystemExit(str(exc)) from None
     settings.apply_offline_defaults()
-    from studyapp.service import StudyApp
 
     sa = StudyApp(settings)
     print(f"노트: {settings.corpus_dir} · 색인: {settings.index_dir}", file=sys.stderr, flush=True)

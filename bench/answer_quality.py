@@ -69,7 +69,7 @@ def _library(corpus: Path, index: Path):
 
 
 def measure(name: str, index_root: Path, verbose: bool) -> dict:
-    from tutor.answer import Tutor
+    from tutor.answers.tutor import Tutor
 
     corpus, qfile = SETS[name]
     tutor = Tutor(_library(corpus, index_root / name))

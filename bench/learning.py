@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PostgreSQL cluster help
 from learning import ItemContext, LearningRecord, default_url  # noqa: E402
 from learning.models import ATTEMPTS, CARDS  # noqa: E402
 from learning.scheduler import FSRS, choose_rating  # noqa: E402
-from tutor.types import QuizItem, SourceRef  # noqa: E402
+from tutor.common.types import QuizItem, SourceRef  # noqa: E402
 
 USER = "bench"
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)

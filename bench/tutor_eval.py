@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from retriever import NotesLibrary, load_corpus, make_embedder
-    from tutor.answer import Tutor
+    from tutor.answers.tutor import Tutor
 
     tmp = None
     index_dir = args.index

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from tutor.types import QuizItem
+from tutor.common.types import QuizItem
 
 from . import migrate
 from .clock import local_tz, to_utc
@@ -144,19 +143,6 @@ class LearningRecord:
             attempt_id = int(res.inserted_primary_key[0])
         return GradeResult(user, item_id, bool(correct), row.answer, RATING_NAMES[int(r)], due,
                            now.astimezone(self.tz), attempt_id, bool(row.stale))
-
-    def answer(self, user: str, item_id: str, given: str, grade_fn: Callable[[QuizItem, str], object], *,
-               rating: str | None = None, seconds: float | None = None,
-               at: datetime | None = None) -> GradeResult:
-        """Grade with `grade_fn(item, given)` (returns a bool or an object with `.correct`, e.g.
-        `tutor.grading.grade`) and record it; the grader's result is kept in `.detail`."""
-        item = self.item(user, item_id)
-        check_answer(given)
-        choose_rating(True, rating)  # refuse a bad rating before grading
-        verdict = grade_fn(item, given)
-        correct = verdict if isinstance(verdict, bool) else bool(getattr(verdict, "correct"))
-        res = self.record_attempt(user, item_id, given, correct, rating=rating, seconds=seconds, at=at)
-        return replace(res, detail=verdict)
 
     def rate(self, user: str, attempt_id: int, rating: str) -> GradeResult:
         """Change the rating of `user`'s latest answer to an item (the learner's 다시/어려움/좋음/쉬움

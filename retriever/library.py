@@ -23,6 +23,7 @@ from .indexer import Indexer, Reporter
 from .loader import load_corpus
 from .search import FusionConfig, Searcher
 from .store import BuildReport, IndexError_, load_index
+from .structure import NotesStructure, parse_notes
 from .terms import TermStats
 from .tokenizer import KiwiTokenizer, Tokenizer
 from .types import Hit, Note
@@ -188,8 +189,14 @@ class NotesLibrary:
     def query_vector(self, text: str) -> np.ndarray:
         return self.searcher.query_vector(text)
 
-    def chunk_near(self, source: str, line: int, within: tuple[int, int] | None = None) -> Hit | None:
-        """The chunk holding `line` of `source` (or the nearest one starting `within` a line range)."""
-        s = self.searcher
-        i = s.chunk_near(source, line, within)
-        return None if i is None else s.chunk_hit(i)
+    def chunk_hit(self, index: int) -> Hit:
+        """The chunk at `index` of the live chunk table as a hit (score 0, rank 0)."""
+        return self.searcher.chunk_hit(index)
+
+    def structure(self) -> NotesStructure:
+        """The indexed notes' sections, each with its chunks — parsed once per generation."""
+        def build() -> NotesStructure:
+            notes = ((n.source, n.text, n.pages) for n in self.notes())
+            return parse_notes(notes, splitter=self.tokenizer.split_sentences).with_chunks(self.searcher.index.chunks)
+
+        return self.memo("retriever:structure", build)

@@ -231,7 +231,7 @@ def _load_generation(gen: Path) -> LoadedIndex:
             for line in f:
                 row = json.loads(line)
                 chunks.append(Chunk(row["source"], row["heading"], tuple(row["lines"]), row["text"], row["id"],
-                                    row.get("page")))
+                                    row.get("page"), row.get("section", "")))
         n = len(chunks)
         if n != manifest["counts"]["chunks"] or [c.id for c in chunks] != manifest["chunk_ids"]:
             raise IndexError_("chunk table does not match the manifest")

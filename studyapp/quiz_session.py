@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from learning import GradeResult
-from tutor.types import Grade, Quiz, QuizItem
+from tutor.common.types import Grade, Quiz, QuizItem
+
+from .record import Graded
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,11 @@ class QuizSession:
             changed[name] = tuple(seq)
         return replace(self, message="", **changed)
 
-    def graded(self, res: GradeResult) -> "QuizSession":
-        """The current item's recorded grade (`res.detail` is the tutor's `Grade`); once only."""
-        if self.current is None or self.current_graded or res.item_id != self.current.id:
+    def graded(self, g: Graded) -> "QuizSession":
+        """The current item with its grade and what the record kept; once only."""
+        if self.current is None or self.current_graded or g.record.item_id != self.current.id:
             return self
-        g = res.detail if isinstance(res.detail, Grade) else None
-        g = g or Grade(res.correct, res.expected, "", "")
-        return self._set(grades=g, responses=g.given, results=res)
+        return self._set(grades=g.grade, responses=g.grade.given, results=g.record)
 
     def rated(self, res: GradeResult) -> "QuizSession":
         """The current answer after the learner's own rating."""

@@ -46,7 +46,7 @@ def record(record_url):
 def make_items(n: int, sections: int = 2, source: str = "notes.md", kind: str = "short"):
     """`n` real QuizItems with their ItemContext (section k % sections, one source line each)."""
     from learning import ItemContext
-    from tutor.types import QuizItem, SourceRef
+    from tutor.common.types import QuizItem, SourceRef
 
     out = []
     for k in range(n):

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from tutor.answer import HARD_MAX, NOT_FOUND_HEAD, Tutor
-from tutor.llm import ChatLLM
-from tutor.structure import plain
+from tutor.answers.tutor import HARD_MAX, NOT_FOUND_HEAD, Tutor
+from tutor.common.llm import ChatLLM
+from retriever.structure import plain
 
 ROOT_DEV = "bench/devset.jsonl"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.answer import HARD_MAX, Tutor
-from tutor.compose import CORE_HEAD
+from tutor.answers.tutor import HARD_MAX, Tutor
+from tutor.answers.compose import CORE_HEAD
 
 FLEX = "6. AWS Glue FLEX 실행 클래스"
 CONS = ("실시간 처리", "SLA 요구사항", "의존성 있는 작업")

@@ -18,7 +18,7 @@ import pytest
 
 from tests.apphelpers import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 from retriever import Hit
-from tutor.types import Answer
+from tutor.common.types import Answer
 
 SEED_FILE = "0910-aws-data-engineering.md"
 XSS = "<script>alert(1)</script> <img src=x onerror=alert(1)>"

@@ -101,7 +101,7 @@ def test_chunks_never_cross_pages_and_headings_come_from_font_size(docs):
 
 def test_answer_cites_the_page(docs):
     from interfaces.web.chat import answer_api_markdown
-    from tutor.answer import Tutor
+    from tutor.answers.tutor import Tutor
 
     lib, _, _ = docs
     ans = Tutor(lib).ask("방화벽 장비의 점검 코드명과 점검 주기는?")
@@ -113,7 +113,7 @@ def test_answer_cites_the_page(docs):
 
 
 def test_quiz_draws_items_from_the_pdf_with_pages(docs):
-    from tutor.quiz import make_quiz
+    from tutor.quizzes.make import make_quiz
 
     lib, _, _ = docs
     quiz = make_quiz(lib, n=8, topic="제1장 네트워크 장비", seed=1)
@@ -155,7 +155,7 @@ def test_obsidian_front_matter_and_wikilinks(docs):
 
 def test_notion_hashed_name_is_shown_clean(docs):
     from retriever.readers import display_name
-    from tutor.structure import notes_structure
+    from retriever.structure import notes_structure
 
     lib, _, _ = docs
     assert display_name(NOTION_NAME) == "쿠버네티스 정리.md"

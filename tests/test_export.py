@@ -5,8 +5,8 @@ import csv
 import sqlite3
 import zipfile
 
-from tutor.export import CSV_HEADER, export_anki, export_csv
-from tutor.quiz import make_quiz
+from tutor.quizzes.files import CSV_HEADER, export_anki, export_csv
+from tutor.quizzes.make import make_quiz
 
 
 def test_csv_round_trip_with_bom(seed_library, tmp_path):

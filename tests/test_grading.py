@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.grading import grade, normalize
-from tutor.quiz import make_quiz
-from tutor.types import QuizItem, SourceRef
+from tutor.quizzes.grading import grade, normalize
+from tutor.quizzes.make import make_quiz
+from tutor.common.types import QuizItem, SourceRef
 
 SRC = SourceRef("0910-aws-data-engineering.md", "0910 (page ~80) > 2. Amazon Athena 파티션", (131, 134))
 

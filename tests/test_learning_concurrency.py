@@ -26,7 +26,7 @@ CHILD_PRELUDE = """
 import json, os, signal, sys
 from datetime import timezone
 from learning import ItemContext, LearningRecord
-from tutor.types import QuizItem, SourceRef
+from tutor.common.types import QuizItem, SourceRef
 
 def items(n):
     return [ItemContext.from_text(QuizItem(f"short-{k}", "short", f"문제 {k}", (), f"정답{k}", "설명",

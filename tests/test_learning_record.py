@@ -10,8 +10,8 @@ import pytest
 from learning import (GradeResult, InvalidAnswer, InvalidInput, LearningRecord, NotShown, RecordError,
                       UnknownItem)
 from tests.learning_fixtures import at, make_items, record, record_url  # noqa: F401
-from tutor.grading import grade
-from tutor.types import QuizItem, SourceRef
+from tutor.quizzes.grading import grade
+from tutor.common.types import QuizItem, SourceRef
 
 KOREAN_FIRST = re.compile(r"^[\uac00-\ud7a3]")
 
@@ -143,7 +143,7 @@ def test_record_persists_across_reopen(record_url):
 def test_quiz_items_from_the_real_notes_round_trip(record, seed_library):
     """Items the real quiz generator makes (ids, options, sources) are kept as they are."""
     from learning import ItemContext
-    from tutor.quiz import make_quiz
+    from tutor.quizzes.make import make_quiz
 
     quiz = make_quiz(seed_library, n=8, seed=3)
     ctxs = [ItemContext.from_text(it, it.source.heading, it.question) for it in quiz.items]

@@ -11,9 +11,9 @@ import time
 import pytest
 from werkzeug import Response
 
-from tutor.answer import Tutor
-from tutor.quiz import make_quiz
-from tutor.llm import ChatLLM
+from tutor.answers.tutor import Tutor
+from tutor.quizzes.make import make_quiz
+from tutor.common.llm import ChatLLM
 
 PATH = "/v1/chat/completions"
 LLM_TEXT = ["파티션 프로젝션은 ", "메타스토어를 우회해 ", "S3 경로 패턴으로 파티션을 계산합니다 [1]."]

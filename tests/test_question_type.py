@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from tutor.question_type import amount_fits, amounts, classify
-from tutor.quiz_options import STRAY_LETTER_RE, choose, clean_option, containment, josa, leaks
+from tutor.common.question_type import amount_fits, amounts, classify
+from tutor.quizzes.options import STRAY_LETTER_RE, choose, clean_option, containment, josa, leaks
 
 
 @pytest.mark.parametrize("question, kind, negative, unit", [

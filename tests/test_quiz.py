@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from tutor.quiz import make_quiz, parse_kinds, section_titles
-from tutor.structure import plain
-from tutor.types import QUIZ_KINDS
+from tutor.quizzes.make import make_quiz, parse_kinds, section_titles
+from retriever.structure import plain
+from tutor.common.types import QUIZ_KINDS
 
 UNSTRUCTURED = """한빛시 자치법규 정비 기본계획
 
@@ -107,7 +107,7 @@ def test_every_generator_on_the_seed_notes(seed_library, notes_squashed, kind):
 def test_mcq_distractors_come_from_the_same_topic(seed_library):
     # issue 8: an item's wrong options are other facts of its own section first, not other
     # sections' answers (an Athena question offering Graviton, Data Exchange and EC2 options)
-    from tutor.structure import notes_structure
+    from retriever.structure import notes_structure
 
     quiz = make_quiz(seed_library, n=60, seed=0, kinds="mcq")
     assert len(quiz.items) >= 40

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tutor.answer import Tutor
-from tutor.quiz import generate_candidates, make_quiz
-from tutor.quiz_cards import Lexicon
-from tutor.structure import notes_structure
-from tutor.types import QUIZ_KINDS
+from tutor.answers.tutor import Tutor
+from tutor.quizzes.make import generate_candidates, make_quiz
+from tutor.quizzes.cards import Lexicon
+from retriever.structure import notes_structure
+from tutor.common.types import QUIZ_KINDS
 
 SECOND = Path(__file__).resolve().parent.parent / "bench" / "data" / "second-notes"
 STRAY = re.compile(r"(?:^|[\s+,/&(·])[A-E][.)]\s")

@@ -5,12 +5,10 @@ import argparse
 import json
 from pathlib import Path
 
-from learning import RATINGS, GradeResult, Progress, ReviewQueue, WrongNotes, export_wrong_anki, export_wrong_csv, parse_at
-from studyapp.study import StudyRecord
-from tutor.labels import location
+from studyapp import RATINGS, REVIEW_SIZE, Progress, ReviewQueue, WrongNotes, location, parse_at
 
-from .common import UsageError, add_common, add_record_options, err, open_study
-from .quiz import print_item
+from .common import UsageError, add_common, add_record_options, err, export_format, open_learner
+from .drill import drill, print_graded
 
 
 def register(sub) -> None:
@@ -25,7 +23,7 @@ def register(sub) -> None:
     p = sub.add_parser("review", help="오늘 복습할 문제 (due first, then weak sections)")
     add_common(p)
     add_record_options(p)
-    p.add_argument("--n", type=int, default=10, help="문항 수 (기본 10)")
+    p.add_argument("--n", type=int, default=REVIEW_SIZE, help=f"문항 수 (기본 {REVIEW_SIZE})")
     p.add_argument("--at", default=None, help="이 시각 기준 (ISO 8601, 예: 2026-12-20T08:00)")
     p.add_argument("--interactive", action="store_true", help="터미널에서 풀고 기록하기")
     p.set_defaults(func=run_review)
@@ -50,42 +48,14 @@ def _at(args: argparse.Namespace):
     return parse_at(args.at)
 
 
-def _print_grade(res: GradeResult) -> None:
-    g = res.detail
-    print(g.feedback if g is not None else ("✅ 정답입니다!" if res.correct else "❌ 오답입니다."))
-    due = res.due.strftime("%Y-%m-%d %H:%M") if res.due else "다시 출제하지 않음 (노트가 바뀜)"
-    print(f"평가: {res.rating} · 다음 복습: {due}", flush=True)
-
-
 def run_grade(args: argparse.Namespace) -> int:
-    services, user = open_study(args, refresh=False)
-    res = services.study.grade(user, args.item_id, args.answer, rating=args.rating)
+    app, user = open_learner(args, sync=False)
+    graded = app.grade(user, args.item_id, args.answer, rating=args.rating)
     if args.json:
-        print(json.dumps(res.to_dict(), ensure_ascii=False), flush=True)
+        print(json.dumps(graded.to_dict(), ensure_ascii=False), flush=True)
     else:
-        _print_grade(res)
+        print_graded(graded)
     return 0
-
-
-def drill_recorded(study: StudyRecord, user: str, items) -> tuple[int, int]:
-    """Ask each item in the terminal and record each answer; (right, answered)."""
-    right = answered = 0
-    for i, item in enumerate(items, start=1):
-        print_item(i, item)
-        try:
-            resp = input("> ")
-        except EOFError:
-            print()
-            break
-        if resp.strip().lower() in ("q", "quit", "exit", "끝"):
-            break
-        if not resp.strip():
-            continue  # skipped: nothing recorded
-        res = study.grade(user, item.id, resp)
-        answered += 1
-        right += res.correct
-        _print_grade(res)
-    return right, answered
 
 
 def _print_queue(q: ReviewQueue) -> None:
@@ -99,10 +69,10 @@ def _print_queue(q: ReviewQueue) -> None:
 def run_review(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise UsageError("--n 은 1 이상이어야 합니다.")
-    services, user = open_study(args)
-    queue = services.study.review(user, n=args.n, at=_at(args))
+    app, user = open_learner(args)
+    queue = app.review(user, n=args.n, at=_at(args))
     if args.interactive:
-        right, answered = drill_recorded(services.study, user, [e.item for e in queue.items])
+        right, answered = drill(app, user, [e.item for e in queue.items])
         print(f"\n🏁 복습 끝: {right}/{answered} 정답 (기록됨)")
     elif args.json:
         print(json.dumps(queue.to_dict(), ensure_ascii=False), flush=True)
@@ -121,15 +91,11 @@ def _print_wrong(notes: WrongNotes) -> None:
 
 
 def run_wrong(args: argparse.Namespace) -> int:
-    if args.format and not args.out:
-        raise UsageError("--format 에는 --out FILE 이 필요합니다.")
-    fmt = args.format or ({".csv": "csv", ".apkg": "anki"}.get(Path(args.out).suffix.lower()) if args.out else None)
-    if args.out and fmt is None:
-        raise UsageError("--out 파일 형식을 알 수 없습니다: --format csv|anki 를 주세요.")
-    services, user = open_study(args)
-    notes = services.study.wrong(user)
+    fmt = export_format(args.format, args.out)
+    app, user = open_learner(args)
+    notes = app.wrong(user)
     if fmt:
-        (export_wrong_csv if fmt == "csv" else export_wrong_anki)(notes, Path(args.out))
+        app.export_wrong(user, None, fmt, Path(args.out))
         err(f"오답 {len(notes.items)}개를 {args.out} 에 저장했습니다 ({fmt}).")
     if args.json:
         print(json.dumps(notes.to_dict(), ensure_ascii=False), flush=True)
@@ -152,8 +118,8 @@ def _print_progress(p: Progress) -> None:
 
 
 def run_progress(args: argparse.Namespace) -> int:
-    services, user = open_study(args)
-    prog = services.study.progress(user, at=_at(args))
+    app, user = open_learner(args)
+    prog = app.progress(user, at=_at(args))
     if args.json:
         print(json.dumps(prog.to_dict(), ensure_ascii=False), flush=True)
     else:

@@ -3,20 +3,17 @@ for the logged-in learner (never a user named in a parameter), /grade, /review, 
 /progress with the CLI's `--json` shapes."""
 from __future__ import annotations
 
-from learning import RecordError, parse_at
-from retriever import QueryError
-from retriever.highlight import mark, match_spans
-from studyapp.service import StudyApp
+from studyapp import REVIEW_SIZE, QueryError, RecordError, StudyApp, mark, parse_at
 
 from .chat import answer_api_markdown
-from .drill import requester, user_of
+from .question_panel import requester, user_of
 
 
 def ask_markdown(sa: StudyApp, question: str) -> str:
     question = (question or "").strip()
     if not question:
         raise QueryError("질문이 비어 있습니다.")
-    return answer_api_markdown(sa.tutor.ask(question))
+    return answer_api_markdown(sa.ask(question))
 
 
 def search_result(sa: StudyApp, query: str, mode: str = "keyword", k: int = 5, source: str = "") -> dict:
@@ -24,18 +21,15 @@ def search_result(sa: StudyApp, query: str, mode: str = "keyword", k: int = 5, s
     out = []
     for h in hits:
         d = h.to_dict()
-        d["highlighted"] = mark(h.text, match_spans(h.text, query, sa.library.tokenizer), "«", "»")
+        d["highlighted"] = mark(h.text, sa.match_spans(h.text, query), "«", "»")
         out.append(d)
     # while a first build embeds, semantic/hybrid answer with keyword hits: say which modes are live
-    return {"query": query, "mode": mode, "hits": out, "live_modes": list(sa.library.live_modes)}
+    return {"query": query, "mode": mode, "hits": out, "live_modes": list(sa.state.live_modes)}
 
 
 def quiz_result(sa: StudyApp, user: str, topic: str = "", n: int = 5, kinds: str = "", seed: int = 0) -> dict:
     """A quiz whose items are recorded as shown to `user` (as `python -m tutor quiz` does)."""
-    kind_list = [k.strip() for k in (kinds or "").split(",") if k.strip()]
-    quiz = sa.make_quiz(topic, n, kind_list, seed)
-    sa.study.remember(user, quiz.items)
-    return quiz.to_dict()
+    return sa.quiz(user, topic, n, kinds, seed).to_dict()
 
 
 def _at(text: str):
@@ -43,19 +37,19 @@ def _at(text: str):
 
 
 def grade_result(sa: StudyApp, user: str, item_id: str, answer: str, rating: str = "") -> dict:
-    return sa.study.grade(user, item_id, answer, rating=rating or None).to_dict()
+    return sa.grade(user, item_id, answer, rating=rating or None).to_dict()
 
 
-def review_result(sa: StudyApp, user: str, n: int = 10, at: str = "") -> dict:
-    return sa.study.review(user, n=int(n), at=_at(at)).to_dict()
+def review_result(sa: StudyApp, user: str, n: int = REVIEW_SIZE, at: str = "") -> dict:
+    return sa.review(user, n=int(n), at=_at(at)).to_dict()
 
 
 def wrong_result(sa: StudyApp, user: str) -> dict:
-    return sa.study.wrong(user).to_dict()
+    return sa.wrong(user).to_dict()
 
 
 def progress_result(sa: StudyApp, user: str, at: str = "") -> dict:
-    return sa.study.progress(user, at=_at(at)).to_dict()
+    return sa.progress(user, at=_at(at)).to_dict()
 
 
 def register(sa: StudyApp, limit: int) -> None:  # long: one docstring per endpoint (the API docs)
@@ -94,7 +88,7 @@ def register(sa: StudyApp, limit: int) -> None:  # long: one docstring per endpo
         return guarded(grade_result, user_of(sa, request), item_id, answer, rating)
 
     @requester
-    def review(n: int = 10, at: str = "", request=None) -> dict:
+    def review(n: int = REVIEW_SIZE, at: str = "", request=None) -> dict:
         """지금 복습할 문제 → {user, items: [{…문항…, reason: due|weak|new, due}]}. at: ISO 8601 (선택)."""
         return guarded(review_result, user_of(sa, request), n, at)
 

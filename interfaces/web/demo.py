@@ -1,10 +1,10 @@
 """The page: the tabs in order, who is logged in, the page-load refresh, and the API endpoints."""
 from __future__ import annotations
 
-from studyapp.service import StudyApp
+from studyapp import StudyApp
 
 from . import api
-from .drill import requester, user_of
+from .question_panel import requester, user_of
 from .render import esc_md
 from .status import index_state_markdown
 from .tabs import ask, notes, progress, quiz, review, search, wrong

@@ -1,10 +1,7 @@
 """What the 노트 관리 tab shows: the notes table, the index status, upload and re-index results."""
 from __future__ import annotations
 
-from retriever import BuildReport
-from studyapp.notes import NoteRow
-from studyapp.reports import build_summary
-from studyapp.service import StudyApp, Upload
+from studyapp import BuildReport, NoteRow, StudyApp, Upload, index_summary
 
 from .render import esc, esc_md
 
@@ -30,8 +27,8 @@ def status_markdown(sa: StudyApp) -> str:
     return (f"**색인 상태**: {fresh}  \n"
             f"파일 **{st['files']}**개 · 청크 **{st['chunks']}**개 · 건너뛴 파일 {st['skipped']}개  \n"
             f"임베더: `{esc_md(st['embedder'])}` ({st['dim']}차원) · 마지막 빌드 {esc_md(st['built_at'])} "
-            f"({secs})  \n노트 폴더: `{esc_md(str(sa.library.corpus_dir))}` · "
-            f"색인 폴더: `{esc_md(str(sa.library.index_dir))}`")
+            f"({secs})  \n노트 폴더: `{esc_md(str(sa.corpus_dir))}` · "
+            f"색인 폴더: `{esc_md(str(sa.index_dir))}`")
 
 
 def upload_markdown(uploads: list[Upload]) -> str:
@@ -44,7 +41,7 @@ def upload_markdown(uploads: list[Upload]) -> str:
 def reindex_markdown(rep: BuildReport | None) -> str:
     if rep is None:
         return BUSY
-    out = f"✅ 재색인 완료: {build_summary(rep)}" if rep.changed else f"변경 없음: {build_summary(rep)}"
+    out = f"✅ 재색인 완료: {index_summary(rep)}" if rep.changed else f"변경 없음: {index_summary(rep)}"
     for sk in rep.skipped:
         out += f"  \n⚠️ 건너뜀: {esc_md(sk.path)} — {esc_md(sk.reason)}"
     return out

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studyapp.quiz_session import QuizSession
-from learning import GradeResult
-from tutor.labels import CHOICE_KINDS, RATING_LABELS, kind_label, lines_ko
-from tutor.types import Grade, QuizItem
+from studyapp import CHOICE_KINDS, RATING_LABELS, Grade, GradeResult, QuizItem, QuizSession, kind_label, lines_ko
 
 from .render import esc_md
 

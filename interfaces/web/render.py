@@ -9,9 +9,11 @@ from __future__ import annotations
 import html
 import re
 
-from retriever import Hit, Tokenizer
-from retriever.highlight import excerpt_window, mark, match_spans
-from tutor.labels import lines_ko
+from typing import Callable
+
+from studyapp import Hit, excerpt_window, lines_ko, mark
+
+Spans = Callable[[str, str], list[tuple[int, int]]]  # (text, query) → where the query's terms are
 
 SEARCH_MODE_LABELS = {"keyword": "키워드 (BM25)", "hybrid": "하이브리드", "semantic": "의미 (임베딩)"}
 
@@ -74,9 +76,9 @@ def esc_md(text: str) -> str:
     return "\n\n".join(x for x in out if x.strip())
 
 
-def highlight_html(text: str, query: str, tokenizer: Tokenizer, width: int | None = 260) -> str:
+def highlight_html(text: str, query: str, spans_of: Spans, width: int | None = 260) -> str:
     """Escaped excerpt of `text` with the query's Kiwi terms in <mark>."""
-    spans = match_spans(text, query, tokenizer) if query.strip() else []
+    spans = spans_of(text, query) if query.strip() else []
     if width is None:
         body, inner, left, right = text, spans, False, False
     else:
@@ -85,7 +87,7 @@ def highlight_html(text: str, query: str, tokenizer: Tokenizer, width: int | Non
     return ("… " if left else "") + marked + (" …" if right else "")
 
 
-def render_hits_html(query: str, mode: str, hits: list[Hit], tokenizer: Tokenizer) -> str:
+def render_hits_html(query: str, mode: str, hits: list[Hit], spans_of: Spans) -> str:
     if not hits:
         return (f'<div class="study-empty">\u201c{esc(query)}\u201d 검색 결과가 없습니다. '
                 f'다른 검색어나 검색 방식을 시도해 보세요.</div>')
@@ -99,7 +101,7 @@ def render_hits_html(query: str, mode: str, hits: list[Hit], tokenizer: Tokenize
             f'<span class="study-lines">{esc(lines_ko(h.lines, h.page))}</span> '
             f'<span class="study-score">점수 {h.score:.3f}</span></div>'
             f'<div class="study-heading">{esc(h.heading)}</div>'
-            f'<div class="study-excerpt">{highlight_html(h.text, query, tokenizer)}</div>'
+            f'<div class="study-excerpt">{highlight_html(h.text, query, spans_of)}</div>'
             '</div>')
     parts.append("</div>")
     return "".join(parts)

@@ -2,13 +2,14 @@
 search modes already work."""
 from __future__ import annotations
 
-from studyapp.service import StudyApp
+from studyapp import StudyApp
 
 from .render import esc_md
 
 
 def index_state_markdown(sa: StudyApp) -> str:
-    st, live = sa.library.status, sa.library.live_modes
+    st = sa.state
+    live = st.live_modes
     if st.error:
         return f"⚠️ 색인을 만들지 못했습니다: {esc_md(st.error)}"
     if not st.building:
@@ -24,9 +25,9 @@ def index_state_markdown(sa: StudyApp) -> str:
 
 def mode_notice(sa: StudyApp, mode: str) -> str:
     """Why a search answered with keyword hits (empty when the mode is live)."""
-    live = sa.library.live_modes
+    st = sa.state
+    live = st.live_modes
     if not live or mode in live:
         return ""
-    st = sa.library.status
     pct = f" ({st.fraction:.0%})" if st.to_embed else ""
     return f"의미·하이브리드 검색은 임베딩이 끝나면 켜집니다{pct} — 지금은 키워드 검색 결과입니다."

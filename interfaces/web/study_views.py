@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from learning import Progress, WrongEntry, WrongNotes
-from studyapp.drills import ReviewStart
-from tutor.labels import REASON_LABELS, kind_label, lines_ko
+from studyapp import REASON_LABELS, Progress, ReviewStart, WrongEntry, WrongNotes, kind_label, lines_ko
 
 from .render import esc, esc_md
 

@@ -1,7 +1,7 @@
 """질문하기: multi-turn chat over the notes, every answer with its sources."""
 from __future__ import annotations
 
-from studyapp.service import StudyApp
+from studyapp import StudyApp
 
 from ..chat import chat_stream
 from ..render import esc_md
@@ -26,7 +26,7 @@ def build(sa: StudyApp, limit: int) -> None:
         clear = gr.Button("대화 지우기", size="sm")
 
     def chat(message, messages, hist):
-        yield from chat_stream(sa.tutor, message, messages, hist)
+        yield from chat_stream(sa, message, messages, hist)
 
     chat_args = dict(fn=chat, inputs=[question, chatbot, history], outputs=[chatbot, history, question],
                      concurrency_id="tutor", concurrency_limit=limit, api_visibility="undocumented")

@@ -1,8 +1,7 @@
 """노트 관리: the notes with their state, uploads, re-index with progress, index status."""
 from __future__ import annotations
 
-from studyapp.notes import ALLOWED_SUFFIXES
-from studyapp.service import StudyApp
+from studyapp import ALLOWED_SUFFIXES, StudyApp
 
 from ..notes_view import notes_html, reindex_markdown, status_markdown, upload_markdown
 from .search import source_choices

@@ -3,10 +3,9 @@ due per day (next 14), streak and totals, and their exam date with the predicted
 section on that day — drawn with Gradio's own plots (Vega-Lite in the page, no network)."""
 from __future__ import annotations
 
-from learning import RecordError
-from studyapp.service import StudyApp
+from studyapp import RecordError, StudyApp
 
-from ..drill import requester, user_of
+from ..question_panel import requester, user_of
 from ..render import esc_md
 from ..study_views import attempts_frame, due_frame, exam_frame, exam_summary, mastery_frame, progress_summary
 
@@ -38,7 +37,7 @@ def build(sa: StudyApp, limit: int) -> None:
     outputs = [summary, mastery, per_day, due, exam_date, exam_note, exam]
 
     def figures(user: str, note: str = "") -> tuple:
-        p = sa.drills.progress(user)
+        p = sa.progress(user)
         when = p.exam.date.isoformat() if p.exam else ""
         # no exam date: no chart (an empty frame would keep the plot blank after later updates)
         exam_plot = gr.update(value=exam_frame(p), visible=True) if p.exam else gr.update(value=None, visible=False)
@@ -53,7 +52,7 @@ def build(sa: StudyApp, limit: int) -> None:
     def set_exam(text, request):
         user = user_of(sa, request)
         try:
-            day = sa.drills.set_exam_date(user, text)
+            day = sa.set_exam_date(user, text)
         except RecordError as exc:
             return (*figures(user)[:4], gr.update(), f"⚠️ {esc_md(str(exc))}", gr.update())
         return figures(user, f"✅ 시험일을 {day.isoformat()}(으)로 저장했습니다." if day else "✅ 시험일을 지웠습니다.")

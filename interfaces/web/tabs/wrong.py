@@ -2,10 +2,10 @@
 explanation and the cited source; filter by section, retry one or all, export CSV / Anki."""
 from __future__ import annotations
 
-from studyapp.service import StudyApp
+from studyapp import StudyApp
 
-from .. import drill as drill_mod
-from ..drill import Drill, requester, user_of
+from .. import question_panel
+from ..question_panel import requester, user_of
 from ..study_views import ALL_SECTIONS, wrong_choices, wrong_html, wrong_sections
 
 HINT = "틀린 문제를 골라 **이 문제 다시 풀기**, 또는 **전부 다시 풀기**를 누르세요."
@@ -24,7 +24,7 @@ def build(sa: StudyApp, limit: int) -> None:
             pick = gr.Dropdown(choices=[], label="다시 풀 문제", elem_id="wrong-pick", scale=3)
             one = gr.Button("이 문제 다시 풀기", scale=0, elem_id="wrong-retry-one")
             every = gr.Button("전부 다시 풀기", variant="primary", scale=0, elem_id="wrong-retry-all")
-        panel = drill_mod.build(sa, "wrong", HINT)
+        panel = question_panel.build(sa, "wrong", HINT)
         with gr.Row():
             csv_btn = gr.Button("오답 CSV로 내보내기", size="sm", elem_id="wrong-csv")
             anki_btn = gr.Button("오답 Anki 덱(.apkg)으로 내보내기", size="sm", elem_id="wrong-anki")
@@ -35,14 +35,14 @@ def build(sa: StudyApp, limit: int) -> None:
 
     @requester
     def show(section_, request):
-        notes = sa.drills.wrong(user_of(sa, request))
+        notes = sa.wrong(user_of(sa, request))
         sections = wrong_sections(notes)
         section_ = section_ if section_ in sections else ALL_SECTIONS
         if chosen(section_):
-            notes = sa.drills.wrong(notes.user, chosen(section_))
+            notes = sa.wrong(notes.user, chosen(section_))
         choices = wrong_choices(notes)
         return (gr.update(choices=sections, value=section_),
-                wrong_html(notes, lambda e: sa.drills.excerpt(e.item)),
+                wrong_html(notes, lambda e: sa.excerpt(e.item)),
                 gr.update(choices=choices, value=choices[0][1] if choices else None))
 
     def retrier(only_one: bool):
@@ -51,13 +51,13 @@ def build(sa: StudyApp, limit: int) -> None:
             if only_one and not item_id:
                 gr.Warning("다시 풀 문제를 고르세요.")
             ids = [item_id] if only_one else None
-            return Drill.show(sa.drills.retry(user_of(sa, request), ids, chosen(section_)))
+            return panel.show(sa.retry_session(user_of(sa, request), ids, chosen(section_)))
         return retry
 
     def exporter(fmt: str):
         @requester
         def export(section_, request):
-            path = sa.drills.export_wrong(user_of(sa, request), chosen(section_), fmt)
+            path = sa.export_wrong(user_of(sa, request), chosen(section_), fmt)
             if path is None:
                 gr.Warning("내보낼 오답이 없습니다.")
             return gr.update(value=None if path is None else str(path), visible=path is not None)
