@@ -57,10 +57,9 @@ def _pool(lib) -> tuple[float | None, float | None, int]:
     generator), not only those a quiz draws: the same figures with less noise."""
     from tutor.quizzes.make import generate_candidates
     from tutor.quizzes.cards import Lexicon
-    from retriever.structure import notes_structure
 
     lex = Lexicon(lib.tokenizer, lib.term_stats(), {})
-    items = [c for seed in SEEDS for c in generate_candidates(notes_structure(lib), lex, seed) if c.kind == "mcq"]
+    items = [c for seed in SEEDS for c in generate_candidates(lib.structure(), lex, seed) if c.kind == "mcq"]
     if not items:
         return None, None, 0
     a = sum(_pick_share(list(c.options), c.answer, lambda o, s=c.question: contained(o, s)) for c in items)
@@ -76,8 +75,7 @@ def measure(name: str, index_root: Path, verbose: bool = False) -> dict:
     lib.refresh()
     sections = {}
     try:
-        from retriever.structure import notes_structure
-        sections = {(s.source, s.lines): " ".join(u.text for u in s.units) for s in notes_structure(lib).sections}
+        sections = {(s.source, s.lines): " ".join(u.text for u in s.units) for s in lib.structure().sections}
     except Exception:  # an older tree without the same structure API
         pass
     distinct: dict[str, set] = defaultdict(set)

@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
               f"keyword hit from the last page {r['keyword']:.1f}s, hybrid live {r['hybrid']:.1f}s "
               f"(load {os.getloadavg()[0]:.2f})")
         return 0
-    from studyapp.build import build
+    from studyapp.wiring import wire as build
     from studyapp.settings import Settings
 
     lib = build(Settings.from_env(corpus_dir=args.corpus, index_dir=args.index)).library

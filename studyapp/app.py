@@ -162,6 +162,10 @@ class StudyApp(LearnerVerbs):
         except Exception as exc:  # warm-up is best effort
             _stderr(f"경고: 임베딩 모델 예열 실패: {exc}")
 
+    def close(self) -> None:
+        """Close the learning record's connections (the index needs no closing)."""
+        self._record.close()
+
     @property
     def state(self) -> IndexState:
         st = self._library.status

@@ -61,6 +61,10 @@ class LearnerVerbs:
             write = lambda path: export_anki(items, path, deck_name=deck)  # noqa: E731
         return write(out) if out is not None else self._downloads.write_with(write, "quiz", _suffix(fmt))
 
+    def shown_item(self, user: str, item_id: str) -> QuizItem:
+        """The item as it was shown to `user` (UnknownItem / NotShown otherwise)."""
+        return self._record.record.item(user, item_id)
+
     # -- answers --------------------------------------------------------------------------
     def grade(self, user: str, item_id: str, answer: str, rating: str | None = None,
               seconds: float | None = None, at: datetime | None = None) -> Graded:

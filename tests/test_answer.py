@@ -86,7 +86,8 @@ def test_stream_in_template_mode_is_one_delta_then_the_answer(tutor):
 
 def test_follow_up_carries_the_previous_topic(tutor):
     first = tutor.ask("Glue 작업의 FLEX 실행 클래스")
-    follow = tutor.ask("그럼 그게 부적합한 상황은?", history=[("Glue 작업의 FLEX 실행 클래스", first.answer)])
+    assert first.topic == "AWS Glue FLEX 실행 클래스 - 비용 최적화"  # the answer says what it was about
+    follow = tutor.ask("그럼 그게 부적합한 상황은?", history=[first.turn])
     assert "6. AWS Glue FLEX" in follow.sources[0].heading
     assert "실시간 처리" in follow.answer
 

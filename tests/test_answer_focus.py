@@ -85,7 +85,7 @@ def test_a_comparison_shows_both_sides(tutor):
 def test_two_turn_chat_answers_the_follow_up_from_the_cons_list(tutor):
     q1 = "Glue FLEX 실행 클래스는 언제 쓰나요?"
     first = tutor.ask(q1)
-    second = tutor.ask("그럼 쓰면 안 되는 경우는?", history=[(q1, first.answer)])
+    second = tutor.ask("그럼 쓰면 안 되는 경우는?", history=[first.turn])
     _check_shape(second)
     assert FLEX in second.sources[0].heading
     head = second.answer[:400]
@@ -98,7 +98,7 @@ def test_two_turn_chat_answers_the_follow_up_from_the_cons_list(tutor):
 def test_a_follow_up_naming_its_own_topic_is_not_bent_to_the_previous_one(tutor):
     q1 = "Glue FLEX 실행 클래스는 언제 쓰나요?"
     first = tutor.ask(q1)
-    ans = tutor.ask("그럼 Athena 워크그룹은?", history=[(q1, first.answer)])
+    ans = tutor.ask("그럼 Athena 워크그룹은?", history=[first.turn])
     assert "7. Amazon Athena Workgroup" in ans.sources[0].heading
     assert not ans.answer.startswith("↪")
 
@@ -107,7 +107,7 @@ def test_a_three_turn_chat_keeps_the_topic(tutor):
     history = []
     for q in ("Glue FLEX는 DPU 시간당 얼마인가요?", "그럼 언제 쓰면 안 되나요?", "왜요?"):
         ans = tutor.ask(q, history=history)
-        history.append((q, ans.answer))
+        history.append(ans.turn)
         assert FLEX in ans.sources[0].heading, (q, ans.answer)
 
 

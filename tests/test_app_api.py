@@ -18,7 +18,7 @@ import pytest
 
 from tests.apphelpers import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 from retriever import Hit
-from tutor.common.types import Answer
+from tutor.common.types import Answer, Turn
 
 SEED_FILE = "0910-aws-data-engineering.md"
 XSS = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
@@ -48,10 +48,11 @@ def test_esc_md_code_fence_becomes_escaped_pre():
 
 def test_search_html_escapes_note_text_and_marks_kiwi_terms(tokenizer):
     from interfaces.web.render import render_hits_html
+    from retriever.highlight import match_spans
 
     hit = Hit(rank=1, score=2.5, source="x<b>.md", heading="제목 <i>",
               lines=(3, 9), text=f"파티션 프로젝션은 {XSS} 메타스토어를 우회합니다.")
-    out = render_hits_html("파티션을 우회", "keyword", [hit], tokenizer)
+    out = render_hits_html("파티션을 우회", "keyword", [hit], lambda text, q: match_spans(text, q, tokenizer))
     assert "<script" not in out and "<img" not in out and "<b>" not in out and "<i>" not in out
     assert "&lt;script&gt;" in out and "x&lt;b&gt;.md" in out
     assert "<mark>파티션</mark>" in out  # 파티션을 in the query marks 파티션
@@ -76,7 +77,7 @@ def test_chat_messages_have_collapsible_escaped_sources():
 
 def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy, tmp_path, model_dir):
     from interfaces.web.notes_view import notes_html, reindex_markdown, status_markdown, upload_markdown
-    from studyapp.service import StudyApp
+    from studyapp import StudyApp
     from studyapp.settings import Settings
 
     corpus = tmp_path / "corpus"
@@ -117,15 +118,15 @@ def test_quiz_exports_share_one_folder_and_keep_the_latest(seed_corpus, seed_ind
     import csv
     import zipfile
 
-    from studyapp.service import StudyApp
+    from studyapp import StudyApp
     from studyapp.settings import Settings
 
     sa = StudyApp(Settings.from_env({}, model_dir=model_dir, corpus_dir=seed_corpus, index_dir=seed_index_dir, data_dir=tmp_path))
-    sa.exports.kept = 3
+    sa._downloads.kept = 3
     sa.open(report=lambda m: None)
-    session = sa.drills.quiz("local", "Athena", 4, [], seed=1)
+    session = sa.quiz_session("local", "Athena", 4, [], seed=1)
     assert session.items
-    paths = [Path(sa.export(session, fmt)) for fmt in ("csv", "anki", "csv", "csv", "anki")]
+    paths = [Path(sa.export_quiz(session.items, fmt)) for fmt in ("csv", "anki", "csv", "csv", "anki")]
     assert len({p.parent for p in paths}) == 1 and len(set(paths)) == 5
     folder = paths[0].parent
     assert sorted(folder.iterdir()) == sorted(paths[-3:])  # older exports pruned
@@ -270,7 +271,7 @@ def test_chat_streams_deltas_then_final_answer_with_notice():
 
     hit = Hit(rank=1, score=1.0, source=SEED_FILE, heading="H", lines=(1, 2), text="본문")
 
-    class StubTutor:
+    class StubApp:  # the app's ask_stream without a library
         mode_label = "LLM: stub"
 
         def __init__(self):
@@ -283,19 +284,19 @@ def test_chat_streams_deltas_then_final_answer_with_notice():
             yield "", Answer(question, "llm", "파티션은 <b>나눔</b>입니다 [1]", (hit,),
                              notice="LLM 응답이 늦어 일부만 받았습니다")
 
-    tutor = StubTutor()  # no library needed for the chat path
+    tutor = StubApp()
     steps = list(chat_stream(tutor, "파티션이 뭐야?", [], []))
     contents = [s[0][-1]["content"] for s in steps]
     assert contents[0].startswith("⏳")
     assert contents[1] == "파티션은  ▌" and "&lt;b&gt;나눔&lt;/b&gt;입니다 [1] ▌" in contents[2]
     final_msgs, history, box = steps[-1]
-    assert box == "" and history == [("파티션이 뭐야?", "파티션은 <b>나눔</b>입니다 [1]")]
+    assert box == "" and history == [Turn("파티션이 뭐야?", "파티션은 <b>나눔</b>입니다 [1]")]
     assert final_msgs[0] == {"role": "user", "content": "파티션이 뭐야?"}
     assert "⚠️ LLM 응답이 늦어" in final_msgs[1]["content"] and "<b>" not in final_msgs[1]["content"]
     assert final_msgs[2]["metadata"]["title"].startswith("📚 출처 1건")
     # the next turn passes the history on
     list(chat_stream(tutor, "더 자세히", final_msgs, history))
-    assert tutor.histories[-1] == [("파티션이 뭐야?", "파티션은 <b>나눔</b>입니다 [1]")]
+    assert tutor.histories[-1] == [Turn("파티션이 뭐야?", "파티션은 <b>나눔</b>입니다 [1]")]
 
 
 @pytest.mark.slow

@@ -155,11 +155,10 @@ def test_obsidian_front_matter_and_wikilinks(docs):
 
 def test_notion_hashed_name_is_shown_clean(docs):
     from retriever.readers import display_name
-    from retriever.structure import notes_structure
 
     lib, _, _ = docs
     assert display_name(NOTION_NAME) == "쿠버네티스 정리.md"
-    titles = [s.title for s in notes_structure(lib).sections if s.source == NOTION_NAME]
+    titles = [s.title for s in lib.structure().sections if s.source == NOTION_NAME]
     assert titles == ["쿠버네티스 정리"]
 
 

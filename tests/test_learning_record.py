@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from learning import (GradeResult, InvalidAnswer, InvalidInput, LearningRecord, NotShown, RecordError,
+from learning import (InvalidAnswer, InvalidInput, LearningRecord, NotShown, RecordError,
                       UnknownItem)
 from tests.learning_fixtures import at, make_items, record, record_url  # noqa: F401
 from tutor.quizzes.grading import grade
-from tutor.common.types import QuizItem, SourceRef
+from tutor.common.types import SourceRef
 
 KOREAN_FIRST = re.compile(r"^[\uac00-\ud7a3]")
 
@@ -59,14 +59,17 @@ def test_repeated_good_answers_space_out(record):
     assert intervals[-1] > intervals[-2] > intervals[1] and intervals[-1] >= timedelta(days=3)
 
 
-def test_answer_grades_with_the_callers_grader(record):
+def test_the_record_keeps_the_callers_verdict(record):
+    """The tutor grades the item the record kept; the record stores that verdict and schedules."""
     ctxs = make_items(2, kind="mcq")  # answer "가" is option A
     record.show("ann", ctxs, at=at())
-    ok = record.answer("ann", "mcq-0000", "A", grade, at=at())
-    bad = record.answer("ann", "mcq-0001", "③", grade, at=at())
-    assert isinstance(ok, GradeResult) and ok.correct and ok.rating == "good"
+    first, second = record.item("ann", "mcq-0000"), record.item("ann", "mcq-0001")
+    ok = record.record_attempt("ann", first.id, "A", grade(first, "A").correct, at=at())
+    verdict = grade(second, "③")
+    bad = record.record_attempt("ann", second.id, "③", verdict.correct, at=at())
+    assert ok.correct and ok.rating == "good" and ok.due > at()
     assert not bad.correct and bad.rating == "again" and bad.expected == "가"
-    assert bad.detail.feedback and "가" in bad.detail.feedback  # the tutor's Grade is passed through
+    assert "가" in verdict.feedback
     assert record.wrong("ann", at=at(minutes=1)).items[0].last_answer == "③"
 
 
@@ -81,7 +84,6 @@ def test_bad_input_is_refused_with_one_korean_line_and_nothing_written(record):
         (InvalidAnswer, lambda: record.record_attempt("ann", "short-0000", "", True, at=at())),
         (InvalidAnswer, lambda: record.record_attempt("ann", "short-0000", "   \n", True, at=at())),
         (InvalidAnswer, lambda: record.record_attempt("ann", "short-0000", "가" * 100_000, True, at=at())),
-        (InvalidAnswer, lambda: record.answer("ann", "short-0000", "", grade, at=at())),
         (InvalidInput, lambda: record.record_attempt("ann", "short-0000", "x", True, rating="super", at=at())),
         (InvalidInput, lambda: record.record_attempt("ann", "short-0000", "x", True, seconds=-3, at=at())),
         (InvalidInput, lambda: record.record_attempt("", "short-0000", "x", True, at=at())),
@@ -150,9 +152,9 @@ def test_quiz_items_from_the_real_notes_round_trip(record, seed_library):
     assert record.show("ann", ctxs, at=at()) == len(quiz.items) == 8
     for it in quiz.items:
         assert record.item("ann", it.id) == it
-        res = record.answer("ann", it.id, it.answer, lambda item, a: grade(item, a), at=at())
+        res = record.record_attempt("ann", it.id, it.answer, grade(record.item("ann", it.id), it.answer).correct,
+                                    at=at())
         assert res.correct, it
-    assert isinstance(quiz.items[0], QuizItem)
 
 
 def test_an_item_from_a_pdf_keeps_its_page(record):

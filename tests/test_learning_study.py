@@ -8,7 +8,7 @@ import zipfile
 from datetime import date, timedelta, timezone
 
 from learning import LearningRecord, export_wrong_anki, export_wrong_csv
-from learning.export import CSV_HEADER
+from learning.wrong_files import CSV_HEADER
 from tests.learning_fixtures import at, make_items, record, record_url  # noqa: F401
 
 

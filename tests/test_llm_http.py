@@ -12,6 +12,7 @@ import pytest
 from werkzeug import Response
 
 from tutor.answers.tutor import Tutor
+from tutor.common.types import Turn
 from tutor.quizzes.make import make_quiz
 from tutor.common.llm import ChatLLM
 
@@ -94,7 +95,7 @@ def test_follow_up_is_rewritten_by_the_llm_before_retrieval(llm_env, seed_librar
     llm_env.expect_request(PATH, method="POST").respond_with_handler(
         _chat_handler(seen, reply="Glue FLEX 실행 클래스가 부적합한 상황은?"))
     tutor = Tutor(seed_library, _llm())
-    ans = tutor.ask("그건 언제 쓰면 안 돼?", history=[("Glue FLEX 실행 클래스가 뭐야?", "FLEX는 … [1]")])
+    ans = tutor.ask("그건 언제 쓰면 안 돼?", history=[Turn("Glue FLEX 실행 클래스가 뭐야?", "FLEX는 … [1]")])
     assert ans.mode == "llm"
     assert len(seen) == 2 and seen[0].get("stream") in (None, False)  # rewrite, then the answer
     assert "6. AWS Glue FLEX" in ans.sources[0].heading

@@ -64,7 +64,7 @@ def test_an_edited_note_is_reindexed_in_the_background_while_searches_go_on(seed
     import shutil
     import time
 
-    from studyapp.service import StudyApp
+    from studyapp import StudyApp
     from studyapp.settings import Settings
 
     corpus = tmp_path / "corpus"

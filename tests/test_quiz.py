@@ -107,11 +107,10 @@ def test_every_generator_on_the_seed_notes(seed_library, notes_squashed, kind):
 def test_mcq_distractors_come_from_the_same_topic(seed_library):
     # issue 8: an item's wrong options are other facts of its own section first, not other
     # sections' answers (an Athena question offering Graviton, Data Exchange and EC2 options)
-    from retriever.structure import notes_structure
 
     quiz = make_quiz(seed_library, n=60, seed=0, kinds="mcq")
     assert len(quiz.items) >= 40
-    secs = notes_structure(seed_library).sections
+    secs = seed_library.structure().sections
     own = same = 0
     for it in quiz.items:
         sec = next(s for s in secs if s.contains(it.source.source, it.source.lines[0]))

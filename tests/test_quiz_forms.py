@@ -11,7 +11,6 @@ import pytest
 from tutor.answers.tutor import Tutor
 from tutor.quizzes.make import generate_candidates, make_quiz
 from tutor.quizzes.cards import Lexicon
-from retriever.structure import notes_structure
 from tutor.common.types import QUIZ_KINDS
 
 SECOND = Path(__file__).resolve().parent.parent / "bench" / "data" / "second-notes"
@@ -58,7 +57,7 @@ def seed_quizzes(seed_library):
 @pytest.fixture(scope="module")
 def seed_candidates(seed_library):
     lex = Lexicon(seed_library.tokenizer, seed_library.term_stats(), {})
-    return generate_candidates(notes_structure(seed_library), lex, seed=0)
+    return generate_candidates(seed_library.structure(), lex, seed=0)
 
 
 def test_five_seeds_of_twenty_give_varied_fair_items(seed_quizzes):
@@ -143,7 +142,7 @@ def test_second_notes_every_kind_fair_and_clean(second_quizzes):
 
 def test_second_notes_table_items(second_library):
     lex = Lexicon(second_library.tokenizer, second_library.term_stats(), {})
-    cands = generate_candidates(notes_structure(second_library), lex, seed=0)
+    cands = generate_candidates(second_library.structure(), lex, seed=0)
     ssh = [c for c in cands if c.kind == "mcq" and "SSH의 포트" in c.question]
     assert ssh and ssh[0].answer == "22" and all(o.isdigit() for o in ssh[0].options)
     tcp = [c for c in cands if c.kind == "mcq" and "TCP의 연결 방식" in c.question]
