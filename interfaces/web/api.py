@@ -52,7 +52,7 @@ def progress_result(sa: StudyApp, user: str, at: str = "") -> dict:
     return sa.progress(user, at=_at(at)).to_dict()
 
 
-def register(sa: StudyApp, limit: int) -> None:  # long: one docstring per endpoint (the API docs)
+def register(sa: StudyApp, limit: int) -> None:
     """Declare the endpoints inside the open Blocks (their docstrings are the API docs)."""
     import gradio as gr
 

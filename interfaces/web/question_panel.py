@@ -74,7 +74,7 @@ class QuestionPanel:
         return {c: gr.skip() for c in self.outputs}
 
 
-def build(sa: StudyApp, prefix: str, start_hint: str) -> QuestionPanel:  # long: one component per line
+def build(sa: StudyApp, prefix: str, start_hint: str) -> QuestionPanel:
     """The panel's components (ids `<prefix>-header`, `-question`, `-choice`, `-answer`, `-submit`,
     `-next`, `-feedback`, `-rate-<rating>`, `-review`) and its own events."""
     import gradio as gr
