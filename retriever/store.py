@@ -92,10 +92,6 @@ class LoadedIndex:
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
-    def embedder_id(self) -> str:
-        return self.manifest["embedder"]["id"]
-
-    @property
     def dense_ready(self) -> bool:
         """Whether the chunks have vectors (semantic and hybrid search work)."""
         return self.vectors is not None and self.ann is not None
@@ -154,12 +150,6 @@ class LoadedIndex:
 
 def build_bigram_bm25(chunks: list[Chunk]) -> BM25Index:
     return BM25Index.build([char_bigrams(c.indexed_text) for c in chunks])
-
-
-def same_files(notes: list[Note], manifest: dict) -> bool:
-    """The corpus holds exactly the files the manifest indexed, with the same contents."""
-    return {n.source: n.sha256 for n in notes} == {
-        p: f["sha256"] for p, f in manifest.get("files", {}).items()}
 
 
 def same_scan(refs: list, scan_skipped: list[Skipped], manifest: dict) -> bool:

@@ -1,7 +1,8 @@
 import hashlib
 import os
 
-from retriever.loader import decode_bytes, load_corpus
+from retriever.loader import load_corpus
+from retriever.readers.text import decode_bytes
 
 
 def _tree_state(root):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -224,3 +225,21 @@ def test_api_results_act_for_the_login_with_the_cli_shapes(sa):
     assert p["attempts"] == 2 and api.progress_result(sa, "bob")["attempts"] == 0
     with pytest.raises(InvalidInput):
         api.review_result(sa, "ann", 5, "어제")
+
+
+def test_every_setting_has_one_default_and_one_variable():
+    """Defaults are written once, on the fields: an empty environment gives them unchanged, and
+    every field is read from exactly one variable."""
+    from dataclasses import fields
+
+    from studyapp.settings import ENV
+
+    assert Settings.from_env({}) == Settings()
+    assert set(ENV) == {f.name for f in fields(Settings)}
+    assert len({key for key, _ in ENV.values()}) == len(ENV)
+    s = Settings.from_env({"STUDY_CONCURRENCY": "0", "STUDY_WATCH_SECONDS": "-2", "STUDY_DEBUG": "1",
+                           "STUDY_DATA_DIR": " d ", "GRADIO_SERVER_PORT": "8080"})
+    assert (s.concurrency, s.watch_seconds, s.debug, s.data_dir, s.port) == (1, 0.0, True, Path("d"), 8080)
+    assert s.models_dir == Path("d") / "models"
+    with pytest.raises(SettingsError):
+        Settings.from_env({"STUDY_LLM_TIMEOUT": "soon"})

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from studyapp import QUIZ_KINDS, QueryError, Quiz, source_label

@@ -25,7 +25,6 @@ MAX_LINES = 3
 CARRIED_WEIGHT = 0.2  # terms a follow-up took from the previous turn: they chose the section
 LEX_FLOOR = 2.5  # about the IDF of one fairly rare term
 TITLE_WEIGHT = 0.25  # a question word that is in the section title: it chose the section
-OWN_WEIGHT_MIN = 1.5  # the weight of non-title words a question needs before title words count less
 _SETTING_RE = re.compile(r"""^\s*['"]?[\w.\-]+['"]?\s*[:=]\s*\S|^\s*--[\w-]+|^\s*\w+=\S""")
 _COMMAND_RE = re.compile(r"^(?:sudo\s+)?(?:[a-z][\w.-]*\s+[a-z0-9/][\w./-]*|(?:CREATE|ALTER|GRANT|SELECT|INSERT|"
                          r"UPDATE|DELETE|DROP)\s)")

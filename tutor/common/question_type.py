@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from retriever import Tokenizer
 
 QuestionKind = Literal["amount", "when", "why", "compare", "process", "how", "what", "general"]
 
@@ -132,8 +131,3 @@ def amount_fits(text: str, unit: str, per: str = "") -> bool:
     if unit == "time":
         return any(re.search(r"(초|분|시간|일|주|개월|ms|s)$", a) for a in found)
     return True
-
-
-def focus_terms(question: str, tokenizer: Tokenizer) -> list[str]:
-    """The question's content terms without its cue words, in order, once each."""
-    return list(dict.fromkeys(t for t in tokenizer(question) if t not in CUE_TERMS))
