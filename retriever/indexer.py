@@ -28,7 +28,7 @@ from .chunking import ChunkerConfig, chunk_note
 from .embeddings import Embedder
 from .fsutil import fsync_dir, fsync_file
 from .loader import FileRef, read_note, scan
-from .store import (BIGRAM_DIR, CURRENT, FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexError_,
+from .store import (BIGRAM_DIR, CURRENT, FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexUnreadable,
                     LoadedIndex, build_bigram_bm25, current_generation, index_lock, load_index, read_manifest,
                     same_scan)
 from .tokenizer import KiwiTokenizer
@@ -158,7 +158,7 @@ class Indexer:
             return None, ""
         try:
             return load_index(self.index_dir), ""
-        except IndexError_ as exc:
+        except IndexUnreadable as exc:
             say(f"색인을 읽을 수 없어 새로 만듭니다 (index unreadable, rebuilding): {exc}")
             return None, str(exc)
 

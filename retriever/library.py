@@ -22,7 +22,7 @@ from .embeddings import Embedder
 from .indexer import Indexer, Reporter
 from .loader import load_corpus
 from .search import FusionConfig, Searcher
-from .store import BuildReport, IndexError_, load_index
+from .store import BuildReport, IndexUnreadable, load_index
 from .structure import NotesStructure, parse_notes
 from .terms import TermStats
 from .tokenizer import KiwiTokenizer, Tokenizer
@@ -133,7 +133,7 @@ class NotesLibrary:
             return False
         try:
             self._use(load_index(self.index_dir))
-        except IndexError_:
+        except IndexUnreadable:
             return False
         return True
 

@@ -45,7 +45,7 @@ BIGRAM_DIR = "bm25-bigram"
 T = TypeVar("T")
 
 
-class IndexError_(RuntimeError):
+class IndexUnreadable(RuntimeError):
     """The index on disk cannot be used (missing, corrupt or incompatible)."""
 
 
@@ -103,7 +103,7 @@ class LoadedIndex:
             with open(self.path / "tokens.jsonl", encoding="utf-8") as f:
                 toks = [json.loads(line) for line in f]
             if len(toks) != len(self.chunks):
-                raise IndexError_("tokens.jsonl does not match the chunk table")
+                raise IndexUnreadable("tokens.jsonl does not match the chunk table")
             self._tokens = toks
         return self._tokens
 
@@ -195,27 +195,27 @@ def read_manifest(index_dir: Path) -> dict | None:
 
 
 def load_index(index_dir: str | os.PathLike) -> LoadedIndex:
-    """Load the live generation; raises IndexError_ with a one-line reason."""
+    """Load the live generation; raises IndexUnreadable with a one-line reason."""
     index_dir = Path(index_dir)
     for _ in range(3):
         gen = current_generation(index_dir)
         if gen is None:
-            raise IndexError_("no index yet")
+            raise IndexUnreadable("no index yet")
         try:
             return _load_generation(gen)
-        except IndexError_:
+        except IndexUnreadable:
             # Another process may have swapped in a newer generation and swept this one
             # while we read it: then CURRENT has moved on and we simply read the new one.
             if current_generation(index_dir) == gen:
                 raise
-    raise IndexError_("the index kept changing while being read")
+    raise IndexUnreadable("the index kept changing while being read")
 
 
 def _load_generation(gen: Path) -> LoadedIndex:
     try:
         manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") not in READABLE_FORMATS:
-            raise IndexError_(f"index format {manifest.get('format')} != {FORMAT_VERSION}")
+            raise IndexUnreadable(f"index format {manifest.get('format')} != {FORMAT_VERSION}")
         chunks: list[Chunk] = []
         with open(gen / "chunks.jsonl", encoding="utf-8") as f:
             for line in f:
@@ -224,18 +224,18 @@ def _load_generation(gen: Path) -> LoadedIndex:
                                     row.get("page"), row.get("section", "")))
         n = len(chunks)
         if n != manifest["counts"]["chunks"] or [c.id for c in chunks] != manifest["chunk_ids"]:
-            raise IndexError_("chunk table does not match the manifest")
+            raise IndexUnreadable("chunk table does not match the manifest")
         vectors = np.load(gen / "vectors.npy", allow_pickle=False)
         if vectors.shape != (n, manifest["embedder"]["dim"]) or vectors.dtype != np.float32:
-            raise IndexError_(f"vectors.npy has shape {vectors.shape}, expected ({n}, {manifest['embedder']['dim']})")
+            raise IndexUnreadable(f"vectors.npy has shape {vectors.shape}, expected ({n}, {manifest['embedder']['dim']})")
         ann = ANN.load(gen / "dense.faiss", manifest["ann"]["kind"])
         if len(ann) != n:
-            raise IndexError_("FAISS index size does not match the chunk table")
+            raise IndexUnreadable("FAISS index size does not match the chunk table")
         bm25 = BM25Index.load(gen / "bm25", n)
         if not (gen / "tokens.jsonl").is_file():
-            raise IndexError_("tokens.jsonl is missing")
-    except IndexError_:
+            raise IndexUnreadable("tokens.jsonl is missing")
+    except IndexUnreadable:
         raise
     except Exception as exc:  # corrupt files surface as many exception types
-        raise IndexError_(f"index at {gen} is unreadable ({type(exc).__name__}: {exc})") from exc
+        raise IndexUnreadable(f"index at {gen} is unreadable ({type(exc).__name__}: {exc})") from exc
     return LoadedIndex(gen, manifest, chunks, vectors, ann, bm25)

@@ -46,9 +46,15 @@ def test_bad_queries_never_crash(seed_library):
     for q in ["", "   "]:
         with pytest.raises(QueryError):
             seed_library.search(q)
+    before = [h.source for h in seed_library.search("파티션", mode="keyword", k=3)]
     for mode in ("keyword", "semantic", "hybrid"):
-        assert isinstance(seed_library.search("은는이가", mode=mode), list)
-        assert isinstance(seed_library.search("'; DROP TABLE chunks; -- OR 1=1", mode=mode), list)
+        for q in ("은는이가", "'; DROP TABLE chunks; -- OR 1=1"):
+            hits = seed_library.search(q, mode=mode, k=4)
+            assert len(hits) <= 4 and [h.rank for h in hits] == list(range(1, len(hits) + 1))
+            assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+        # particles alone are no keyword; the cosine side still ranks every chunk
+        assert (len(seed_library.search("은는이가", mode=mode, k=4)) == 0) == (mode == "keyword")
+    assert [h.source for h in seed_library.search("파티션", mode="keyword", k=3)] == before
     long = "파티션 " * 20000
     assert prepare_query(long).truncated
     assert seed_library.search(long, mode="hybrid")

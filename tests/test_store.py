@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retriever import Indexer, IndexError_, NotesLibrary, load_index
+from retriever import Indexer, IndexUnreadable, NotesLibrary, load_index
 from retriever.store import current_generation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +85,7 @@ def test_corrupt_index_is_rebuilt_with_a_message(small):
     lib, corpus, first = small
     gen = current_generation(lib.index_dir)
     (gen / "vectors.npy").write_bytes(b"not a numpy file")
-    with pytest.raises(IndexError_):
+    with pytest.raises(IndexUnreadable):
         load_index(lib.index_dir)
     said = []
     rep = Indexer(corpus, lib.index_dir, lib.embedder, lib.tokenizer).update(report=said.append)
@@ -110,7 +110,7 @@ def test_other_embedder_forces_rebuild(small, tmp_path):
 def test_garbage_current_pointer(small):
     lib, corpus, first = small
     (lib.index_dir / "CURRENT").write_text("../../etc", encoding="utf-8")
-    with pytest.raises(IndexError_):
+    with pytest.raises(IndexUnreadable):
         load_index(lib.index_dir)
 
 
