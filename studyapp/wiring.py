@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retriever import NotesLibrary, make_embedder
+from retriever import Embedder, NotesLibrary, make_embedder
 from tutor.answers import Tutor
 from tutor.common.llm import ChatLLM
 
@@ -27,8 +27,10 @@ class Services:
     record: NotesRecord
 
 
-def wire(settings: Settings) -> Services:
-    embedder = make_embedder(settings.embeddings, cache_dir=settings.models_dir)
+def wire(settings: Settings, embedder: Embedder | None = None) -> Services:
+    """Every long-lived object for `settings`; `embedder` replaces the one the settings name
+    (a program embedding the app with its own model, or a test's fake)."""
+    embedder = embedder or make_embedder(settings.embeddings, cache_dir=settings.models_dir)
     library = NotesLibrary(settings.corpus_dir, settings.index_dir, embedder,
                            chunker=settings.chunker, fusion=settings.fusion)
     llm = ChatLLM(settings.llm, settings.llm_timeout) if settings.llm else None

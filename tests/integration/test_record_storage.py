@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from learning import DatabaseUnavailable, LearningRecord, default_url
 from learning import migrate
 from learning.db import open_database
-from tests.learning_fixtures import at, make_items, record_url  # noqa: F401
+from tests.support.records import at, make_items  # noqa: F401
 
 KOREAN_FIRST = re.compile(r"^[\uac00-\ud7a3]")
 T = datetime(2025, 3, 1, 8, 0)  # naive UTC, as revision 0001 stored times

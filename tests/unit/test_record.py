@@ -9,7 +9,7 @@ import pytest
 
 from learning import (InvalidAnswer, InvalidInput, LearningRecord, NotShown, RecordError,
                       UnknownItem)
-from tests.learning_fixtures import at, make_items, record, record_url  # noqa: F401
+from tests.support.records import at, make_items, record  # noqa: F401
 from tutor.quizzes.grading import grade
 from tutor.common.types import SourceRef
 

@@ -17,6 +17,10 @@ import uuid
 from pathlib import Path
 
 
+class PostgresUnavailable(RuntimeError):
+    """No PostgreSQL server can run here (binaries missing, or the cluster would not start)."""
+
+
 def _bin_dir() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
                    key=lambda p: int(re.search(r"/(\d+)/bin", p).group(1)))  # type: ignore[union-attr]
@@ -25,8 +29,8 @@ def _bin_dir() -> Path:
     initdb = shutil.which("initdb")
     if initdb:
         return Path(initdb).resolve().parent
-    raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) not found: "
-                       "apt-get install -y postgresql (.ci/run does this)")
+    raise PostgresUnavailable("server binaries (initdb, pg_ctl) not found: "
+                              "apt-get install -y postgresql (.ci/run does this)")
 
 
 class PostgresCluster:
@@ -52,12 +56,20 @@ class PostgresCluster:
             raise RuntimeError(f"{args[0]} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
 
     def start(self) -> "PostgresCluster":
+        """Start the server; PostgresUnavailable (with its log's last lines) when it cannot."""
+        try:
+            self._start()
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            shutil.rmtree(self.base, ignore_errors=True)
+            raise PostgresUnavailable(str(exc)) from None
+        return self
+
+    def _start(self) -> None:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", self.user, "-E", "UTF8",
                   "--no-sync", "--locale=C.UTF-8")
         opts = f"-c listen_addresses='' -k {self.sock} -c max_connections=120 -c fsync=on"
         self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.base / "server.log"),
                   "-w", "-t", "60", "start")
-        return self
 
     def stop(self) -> None:
         try:

@@ -9,7 +9,7 @@ from datetime import date, timedelta, timezone
 
 from learning import LearningRecord, export_wrong_anki, export_wrong_csv
 from learning.wrong_files import CSV_HEADER
-from tests.learning_fixtures import at, make_items, record, record_url  # noqa: F401
+from tests.support.records import at, make_items, record  # noqa: F401
 
 
 def _ids(queue) -> list[str]:

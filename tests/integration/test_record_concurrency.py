@@ -18,9 +18,8 @@ import sqlalchemy as sa
 from learning import LearningRecord
 from learning.db import open_database
 from learning.models import ATTEMPTS, CARDS
-from tests.learning_fixtures import record_url  # noqa: F401
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 CHILD_PRELUDE = """
 import json, os, signal, sys

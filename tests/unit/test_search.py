@@ -76,7 +76,7 @@ def test_rrf_fusion_is_available(seed_library):
 
 
 def test_langchain_retriever(seed_library):
-    r = NotesRetriever(searcher=seed_library, k=2)
+    r = NotesRetriever(searcher=seed_library, k=2, mode="keyword")
     docs = r.invoke("레드시프트 데이터 공유")
     assert len(docs) == 2
     assert "Redshift" in docs[0].metadata["heading"] and docs[0].metadata["source"].endswith(".md")

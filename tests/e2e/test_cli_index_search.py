@@ -8,7 +8,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # subprocesses of the CLI, each loading the models
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(args, env, timeout=600, input=None):

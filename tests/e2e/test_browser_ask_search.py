@@ -17,7 +17,7 @@ from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_a
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SEED_FILE = "0910-aws-data-engineering.md"
 HOSTILE = """# 보안 점검 노트
 

@@ -127,7 +127,7 @@ def test_concurrent_uploads_of_one_name_never_clobber(corpus):
     assert len({r.source for r in results}) == 8
 
 
-def test_list_notes_and_status(seed_corpus, seed_index_dir, tmp_path):
+def test_list_notes_and_status(seed_corpus, seed_index_dir, tmp_path, embedder):
     from retriever.store import read_manifest
 
     corpus = tmp_path / "corpus"
@@ -139,7 +139,7 @@ def test_list_notes_and_status(seed_corpus, seed_index_dir, tmp_path):
     assert rows[0].status == "색인됨"
     st = index_status(manifest, seed_index_dir, rows)
     assert st["files"] == 1 and st["chunks"] == rows[0].chunks
-    assert st["embedder"].startswith("e5fast") and st["dim"] == 384
+    assert st["embedder"] == embedder.id and st["dim"] == embedder.dim
     assert st["up_to_date"] is True and st["build_seconds"] > 0
 
     save_upload(corpus, NOTE, "new.md")
