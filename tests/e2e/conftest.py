@@ -8,6 +8,7 @@ import os
 import pytest
 
 from tests.conftest import ROOT
+from tests.support.browser import browser  # noqa: F401  (one Chromium per run)
 from tests.support.libraries import copy_index
 from tests.support.records import BACKENDS, record_url_for
 

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
 from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app
+from tests.support.browser import ARTIFACTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SEED_FILE = "0910-aws-data-engineering.md"
 HOSTILE = """# 보안 점검 노트
 
@@ -35,7 +31,7 @@ UPLOAD = "# 키네시스 메모\n\nKinesis 샤드 분할로 처리량을 늘립�
 
 SOURCES_SHOWN = "() => /출처 \\d+건/.test(document.querySelector('#chat').innerText)"
 
-pytestmark = pytest.mark.browser  # needs Debian chromium at /usr/bin/chromium (.ci/run installs it)
+pytestmark = pytest.mark.browser  # Debian chromium (tests/support/browser.py)
 
 
 @pytest.fixture(scope="module")
@@ -55,18 +51,6 @@ def app_url(seed_corpus, seed_index_dir, tmp_path_factory):
         stop_app(proc)
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(log, ARTIFACTS / "browser-app.log")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        if not CHROMIUM.exists():
-            pytest.fail("browser tests need Debian chromium at /usr/bin/chromium (apt-get install chromium)")
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ import shutil
 import pytest
 
 from tests.apphelpers import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
-from tests.test_browser import ARTIFACTS, SEED_FILE, browser  # noqa: F401
+from tests.support.browser import ARTIFACTS
+
+SEED_FILE = "0910-aws-data-engineering.md"
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +55,7 @@ def app(seed_corpus, seed_index_dir, tmp_path_factory):
 
 
 @pytest.fixture
-def login(browser, app, request):  # noqa: F811
+def login(browser, app, request):
     """login(user) → a page of the app logged in as `user`; fails the test on any JS dialog.
     Every page is saved as test-artifacts/<test>-<user>.png at the end."""
     contexts = []

@@ -1,7 +1,6 @@
 """Grading: exact for mcq/ox, tolerant for short/cloze, feedback that teaches."""
 from __future__ import annotations
 
-import pytest
 
 from tutor.quizzes.grading import grade, normalize
 from tutor.quizzes.make import make_quiz

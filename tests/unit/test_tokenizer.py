@@ -1,4 +1,4 @@
-from retriever.tokenizer import KiwiTokenizer, ascii_terms
+from retriever.tokenizer import ascii_terms
 
 
 def test_particles_fold_to_the_noun(tokenizer):
