@@ -6,8 +6,8 @@
 
 Question sets (facts annotated by hand; a fact counts when every string of `facts` occurs in
 the answer, compared without Markdown marks, spaces and case):
-  seed    bench/answer_facts.jsonl over corpus/
-  second  bench/second_facts.jsonl over bench/data/second-notes/ (a different subject and shape)
+  seed    bench/data/answer_facts.jsonl over corpus/
+  second  bench/data/second_facts.jsonl over bench/data/second-notes/ (a different subject and shape)
 Figures per set: share of answers holding the asked fact; holding it within the first 400
 characters; first source in the expected section; every answer cited ([n] pointing at a
 source); answer length (mean, max). The chats below check follow-ups: the last turn must hold
@@ -27,8 +27,8 @@ from pathlib import Path
 from same_run import ROOT, run  # bench/ is on sys.path when run as a script
 
 SETS = {
-    "seed": (ROOT / "corpus", ROOT / "bench" / "answer_facts.jsonl"),
-    "second": (ROOT / "bench" / "data" / "second-notes", ROOT / "bench" / "second_facts.jsonl"),
+    "seed": (ROOT / "corpus", ROOT / "bench" / "data" / "answer_facts.jsonl"),
+    "second": (ROOT / "bench" / "data" / "second-notes", ROOT / "bench" / "data" / "second_facts.jsonl"),
 }
 
 # (set, turns, expected section of the last turn, facts of the last turn)

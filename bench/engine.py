@@ -197,8 +197,8 @@ def bench_throughput(reps: int = 5) -> list[str]:
 # -- query latency -----------------------------------------------------------------------------
 
 def distinct_queries(n: int = 400) -> list[str]:
-    qs = [json.loads(x)["question"] for x in (ROOT / "bench/devset.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
-    qs += [json.loads(x)["question"] for x in (ROOT / "bench/pages_questions.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    qs = [json.loads(x)["question"] for x in (ROOT / "bench/data/devset.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    qs += [json.loads(x)["question"] for x in (ROOT / "bench/data/pages_questions.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
     if MSMARCO_QUERIES.is_file():
         with MSMARCO_QUERIES.open(encoding="utf-8") as f:
             qs += [json.loads(line)["text"] for line in f][:n]

@@ -150,10 +150,10 @@ def questions_set(corpus: Path, questions_file: Path, name: str | None = None) -
 MSMARCO = ROOT.parent / "shared/bench-data/msmarco-ko"
 BUILTIN = {
     "msmarco": lambda out: beir_set(MSMARCO, "msmarco-ko", out / "beir" / "msmarco-ko"),
-    "pages": lambda out: questions_set(ROOT / "bench/data/pages", ROOT / "bench/pages_questions.jsonl", "pages"),
-    "seed": lambda out: questions_set(ROOT / "corpus", ROOT / "bench/devset.jsonl", "seed"),
-    "facts": lambda out: questions_set(ROOT / "corpus", ROOT / "bench/answer_facts.jsonl", "seed-facts"),
-    "second": lambda out: questions_set(ROOT / "bench/data/second-notes", ROOT / "bench/second_facts.jsonl",
+    "pages": lambda out: questions_set(ROOT / "bench/data/pages", ROOT / "bench/data/pages_questions.jsonl", "pages"),
+    "seed": lambda out: questions_set(ROOT / "corpus", ROOT / "bench/data/devset.jsonl", "seed"),
+    "facts": lambda out: questions_set(ROOT / "corpus", ROOT / "bench/data/answer_facts.jsonl", "seed-facts"),
+    "second": lambda out: questions_set(ROOT / "bench/data/second-notes", ROOT / "bench/data/second_facts.jsonl",
                                         "second-facts"),
 }
 
@@ -170,7 +170,7 @@ def ocr_pages_set(level: int, seed: int = 1) -> EvalSet:
 
     folder = Path(tempfile.gettempdir()) / "study-pages-ocr" / f"ocr{level}-s{seed}"
     corrupt_folder(ROOT / "bench/data/pages", folder, level, seed)
-    ev = questions_set(folder, ROOT / "bench/pages_questions.jsonl", f"pages-ocr{level}s{seed}")
+    ev = questions_set(folder, ROOT / "bench/data/pages_questions.jsonl", f"pages-ocr{level}s{seed}")
     return replace(ev, notes={**ev.notes, "noise": str(LEVELS[level]), "seed": seed, "folder": str(folder)})
 
 

@@ -1,7 +1,7 @@
 """Retrieval quality per mode, per question style and per fusion setting.
 
-    python bench/quality.py                       # seed notes + bench/devset.jsonl
-    python bench/quality.py --pages               # bench/data/pages + bench/pages_questions.jsonl
+    python bench/quality.py                       # seed notes + bench/data/devset.jsonl
+    python bench/quality.py --pages               # bench/data/pages + bench/data/pages_questions.jsonl
     python bench/quality.py --max-chars 600,1000,1400 --weights 0.3,0.5,0.7
 
 A hit on the seed notes = the hit's heading path contains the expected section title.
@@ -74,9 +74,9 @@ def main() -> None:
     args = ap.parse_args()
 
     if args.pages:
-        corpus, qfile, tag = ROOT / "bench/data/pages", ROOT / "bench/pages_questions.jsonl", "pages"
+        corpus, qfile, tag = ROOT / "bench/data/pages", ROOT / "bench/data/pages_questions.jsonl", "pages"
     else:
-        corpus, qfile, tag = ROOT / "corpus", ROOT / "bench/devset.jsonl", "seed"
+        corpus, qfile, tag = ROOT / "corpus", ROOT / "bench/data/devset.jsonl", "seed"
     if args.corpus:
         corpus, qfile, tag = args.corpus, args.questions, args.corpus.name
     questions = load_questions(qfile)

@@ -11,8 +11,8 @@ and indexer build.
 
 Sets (bench/evalsets.py): `msmarco` = ../shared/bench-data/msmarco-ko (read in place; its
 documents are written as note files under bench/out/beir/), `pages` = bench/data/pages +
-bench/pages_questions.jsonl, `seed` = corpus/ + bench/devset.jsonl, `facts` = corpus/ +
-bench/answer_facts.jsonl, `second` = bench/data/second-notes + bench/second_facts.jsonl,
+bench/data/pages_questions.jsonl, `seed` = corpus/ + bench/data/devset.jsonl, `facts` = corpus/ +
+bench/data/answer_facts.jsonl, `second` = bench/data/second-notes + bench/data/second_facts.jsonl,
 `pages-ocr1` … `pages-ocr3` (`pages-ocr2s7`: seed 7) = the pages with OCR-like errors
 (bench/ocr_noise.py; written under the temp dir), the same clean questions. With
 STUDY_MODEL_DIR set, e5fast's model folder is read from there instead of bench/out/e5fast-model.

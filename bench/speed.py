@@ -47,7 +47,7 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def questions() -> list[str]:
-    rows = [json.loads(x) for x in (ROOT / "bench/devset.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = [json.loads(x) for x in (ROOT / "bench/data/devset.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
     return [r["question"] for r in rows]
 
 

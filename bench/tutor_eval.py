@@ -1,6 +1,6 @@
 """Template-answer quality on the dev questions, with no LLM.
 
-    python bench/tutor_eval.py [--devset bench/devset.jsonl] [--corpus corpus] [--index DIR] [--json]
+    python bench/tutor_eval.py [--devset bench/data/devset.jsonl] [--corpus corpus] [--index DIR] [--json]
 
 Prints, over the dev questions:
   first_source_ok  share of answers whose first source lies in the question's section
@@ -45,7 +45,7 @@ def words(text: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--devset", type=Path, default=ROOT / "bench" / "devset.jsonl")
+    ap.add_argument("--devset", type=Path, default=ROOT / "bench" / "data" / "devset.jsonl")
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     ap.add_argument("--index", type=Path, default=None, help="index folder (default: a temporary one)")
     ap.add_argument("--json", action="store_true")

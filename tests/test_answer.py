@@ -10,7 +10,7 @@ from tutor.answer import HARD_MAX, NOT_FOUND_HEAD, Tutor
 from tutor.llm import ChatLLM
 from tutor.structure import plain
 
-ROOT_DEV = "bench/devset.jsonl"
+ROOT_DEV = "bench/data/devset.jsonl"
 
 
 @pytest.fixture(scope="module")
