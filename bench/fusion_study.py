@@ -12,16 +12,11 @@ The figures that decided the kept setting were re-measured through the search it
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.evalsets import EvalSet, load_set, unit_of  # noqa: E402
+from bench.lib.evalsets import EvalSet, load_set, unit_of
 
 
 @dataclass
@@ -316,7 +311,7 @@ def main(argv=None) -> None:
     ap.add_argument("--only", default="", help="substring filter on fusion names")
     ap.add_argument("--pool", type=int, default=50)
     args = ap.parse_args(argv)
-    from bench.retrieval import open_study_library
+    from bench.lib.library import open_study_library
 
     for name in args.sets.split(","):
         ev = load_set(name)

