@@ -135,7 +135,7 @@ def main() -> None:
         elif args.pg_url:
             lines = run_backend("PostgreSQL", args.pg_url, args)
         else:
-            from tests.pg_cluster import PostgresCluster
+            from bench.lib.pg_cluster import PostgresCluster
 
             cluster = PostgresCluster().start()
             try:

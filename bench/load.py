@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.lib.machine import load_avg, pct
 from bench.lib.paths import BENCH, RESULTS, ROOT, SEED_NOTES
-from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app
+from bench.lib.app import app_env, free_port, start_app, stop_app, wait_for_app
 
 LOCUSTFILE = BENCH / "locustfile.py"
 ENDPOINTS = ("/ask", "/search", "/quiz", "/grade", "/review", "/progress")

@@ -8,7 +8,7 @@ current index. Each run spawns `python app.py` on a free 127.0.0.1 port and meas
 the spawn, until gradio_client gets an answer from `/search` (keyword mode, the UI default).
 The figures are appended to bench/RESULTS.md (append only; other benchmarks write there too).
 
-The app-process helpers (`free_port`, `start_app`, `wait_for_app`) live in tests/apphelpers.py.
+The app-process helpers (`free_port`, `start_app`, `wait_for_app`) live in bench/lib/app.py.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.lib.paths import OUT, RESULTS, ROOT, SEED_NOTES
-from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app
+from bench.lib.app import app_env, free_port, start_app, stop_app, wait_for_app
 
 
 def cpu_seconds(pid: int) -> float:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.apphelpers import ROOT
+from bench.lib.paths import ROOT
 
 pytestmark = pytest.mark.slow  # launches the app and Locust for ~1 min
 
