@@ -1,8 +1,8 @@
 """What the spacing-free bigram keyword field costs: building it, its size, and per-query
 latency of keyword and hybrid search with and without it (same process, same index, distinct
-questions, the query-vector cache cleared before every query).
+questions, the query-vector cache cleared before every query). Results in bench/studies/bigram_cost.md.
 
-    python bench/bigram_cost.py [--index bench/out/beir/msmarco-ko/index-e5fast] [--queries 400]
+    python -m bench.studies.bigram_cost [--index bench/out/beir/msmarco-ko/index-e5fast] [--queries 400]
 """
 from __future__ import annotations
 

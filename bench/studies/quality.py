@@ -1,8 +1,11 @@
-"""Retrieval quality per mode, per question style and per fusion setting.
+"""Retrieval quality per mode, per question style and per fusion setting (issue 2: the chunk size
+and the fixed fusion weight of that time; results in bench/studies/quality.md). Superseded by
+`python -m bench.retrieval`; kept runnable (its `--weights` now set `FusionConfig.keyword_weight`,
+the base of the adaptive rule, not a fixed weight).
 
-    python bench/quality.py                       # seed notes + bench/data/devset.jsonl
-    python bench/quality.py --pages               # bench/data/pages + bench/data/pages_questions.jsonl
-    python bench/quality.py --max-chars 600,1000,1400 --weights 0.3,0.5,0.7
+    python -m bench.studies.quality                       # seed notes + bench/data/devset.jsonl
+    python -m bench.studies.quality --pages               # bench/data/pages + bench/data/pages_questions.jsonl
+    python -m bench.studies.quality --max-chars 600,1000,1400 --weights 0.3,0.5,0.7
 
 A hit on the seed notes = the hit's heading path contains the expected section title.
 A hit on the pages corpus = the hit's source is the expected page.

@@ -1,6 +1,7 @@
-"""HNSW recall and speed vs exact search on clustered and on uniform random unit vectors.
+"""HNSW recall and speed vs exact search on clustered and on uniform random unit vectors (the
+choice of efSearch in retriever/ann.py; results in bench/studies/ann_recall.md).
 
-    python bench/ann_recall.py
+    python -m bench.studies.ann_recall
 
 Real sentence embeddings are clustered (e5 cosines sit around 0.8), so the clustered case is
 the realistic one; uniform random vectors are the worst case for graph indexes.

@@ -1,14 +1,14 @@
 """Pseudo-relevance feedback on the keyword side, measured offline on the score matrices of
-`bench/fusion_study.py` (bench/RESULTS.md, issue 12).
+`bench/lib/matrices.py` (issue 12; results in bench/studies/prf_study.md).
 
 For each question: take m feedback chunks (the top-m by BM25, by the kept hybrid fusion, or by
 cosine), weight each of their terms by its mean in-chunk frequency (tf / chunk length) × IDF,
 drop the query's own terms, keep the top-t, scale the weights to sum to the number of query
 terms (RM3-like: β is the expansion's mass relative to the query), score those terms with the
 index's own BM25 over every chunk, and rank with kw' = kw + β · kw_expansion. The kept fusion
-rule (`retriever.search.fuse`) and keyword alone then rank as in `fusion_study.score`.
+rule (`retriever.search.fuse`) and keyword alone then rank as in `bench.lib.matrices.score`.
 
-    python bench/prf_study.py --sets msmarco,pages,seed,facts,pages-ocr3,pages-ocr3s2,...
+    python -m bench.studies.prf_study --sets msmarco,pages,seed,facts,pages-ocr3,pages-ocr3s2,...
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from scipy import sparse
 
 from bench.lib.evalsets import load_set
 from bench.lib.paths import OUT
-from bench.fusion_study import Study, build_study, candidates, score, top
+from bench.lib.matrices import Study, build_study, candidates, score, top
 from retriever.search import FusionConfig, fuse
 
 KEPT = FusionConfig()
