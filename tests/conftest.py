@@ -91,5 +91,5 @@ def cli_env(tmp_path) -> dict:
     return env
 
 
-# --- learning record: one throwaway PostgreSQL server per session (tests/pg_cluster.py) ---
+# --- learning record: one throwaway PostgreSQL server per session (bench/lib/pg_cluster.py) ---
 from tests.learning_fixtures import postgres_cluster  # noqa: E402,F401

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.pg_cluster import PostgresCluster
+from bench.lib.pg_cluster import PostgresCluster
 
 BACKENDS = ("sqlite", "postgresql")
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)  # a fixed "now" for deterministic tests

@@ -10,7 +10,7 @@ from tutor.answers.tutor import HARD_MAX, NOT_FOUND_HEAD, Tutor
 from tutor.common.llm import ChatLLM
 from retriever.structure import plain
 
-ROOT_DEV = "bench/devset.jsonl"
+ROOT_DEV = "bench/data/devset.jsonl"
 
 
 @pytest.fixture(scope="module")

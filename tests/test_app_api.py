@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apphelpers import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
+from bench.lib.app import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 from retriever import Hit
 from tutor.common.types import Answer, Turn
 

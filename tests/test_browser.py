@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app
+from bench.lib.app import app_env, free_port, start_app, stop_app, wait_for_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
