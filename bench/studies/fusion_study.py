@@ -70,7 +70,7 @@ def fusions(st: Study) -> dict:
     for c in (10, 60):
         out[f"rrf k={c}"] = rrf(c)
     out.update(adaptive(st, convex, mm_u, z_all))
-    out.update(issue12(convex, mm_u, z_u))
+    out.update(spread_and_lead_rules(convex, mm_u, z_u))
     out.update(both_leads(convex, z_u))
     return out
 
@@ -133,7 +133,7 @@ def both_leads(convex, z_u) -> dict:
     return out
 
 
-def issue12(convex, mm_u, z_u) -> dict:
+def spread_and_lead_rules(convex, mm_u, z_u) -> dict:
     """The second round: dense cosine in units of its spread over the whole collection (a flat,
     weak dense side then weighs little), and the keyword weight from the keyword lead."""
     def dsig(c):
