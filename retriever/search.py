@@ -11,7 +11,7 @@ side's two best chunks tie, rising linearly with the best chunk's BM25 lead
 a code identifier, a number only one page holds) decides; a flat keyword side leaves the
 order to meaning. Chosen over min-max, whole-collection, BM25-over-ideal and rank-based
 (RRF) normalisations and fixed weights on msmarco-ko, the pages stand-in and the seed sets
-(bench/RESULTS.md, issue 12; `bench/fusion_study.py`).
+(issue 12: bench/studies/fusion_study.md, `bench/studies/fusion_study.py`).
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apphelpers import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
+from bench.lib.app import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 
 SEED_FILE = "0910-aws-data-engineering.md"
 XSS = "<script>alert(1)</script> <img src=x onerror=alert(1)>"

@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from tests.apphelpers import ROOT, app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
+from bench.lib.app import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
+from bench.lib.paths import ROOT
 
 pytestmark = pytest.mark.slow  # launches the app (and the CLI)
 

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app
+from bench.lib.app import app_env, free_port, start_app, stop_app, wait_for_app
 from tests.support.browser import ARTIFACTS
 
 SEED_FILE = "0910-aws-data-engineering.md"

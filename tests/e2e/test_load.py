@@ -1,4 +1,4 @@
-"""A small load run (issue 10, point 7): 10 simulated learners for 15 s (bench/load.py with the
+"""A small load run (issue 10, point 7): 10 simulated learners for 15 s (`python -m bench.load` with the
 Locust scenario bench/locustfile.py) against the launched app — no failed request and no lost
 attempt (the attempts in the database equal the grades acknowledged, user by user)."""
 from __future__ import annotations
@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-from tests.apphelpers import ROOT
+from bench.lib.paths import ROOT
 
 pytestmark = pytest.mark.slow  # launches the app and Locust for ~1 min
 
 
 def test_ten_learners_for_fifteen_seconds(seed_index_dir):
-    r = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--users", "10", "--run-time", "15",
+    r = subprocess.run([sys.executable, "-m", "bench.load", "--users", "10", "--run-time", "15",
                         "--index", str(seed_index_dir), "--json"],
                        cwd=str(ROOT), capture_output=True, text=True, timeout=900)
     assert r.stdout.strip(), r.stderr[-3000:]

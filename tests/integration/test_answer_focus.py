@@ -15,7 +15,7 @@ from tutor.answers.compose import CORE_HEAD
 FLEX = "6. AWS Glue FLEX 실행 클래스"
 CONS = ("실시간 처리", "SLA 요구사항", "의존성 있는 작업")
 PROS = ("배치 ETL 작업", "일일/주간 정기 작업", "비용 민감한 워크로드", "개발/테스트 환경")
-FACTS = Path(__file__).resolve().parents[2] / "bench" / "answer_facts.jsonl"
+FACTS = Path(__file__).resolve().parents[2] / "bench" / "data" / "answer_facts.jsonl"
 
 
 @pytest.fixture(scope="module")

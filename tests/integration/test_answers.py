@@ -5,12 +5,13 @@ import json
 import re
 
 import pytest
+from pathlib import Path
 
 from tutor.answers.tutor import HARD_MAX, NOT_FOUND_HEAD, Tutor
 from tutor.common.llm import ChatLLM
 from retriever.structure import plain
 
-ROOT_DEV = "bench/devset.jsonl"
+DEV = Path(__file__).resolve().parents[2] / "bench" / "data" / "devset.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +24,8 @@ def notes_text(seed_corpus) -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(seed_corpus.glob("*.md")))
 
 
-def _dev(seed_corpus):
-    path = seed_corpus.parent / ROOT_DEV
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _dev():
+    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _words(text: str) -> list[str]:
@@ -34,7 +34,7 @@ def _words(text: str) -> list[str]:
 
 @pytest.mark.slow
 def test_dev_questions_are_grounded_cited_and_short(tutor, seed_corpus, notes_text):
-    dev = _dev(seed_corpus)[::3]  # a spread over every section and question style
+    dev = _dev()[::3]  # a spread over every section and question style
     right = 0
     for d in dev:
         ans = tutor.ask(d["question"])

@@ -9,27 +9,13 @@ import shutil
 
 import pytest
 
-from tests.docgen import PdfPage, broken_pdf, korean_pdf, scanned_pdf, word_docx
+from bench.lib.docgen import LECTURE_CHAPTERS as CHAPTERS
+from bench.lib.docgen import LECTURE_TOPICS as TOPICS
+from bench.lib.docgen import PdfPage, broken_pdf, korean_pdf, lecture_pages, scanned_pdf, word_docx
 
 pytestmark = pytest.mark.slow  # builds its own index of ~100 chunks
 
-TOPICS = ["라우터", "스위치", "방화벽", "서브넷", "게이트웨이", "브리지", "허브", "리피터", "모뎀", "프록시",
-          "로드밸런서", "DNS 서버", "DHCP 서버", "NAT 장비", "VPN 장비", "액세스 포인트", "광케이블", "동축케이블",
-          "이더넷 카드", "패치 패널", "랙 서버", "스토리지 어레이", "백본 스위치", "코어 라우터", "엣지 장비",
-          "침입 탐지기", "패킷 캡처기", "시간 서버", "메일 서버", "웹 캐시"]
-CHAPTERS = {1: "제1장 네트워크 장비", 11: "제2장 케이블과 서버", 21: "제3장 보안과 운영"}
 NOTION_NAME = "쿠버네티스 정리 0123456789abcdef0123456789abcdef.md"
-
-
-def _pages(code_prefix: str = "ALPHA") -> list[PdfPage]:
-    pages = []
-    for k in range(1, 31):
-        fact = (f"{k}쪽의 핵심 사실: {TOPICS[k - 1]} 장비의 점검 코드명은 {code_prefix}{k:02d} 이며 "
-                f"점검 주기는 {k + 2}일입니다.")
-        filler = ("이 페이지는 시험 대비 요약 자료의 일부로, 장비의 역할과 설정 방법, 흔히 틀리는 개념을 "
-                  "함께 정리했습니다. 각 항목은 강의 슬라이드의 순서를 따릅니다.")
-        pages.append(PdfPage(CHAPTERS.get(k), [fact, filler]))
-    return pages
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +26,7 @@ def docs(tmp_path_factory, embedder, tokenizer):
     corpus, bad = root / "corpus", root / "bad"
     corpus.mkdir()
     bad.mkdir()
-    korean_pdf(corpus / "네트워크 강의.pdf", _pages())
+    korean_pdf(corpus / "네트워크 강의.pdf", lecture_pages())
     word_docx(corpus / "운영체제 요약.docx", "운영체제 요약",
               [("프로세스와 스레드", ["프로세스는 실행 중인 프로그램이며 PCB로 관리됩니다."],
                 ["문맥 교환: 실행 중인 프로세스를 바꾸는 일", "스레드: 프로세스 안의 실행 흐름"]),
@@ -57,7 +43,7 @@ def docs(tmp_path_factory, embedder, tokenizer):
         "[[BCNF|보이스-코드 정규형]]은 모든 결정자가 후보키입니다. ![[ER 다이어그램.png]]\n", encoding="utf-8")
     (corpus / NOTION_NAME).write_text("파드는 쿠버네티스에서 가장 작은 배포 단위입니다.\n", encoding="utf-8")
     scanned_pdf(corpus / "스캔본.pdf")
-    korean_pdf(corpus / "잠긴 문서.pdf", _pages()[:2], encrypt="비밀번호")
+    korean_pdf(corpus / "잠긴 문서.pdf", lecture_pages()[:2], encrypt="비밀번호")
     broken_pdf(corpus / "깨진 문서.pdf", corpus / "네트워크 강의.pdf")
     lib = NotesLibrary(corpus, root / "index", embedder, tokenizer)
     rep = lib.refresh()
@@ -169,7 +155,7 @@ def test_an_edited_pdf_reembeds_only_its_changed_page(docs, tmp_path, embedder, 
     shutil.copytree(corpus, work)
     index = tmp_path / "index"
     shutil.copytree(lib.index_dir, index)
-    pages = _pages()
+    pages = lecture_pages()
     pages[16] = PdfPage(None, ["17쪽이 고쳐졌습니다: 새 점검 코드명은 OMEGA17 입니다.", pages[16].paragraphs[1]])
     korean_pdf(work / "네트워크 강의.pdf", pages)
     rep = NotesLibrary(work, index, embedder, tokenizer).refresh()
@@ -183,7 +169,7 @@ def test_upload_accepts_a_pdf_and_refuses_a_scan(tmp_path):
 
     corpus = tmp_path / "notes"
     corpus.mkdir()
-    pdf = korean_pdf(tmp_path / "강의.pdf", _pages()[:3])
+    pdf = korean_pdf(tmp_path / "강의.pdf", lecture_pages()[:3])
     saved = save_upload(corpus, pdf)
     assert saved.source == "강의.pdf" and (corpus / "강의.pdf").read_bytes() == pdf.read_bytes()
     with pytest.raises(UploadError, match="텍스트 층"):

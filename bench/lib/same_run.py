@@ -1,7 +1,7 @@
 """What the before/after benches share: options, an index folder, and the same measurement
 run on the code of an earlier commit (`git archive REF` imported in a subprocess).
 
-    report = run(__doc__, measure, argv)   # measure(set name, index root, verbose) -> dict
+    report = run(__doc__, "bench.<name>", measure, argv)   # measure(set name, index root, verbose) -> dict
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.lib.paths import ROOT
 
 
 def parser(doc: str) -> argparse.ArgumentParser:
@@ -29,19 +29,19 @@ def parser(doc: str) -> argparse.ArgumentParser:
     return ap
 
 
-def baseline(script: Path, ref: str, index_root: Path, sets: list[str]) -> dict:
-    """`script`'s figures on the code of commit `ref` (the index folder is shared: the
-    retrieval library reads the same index)."""
+def baseline(module: str, ref: str, index_root: Path, sets: list[str]) -> dict:
+    """The figures of `python -m <module>` (this tree's bench) on the code of commit `ref` (the
+    index folder is shared: the retrieval library reads the same index)."""
     with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
         tar = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
         with tarfile.open(fileobj=BytesIO(tar)) as tf:
             tf.extractall(tmp, filter="data")
-        cmd = [sys.executable, str(script), "--code-root", tmp, "--json", "--index-root", str(index_root),
+        cmd = [sys.executable, "-m", module, "--code-root", tmp, "--json", "--index-root", str(index_root),
                "--sets", ",".join(sets)]
-        return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)["after"]
+        return json.loads(subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout)["after"]
 
 
-def run(doc: str, script: str, measure: Callable[[str, Path, bool], dict], argv: list[str] | None) -> int:
+def run(doc: str, module: str, measure: Callable[[str, Path, bool], dict], argv: list[str] | None) -> int:
     args = parser(doc).parse_args(argv)
     sys.path.insert(0, str(args.code_root))
     sets = [s for s in args.sets.split(",") if s]
@@ -49,7 +49,7 @@ def run(doc: str, script: str, measure: Callable[[str, Path, bool], dict], argv:
         index_root = args.index_root or Path(tmp)
         report = {"after": {name: measure(name, index_root, args.verbose) for name in sets}}
         if args.baseline:
-            report["before"] = baseline(Path(script).resolve(), args.baseline, index_root, sets)
+            report["before"] = baseline(module, args.baseline, index_root, sets)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:

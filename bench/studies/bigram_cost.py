@@ -1,28 +1,24 @@
 """What the spacing-free bigram keyword field costs: building it, its size, and per-query
 latency of keyword and hybrid search with and without it (same process, same index, distinct
-questions, the query-vector cache cleared before every query).
+questions, the query-vector cache cleared before every query). Results in bench/studies/bigram_cost.md.
 
-    python bench/bigram_cost.py [--index bench/out/beir/msmarco-ko/index-e5fast] [--queries 400]
+    python -m bench.studies.bigram_cost [--index bench/out/beir/msmarco-ko/index-e5fast] [--queries 400]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.evalsets import MSMARCO  # noqa: E402
-from bench.speed import machine, pct  # noqa: E402
-from retriever import KiwiTokenizer, Searcher, make_embedder  # noqa: E402
-from retriever.search import FusionConfig  # noqa: E402
-from retriever.store import build_bigram_bm25, load_index  # noqa: E402
-from studyapp.settings import Settings  # noqa: E402
+from bench.lib.machine import machine, pct
+from bench.lib.paths import MSMARCO, OUT
+from retriever import KiwiTokenizer, Searcher, make_embedder
+from retriever.search import FusionConfig
+from retriever.store import build_bigram_bm25, load_index
+from studyapp.settings import Settings
 
 def folder_mib(p: Path) -> float:
     return sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) / 2**20
@@ -40,7 +36,7 @@ def timed(s: Searcher, qs: list[str], mode: str) -> list[float]:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--index", default=str(ROOT / "bench/out/beir/msmarco-ko/index-e5fast"))
+    ap.add_argument("--index", default=str(OUT / "beir/msmarco-ko/index-e5fast"))
     ap.add_argument("--queries", type=int, default=400)
     args = ap.parse_args(argv)
     settings = Settings.from_env()

@@ -1,4 +1,5 @@
-"""Evaluation sets for `bench/retrieval.py`: a notes folder plus questions with their answers.
+"""Evaluation sets for `bench/retrieval.py` and the studies: a notes folder plus questions with
+their answers.
 
 Two kinds of input:
 
@@ -22,8 +23,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench/out"
+from bench.lib.paths import (ANSWER_FACTS, DEVSET, MSMARCO, OUT, PAGES, PAGES_QUESTIONS, SECOND_FACTS,
+                             SECOND_NOTES, SEED_NOTES)
+
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -70,7 +72,8 @@ def doc_file(doc_id: str) -> str:
     return safe + ".txt"
 
 
-def _jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> list[dict]:
+    """The rows of a JSONL file (blank lines skipped)."""
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
@@ -90,7 +93,7 @@ def materialise_beir(folder: Path, notes_dir: Path) -> dict[str, str]:
     Files of documents no longer in the corpus are removed; unchanged files are left alone."""
     notes_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
-    for row in _jsonl(folder / "corpus.jsonl"):
+    for row in read_jsonl(folder / "corpus.jsonl"):
         doc_id, title, text = str(row["_id"]), (row.get("title") or "").strip(), row.get("text") or ""
         name = doc_file(doc_id)
         files[doc_id] = name
@@ -123,7 +126,7 @@ def beir_set(folder: Path, name: str | None = None, work: Path | None = None) ->
     files = materialise_beir(folder, work / "notes")
     qrels = read_qrels(folder / "qrels.tsv")
     questions, dropped = [], 0
-    for row in _jsonl(folder / "queries.jsonl"):
+    for row in read_jsonl(folder / "queries.jsonl"):
         rel = {files[d]: s for d, s in qrels.get(str(row["_id"]), {}).items() if d in files}
         if rel and (row.get("text") or "").strip():
             questions.append(Question(str(row["_id"]), row["text"], rel))
@@ -136,7 +139,7 @@ def beir_set(folder: Path, name: str | None = None, work: Path | None = None) ->
 def questions_set(corpus: Path, questions_file: Path, name: str | None = None) -> EvalSet:
     """A notes folder with a JSONL questions file ({"question", "source"|"page"|"section"})."""
     questions = []
-    for n, row in enumerate(_jsonl(Path(questions_file)), start=1):
+    for n, row in enumerate(read_jsonl(Path(questions_file)), start=1):
         text = row.get("question") or row.get("text")
         answer = row.get("section") or row.get("source") or row.get("page")
         if not text or not answer:
@@ -147,14 +150,12 @@ def questions_set(corpus: Path, questions_file: Path, name: str | None = None) -
     return EvalSet(name or Path(corpus).name, Path(corpus), questions, {"questions file": str(questions_file)})
 
 
-MSMARCO = ROOT.parent / "shared/bench-data/msmarco-ko"
 BUILTIN = {
     "msmarco": lambda out: beir_set(MSMARCO, "msmarco-ko", out / "beir" / "msmarco-ko"),
-    "pages": lambda out: questions_set(ROOT / "bench/data/pages", ROOT / "bench/pages_questions.jsonl", "pages"),
-    "seed": lambda out: questions_set(ROOT / "corpus", ROOT / "bench/devset.jsonl", "seed"),
-    "facts": lambda out: questions_set(ROOT / "corpus", ROOT / "bench/answer_facts.jsonl", "seed-facts"),
-    "second": lambda out: questions_set(ROOT / "bench/data/second-notes", ROOT / "bench/second_facts.jsonl",
-                                        "second-facts"),
+    "pages": lambda out: questions_set(PAGES, PAGES_QUESTIONS, "pages"),
+    "seed": lambda out: questions_set(SEED_NOTES, DEVSET, "seed"),
+    "facts": lambda out: questions_set(SEED_NOTES, ANSWER_FACTS, "seed-facts"),
+    "second": lambda out: questions_set(SECOND_NOTES, SECOND_FACTS, "second-facts"),
 }
 
 
@@ -162,15 +163,15 @@ OCR_SET = re.compile(r"pages-ocr(\d)(?:s(\d+))?$")
 
 
 def ocr_pages_set(level: int, seed: int = 1) -> EvalSet:
-    """The pages stand-in with OCR-like errors (bench/ocr_noise.py) at `level`, clean questions.
+    """The pages stand-in with OCR-like errors (bench/lib/ocr_noise.py) at `level`, clean questions.
     The noised pages are written to a folder under the system temp dir, never into the repo."""
     import tempfile
 
-    from bench.ocr_noise import LEVELS, corrupt_folder
+    from bench.lib.ocr_noise import LEVELS, corrupt_folder
 
     folder = Path(tempfile.gettempdir()) / "study-pages-ocr" / f"ocr{level}-s{seed}"
-    corrupt_folder(ROOT / "bench/data/pages", folder, level, seed)
-    ev = questions_set(folder, ROOT / "bench/pages_questions.jsonl", f"pages-ocr{level}s{seed}")
+    corrupt_folder(PAGES, folder, level, seed)
+    ev = questions_set(folder, PAGES_QUESTIONS, f"pages-ocr{level}s{seed}")
     return replace(ev, notes={**ev.notes, "noise": str(LEVELS[level]), "seed": seed, "folder": str(folder)})
 
 

@@ -1,115 +1,23 @@
-"""Fusion functions compared offline on the real score matrices of each set (bench/RESULTS.md,
-issue 12). Every question's BM25 score of every chunk and cosine to every chunk are computed
-once through the library; each candidate fusion then ranks the union of both sides' top-`pool`
-like `Searcher._hybrid` does. Figures: hit@1, hit@5 and MRR@10 over answer units.
+"""Fusion functions compared offline on the real score matrices of each set (issue 12; results
+in bench/studies/fusion_study.md). Every question's BM25 score of every chunk and cosine to every
+chunk are computed once through the library (bench/lib/matrices.py); each candidate fusion then
+ranks the union of both sides' top-`pool` like `Searcher._hybrid` does. Figures: hit@1, hit@5 and
+MRR@10 over answer units.
 
-    python bench/fusion_study.py --sets msmarco,pages,seed,facts
+    python -m bench.studies.fusion_study --sets msmarco,pages,seed,facts
 
 The figures that decided the kept setting were re-measured through the search itself
-(`bench/retrieval.py`); this script is for trying ideas quickly. Pseudo-relevance feedback on the keyword side:
-`bench/prf_study.py` (same matrices).
+(`python -m bench.retrieval`); this script is for trying ideas quickly. Pseudo-relevance feedback
+on the keyword side: `bench/studies/prf_study.py` (same matrices).
 """
 from __future__ import annotations
 
 import argparse
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.evalsets import EvalSet, load_set, unit_of  # noqa: E402
-
-
-@dataclass
-class Study:
-    name: str
-    K: np.ndarray  # (questions, chunks) BM25
-    D: np.ndarray  # (questions, chunks) cosine
-    units: list[np.ndarray]  # per question: unit id of every chunk
-    relevant: list[set[int]]  # per question: relevant unit ids
-    terms: list[list[str]]  # per question: query terms
-    idf: object  # TermStats
-    chunk_len: np.ndarray  # terms per chunk
-
-
-def build_study(ev: EvalSet, lib) -> Study:
-    s = lib.searcher
-    chunks = s.index.chunks
-    qs = ev.questions
-    terms = lib.tokenizer.tokenize_many([q.text for q in qs])
-    K = np.stack([s.keyword_scores(t) for t in terms]).astype(np.float32)
-    qv = lib.embedder.embed_batch([q.text for q in qs], is_query=True)
-    qv = qv / np.linalg.norm(qv, axis=1, keepdims=True)
-    D = (qv @ s.index.vectors.T).astype(np.float32)
-    units, relevant = [], []
-    by_source_cache = None
-    for q in qs:
-        if q.by == "section":
-            keys = [unit_of(_H(c), q) for c in chunks]
-        else:
-            if by_source_cache is None:
-                by_source_cache = [unit_of(_H(c), q) for c in chunks]
-            keys = by_source_cache
-        ids: dict[str, int] = {}
-        arr = np.array([ids.setdefault(k, len(ids)) for k in keys])
-        units.append(arr)
-        relevant.append({ids[k] for k in q.relevant if k in ids})
-    lens = np.array([len(t) for t in s.index.tokens])
-    return Study(ev.name, K, D, units, relevant, terms, s.index.term_stats(), lens)
-
-
-class _H:
-    def __init__(self, c):
-        self.source, self.heading, self.page = c.source, c.heading, c.page
-
-
-def rank_units(order: np.ndarray, units: np.ndarray, limit: int = 10) -> list[int]:
-    seen: dict[int, None] = {}
-    for i in order:
-        seen.setdefault(int(units[i]), None)
-        if len(seen) >= limit:
-            break
-    return list(seen)
-
-
-def score(st: Study, fuse, pool: int = 50) -> dict:
-    """fuse(i, kw, de, cand) → fused scores of `cand` (chunk ids) for question i."""
-    firsts = []
-    for i in range(st.K.shape[0]):
-        kw, de = st.K[i], st.D[i]
-        cand = candidates(kw, de, pool)
-        f = fuse(i, kw, de, cand)
-        firsts.append(first_relevant(st, i, cand[np.argsort(-f, kind="stable")[:50]]))
-    return summarise(firsts)
-
-
-def first_relevant(st: Study, i: int, order: np.ndarray) -> int | None:
-    """Rank (0-based) of question i's first relevant unit in a chunk ranking, or None."""
-    ranked = rank_units(order, st.units[i])
-    return next((r for r, u in enumerate(ranked) if u in st.relevant[i]), None)
-
-
-def summarise(firsts: list[int | None]) -> dict:
-    n = max(1, len(firsts))
-    found = [f for f in firsts if f is not None]
-    return {"hit@1": sum(f == 0 for f in found) / n, "hit@5": sum(f < 5 for f in found) / n,
-            "mrr": sum(1 / (f + 1) for f in found) / n}
-
-
-def top(x: np.ndarray, n: int) -> np.ndarray:
-    n = min(n, x.size)
-    idx = np.argpartition(-x, n - 1)[:n]
-    return idx[np.argsort(-x[idx], kind="stable")]
-
-
-def candidates(kw: np.ndarray, de: np.ndarray, pool: int) -> np.ndarray:
-    k = top(kw, pool)
-    k = k[kw[k] > 0]
-    return np.union1d(k, top(de, pool))
+from bench.lib.evalsets import load_set
+from bench.lib.matrices import Study, build_study, score, zscore
 
 
 # -- normalisations -------------------------------------------------------------------------
@@ -119,11 +27,6 @@ def minmax(x: np.ndarray) -> np.ndarray:
     if hi - lo < 1e-12:
         return np.ones_like(x) if hi > 0 else np.zeros_like(x)
     return (x - lo) / (hi - lo)
-
-
-def zscore(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    sd = float(ref.std())
-    return (x - float(ref.mean())) / (sd if sd > 1e-12 else 1.0)
 
 
 def ideal_bm25(st: Study, i: int) -> float:
@@ -167,7 +70,7 @@ def fusions(st: Study) -> dict:
     for c in (10, 60):
         out[f"rrf k={c}"] = rrf(c)
     out.update(adaptive(st, convex, mm_u, z_all))
-    out.update(issue12(convex, mm_u, z_u))
+    out.update(spread_and_lead_rules(convex, mm_u, z_u))
     out.update(both_leads(convex, z_u))
     return out
 
@@ -188,7 +91,7 @@ def _lead_sigma(x: np.ndarray) -> float:
 
 
 def both_leads(convex, z_u) -> dict:
-    """The third round (OCR proxy, bench/ocr_noise.py): the dense side's own lead modulates the
+    """The third round (OCR proxy, bench/lib/ocr_noise.py): the dense side's own lead modulates the
     weight, so a flat, unsure dense side weighs little and a clear dense winner can outvote a
     weak keyword lead."""
     def share(lo, hi):  # keyword's share of the two sides' leads, both in σ units of the union
@@ -230,7 +133,7 @@ def both_leads(convex, z_u) -> dict:
     return out
 
 
-def issue12(convex, mm_u, z_u) -> dict:
+def spread_and_lead_rules(convex, mm_u, z_u) -> dict:
     """The second round: dense cosine in units of its spread over the whole collection (a flat,
     weak dense side then weighs little), and the keyword weight from the keyword lead."""
     def dsig(c):
@@ -298,25 +201,13 @@ def variant_terms(tok, texts: list[str], how: str) -> list[list[str]]:
     return out
 
 
-def keyword_matrix(chunk_terms: list[list[str]], query_terms: list[list[str]], k1: float = 1.2,
-                   b: float = 0.75) -> tuple[np.ndarray, object]:
-    from retriever.bm25 import BM25Index
-    from retriever.terms import TermStats
-    import bm25s
-
-    model = bm25s.BM25(k1=k1, b=b, method="lucene")
-    model.index(chunk_terms, show_progress=False)
-    idx = BM25Index(model, len(chunk_terms))
-    return np.stack([idx.scores(t) for t in query_terms]).astype(np.float32), TermStats.from_documents(chunk_terms)
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="msmarco,pages,seed,facts")
     ap.add_argument("--only", default="", help="substring filter on fusion names")
     ap.add_argument("--pool", type=int, default=50)
     args = ap.parse_args(argv)
-    from bench.retrieval import open_study_library
+    from bench.lib.library import open_study_library
 
     for name in args.sets.split(","):
         ev = load_set(name)

@@ -1,4 +1,6 @@
-"""Deterministic mixed Korean / English / code texts for the engine equivalence checks.
+"""Text sets: deterministic mixed Korean / English / code texts for the engine equivalence
+checks (`mixed_texts`), and a folder of plain-text pages cut from MS MARCO-ko (`make_pages`) for
+the build and first-run benchmarks.
 
 Sources, all real text already on this machine: the seed notes (`corpus/`), the pages
 stand-in (`bench/data/pages`), the project's own Python source (code), docstrings of the
@@ -15,8 +17,10 @@ import random
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-MSMARCO = ROOT.parent / "shared/bench-data/msmarco-ko/corpus.jsonl"
+from bench.lib.paths import MSMARCO as MSMARCO_DIR
+from bench.lib.paths import PAGES, ROOT, SEED_NOTES
+
+MSMARCO = MSMARCO_DIR / "corpus.jsonl"
 
 EDGE_CASES = [
     "", " ", "   여러   칸   띄어쓰기   ", "\t탭\t과\n줄바꿈\r\n섞임", "ｆｕｌｌ　ｗｉｄｔｈ　ＡＷＳ　１２３",
@@ -43,8 +47,8 @@ def _stdlib_docs() -> list[str]:
 
 
 def _sources(msmarco: bool) -> dict[str, list[str]]:
-    korean = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "bench/data/pages").glob("*.txt"))]
-    korean += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.md"))]
+    korean = [p.read_text(encoding="utf-8") for p in sorted(PAGES.glob("*.txt"))]
+    korean += [p.read_text(encoding="utf-8") for p in sorted(SEED_NOTES.glob("*.md"))]
     if msmarco and MSMARCO.is_file():
         with MSMARCO.open(encoding="utf-8") as f:
             rows = [json.loads(line)["text"] for line in f]
@@ -66,6 +70,24 @@ def mixed_texts(n: int, seed: int = 0, msmarco: bool = True) -> list[str]:
         start = rng.randrange(max(1, len(doc) - length))
         out.append(doc[start:start + length])
     return out
+
+
+def make_pages(dest: Path, n_pages: int, page_chars: int = 820) -> int:
+    """Write n_pages plain-text pages of ~page_chars, MS MARCO-ko passages run together."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with MSMARCO.open(encoding="utf-8") as f:
+        rows = [json.loads(line)["text"] for line in f]
+    page, k, chars = [], 0, 0
+    for text in rows:
+        page.append(text)
+        if sum(map(len, page)) + len(page) >= page_chars:
+            body = " ".join(page)
+            (dest / f"page{k:04d}.txt").write_text(body, encoding="utf-8")
+            chars += len(body)
+            k, page = k + 1, []
+            if k == n_pages:
+                break
+    return chars
 
 
 if __name__ == "__main__":

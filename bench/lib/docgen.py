@@ -1,4 +1,6 @@
-"""Real test documents built on the fly: Korean PDFs (reportlab + Nanum fonts), DOCX, HTML.
+"""Real Korean documents built on the fly for the document tests and `bench/documents.py`: text
+PDFs (reportlab + Nanum fonts), a scan-like PDF, a broken PDF, DOCX, and the 30-page lecture
+PDF's pages (`lecture_pages`).
 
 Each builder writes a real file that the readers must parse the way a learner's file would
 be parsed; nothing here is a stub of a reader.
@@ -19,7 +21,8 @@ class PdfPage:
     paragraphs: Sequence[str]
 
 
-def _fonts() -> tuple[str, str]:
+def fonts() -> tuple[str, str]:
+    """The registered (regular, bold) Nanum font names; a clear error without fonts-nanum."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -52,7 +55,7 @@ def korean_pdf(path: Path, pages: Sequence[PdfPage], *, encrypt: str | None = No
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    regular, bold = _fonts()
+    regular, bold = fonts()
     c = canvas.Canvas(str(path), pagesize=A4, encrypt=encrypt)
     w, h = A4
     for page in pages:
@@ -71,6 +74,26 @@ def korean_pdf(path: Path, pages: Sequence[PdfPage], *, encrypt: str | None = No
         c.showPage()
     c.save()
     return path
+
+
+# The 30-page lecture PDF: one fact per page (a device and its check code), three chapters.
+LECTURE_TOPICS = ["라우터", "스위치", "방화벽", "서브넷", "게이트웨이", "브리지", "허브", "리피터", "모뎀", "프록시",
+                  "로드밸런서", "DNS 서버", "DHCP 서버", "NAT 장비", "VPN 장비", "액세스 포인트", "광케이블", "동축케이블",
+                  "이더넷 카드", "패치 패널", "랙 서버", "스토리지 어레이", "백본 스위치", "코어 라우터", "엣지 장비",
+                  "침입 탐지기", "패킷 캡처기", "시간 서버", "메일 서버", "웹 캐시"]
+LECTURE_CHAPTERS = {1: "제1장 네트워크 장비", 11: "제2장 케이블과 서버", 21: "제3장 보안과 운영"}
+
+
+def lecture_pages(code_prefix: str = "ALPHA") -> list[PdfPage]:
+    """The lecture PDF's 30 pages: page k holds the check code `<code_prefix><k:02d>` of topic k."""
+    pages = []
+    for k in range(1, 31):
+        fact = (f"{k}쪽의 핵심 사실: {LECTURE_TOPICS[k - 1]} 장비의 점검 코드명은 {code_prefix}{k:02d} 이며 "
+                f"점검 주기는 {k + 2}일입니다.")
+        filler = ("이 페이지는 시험 대비 요약 자료의 일부로, 장비의 역할과 설정 방법, 흔히 틀리는 개념을 "
+                  "함께 정리했습니다. 각 항목은 강의 슬라이드의 순서를 따릅니다.")
+        pages.append(PdfPage(LECTURE_CHAPTERS.get(k), [fact, filler]))
+    return pages
 
 
 def scanned_pdf(path: Path, n_pages: int = 2) -> Path:

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL server for the learning-record tests (Debian `postgresql` package).
+"""A throwaway PostgreSQL server for the learning-record tests and `bench/learning.py` (Debian
+`postgresql` package).
 
 The cluster lives in a fresh temp dir, listens only on a Unix socket in that dir, trusts local
 connections, and is stopped and removed at the end of the test session (immediate stop: the cluster is thrown away). PostgreSQL refuses to

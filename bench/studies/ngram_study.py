@@ -1,5 +1,5 @@
 """Spacing-insensitive character bigrams as a second keyword field (issue 12, OCR text), measured
-offline on the matrices of `bench/fusion_study.py`.
+offline on the matrices of `bench/lib/matrices.py` (results in bench/studies/ngram_study.md).
 
 Each chunk and question is reduced to its letters and digits with every space and mark removed
 (so "데이 터베이스" and "데이터베이스" read the same; the study used the chunk body,
@@ -7,23 +7,18 @@ the library indexes `indexed_text`, heading included), cut into overlapping char
 scored with BM25 (k1 1.2, b 0.75) → C. Variants mix C into the keyword side
 (K' = K/max K + λ·C/max C per question) and rank with keyword alone and with the kept fusion rule.
 
-    STUDY_EMBEDDINGS=e5fast python bench/ngram_study.py --sets pages,pages-ocr3,pages-ocr4,seed,msmarco
+    STUDY_EMBEDDINGS=e5fast python -m bench.studies.ngram_study --sets pages,pages-ocr3,pages-ocr4,seed,msmarco
 """
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.evalsets import load_set  # noqa: E402
-from bench.fusion_study import build_study, keyword_matrix, score, zscore  # noqa: E402
-from retriever.search import FusionConfig, fuse  # noqa: E402
-from retriever.spacing import char_bigrams as bigrams  # noqa: E402
+from bench.lib.evalsets import load_set
+from bench.lib.matrices import build_study, keyword_matrix, score, zscore
+from retriever.search import FusionConfig, fuse
+from retriever.spacing import char_bigrams as bigrams
 
 KEPT = FusionConfig(bigram_weight=0)  # the study mixes the bigram field itself
 
@@ -45,7 +40,7 @@ def main(argv=None) -> None:
     ap.add_argument("--sets", default="pages,pages-ocr3,pages-ocr4,seed")
     ap.add_argument("--lambdas", default="0.25,0.5,1.0")
     args = ap.parse_args(argv)
-    from bench.retrieval import open_study_library
+    from bench.lib.library import open_study_library
 
     lams = [float(x) for x in args.lambdas.split(",")]
     for name in args.sets.split(","):

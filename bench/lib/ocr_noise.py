@@ -16,7 +16,7 @@ The error kinds are the ones Korean OCR output shows:
   `wrap`: a hard line break every ~`wrap` characters, wherever it falls, even inside a word,
   like the line ends of a scanned page).
 
-    python bench/ocr_noise.py bench/data/pages /tmp/pages-ocr2 --level 2 --seed 1
+    python -m bench.lib.ocr_noise bench/data/pages /tmp/pages-ocr2 --level 2 --seed 1
 """
 from __future__ import annotations
 

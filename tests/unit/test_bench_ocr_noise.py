@@ -1,11 +1,11 @@
-"""bench/ocr_noise.py: deterministic, errors at the requested rates, questions left clean."""
+"""bench/lib/ocr_noise.py: deterministic, errors at the requested rates, questions left clean."""
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-from bench.evalsets import load_set
-from bench.ocr_noise import Rates, corrupt, is_hangul, similar_syllable
+from bench.lib.evalsets import load_set
+from bench.lib.ocr_noise import Rates, corrupt, is_hangul, similar_syllable
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "bench/data/pages").glob("*.txt"))

@@ -1,20 +1,19 @@
 """Pseudo-relevance feedback on the keyword side, measured offline on the score matrices of
-`bench/fusion_study.py` (bench/RESULTS.md, issue 12).
+`bench/lib/matrices.py` (issue 12; results in bench/studies/prf_study.md).
 
 For each question: take m feedback chunks (the top-m by BM25, by the kept hybrid fusion, or by
 cosine), weight each of their terms by its mean in-chunk frequency (tf / chunk length) × IDF,
 drop the query's own terms, keep the top-t, scale the weights to sum to the number of query
 terms (RM3-like: β is the expansion's mass relative to the query), score those terms with the
 index's own BM25 over every chunk, and rank with kw' = kw + β · kw_expansion. The kept fusion
-rule (`retriever.search.fuse`) and keyword alone then rank as in `fusion_study.score`.
+rule (`retriever.search.fuse`) and keyword alone then rank as in `bench.lib.matrices.score`.
 
-    python bench/prf_study.py --sets msmarco,pages,seed,facts,pages-ocr3,pages-ocr3s2,...
+    python -m bench.studies.prf_study --sets msmarco,pages,seed,facts,pages-ocr3,pages-ocr3s2,...
 """
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -22,12 +21,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.evalsets import load_set  # noqa: E402
-from bench.fusion_study import Study, build_study, candidates, score, top  # noqa: E402
-from retriever.search import FusionConfig, fuse  # noqa: E402
+from bench.lib.evalsets import load_set
+from bench.lib.paths import OUT
+from bench.lib.matrices import Study, build_study, candidates, score, top
+from retriever.search import FusionConfig, fuse
 
 KEPT = FusionConfig()
 
@@ -139,9 +136,9 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="msmarco,pages,seed,facts")
     ap.add_argument("--grid", default="first", choices=sorted(GRIDS))
-    ap.add_argument("--json-out", default=str(ROOT / "bench/out/prf.json"))
+    ap.add_argument("--json-out", default=str(OUT / "prf.json"))
     args = ap.parse_args(argv)
-    from bench.retrieval import open_study_library
+    from bench.lib.library import open_study_library
 
     out = json.loads(Path(args.json_out).read_text()) if Path(args.json_out).exists() else {}
     for name in args.sets.split(","):

@@ -1,5 +1,6 @@
-"""Running the web app in a subprocess for tests (and bench/startup.py): a free port, its
-environment, start, wait until it answers, stop."""
+"""Running the web app in a subprocess, for the benchmarks (startup, load) and the tests that
+launch it: private copies of its notes and index, a free port, its environment, start, wait
+until it answers, stop."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.lib.paths import ROOT
 
 
 def free_port() -> int:
