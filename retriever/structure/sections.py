@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal, Sequence
 
 from ..types import Chunk, page_at, section_id
@@ -21,6 +22,7 @@ UnitKind = Literal["scenario", "answer", "point", "pro", "con", "bullet", "text"
 HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 
 
+@lru_cache(maxsize=65536)  # pure; quizzes and answers ask for the same lines again and again
 def plain(text: str) -> str:
     """Markdown emphasis and code marks removed, spaces collapsed."""
     text = text.replace("**", "").replace("__", "").replace("`", "")

@@ -12,11 +12,11 @@ from retriever import Embedder
 
 
 class FakeEmbedder(Embedder):
-    id = "fake:char-trigrams-64"
     batch_size = 64
 
     def __init__(self, dim: int = 64) -> None:
         self._dim = dim
+        self.id = f"fake:char-trigrams-{dim}"
 
     @property
     def dim(self) -> int:

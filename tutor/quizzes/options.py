@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+from functools import lru_cache
 from typing import Sequence
 
 from retriever.structure import plain
@@ -27,6 +28,7 @@ ROOM = 4  # candidates the balancing needs to choose from (4 trios)
 GIVEAWAY = 0.15  # the correct option shares this much more of the question than any other
 
 
+@lru_cache(maxsize=65536)  # pure, and called on the same notes lines for every item
 def clean_option(text: str) -> str:
     """The notes' words as an option: plain text, no marks, letters, tags or trailing colon."""
     t = plain(text).strip()
@@ -37,6 +39,7 @@ def clean_option(text: str) -> str:
     return t.rstrip(":;,").strip()
 
 
+@lru_cache(maxsize=65536)
 def squash(text: str) -> str:
     return re.sub(r"[\W_]+", "", plain(text)).lower()
 
@@ -47,9 +50,10 @@ def leaks(answer: str, question: str) -> bool:
     return bool(a) and a in squash(question)
 
 
-def bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def bigrams(text: str) -> frozenset[str]:
     s = re.sub(r"[\W_]+", "", text).lower()
-    return {s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
+    return frozenset({s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set()))
 
 
 def containment(option: str, stem: str) -> float:
@@ -105,12 +109,13 @@ def choose(correct: str, stem: str, pools: Sequence[Sequence[str]], rng: random.
         feats.append((t, o, _cmp(len(o), c_len), _cmp(con, c_con), abs(len(o) - c_len), con))
     nearest = min(2, sum(f[0] == 0 for f in feats))  # the notes' own alternatives: keep two
     best, best_cost = None, None
-    for trio in itertools.combinations(feats, 3):
-        longer = sum(f[2] for f in trio)
-        closer = sum(f[3] for f in trio)
-        spread = sum(f[4] for f in trio) / (3 * max(c_len, 1))
-        cost = abs(longer - want_longer) + 1.5 * abs(closer - want_closer) + 0.6 * sum(f[0] for f in trio) + spread \
-            + 1.5 * max(0, nearest - sum(f[0] == 0 for f in trio))
+    scale = 3 * max(c_len, 1)
+    for trio in itertools.combinations(feats, 3):  # the hot loop of quiz making: plain arithmetic
+        x, y, z = trio
+        spread = (x[4] + y[4] + z[4]) / scale
+        nearest_kept = (x[0] == 0) + (y[0] == 0) + (z[0] == 0)
+        cost = abs(x[2] + y[2] + z[2] - want_longer) + 1.5 * abs(x[3] + y[3] + z[3] - want_closer) \
+            + 0.6 * (x[0] + y[0] + z[0]) + spread + 1.5 * max(0, nearest - nearest_kept)
         if best_cost is None or cost < best_cost:
             best, best_cost = trio, cost
     assert best is not None
