@@ -19,7 +19,7 @@ _WH_RE = re.compile(r"무엇|뭐|뭘|뭔|언제|어디|어떻|어떤|어떠|어�
 _EN_AUX_RE = re.compile(r"^\s*(?:can|could|does|do|did|is|are|was|were|will|would|should|shall|may|must|has|"
                         r"have|had)\b", re.I)
 _PREDICATE_TAGS = ("VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA", "EP")
-_NEG_RE = re.compile(r"안\s*(?:되|돼|해|하|쓰|써|좋)|않|못\s*\S|없(?:나|나요|어|어요|니|습니까|을까|는지|지)|"
+_NEG_RE = re.compile(r"안\s*(?:되|돼|해|하|쓰|써|좋)|않|못\s*\S|없(?:나|나요|어|어요|니|습니까|을까|는지|지|이|어도)|"
                      r"\b(?:not|n't|cannot)\b", re.I)
 
 

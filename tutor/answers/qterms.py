@@ -86,3 +86,19 @@ def name_known(n: Named, vocab) -> bool:
 
 def name_in(n: Named, terms) -> bool:
     return any(t in terms for t in n.terms if t == n.terms[0] or (t.isalpha() and len(t) >= 3))
+
+
+_GENERIC_PREDICATES = frozenset("하 되 있 없 쓰 이 같 주 보 만들 알 싶 않 못 수 나오 들 가 오".split())
+_ADVERBS = frozenset("바로 즉시 따로 함께 동시에 그대로 다시 자동으로 직접".split())
+
+
+def predicates(question: str, tokenizer: Tokenizer) -> tuple[str, ...]:
+    """The question's own verbs, adjectives and telling adverbs ("남", "보존", "바로"): what it
+    says of its subject (generic ones like 하다, 되다, 쓰다 left out)."""
+    out: list[str] = []
+    for m in tokenizer.morphemes(question):
+        if (m.tag.startswith(("VV", "VA")) and m.form not in _GENERIC_PREDICATES) or (
+                m.tag == "MAG" and m.form in _ADVERBS):
+            if m.form not in out:
+                out.append(m.form)
+    return tuple(out)
