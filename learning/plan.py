@@ -1,0 +1,258 @@
+"""학습 계획: a day-by-day plan to the exam — pure (card states + FSRS + accuracy in, days out).
+
+The plan walks the days from today to the day before the exam, keeping every card's memory
+on FSRS's mean path (`fsrs_math`: each answer right with the learner's measured accuracy for
+the section, the two outcomes' memories mixed):
+
+1. **Reviews**: a card is booked on its FSRS due day; when that day is full it goes to the
+   latest earlier day within FSRS's fuzz range that has room (load balancing, as Anki does) —
+   never later than due, never over the budget. A day that still overflows does its most
+   overdue cards and carries the rest to the next day.
+2. **New items**, weakest and unseen sections first (`sections.weak_key`), at an even pace so
+   that every item is introduced by D-7 (`INTRODUCE_BY`); room is reserved for that pace
+   when reviews are booked.
+3. **Final reviews**: a card whose predicted recall on the exam day would fall below the
+   target gets one review in the last `FINAL_DAYS` days (the latest with room).
+
+The plan is feasible when all of that fits the budget; otherwise the smallest budget that
+makes it feasible is searched (`needed_per_day`).
+"""
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from .clock import exam_moment, local_day
+from .fsrs_math import Memory, MemoryModel, days_between
+from .plan_forecast import forecast, new_units, section_odds
+from .plan_types import FINAL_DAYS, INTRODUCE_BY, MAX_PER_DAY, PlanDay, PlanOutcome, PlanRequest
+
+REVIEW_STATE = 2  # fsrs.State.Review
+
+
+class _Run:
+    """One walk over the days with one budget."""
+
+    def __init__(self, req: PlanRequest, model: MemoryModel, budget: int) -> None:
+        self.req, self.model, self.budget = req, model, budget
+        self.today = local_day(req.at, req.tz)
+        self.n = max(0, (req.exam - self.today).days)
+        self.exam_t = days_between(req.at, exam_moment(req.exam, req.tz))
+        self.intro_last = max(0, self.n - INTRODUCE_BY)
+        self.p = section_odds(req.accuracy, model.retention)
+        self.cards = [c for c in req.cards if not c.is_new]
+        self.units = new_units(req, model)  # (section, item id or None), weakest sections first
+        m = len(self.cards) + len(self.units)
+        self.mem: list[Memory | None] = [None] * m
+        self.last: list[float] = [0.0] * m
+        self.due: list[int] = [0] * m
+        self.pending: list[bool] = [False] * m  # still in (re)learning steps
+        self.finals: list[bool] = [False] * m
+        self.touched: list[bool] = [False] * m  # reviewed or introduced by the plan
+        self.lo: list[int] = [0] * m  # the earliest day a booked review may move to
+        self.floor = 0  # no booking before this day (the day being walked + 1)
+        self.booked: list[list[int]] = [[] for _ in range(self.n)]
+        self.carry: list[int] = []
+        self.shortfall = 0
+        done_r, done_n = req.done_today
+        self.first_room = max(0, budget - done_r - done_n)
+        self.pace = self._quota(0, len(self.units) + done_n) if self.units else 0
+        self.new_done_today = done_n
+
+    # -- capacity --------------------------------------------------------------------------
+    def _quota(self, d: int, remaining: int) -> int:
+        if d > self.intro_last:
+            return remaining
+        return math.ceil(remaining / (self.intro_last - d + 1))
+
+    def _room(self, d: int) -> int:
+        """Places for reviews on day d once the new items' pace is set aside."""
+        total = self.first_room if d == 0 else self.budget
+        reserve = (max(0, self.pace - self.new_done_today) if d == 0 else self.pace) if d <= self.intro_last else 0
+        return total - reserve
+
+    def _choose(self, lo: int, hi: int) -> int | None:
+        for d in range(hi, lo - 1, -1):  # the latest day with room: reviews as late as allowed
+            if len(self.booked[d]) < self._room(d):
+                return d
+        return None
+
+    def _book(self, k: int, lo: int, due: int) -> None:
+        lo = max(self.floor, min(lo, due))
+        self.lo[k], self.due[k] = lo, due
+        d = self._choose(lo, due)
+        if d is None:
+            d = self._displace(lo, due)
+        if d is None:  # every day in range full: the least loaded, to be carried on overflow
+            d = min(range(lo, due + 1), key=lambda x: (len(self.booked[x]), -x))
+        self.booked[d].append(k)
+
+    def _displace(self, lo: int, due: int) -> int | None:
+        """Make room on a full day in [lo, due] by moving one review booked there to an earlier
+        day its own fuzz range allows (reviews booked weeks ahead cannot see the short-interval
+        reviews that fill a day later)."""
+        for f in range(due, lo - 1, -1):
+            for j in self.booked[f]:
+                if self.lo[j] < f:
+                    g = self._choose(max(self.lo[j], self.floor), f - 1)
+                    if g is not None:
+                        self.booked[f].remove(j)
+                        self.booked[g].append(j)
+                        return f
+        return None
+
+    # -- one card ----------------------------------------------------------------------------
+    def _next(self, k: int, d: int) -> None:
+        """After card k's review on day d: book its next review, or its final one."""
+        ivl = self.model.interval(self.mem[k].stability)
+        if d + ivl <= self.n - 1:
+            self._book(k, d + self.model.earliest(ivl), d + ivl)
+        else:
+            self._final(k, d)
+
+    def _final(self, k: int, d: float) -> None:
+        if self.finals[k] or self.model.recall(self.mem[k].stability, self.exam_t - d) >= self.req.target:
+            return
+        first = max(math.floor(d) + 1, 0)
+        lo = max(first, self.n - FINAL_DAYS)
+        if lo > self.n - 1:
+            return  # reviewed on the last day already
+        self.finals[k] = True
+        self.lo[k] = self.due[k] = lo
+        day = self._choose(lo, self.n - 1)
+        if day is None:
+            self.shortfall += 1  # no room in the last days: the latest earlier day, or overflow
+            day = self._choose(first, lo - 1) if first < lo else None
+            day = self.n - 1 if day is None else day
+        self.due[k] = day
+        self.booked[day].append(k)
+
+    def _review(self, k: int, d: int) -> None:
+        p = self.p(self._section(k))
+        if self.pending[k]:
+            c = self.cards[k]
+            self.mem[k] = self.model.first_step(self.mem[k], c.state, c.step, p)
+            self.pending[k] = False
+        else:
+            self.mem[k] = self.model.expected(self.mem[k], max(1.0, d - self.last[k]), p)
+        self.last[k] = d
+        self.touched[k] = True
+        self._next(k, d)
+
+    def _section(self, k: int) -> str:
+        return self.cards[k].section if k < len(self.cards) else self.units[k - len(self.cards)][0]
+
+    # -- the walk ----------------------------------------------------------------------------
+    def _start(self) -> list[int]:
+        """Book every answered card on its due day; returns today's free learning-step repeats."""
+        repeats, tz, at = [], self.req.tz, self.req.at
+        order = sorted(range(len(self.cards)), key=lambda k: (self.cards[k].due, self.cards[k].item_id))
+        for k in order:
+            c = self.cards[k]
+            self.mem[k] = Memory(float(c.stability), float(c.difficulty or 5.0))
+            self.last[k] = days_between(at, c.last_review)
+            due = max(0, (local_day(c.due, tz) - self.today).days)
+            self.pending[k] = c.state != REVIEW_STATE
+            if c.answered_today and self.pending[k] and due == 0:
+                repeats.append(k)
+            elif due > self.n - 1:
+                self._final(k, self.last[k])
+            elif self.pending[k]:
+                self._book(k, due, due)
+            else:
+                ivl = (local_day(c.due, tz) - local_day(c.last_review, tz)).days
+                first = (local_day(c.last_review, tz) - self.today).days + self.model.earliest(ivl)
+                self._book(k, first, due)
+        return repeats
+
+    def _overflow(self, d: int, todays: list[int]) -> list[int]:
+        room = self.first_room if d == 0 else self.budget
+        if len(todays) <= room:
+            return todays
+        todays.sort(key=lambda k: (self.due[k], k))  # the most overdue first
+        keep, rest = todays[:room], todays[room:]
+        if d + 1 < self.n:
+            self.carry = rest
+        else:
+            self.shortfall += len(rest)  # reviews the budget leaves undone before the exam
+        return keep
+
+    def _introduce(self, d: int, room: int, next_unit: int) -> int:
+        """New items on day d: the pace that reaches every item by D-7, and beyond it, while
+        there is room today, every item whose first review finds room on its day (the first
+        days have no reviews yet; filling them leaves slack for the weeks when reviews pile up)."""
+        remaining = len(self.units) - next_unit
+        quota = self._quota(d, remaining + (self.new_done_today if d == 0 else 0))
+        quota -= self.new_done_today if d == 0 else 0
+        count = max(0, min(remaining, room, quota))
+        while d <= self.intro_last and count < min(remaining, room) and self._admits(d, next_unit + count):
+            count += 1
+        if d > self.intro_last:
+            self.shortfall += count  # introduced, but later than D-7 (or than today, for a close exam)
+        base = len(self.cards)
+        for j in range(next_unit, next_unit + count):
+            k = base + j
+            self.mem[k] = self.model.introduce(self.p(self.units[j][0]))
+            self.last[k] = d
+            self.touched[k] = True
+            self._next(k, d)
+        if d < self.intro_last:  # the pace set aside on later days, from what is left
+            self.pace = self._quota(d + 1, remaining - count)
+        return count
+
+    def _admits(self, d: int, j: int) -> bool:
+        ivl = self.model.interval(self.model.introduce(self.p(self.units[j][0])).stability)
+        if d + ivl > self.n - 1:
+            return True
+        return self._choose(max(self.floor, d + self.model.earliest(ivl)), d + ivl) is not None
+
+    def walk(self) -> list[PlanDay]:
+        repeats, days, next_unit = self._start(), [], 0
+        for k in repeats:
+            self._review(k, 0)
+        for d in range(self.n):
+            carried, self.carry = self.carry, []
+            self.floor = d + 1
+            todays = self._overflow(d, self.booked[d] + carried)
+            for k in todays:
+                self._review(k, d)
+            room = (self.first_room if d == 0 else self.budget) - len(todays)
+            count = self._introduce(d, room, next_unit)
+            units = self.units[next_unit:next_unit + count]
+            next_unit += count
+            ids = tuple(self.cards[k].item_id for k in todays if k < len(self.cards))
+            days.append(PlanDay(self.today + timedelta(days=d), len(todays), count, ids,
+                                tuple(i for _, i in units if i is not None), tuple(s for s, _ in units),
+                                tuple(self.cards[k].item_id for k in repeats) if d == 0 else ()))
+        self.shortfall += len(self.units) - next_unit  # never introduced at all
+        return days
+
+
+def make_plan(req: PlanRequest, model: MemoryModel) -> PlanOutcome:
+    """The plan for `req` (see the module docstring); pure: the same request, the same plan."""
+    run = _Run(req, model, req.per_day)
+    days = run.walk()
+    feasible = run.shortfall == 0
+    needed = None if feasible else needed_per_day(req, model)
+    sections, overall, overall_now = forecast(req, model, run)
+    return PlanOutcome(tuple(days), feasible, needed, sections, overall, overall_now, run.shortfall)
+
+
+def needed_per_day(req: PlanRequest, model: MemoryModel) -> int | None:
+    """The smallest daily budget whose plan is feasible (None when no budget is: an exam today
+    with items still new)."""
+    def ok(budget: int) -> bool:
+        run = _Run(req, model, budget)
+        run.walk()
+        return run.shortfall == 0
+
+    lo, hi = req.per_day, max(req.per_day * 2, req.per_day + 1)
+    limit = max(MAX_PER_DAY, 2 * (len(req.cards) + sum(req.unseen.values())) + sum(req.done_today) + 1)
+    while not ok(hi):
+        if hi >= limit:
+            return None
+        lo, hi = hi, min(hi * 2, limit)
+    while hi - lo > 1:  # ok(hi), not ok(lo)
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return hi
