@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from .clock import parse_at
 from .errors import DatabaseFailure, InvalidInput, NotShown, RecordError, UnknownItem
-from .items import check_answer, check_item_id
+from .items import check_answer, check_item_id, check_user
 from .results import GradeResult
 from .scheduler import choose_rating
 
@@ -105,6 +105,7 @@ class BatchMethods:
         recorded (unknown or never-shown item, bad rating, time earlier than the item was shown
         or than the previous answer …) is reported with its line and skipped; the others are
         recorded. A database failure stops the batch (`DatabaseFailure`): what was recorded stays."""
+        user = check_user(user)
         out = []
         for n, a in enumerate(answers, start=1):
             line = a.line or n
