@@ -8,9 +8,10 @@ the section, the two outcomes' memories mixed):
    latest earlier day within FSRS's fuzz range that has room (load balancing, as Anki does) —
    never later than due, never over the budget. A day that still overflows does its most
    overdue cards and carries the rest to the next day.
-2. **New items**, weakest and unseen sections first (`sections.weak_key`), at an even pace so
-   that every item is introduced by D-7 (`INTRODUCE_BY`); room is reserved for that pace
-   when reviews are booked.
+2. **New items**, weakest and unseen sections first (`sections.weak_key`): each day the even
+   share of what is left that reaches D-7 (`INTRODUCE_BY`) comes before the reviews (a review
+   that must wait is carried to the next day: an item never studied counts 0 on the exam,
+   a review only lifts a card already learned), and any room the reviews leave takes more.
 3. **Final reviews**: a card whose predicted recall on the exam day would fall below the
    target gets one review in the last `FINAL_DAYS` days (the latest with room).
 
@@ -56,20 +57,11 @@ class _Run:
         self.shortfall = 0
         done_r, done_n = req.done_today
         self.first_room = max(0, budget - done_r - done_n)
-        self.pace = self._quota(0, len(self.units) + done_n) if self.units else 0
-        self.new_done_today = done_n
 
     # -- capacity --------------------------------------------------------------------------
-    def _quota(self, d: int, remaining: int) -> int:
-        if d > self.intro_last:
-            return remaining
-        return math.ceil(remaining / (self.intro_last - d + 1))
-
     def _room(self, d: int) -> int:
-        """Places for reviews on day d once the new items' pace is set aside."""
-        total = self.first_room if d == 0 else self.budget
-        reserve = (max(0, self.pace - self.new_done_today) if d == 0 else self.pace) if d <= self.intro_last else 0
-        return total - reserve
+        """Places on day d (reviews come first: new items take what reviews leave)."""
+        return self.first_room if d == 0 else self.budget
 
     def _choose(self, lo: int, hi: int) -> int | None:
         for d in range(hi, lo - 1, -1):  # the latest day with room: reviews as late as allowed
@@ -144,29 +136,28 @@ class _Run:
 
     # -- the walk ----------------------------------------------------------------------------
     def _start(self) -> list[int]:
-        """Book every answered card on its due day; returns today's free learning-step repeats."""
+        """Book every answered card on the first day its due time has come by the hour of `at`
+        (day d is `at` + d days); returns today's free learning-step repeats."""
         repeats, tz, at = [], self.req.tz, self.req.at
         order = sorted(range(len(self.cards)), key=lambda k: (self.cards[k].due, self.cards[k].item_id))
         for k in order:
             c = self.cards[k]
             self.mem[k] = Memory(float(c.stability), float(c.difficulty or 5.0))
             self.last[k] = days_between(at, c.last_review)
-            due = max(0, (local_day(c.due, tz) - self.today).days)
+            due = max(0, math.ceil(days_between(at, c.due) - 1e-9))
             self.pending[k] = c.state != REVIEW_STATE
-            if c.answered_today and self.pending[k] and due == 0:
+            if c.answered_today and self.pending[k] and local_day(c.due, tz) == self.today:
                 repeats.append(k)
             elif due > self.n - 1:
                 self._final(k, self.last[k])
             elif self.pending[k]:
                 self._book(k, due, due)
             else:
-                ivl = (local_day(c.due, tz) - local_day(c.last_review, tz)).days
-                first = (local_day(c.last_review, tz) - self.today).days + self.model.earliest(ivl)
-                self._book(k, first, due)
+                ivl = round(days_between(c.last_review, c.due))
+                self._book(k, math.ceil(self.last[k] + self.model.earliest(ivl) - 1e-9), due)
         return repeats
 
-    def _overflow(self, d: int, todays: list[int]) -> list[int]:
-        room = self.first_room if d == 0 else self.budget
+    def _overflow(self, d: int, todays: list[int], room: int) -> list[int]:
         if len(todays) <= room:
             return todays
         todays.sort(key=lambda k: (self.due[k], k))  # the most overdue first
@@ -177,16 +168,18 @@ class _Run:
             self.shortfall += len(rest)  # reviews the budget leaves undone before the exam
         return keep
 
+    def _pace(self, d: int, remaining: int, room: int) -> int:
+        """New items that come before the day's reviews: the even share of what is left that
+        reaches D-7, and from D-7 on all of it — an item never studied counts 0 on the exam,
+        while a review (carried to the next day if it must wait) only lifts a card already learned."""
+        if d >= self.intro_last:
+            return min(remaining, room)
+        return min(remaining, room, math.ceil(remaining / (self.intro_last - d + 1)))
+
     def _introduce(self, d: int, room: int, next_unit: int) -> int:
-        """New items on day d: the pace that reaches every item by D-7, and beyond it, while
-        there is room today, every item whose first review finds room on its day (the first
-        days have no reviews yet; filling them leaves slack for the weeks when reviews pile up)."""
-        remaining = len(self.units) - next_unit
-        quota = self._quota(d, remaining + (self.new_done_today if d == 0 else 0))
-        quota -= self.new_done_today if d == 0 else 0
-        count = max(0, min(remaining, room, quota))
-        while d <= self.intro_last and count < min(remaining, room) and self._admits(d, next_unit + count):
-            count += 1
+        """New items on day d: as many as the reviews leave room for (the fastest schedule that
+        puts reviews first, so the one that reaches D-7 whenever any does)."""
+        count = max(0, min(len(self.units) - next_unit, room))
         if d > self.intro_last:
             self.shortfall += count  # introduced, but later than D-7 (or than today, for a close exam)
         base = len(self.cards)
@@ -196,15 +189,7 @@ class _Run:
             self.last[k] = d
             self.touched[k] = True
             self._next(k, d)
-        if d < self.intro_last:  # the pace set aside on later days, from what is left
-            self.pace = self._quota(d + 1, remaining - count)
         return count
-
-    def _admits(self, d: int, j: int) -> bool:
-        ivl = self.model.interval(self.model.introduce(self.p(self.units[j][0])).stability)
-        if d + ivl > self.n - 1:
-            return True
-        return self._choose(max(self.floor, d + self.model.earliest(ivl)), d + ivl) is not None
 
     def walk(self) -> list[PlanDay]:
         repeats, days, next_unit = self._start(), [], 0
@@ -213,11 +198,12 @@ class _Run:
         for d in range(self.n):
             carried, self.carry = self.carry, []
             self.floor = d + 1
-            todays = self._overflow(d, self.booked[d] + carried)
+            room = self.first_room if d == 0 else self.budget
+            first = self._pace(d, len(self.units) - next_unit, room)
+            todays = self._overflow(d, self.booked[d] + carried, room - first)
             for k in todays:
                 self._review(k, d)
-            room = (self.first_room if d == 0 else self.budget) - len(todays)
-            count = self._introduce(d, room, next_unit)
+            count = self._introduce(d, room - len(todays), next_unit)
             units = self.units[next_unit:next_unit + count]
             next_unit += count
             ids = tuple(self.cards[k].item_id for k in todays if k < len(self.cards))
