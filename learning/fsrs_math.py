@@ -39,6 +39,8 @@ class MemoryModel:
         self.retention = float(scheduler.desired_retention)
         self.max_interval = int(scheduler.maximum_interval)
         self._easy_d0 = w[4] - math.exp(w[5] * 3) + 1  # initial difficulty of Easy, unclamped
+        self._e8, self._e1718 = math.exp(w[8]), math.exp(w[17] * w[18])
+        self._settled: dict[tuple, Memory] = {}  # same-day steps of (re)learning cards, many alike
         self._relearn_ok = len(scheduler.relearning_steps) == 1
         self.first_right = self.settle(None, Rating.Good)
         self.first_wrong = self.settle(None, Rating.Again)
@@ -70,31 +72,36 @@ class MemoryModel:
         nxt = w[7] * self._easy_d0 + (1 - w[7]) * (d + (10.0 - d) * delta / 9.0)
         return min(max(nxt, 1.0), 10.0)
 
+    def _after(self, s: float, d: float, days: float) -> tuple[float, float, float, float]:
+        """(stability, difficulty) after a right answer and after a wrong one + relearning."""
+        w = self.w
+        r = (1 + self.factor * max(0, math.floor(days)) / s) ** self.decay
+        grow = self._e8 * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1)
+        s_ok, d_ok = max(s * (1 + grow), STABILITY_MIN), self._difficulty(d, 3)
+        forget = min(w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14]), s / self._e1718)
+        s1, d1 = max(forget, STABILITY_MIN), self._difficulty(d, 1)
+        if not self._relearn_ok:  # other relearning steps: let py-fsrs walk them
+            m = self.settle(Memory(s1, d1), Rating.Good, relearning=True)
+            return s_ok, d_ok, m.stability, m.difficulty
+        s_bad = max(s1 * max(self._e1718 * s1 ** -w[19], 1.0), STABILITY_MIN)
+        return s_ok, d_ok, s_bad, self._difficulty(d1, 3)
+
     def right(self, m: Memory, days: float) -> Memory:
         """After a right answer (Good) `days` ≥ 1 after the last review."""
-        w, (s, d) = self.w, m
-        r = self.recall(s, days)
-        grow = math.exp(w[8]) * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1)
-        return Memory(max(s * (1 + grow), STABILITY_MIN), self._difficulty(d, 3))
+        s_ok, d_ok, _, _ = self._after(m.stability, m.difficulty, days)
+        return Memory(s_ok, d_ok)
 
     def wrong(self, m: Memory, days: float) -> Memory:
         """After a wrong answer (Again) `days` ≥ 1 after the last review and the same day's
         relearning step answered right."""
-        w, (s, d) = self.w, m
-        r = self.recall(s, days)
-        forget = min(w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14]),
-                     s / math.exp(w[17] * w[18]))
-        s1, d1 = max(forget, STABILITY_MIN), self._difficulty(d, 1)
-        if not self._relearn_ok:  # other relearning steps: let py-fsrs walk them
-            return self.settle(Memory(s1, d1), Rating.Good, relearning=True)
-        boost = max(math.exp(w[17] * w[18]) * s1 ** -w[19], 1.0)
-        return Memory(max(s1 * boost, STABILITY_MIN), self._difficulty(d1, 3))
+        _, _, s_bad, d_bad = self._after(m.stability, m.difficulty, days)
+        return Memory(s_bad, d_bad)
 
     def expected(self, m: Memory, days: float, p_right: float) -> Memory:
         """The mean path: right with probability `p_right`, the two outcomes' memories mixed."""
-        a, b = self.right(m, days), self.wrong(m, days)
+        s_ok, d_ok, s_bad, d_bad = self._after(m.stability, m.difficulty, days)
         q = 1 - p_right
-        return Memory(p_right * a.stability + q * b.stability, p_right * a.difficulty + q * b.difficulty)
+        return Memory(p_right * s_ok + q * s_bad, p_right * d_ok + q * d_bad)
 
     def introduce(self, p_right: float) -> Memory:
         """A new item's first day: answered right with probability `p_right`, then its learning
@@ -122,8 +129,12 @@ class MemoryModel:
 
     def first_step(self, m: Memory, state: int, step: int | None, p_right: float) -> Memory:
         """The mean path of a card still in its (re)learning steps, answered again today."""
-        a = self.settle(m, Rating.Good, state=state, step=step)
-        b = self.settle(m, Rating.Again, state=state, step=step)
+        key = (m, state, step)
+        pair = self._settled.get(key)
+        if pair is None:
+            pair = self._settled[key] = (self.settle(m, Rating.Good, state=state, step=step),
+                                         self.settle(m, Rating.Again, state=state, step=step))
+        a, b = pair
         q = 1 - p_right
         return Memory(p_right * a.stability + q * b.stability, p_right * a.difficulty + q * b.difficulty)
 

@@ -34,8 +34,9 @@ REVIEW_STATE = 2  # fsrs.State.Review
 class _Run:
     """One walk over the days with one budget."""
 
-    def __init__(self, req: PlanRequest, model: MemoryModel, budget: int) -> None:
+    def __init__(self, req: PlanRequest, model: MemoryModel, budget: int, probe: bool = False) -> None:
         self.req, self.model, self.budget = req, model, budget
+        self.probe = probe  # only whether it is feasible: stop at the first shortfall
         self.today = local_day(req.at, req.tz)
         self.n = max(0, (req.exam - self.today).days)
         self.exam_t = days_between(req.at, exam_moment(req.exam, req.tz))
@@ -83,6 +84,8 @@ class _Run:
         """Make room on a full day in [lo, due] by moving one review booked there to an earlier
         day its own fuzz range allows (reviews booked weeks ahead cannot see the short-interval
         reviews that fill a day later)."""
+        if self._choose(self.floor, due - 1) is None:
+            return None  # no earlier day has room for anything
         for f in range(due, lo - 1, -1):
             for j in self.booked[f]:
                 if self.lo[j] < f:
@@ -196,6 +199,8 @@ class _Run:
         for k in repeats:
             self._review(k, 0)
         for d in range(self.n):
+            if self.probe and self.shortfall:
+                return days
             carried, self.carry = self.carry, []
             self.floor = d + 1
             room = self.first_room if d == 0 else self.budget
@@ -219,26 +224,29 @@ def make_plan(req: PlanRequest, model: MemoryModel) -> PlanOutcome:
     run = _Run(req, model, req.per_day)
     days = run.walk()
     feasible = run.shortfall == 0
-    needed = None if feasible else needed_per_day(req, model)
+    needed = None if feasible else needed_per_day(req, model, run.shortfall)
     sections, overall, overall_now = forecast(req, model, run)
     return PlanOutcome(tuple(days), feasible, needed, sections, overall, overall_now, run.shortfall)
 
 
-def needed_per_day(req: PlanRequest, model: MemoryModel) -> int | None:
-    """The smallest daily budget whose plan is feasible (None when no budget is: an exam today
-    with items still new)."""
+def needed_per_day(req: PlanRequest, model: MemoryModel, shortfall: int | None = None) -> int | None:
+    """The smallest daily budget whose plan is feasible — exact up to 20 a day, within 5 % above
+    (each try is a whole plan) — or None when no budget is (an exam today with items still new)."""
     def ok(budget: int) -> bool:
-        run = _Run(req, model, budget)
+        run = _Run(req, model, budget, probe=True)
         run.walk()
         return run.shortfall == 0
 
-    lo, hi = req.per_day, max(req.per_day * 2, req.per_day + 1)
+    days = max(1, (req.exam - local_day(req.at, req.tz)).days)
     limit = max(MAX_PER_DAY, 2 * (len(req.cards) + sum(req.unseen.values())) + sum(req.done_today) + 1)
+    lo = req.per_day  # not feasible
+    # what was left, spread over the days, with its reviews to come (≈ 1.5 per item introduced)
+    hi = min(limit, max(lo + 1, lo + math.ceil(2.5 * (shortfall or 0) / days)))
     while not ok(hi):
         if hi >= limit:
             return None
-        lo, hi = hi, min(hi * 2, limit)
-    while hi - lo > 1:  # ok(hi), not ok(lo)
+        lo, hi = hi, min(limit, max(hi + 1, math.ceil(hi * 1.5)))
+    while hi - lo > max(1, hi // 20 if hi > 20 else 1):  # ok(hi), not ok(lo)
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if ok(mid) else (mid, hi)
     return hi
