@@ -40,7 +40,9 @@ class MemoryModel:
         self.max_interval = int(scheduler.maximum_interval)
         self._easy_d0 = w[4] - math.exp(w[5] * 3) + 1  # initial difficulty of Easy, unclamped
         self._e8, self._e1718 = math.exp(w[8]), math.exp(w[17] * w[18])
-        self._settled: dict[tuple, Memory] = {}  # same-day steps of (re)learning cards, many alike
+        self._settled: dict[tuple, tuple[Memory, Memory]] = {}  # same-day steps of (re)learning cards
+        self._paths: dict[tuple, Memory] = {}
+        self._earliest: dict[int, int] = {}
         self._relearn_ok = len(scheduler.relearning_steps) == 1
         self.first_right = self.settle(None, Rating.Good)
         self.first_wrong = self.settle(None, Rating.Again)
@@ -55,15 +57,19 @@ class MemoryModel:
         ivl = round(stability / self.factor * (self.retention ** (1 / self.decay) - 1))
         return min(max(ivl, 1), self.max_interval)
 
-    @staticmethod
-    def earliest(interval: int) -> int:
+    def earliest(self, interval: int) -> int:
         """The shortest interval FSRS's fuzz could have given for `interval` (fsrs 6.3's range)."""
-        if interval < 2.5:
-            return interval
-        delta = 1.0
-        for r in FUZZ_RANGES:
-            delta += r["factor"] * max(min(float(interval), r["end"]) - r["start"], 0.0)
-        return min(max(2, round(interval - delta)), interval)
+        found = self._earliest.get(interval)
+        if found is not None:
+            return found
+        low = interval
+        if interval >= 2.5:
+            delta = 1.0
+            for r in FUZZ_RANGES:
+                delta += r["factor"] * max(min(float(interval), r["end"]) - r["start"], 0.0)
+            low = min(max(2, round(interval - delta)), interval)
+        self._earliest[interval] = low
+        return low
 
     # -- one review --------------------------------------------------------------------------
     def _difficulty(self, d: float, rating: int) -> float:
@@ -98,10 +104,17 @@ class MemoryModel:
         return Memory(s_bad, d_bad)
 
     def expected(self, m: Memory, days: float, p_right: float) -> Memory:
-        """The mean path: right with probability `p_right`, the two outcomes' memories mixed."""
-        s_ok, d_ok, s_bad, d_bad = self._after(m.stability, m.difficulty, days)
-        q = 1 - p_right
-        return Memory(p_right * s_ok + q * s_bad, p_right * d_ok + q * d_bad)
+        """The mean path: right with probability `p_right`, the two outcomes' memories mixed.
+        (Items of a section introduced on the same day share their path: computed once.)"""
+        key = (m, max(0, math.floor(days)), p_right)
+        found = self._paths.get(key)
+        if found is None:
+            s_ok, d_ok, s_bad, d_bad = self._after(m.stability, m.difficulty, days)
+            q = 1 - p_right
+            found = Memory(p_right * s_ok + q * s_bad, p_right * d_ok + q * d_bad)
+            if len(self._paths) < 200_000:
+                self._paths[key] = found
+        return found
 
     def introduce(self, p_right: float) -> Memory:
         """A new item's first day: answered right with probability `p_right`, then its learning

@@ -31,19 +31,43 @@ from .plan_types import FINAL_DAYS, INTRODUCE_BY, MAX_PER_DAY, PlanDay, PlanOutc
 REVIEW_STATE = 2  # fsrs.State.Review
 
 
-class _Run:
-    """One walk over the days with one budget."""
+class _Setup:
+    """What every walk of one request shares (the budget search walks it many times)."""
 
-    def __init__(self, req: PlanRequest, model: MemoryModel, budget: int, probe: bool = False) -> None:
-        self.req, self.model, self.budget = req, model, budget
-        self.probe = probe  # only whether it is feasible: stop at the first shortfall
+    def __init__(self, req: PlanRequest, model: MemoryModel) -> None:
+        self.req, self.model = req, model
         self.today = local_day(req.at, req.tz)
         self.n = max(0, (req.exam - self.today).days)
         self.exam_t = days_between(req.at, exam_moment(req.exam, req.tz))
         self.intro_last = max(0, self.n - INTRODUCE_BY)
-        self.p = section_odds(req.accuracy, model.retention)
         self.cards = [c for c in req.cards if not c.is_new]
         self.units = new_units(req, model)  # (section, item id or None), weakest sections first
+        p = section_odds(req.accuracy, model.retention)
+        self.odds = {s: p(s) for s in {c.section for c in req.cards} | {s for s, _ in self.units}}
+        self.start = [self._card(k) for k in sorted(range(len(self.cards)),
+                                                     key=lambda k: (self.cards[k].due, self.cards[k].item_id))]
+
+    def _card(self, k: int) -> tuple:
+        """(k, memory, last review, due day, earliest day, still in steps, a repeat due today)."""
+        c, at, tz = self.cards[k], self.req.at, self.req.tz
+        last = days_between(at, c.last_review)
+        due = max(0, math.ceil(days_between(at, c.due) - 1e-9))  # the first session at or after due
+        pending = c.state != REVIEW_STATE
+        repeat = c.answered_today and pending and local_day(c.due, tz) == self.today
+        lo = due
+        if not pending:
+            lo = math.ceil(last + self.model.earliest(round(days_between(c.last_review, c.due))) - 1e-9)
+        return k, Memory(float(c.stability), float(c.difficulty or 5.0)), last, due, lo, pending, repeat
+
+
+class _Run:
+    """One walk over the days with one budget."""
+
+    def __init__(self, setup: _Setup, budget: int, probe: bool = False) -> None:
+        self.setup, self.req, self.model, self.budget = setup, setup.req, setup.model, budget
+        self.probe = probe  # only whether it is feasible: stop at the first shortfall
+        self.today, self.n, self.exam_t, self.intro_last = setup.today, setup.n, setup.exam_t, setup.intro_last
+        self.cards, self.units = setup.cards, setup.units
         m = len(self.cards) + len(self.units)
         self.mem: list[Memory | None] = [None] * m
         self.last: list[float] = [0.0] * m
@@ -56,7 +80,7 @@ class _Run:
         self.booked: list[list[int]] = [[] for _ in range(self.n)]
         self.carry: list[int] = []
         self.shortfall = 0
-        done_r, done_n = req.done_today
+        done_r, done_n = self.req.done_today
         self.first_room = max(0, budget - done_r - done_n)
 
     # -- capacity --------------------------------------------------------------------------
@@ -123,7 +147,7 @@ class _Run:
         self.booked[day].append(k)
 
     def _review(self, k: int, d: int) -> None:
-        p = self.p(self._section(k))
+        p = self.setup.odds[self._section(k)]
         if self.pending[k]:
             c = self.cards[k]
             self.mem[k] = self.model.first_step(self.mem[k], c.state, c.step, p)
@@ -141,23 +165,15 @@ class _Run:
     def _start(self) -> list[int]:
         """Book every answered card on the first day its due time has come by the hour of `at`
         (day d is `at` + d days); returns today's free learning-step repeats."""
-        repeats, tz, at = [], self.req.tz, self.req.at
-        order = sorted(range(len(self.cards)), key=lambda k: (self.cards[k].due, self.cards[k].item_id))
-        for k in order:
-            c = self.cards[k]
-            self.mem[k] = Memory(float(c.stability), float(c.difficulty or 5.0))
-            self.last[k] = days_between(at, c.last_review)
-            due = max(0, math.ceil(days_between(at, c.due) - 1e-9))
-            self.pending[k] = c.state != REVIEW_STATE
-            if c.answered_today and self.pending[k] and local_day(c.due, tz) == self.today:
+        repeats = []
+        for k, mem, last, due, lo, pending, repeat in self.setup.start:
+            self.mem[k], self.last[k], self.pending[k] = mem, last, pending
+            if repeat:
                 repeats.append(k)
             elif due > self.n - 1:
-                self._final(k, self.last[k])
-            elif self.pending[k]:
-                self._book(k, due, due)
+                self._final(k, last)
             else:
-                ivl = round(days_between(c.last_review, c.due))
-                self._book(k, math.ceil(self.last[k] + self.model.earliest(ivl) - 1e-9), due)
+                self._book(k, lo, due)
         return repeats
 
     def _overflow(self, d: int, todays: list[int], room: int) -> list[int]:
@@ -188,7 +204,7 @@ class _Run:
         base = len(self.cards)
         for j in range(next_unit, next_unit + count):
             k = base + j
-            self.mem[k] = self.model.introduce(self.p(self.units[j][0]))
+            self.mem[k] = self.model.introduce(self.setup.odds[self.units[j][0]])
             self.last[k] = d
             self.touched[k] = True
             self._next(k, d)
@@ -199,7 +215,9 @@ class _Run:
         for k in repeats:
             self._review(k, 0)
         for d in range(self.n):
-            if self.probe and self.shortfall:
+            left = len(self.units) - next_unit
+            if self.probe and (self.shortfall or left > max(0, self.intro_last - d + 1) * self.budget):
+                self.shortfall = max(self.shortfall, 1)  # bound to fall short: no need to walk on
                 return days
             carried, self.carry = self.carry, []
             self.floor = d + 1
@@ -221,31 +239,45 @@ class _Run:
 
 def make_plan(req: PlanRequest, model: MemoryModel) -> PlanOutcome:
     """The plan for `req` (see the module docstring); pure: the same request, the same plan."""
-    run = _Run(req, model, req.per_day)
+    setup = _Setup(req, model)
+    run = _Run(setup, req.per_day)
     days = run.walk()
     feasible = run.shortfall == 0
-    needed = None if feasible else needed_per_day(req, model, run.shortfall)
+    needed = None if feasible else _needed(setup, run.shortfall)
     sections, overall, overall_now = forecast(req, model, run)
     return PlanOutcome(tuple(days), feasible, needed, sections, overall, overall_now, run.shortfall)
 
 
-def needed_per_day(req: PlanRequest, model: MemoryModel, shortfall: int | None = None) -> int | None:
-    """The smallest daily budget whose plan is feasible — exact up to 20 a day, within 5 % above
-    (each try is a whole plan) — or None when no budget is (an exam today with items still new)."""
+def needed_per_day(req: PlanRequest, model: MemoryModel) -> int | None:
+    """The smallest daily budget whose plan is feasible (see `_needed`)."""
+    run = _Run(_Setup(req, model), req.per_day)
+    run.walk()
+    return None if run.shortfall == 0 else _needed(run.setup, run.shortfall)
+
+
+def _needed(setup: _Setup, shortfall: int) -> int | None:
+    """The smallest feasible daily budget above `req.per_day` — exact up to 20 a day, within 5 %
+    above (each try is a whole plan) — or None when no budget is (an exam today, items still new)."""
+    req = setup.req
+
     def ok(budget: int) -> bool:
-        run = _Run(req, model, budget, probe=True)
+        run = _Run(setup, budget, probe=True)
         run.walk()
         return run.shortfall == 0
 
-    days = max(1, (req.exam - local_day(req.at, req.tz)).days)
+    days = max(1, setup.n)
     limit = max(MAX_PER_DAY, 2 * (len(req.cards) + sum(req.unseen.values())) + sum(req.done_today) + 1)
     lo = req.per_day  # not feasible
     # what was left, spread over the days, with its reviews to come (≈ 1.5 per item introduced)
-    hi = min(limit, max(lo + 1, lo + math.ceil(2.5 * (shortfall or 0) / days)))
+    hi = min(limit, max(lo + 1, lo + math.ceil(2.5 * shortfall / days)))
     while not ok(hi):
         if hi >= limit:
             return None
         lo, hi = hi, min(limit, max(hi + 1, math.ceil(hi * 1.5)))
+    step = max(1, hi // 20)
+    while hi - step > lo and ok(hi - step):  # the estimate is usually close above: walk down to it
+        hi, step = hi - step, step * 2
+    lo = max(lo, hi - step)
     while hi - lo > max(1, hi // 20 if hi > 20 else 1):  # ok(hi), not ok(lo)
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if ok(mid) else (mid, hi)

@@ -248,8 +248,9 @@ class LearningRecord(PlanMethods, ExamMethods, OptimizeMethods, BatchMethods):
         if plan is not None and (not isinstance(plan, StudyPlan) or plan.user != user):
             raise InvalidInput("이 사용자의 학습 계획이 아닙니다 (plan of another user)")
         day = plan.today if plan is not None and plan.at.date() == local_day(now, self.tz) else None
+        when = horizon(now, self.exam_date(user), self.tz)
         with self._read() as conn:
-            fsrs, when = self._fsrs_of(conn, user), horizon(now, self.exam_date(user), self.tz)
+            fsrs = self._fsrs_of(conn, user)
             if day is not None:
                 entries = planned_queue(conn, user, n, now, self.tz, fsrs, when, day)
             else:
