@@ -196,7 +196,7 @@ def test_api_results_act_for_the_login_with_the_cli_shapes(sa):
     assert r["user"] == "ann" and {i["id"] for i in r["items"]} == set(ids)
     assert all(i["reason"] == "due" for i in r["items"])
     p = api.progress_result(sa, "ann", "")
-    assert list(p) == ["user", "attempts", "correct", "streak_days", "due_now", "sections", "exam"]
+    assert list(p) == ["user", "attempts", "correct", "streak_days", "due_now", "sections", "exam", "horizon"]
     assert p["attempts"] == 2 and api.progress_result(sa, "bob")["attempts"] == 0
     with pytest.raises(InvalidInput):
         api.review_result(sa, "ann", 5, "어제")
