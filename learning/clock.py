@@ -62,3 +62,7 @@ def exam_moment(day: date, tz: tzinfo) -> datetime:
 def utc_offset_seconds(when: datetime, tz: tzinfo) -> int:
     off = when.astimezone(tz).utcoffset() or timedelta(0)
     return int(off.total_seconds())
+
+
+def iso(when: datetime | None, tz: tzinfo) -> str | None:
+    return None if when is None else when.astimezone(tz).isoformat(timespec="seconds")
