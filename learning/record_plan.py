@@ -3,24 +3,29 @@ clock and schedulers): the learner's settings, the 학습 계획, and what it is
 from __future__ import annotations
 
 from datetime import date, datetime
+from statistics import median
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from sqlalchemy import Connection, func, select
+from tutor.common.types import QuizItem
 
 from . import learner
 from .cards import load_cards
 from .clock import day_start, local_day
 from .errors import InvalidInput
 from .fsrs_math import MemoryModel
-from .items import check_user
+from .items import ITEM_COLUMNS, check_user, row_to_item
 from .mastery import latest_right
-from .models import ATTEMPTS
+from .models import ATTEMPTS, CARDS, ITEMS
 from .plan import make_plan
 from .plan_types import PlanCard, PlanRequest, StudyPlan
 from .progress import attempt_stats
 
 if TYPE_CHECKING:
     from .record import LearningRecord
+
+TIMED_ANSWERS = 200  # the learner's pace: the median over this many of their latest timed answers
+MIN_TIMED_SECONDS, MAX_TIMED_SECONDS = 1.0, 3600.0  # quicker: a click, not a read; longer: a break
 
 
 def _done_today(conn: Connection, user: str, start: datetime, at: datetime) -> tuple[int, int]:
@@ -109,3 +114,26 @@ class PlanMethods:
         out = make_plan(req, MemoryModel(fsrs.scheduler))
         return StudyPlan(user, now.astimezone(self.tz), day, budget, goal, out.feasible, out.needed_per_day,
                          out.days, out.overall, out.sections, out.overall_now)
+
+    def shown_items(self: "LearningRecord", user: str) -> tuple[QuizItem, ...]:
+        """Every live (not stale) item shown to `user` (with its section), in the order first
+        shown — what the notes' items never shown to the learner are counted against."""
+        user = check_user(user)
+        c = CARDS.c
+        q = (select(*ITEM_COLUMNS, ITEMS.c.section).join_from(CARDS, ITEMS, c.item_id == ITEMS.c.id)
+             .where(c.user_id == user, ITEMS.c.stale.is_(False)).order_by(c.shown_at, c.id))
+        with self._read() as conn:
+            return tuple(row_to_item(r._mapping) for r in conn.execute(q))
+
+    def seconds_per_item(self: "LearningRecord", user: str) -> float | None:
+        """The learner's measured pace: the median seconds of their latest timed answers (None
+        before the first one). Answers under a second or over an hour are left out: a click
+        without reading, or the learner was away."""
+        user = check_user(user)
+        a = ATTEMPTS.c
+        q = (select(a.seconds).where(a.user_id == user, a.seconds.is_not(None), a.seconds >= MIN_TIMED_SECONDS,
+                                     a.seconds <= MAX_TIMED_SECONDS)
+             .order_by(a.at.desc(), a.id.desc()).limit(TIMED_ANSWERS))
+        with self._read() as conn:
+            times = [float(x) for (x,) in conn.execute(q)]
+        return median(times) if times else None

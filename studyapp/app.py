@@ -21,8 +21,10 @@ from tutor.quizzes import section_titles
 
 from . import notes as notes_mod
 from .downloads import DownloadFolder
+from .exam_prep import ExamPrepVerbs
 from .index_report import index_headline, skipped_lines
 from .learner import LearnerVerbs
+from .optimize_jobs import OptimizeJobs
 from .practice import Practice
 from .settings import Settings
 from .watch import NotesWatcher
@@ -56,8 +58,9 @@ class IndexState:
     live_modes: tuple[str, ...]
 
 
-class StudyApp(LearnerVerbs):
-    """The application: every verb the interfaces use (the learner's in `learner.LearnerVerbs`)."""
+class StudyApp(LearnerVerbs, ExamPrepVerbs):
+    """The application: every verb the interfaces use (the learner's in `learner.LearnerVerbs`,
+    studying toward the exam in `exam_prep.ExamPrepVerbs`)."""
 
     def __init__(self, settings: Settings | Services) -> None:
         services = settings if isinstance(settings, Services) else wire(settings)
@@ -65,6 +68,7 @@ class StudyApp(LearnerVerbs):
         self._library, self._tutor, self._record = services.library, services.tutor, services.record
         self._practice = Practice(services.record, services.library, services.llm)
         self._downloads = DownloadFolder()
+        self._optimize_jobs = OptimizeJobs(self._record.record_optimize)
         self._reindex_lock = threading.Lock()
         self._examples: list[str] | None = None
         self._pending: threading.Thread | None = None  # a background build a command left running
