@@ -46,7 +46,7 @@ class NotesRecord:
     def __init__(self, library: NotesLibrary, settings: Settings) -> None:
         self.library = library
         self.url = record_url(settings)
-        self.exam_date = parse_exam_date(settings.exam_date) if settings.exam_date else None
+        self.default_exam_date = parse_exam_date(settings.exam_date) if settings.exam_date else None
         self._record: LearningRecord | None = None
         self._lock = threading.Lock()
 
@@ -55,7 +55,7 @@ class NotesRecord:
         if self._record is None:
             with self._lock:
                 if self._record is None:
-                    self._record = LearningRecord.open(self.url, default_exam_date=self.exam_date)
+                    self._record = LearningRecord.open(self.url, default_exam_date=self.default_exam_date)
         return self._record
 
     @property
