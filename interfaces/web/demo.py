@@ -7,7 +7,7 @@ from . import api
 from .question_panel import requester, user_of
 from .render import esc_md
 from .status import index_state_markdown
-from .tabs import ask, notes, progress, quiz, review, search, wrong
+from .tabs import ask, exam, notes, plan, progress, quiz, review, search, wrong
 
 CSS = """
 .study-hit {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin: 8px 0;}
@@ -37,12 +37,14 @@ def build_demo(sa: StudyApp):
         who = gr.Markdown(elem_id="user-badge")
         state = gr.Markdown(index_state_markdown(sa), elem_id="index-state")
         gr.Timer(2.0).tick(lambda: index_state_markdown(sa), outputs=[state], api_visibility="private")
-        with gr.Tabs():
+        with gr.Tabs(elem_id="tabs") as tabs:
             ask.build(sa, limit)
             section_picker = quiz.build(sa, limit)
-            review.build(sa, limit)
+            start_review = review.build(sa, limit)
             wrong.build(sa, limit)
             progress.build(sa, limit)
+            plan.build(sa, limit, tabs, start_review)
+            exam.build(sa, limit)
             source_filter = search.build(sa, limit)
             refreshed, targets = notes.build(sa, source_filter, section_picker)
         demo.load(refreshed, outputs=targets, api_visibility="private")

@@ -37,6 +37,8 @@ def review_status(start: ReviewStart, now: datetime) -> str:
         return f"### 🎉 지금 복습할 문제가 없습니다\n다음 복습: **{when_ko(start.next_due, now)}**"
     counts = {r: start.reasons.count(r) for r in REASON_LABELS}
     parts = " · ".join(f"{REASON_LABELS[r]} {n}개" for r, n in counts.items() if n)
+    if start.plan_day is not None:  # the session follows the 학습 계획
+        return f"### 오늘의 학습 {len(s.items)}문제 (학습 계획)\n{parts}"
     return f"### 오늘의 복습 {len(s.items)}문제\n{parts}"
 
 

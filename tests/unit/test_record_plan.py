@@ -143,3 +143,20 @@ def test_a_learners_desired_retention_schedules_their_reviews(record):
     b = record.record_attempt("bob", "short-0000", "정답0", True, at=at(days=8))
     assert a.due - at(days=8) > (b.due - at(days=8)) * 1.5  # 0.8 spaces reviews well beyond 0.9
     assert record.learner_settings("ann").desired_retention == 0.8
+
+
+def test_shown_items_and_the_learners_measured_pace(record):
+    record.show("ann", make_items(4, sections=2), at=at())
+    record.show("bob", make_items(1), at=at())
+    shown = record.shown_items("ann")
+    assert [it.id for it in shown] == [f"short-{k:04d}" for k in range(4)]
+    assert [it.section for it in shown] == ["1. 섹션 1", "2. 섹션 2"] * 2  # with their section
+    assert [it.id for it in record.shown_items("bob")] == ["short-0000"] and record.shown_items("cho") == ()
+    assert record.seconds_per_item("ann") is None  # nothing timed yet
+    for k, secs in enumerate((20, 40, 0.2, 7200, 30)):  # a click and a break are not a pace
+        record.record_attempt("ann", f"short-{k % 4:04d}", "답", True, seconds=secs, at=at(minutes=k))
+    record.record_attempt("ann", "short-0001", "답", True, at=at(minutes=9))  # untimed
+    assert record.seconds_per_item("ann") == 30  # the median of 20, 40, 30
+    assert record.seconds_per_item("bob") is None
+    record.mark_stale(hash_of=lambda source, lines: None)  # every note line gone
+    assert record.shown_items("ann") == ()  # stale items are not live

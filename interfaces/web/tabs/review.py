@@ -13,7 +13,9 @@ from ..study_views import review_status
 HINT = "**복습 시작**을 누르면 오늘 복습할 문제를 한 문제씩 냅니다."
 
 
-def build(sa: StudyApp, limit: int) -> None:
+def build(sa: StudyApp, limit: int):
+    """The tab; returns (its start handler, that handler's outputs) so another tab can start
+    today's session here (the 학습 계획's button)."""
     import gradio as gr
 
     with gr.Tab("복습", id="review") as tab:
@@ -40,3 +42,4 @@ def build(sa: StudyApp, limit: int) -> None:
                  api_visibility="undocumented")
     start.click(load, [], api_name="review_start", **quiet)
     tab.select(reopen, [panel.session], api_name="review_tab", **quiet)
+    return load, quiet["outputs"]
