@@ -29,8 +29,9 @@ def check_count(n: object) -> int:
 
 
 def exam_items(library: NotesLibrary, n: int, seed: int) -> list[QuizItem]:
-    """The items of a new 모의고사 (fewer than `n` only when the notes give fewer facts)."""
-    items = notes_items(library, seed)
+    """The items of a new 모의고사 (fewer than `n` only when the notes give fewer facts): the
+    seed chooses among the notes' items (made once per index generation) and orders them."""
+    items = notes_items(library)
     shares = share_by_section(items.facts(EXAM_KINDS), check_count(n))
     return items.exam(shares, seed)
 

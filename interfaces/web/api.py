@@ -78,19 +78,25 @@ def optimize_result(sa: StudyApp, user: str) -> dict:
     return sa.optimize(user).to_dict()
 
 
-def register(sa: StudyApp, limit: int) -> None:
-    """Declare the endpoints inside the open Blocks (their docstrings are the API docs)."""
+def guard(sa: StudyApp):
+    """`guarded(fn, *args)`: `fn(sa, *args)` with any failure as one `gr.Error` line."""
     import gradio as gr
-
-    def api_error(exc: Exception) -> Exception:
-        known = isinstance(exc, (QueryError, RecordError))
-        return gr.Error(str(exc) if known else f"{type(exc).__name__}: {exc}")
 
     def guarded(fn, *args):
         try:
             return fn(sa, *args)
         except Exception as exc:
-            raise api_error(exc) from None
+            known = isinstance(exc, (QueryError, RecordError))
+            raise gr.Error(str(exc) if known else f"{type(exc).__name__}: {exc}") from None
+
+    return guarded
+
+
+def register(sa: StudyApp, limit: int) -> None:
+    """Declare the endpoints inside the open Blocks (their docstrings are the API docs)."""
+    import gradio as gr
+
+    guarded = guard(sa)
 
     def ask(question: str) -> str:
         """질문 → 노트에 근거한 답변 마크다운 ([n] 인용과 출처 목록 포함)."""
@@ -128,6 +134,18 @@ def register(sa: StudyApp, limit: int) -> None:
         """학습 현황 → {user, attempts, correct, streak_days, due_now, sections: […], exam}."""
         return guarded(progress_result, user_of(sa, request), at)
 
+    gr.api(ask, api_name="ask", concurrency_id="tutor", concurrency_limit=limit)
+    gr.api(search, api_name="search", concurrency_id="search", concurrency_limit=limit)
+    gr.api(quiz, api_name="quiz", concurrency_id="tutor", concurrency_limit=limit)
+    for fn in (grade, review, wrong, progress):
+        gr.api(fn, api_name=fn.__name__, concurrency_id="record", concurrency_limit=limit)
+    register_prep(sa, limit, guarded)
+
+
+def register_prep(sa: StudyApp, limit: int, guarded) -> None:
+    """The endpoints of studying toward the exam: /plan, /exam, /exam_submit, /optimize."""
+    import gradio as gr
+
     @requester
     def plan(exam: str | None = None, per_day: int | None = None, target: float | None = None,
              minutes: float | None = None, at: str = "", request=None) -> dict:
@@ -155,9 +173,6 @@ def register(sa: StudyApp, limit: int) -> None:
         parameters} (수 초)."""
         return guarded(optimize_result, user_of(sa, request))
 
-    gr.api(ask, api_name="ask", concurrency_id="tutor", concurrency_limit=limit)
-    gr.api(search, api_name="search", concurrency_id="search", concurrency_limit=limit)
-    gr.api(quiz, api_name="quiz", concurrency_id="tutor", concurrency_limit=limit)
-    for fn in (grade, review, wrong, progress, plan, exam, exam_submit):
+    for fn in (plan, exam, exam_submit):
         gr.api(fn, api_name=fn.__name__, concurrency_id="record", concurrency_limit=limit)
     gr.api(optimize, api_name="optimize", concurrency_id="optimize", concurrency_limit=1)

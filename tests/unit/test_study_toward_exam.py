@@ -39,14 +39,23 @@ def _attempts(sa, user: str) -> int:
     return sa.progress(user, at=datetime.now(timezone.utc) + timedelta(hours=1)).attempts
 
 
+def _show(sa, items, user: str, section: str, n: int) -> list:
+    """`n` short-answer items of the section whose title contains `section`, recorded as shown
+    to `user` (as a quiz would, without making a quiz)."""
+    title = next(t for t in items.by_section if section in t)
+    chosen = [c.to_item() for c in items.by_section[title] if c.kind == "short"][:n]
+    sa._record.remember(user, chosen)
+    return chosen
+
+
 def _in_days(n: int) -> date:
     return (datetime.now().astimezone() + timedelta(days=n)).date()
 
 
 # -- grading in batches and "as of" --------------------------------------------------------------
 
-def test_a_batch_grades_each_line_on_its_own_and_at_its_time(sa):
-    quiz = sa.quiz("ann", "Athena", 3, "short", seed=1).items
+def test_a_batch_grades_each_line_on_its_own_and_at_its_time(sa, items):
+    quiz = _show(sa, items, "ann", "Athena 파티션", 3)
     soon = (datetime.now(timezone.utc) + timedelta(minutes=2)).isoformat()
     lines = [json.dumps({"item_id": quiz[0].id, "answer": quiz[0].answer, "at": soon}, ensure_ascii=False),
              "{broken", "",
@@ -81,7 +90,7 @@ def test_the_plan_counts_the_notes_facts_and_minutes_become_items_at_the_learner
     p = sa.plan("bob", exam=exam, per_day=200)
     assert p.feasible and sum(d.new for d in p.days) == facts and len(p.days) == 30
     assert [s.section for s in p.sections] == sa.section_titles()
-    shown = sa.quiz("bob", "Glue", 3, "short", seed=2).items
+    shown = _show(sa, items, "bob", "Glue", 3)
     p2 = sa.plan("bob", exam=exam, per_day=200)
     assert sum(d.new for d in p2.days) == facts  # shown, not answered: new cards, their facts covered
     assert {it.id for it in shown} <= {i for d in p2.days for i in d.new_ids}
@@ -190,11 +199,11 @@ def test_the_countdowns_submission_counts_at_the_limit_and_a_late_one_is_marked(
 
 # -- weakest sections, honest mastery, personal parameters --------------------------------------------
 
-def test_a_section_just_failed_reads_zero_and_comes_first(sa):
+def test_a_section_just_failed_reads_zero_and_comes_first(sa, items):
     from interfaces.web.plan_views import MASTERY_HELP, mastery_table_html
     from studyapp.practice import weakest_sections
 
-    quiz = sa.quiz("ivy", "Glue FLEX", 2, "short", seed=4).items
+    quiz = _show(sa, items, "ivy", "Glue FLEX", 2)
     for it in quiz:
         sa.grade("ivy", it.id, "전혀 모르겠어요")
     p = sa.progress("ivy")

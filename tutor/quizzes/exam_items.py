@@ -94,7 +94,7 @@ class NotesItems:
 
 
 def notes_items(library: NotesLibrary, seed: int = 0) -> NotesItems:
-    """The notes' items for `seed` (seed 0 is made once per index generation)."""
+    """The notes' items with the options of `seed` (seed 0's are made once per index generation)."""
     def build() -> NotesItems:
         lex = Lexicon(library.tokenizer, library.term_stats(), library.memo("tutor:term-cache", dict))
         groups: dict[str, list[Candidate]] = defaultdict(list)

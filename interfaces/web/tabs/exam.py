@@ -4,12 +4,52 @@ feedback until the end, then the score, the table per section, the time used and
 items with the right answer and source (every answer recorded, FSRS updated)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from studyapp import CHOICE_KINDS, DEFAULT_EXAM_ITEMS, MAX_EXAM_ITEMS, RecordError, StudyApp
 
 from ..exam_view import CLOCK_CSS, CLOCK_JS, REPORT_CSS, ExamRun, clock_html, question_view, report_html
 from ..question_panel import requester, user_of
+
+
+@dataclass
+class ExamTab:
+    run: Any
+    count: Any
+    minutes: Any
+    start: Any
+    clock: Any
+    header: Any
+    question: Any
+    choice: Any
+    answer: Any
+    prev: Any
+    next: Any
+    submit: Any
+    report: Any
+
+    @property
+    def outputs(self) -> list:
+        return [self.run, self.clock, self.header, self.question, self.choice, self.answer, self.prev, self.next,
+                self.submit, self.report]
+
+    def show(self, run: ExamRun, with_clock: bool = False) -> dict:
+        import gradio as gr
+
+        v = question_view(run)
+        sheet = run.sheet
+        return {self.run: run,
+                self.clock: clock_html(run, datetime.now().astimezone()) if with_clock else gr.skip(),
+                self.header: v.header, self.question: v.question,
+                self.choice: gr.update(choices=v.choices, value=v.value if v.choice_visible and v.value else None,
+                                       visible=v.choice_visible),
+                self.answer: gr.update(value=v.value if v.text_visible else "", visible=v.text_visible),
+                self.prev: gr.update(interactive=run.running and run.pos > 0),
+                self.next: gr.update(interactive=run.running and sheet is not None and run.pos < len(sheet.items) - 1),
+                self.submit: gr.update(interactive=run.running),
+                self.report: report_html(run.result, sheet.minutes) if run.result is not None and sheet else ""}
 
 
 def build(sa: StudyApp, limit: int) -> None:
@@ -32,43 +72,33 @@ def build(sa: StudyApp, limit: int) -> None:
             nxt = gr.Button("다음 문제", interactive=False, elem_id="exam-next")
             submit = gr.Button("제출하고 채점", variant="stop", interactive=False, elem_id="exam-submit")
         report = gr.HTML(elem_id="exam-report", js_on_load=None, css_template=REPORT_CSS)
+    wire(sa, limit, ExamTab(run_state, count, minutes, start, clock, header, question, choice, answer, prev, nxt,
+                            submit, report))
 
-    outputs = [run_state, clock, header, question, choice, answer, prev, nxt, submit, report]
 
-    def show(run: ExamRun, with_clock: bool = False) -> dict:
-        v = question_view(run)
-        sheet = run.sheet
-        return {run_state: run,
-                clock: clock_html(run, datetime.now().astimezone()) if with_clock else gr.skip(),
-                header: v.header, question: v.question,
-                choice: gr.update(choices=v.choices, value=v.value if v.choice_visible and v.value else None,
-                                  visible=v.choice_visible),
-                answer: gr.update(value=v.value if v.text_visible else "", visible=v.text_visible),
-                prev: gr.update(interactive=run.running and run.pos > 0),
-                nxt: gr.update(interactive=run.running and sheet is not None and run.pos < len(sheet.items) - 1),
-                submit: gr.update(interactive=run.running),
-                report: report_html(run.result, sheet.minutes) if run.result is not None and sheet else ""}
+def current(run: ExamRun, choice_: str | None, text_: str | None) -> ExamRun:
+    """The run with the current item's answer as the page shows it now."""
+    if not run.running:
+        return run
+    item = run.sheet.items[run.pos]
+    return run.answered(choice_ if item.options and item.kind in CHOICE_KINDS else text_)
 
-    def current(run: ExamRun, choice_, text_) -> ExamRun:
-        """The run with the current item's answer as the page shows it now."""
-        if not run.running:
-            return run
-        item = run.sheet.items[run.pos]
-        return run.answered(choice_ if item.options and item.kind in CHOICE_KINDS else text_)
 
+def wire(sa: StudyApp, limit: int, t: ExamTab) -> None:
+    """The tab's events: start, move, submit (the button, or the countdown at zero)."""
     @requester
     def begin(run, n_, minutes_, request):
         if run.running:  # one exam at a time: the running one goes on
-            return show(run)
+            return t.show(run)
         try:
             sheet = sa.start_exam(user_of(sa, request), int(n_), minutes=float(minutes_ or 0) or None)
         except RecordError as exc:
-            return show(ExamRun(message=str(exc)), with_clock=True)
-        return show(ExamRun.start(sheet), with_clock=True)
+            return t.show(ExamRun(message=str(exc)), with_clock=True)
+        return t.show(ExamRun.start(sheet), with_clock=True)
 
     def mover(step: int):
         def move(run, choice_, text_):
-            return show(current(run, choice_, text_).moved(step))
+            return t.show(current(run, choice_, text_).moved(step))
         return move
 
     def finisher(timed_out: bool):
@@ -76,19 +106,19 @@ def build(sa: StudyApp, limit: int) -> None:
         def finish(run, choice_, text_, request):
             run = current(run, choice_, text_)
             if not run.running:
-                return show(run)
+                return t.show(run)
             try:
                 result = sa.submit_exam(user_of(sa, request), run.sheet.exam_id, run.by_id(), timed_out=timed_out)
             except RecordError as exc:
-                return show(ExamRun(run.sheet, run.answers, run.pos, None, str(exc)))
-            return show(ExamRun(run.sheet, run.answers, run.pos, result), with_clock=True)
+                return t.show(ExamRun(run.sheet, run.answers, run.pos, None, str(exc)))
+            return t.show(ExamRun(run.sheet, run.answers, run.pos, result), with_clock=True)
         return finish
 
-    quiet = dict(concurrency_id="record", concurrency_limit=limit, api_visibility="undocumented")
-    inputs = [run_state, choice, answer]
-    start.click(begin, [run_state, count, minutes], outputs, api_name="exam_start", **quiet)
-    prev.click(mover(-1), inputs, outputs, api_name="exam_prev", **quiet)
-    nxt.click(mover(1), inputs, outputs, api_name="exam_next", **quiet)
-    answer.submit(mover(1), inputs, outputs, api_name="exam_next_enter", **quiet)
-    submit.click(finisher(False), inputs, outputs, api_name="exam_finish", **quiet)
-    clock.submit(finisher(True), inputs, outputs, api_name="exam_timeout", **quiet)
+    quiet = dict(outputs=t.outputs, concurrency_id="record", concurrency_limit=limit, api_visibility="undocumented")
+    inputs = [t.run, t.choice, t.answer]
+    t.start.click(begin, [t.run, t.count, t.minutes], api_name="exam_start", **quiet)
+    t.prev.click(mover(-1), inputs, api_name="exam_prev", **quiet)
+    t.next.click(mover(1), inputs, api_name="exam_next", **quiet)
+    t.answer.submit(mover(1), inputs, api_name="exam_next_enter", **quiet)
+    t.submit.click(finisher(False), inputs, api_name="exam_finish", **quiet)
+    t.clock.submit(finisher(True), inputs, api_name="exam_timeout", **quiet)

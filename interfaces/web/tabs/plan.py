@@ -34,33 +34,48 @@ def build(sa: StudyApp, limit: int, tabs, start_review: tuple[Callable, list]) -
                            tooltip="all", x_label_angle=-45, height=340, visible=False, elem_id="plan-chart")
         with gr.Row():
             today = gr.Markdown(elem_id="plan-today")
-            go = gr.Button("오늘 학습 시작 (복습 탭)", interactive=False, scale=0, min_width=180, elem_id="plan-start")
+            go = gr.Button("오늘 학습 시작 (복습 탭)", interactive=False, scale=0, min_width=230, elem_id="plan-start")
         forecast = gr.HTML(elem_id="plan-forecast", js_on_load=None)
 
     outputs = [exam, per_day, minutes, target, feasible, chart, today, go, forecast]
+    load, save, start_today = handlers(sa, tabs, review_load)
+    quiet = dict(concurrency_id="record", concurrency_limit=limit, api_visibility="undocumented")
+    tab.select(load, [], outputs, api_name="plan_tab", **quiet)
+    make.click(save, [exam, per_day, minutes, target], outputs, api_name="plan_make", **quiet)
+    go.click(start_today, [], [tabs, *review_outputs], api_name="plan_start_today", **quiet)
 
-    def shown(user: str, plan, budget=None) -> tuple:
-        frame, order = plan_frame(plan)
-        busy = plan.today is not None and (plan.today.total > 0 or bool(plan.today.repeat_ids))
-        return (plan.exam.isoformat(), plan.per_day, budget.minutes if budget else 0, plan.target,
-                feasibility_markdown(plan, budget), gr.update(value=frame, x_lim=None, sort=order, visible=True),
-                today_markdown(plan), gr.update(interactive=busy), forecast_html(plan))
 
-    def refused(message: str) -> tuple:
-        return (gr.update(), gr.update(), gr.update(), gr.update(), f"⚠️ {esc_md(message)}", gr.update(),
-                gr.update(), gr.update(), gr.update())
+def shown(plan, budget=None) -> tuple:
+    """The tab's outputs for `plan` (and the budget in minutes it was made with)."""
+    import gradio as gr
+
+    frame, order = plan_frame(plan)
+    busy = plan.today is not None and (plan.today.total > 0 or bool(plan.today.repeat_ids))
+    return (plan.exam.isoformat(), plan.per_day, budget.minutes if budget else 0, plan.target,
+            feasibility_markdown(plan, budget), gr.update(value=frame, sort=order, visible=True),
+            today_markdown(plan), gr.update(interactive=busy), forecast_html(plan))
+
+
+def unplanned(exam: str, per_day, target, note: str) -> tuple:
+    import gradio as gr
+
+    return (exam, per_day, 0, target, note, gr.update(visible=False), "", gr.update(interactive=False), "")
+
+
+def handlers(sa: StudyApp, tabs, review_load: Callable):
+    """(load the learner's plan, save the settings and plan, start today's session in 복습)."""
+    import gradio as gr
 
     @requester
     def load(request):
         user = user_of(sa, request)
         s = sa.study_settings(user)
         if s.exam_date is None:
-            return ("", s.per_day, 0, s.target, HINT, gr.update(visible=False), "", gr.update(interactive=False), "")
+            return unplanned("", s.per_day, s.target, HINT)
         try:
-            return shown(user, sa.plan(user))
+            return shown(sa.plan(user))
         except RecordError as exc:
-            return (s.exam_date.isoformat(), s.per_day, 0, s.target, f"⚠️ {esc_md(str(exc))}",
-                    gr.update(visible=False), "", gr.update(interactive=False), "")
+            return unplanned(s.exam_date.isoformat(), s.per_day, s.target, f"⚠️ {esc_md(str(exc))}")
 
     @requester
     def save(exam_, per_day_, minutes_, target_, request):
@@ -71,15 +86,12 @@ def build(sa: StudyApp, limit: int, tabs, start_review: tuple[Callable, list]) -
             plan = sa.plan(user, exam=(exam_ or "").strip() or None, per_day=per, target=target_)
             sa.set_exam_date(user, plan.exam.isoformat())
             sa.set_study_settings(user, per_day=plan.per_day, target=plan.target)
-        except RecordError as exc:
-            return refused(str(exc))
-        return shown(user, plan, budget)
+        except RecordError as exc:  # nothing changes on the page but the line saying why
+            return (*(gr.update(),) * 4, f"⚠️ {esc_md(str(exc))}", *(gr.update(),) * 4)
+        return shown(plan, budget)
 
     @requester
     def start_today(request):
         return {tabs: gr.Tabs(selected="review"), **review_load(request)}
 
-    quiet = dict(concurrency_id="record", concurrency_limit=limit, api_visibility="undocumented")
-    tab.select(load, [], outputs, api_name="plan_tab", **quiet)
-    make.click(save, [exam, per_day, minutes, target], outputs, api_name="plan_make", **quiet)
-    go.click(start_today, [], [tabs, *review_outputs], api_name="plan_start_today", **quiet)
+    return load, save, start_today

@@ -19,8 +19,8 @@ def build(sa: StudyApp, limit: int, tab) -> None:
         with gr.Row():
             retention = gr.Number(value=0.9, step=0.01, minimum=0.7, maximum=0.99, label="목표 유지율 (0.7~0.99)",
                                   elem_id="tuning-retention")
-            save = gr.Button("목표 유지율 저장", scale=0, min_width=140, elem_id="tuning-retention-save")
-            fit = gr.Button("개인 매개변수 맞추기", variant="primary", scale=0, min_width=160, elem_id="tuning-optimize")
+            save = gr.Button("목표 유지율 저장", scale=0, min_width=180, elem_id="tuning-retention-save")
+            fit = gr.Button("개인 매개변수 맞추기", variant="primary", scale=0, min_width=200, elem_id="tuning-optimize")
         report = gr.Markdown(elem_id="tuning-report")
         poll = gr.Timer(1.0, active=False)
 
