@@ -7,7 +7,7 @@ never imports `retriever`, `tutor` or `learning` itself (the import contract che
 from learning import (DEFAULT_PER_DAY, DEFAULT_TARGET, MAX_EXAM_ITEMS, MINUTES_PER_ITEM, BatchOutcome, ExamResult,
                       ExamSection, ExamSheet, GradeResult, InvalidAnswer, InvalidInput, LearnerSettings, MissedItem,
                       NotShown, OptimizeResult, PlanDay, Progress, RATINGS, RecordError, ReviewQueue, SectionForecast,
-                      StudyPlan, UnknownItem, WrongEntry, WrongNotes, parse_at, parse_exam_date)
+                      StudyPlan, UnknownItem, WrongEntry, WrongNotes, parse_at)
 from retriever import MAX_QUERY_CHARS, MODES, BuildReport, Hit, QueryError
 from retriever.highlight import excerpt_window, mark
 from tutor.common.labels import (CHOICE_KINDS, KIND_LABELS, OPTION_LETTERS, RATING_LABELS, REASON_LABELS, kind_label,
@@ -29,14 +29,7 @@ from .settings import Settings, SettingsError
 # Errors that mean the input was bad (exit code 2 on the command line), not the database.
 BAD_INPUT = (InvalidInput, InvalidAnswer, UnknownItem, NotShown, QueryError)
 
-# 학습 계획, 모의고사, personal FSRS: the results of `ExamPrepVerbs` and their defaults
-PREP_EXPORTS = [
-    "BatchOutcome", "Budget", "DEFAULT_EXAM_ITEMS", "DEFAULT_PER_DAY", "DEFAULT_TARGET", "ExamResult", "ExamSection",
-    "ExamSheet", "LearnerSettings", "MAX_EXAM_ITEMS", "MINUTES_PER_ITEM", "MissedItem", "OptimizeJob",
-    "OptimizeResult", "PlanDay", "SectionForecast", "StudyPlan", "parse_exam_date",
-]
-
-__all__ = PREP_EXPORTS + [
+__all__ = [
     "ALLOWED_SUFFIXES", "Answer", "BAD_INPUT", "BuildReport", "CHOICE_KINDS", "Grade", "GradeResult", "Graded",
     "Hit", "IndexState", "KIND_LABELS", "MAX_QUERY_CHARS", "MAX_QUIZ_ITEMS", "MODES", "NoteRow", "OPTION_LETTERS",
     "Progress", "QUIZ_KINDS", "QueryError", "Quiz", "QuizItem", "QuizSession", "RATINGS", "RATING_LABELS",
@@ -44,4 +37,10 @@ __all__ = PREP_EXPORTS + [
     "SettingsError", "StudyApp", "Turn", "Upload", "UploadError", "WrongEntry", "WrongNotes", "excerpt_window",
     "index_headline", "index_summary", "kind_label", "lines_ko", "location", "mark", "parse_at", "skipped_lines",
     "source_label",
+]
+# 학습 계획, 모의고사, personal FSRS: the results of `ExamPrepVerbs` and their defaults
+__all__ += [
+    "BatchOutcome", "Budget", "DEFAULT_EXAM_ITEMS", "DEFAULT_PER_DAY", "DEFAULT_TARGET", "ExamResult", "ExamSection",
+    "ExamSheet", "LearnerSettings", "MAX_EXAM_ITEMS", "MINUTES_PER_ITEM", "MissedItem", "OptimizeJob",
+    "OptimizeResult", "PlanDay", "SectionForecast", "StudyPlan",
 ]

@@ -114,7 +114,7 @@ def test_mastery_reads_zero_after_a_miss_and_the_plan_starts_todays_session(page
     page.wait_for_function(MARKS + " >= 7", arg="#progress-mastery")
 
     _tab(page, "학습 계획")
-    _wait_text(page, "#plan-feasible", "계획 세우기")
+    _wait_text(page, "#plan-feasible", "계획 세우기")  # loaded (the settings stored: none yet)
     exam = (datetime.now() + timedelta(days=20)).date()
     page.locator("#plan-exam textarea").fill(exam.isoformat())
     page.locator("#plan-per-day input").fill("10")

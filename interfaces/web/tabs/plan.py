@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from studyapp import DEFAULT_PER_DAY, DEFAULT_TARGET, RecordError, StudyApp
+from studyapp import DEFAULT_PER_DAY, DEFAULT_TARGET, Budget, RecordError, StudyApp, StudyPlan
 
 from ..plan_views import PLAN_COLORS, feasibility_markdown, forecast_html, plan_frame, today_markdown
 from ..question_panel import requester, user_of
@@ -29,7 +29,7 @@ def build(sa: StudyApp, limit: int, tabs, start_review: tuple[Callable, list]) -
             target = gr.Number(value=DEFAULT_TARGET, step=0.01, label="시험일 목표 기억률 (0.5~0.99)",
                                elem_id="plan-target")
             make = gr.Button("계획 세우기", variant="primary", scale=0, min_width=120, elem_id="plan-make")
-        feasible = gr.Markdown(HINT, elem_id="plan-feasible")
+        feasible = gr.Markdown("학습 계획을 불러오는 중…", elem_id="plan-feasible")
         chart = gr.BarPlot(x="날짜", y="문제 수", color="종류", color_map=PLAN_COLORS, title="날마다 할 문제 (새 문제 + 복습)",
                            tooltip="all", x_label_angle=-45, height=340, visible=False, elem_id="plan-chart")
         with gr.Row():
@@ -45,7 +45,7 @@ def build(sa: StudyApp, limit: int, tabs, start_review: tuple[Callable, list]) -
     go.click(start_today, [], [tabs, *review_outputs], api_name="plan_start_today", **quiet)
 
 
-def shown(plan, budget=None) -> tuple:
+def shown(plan: StudyPlan, budget: Budget | None = None) -> tuple:
     """The tab's outputs for `plan` (and the budget in minutes it was made with)."""
     import gradio as gr
 
@@ -56,13 +56,14 @@ def shown(plan, budget=None) -> tuple:
             today_markdown(plan), gr.update(interactive=busy), forecast_html(plan))
 
 
-def unplanned(exam: str, per_day, target, note: str) -> tuple:
+def unplanned(exam: str, per_day: int, target: float, note: str) -> tuple:
+    """The tab's outputs without a plan: the stored settings and why there is none."""
     import gradio as gr
 
     return (exam, per_day, 0, target, note, gr.update(visible=False), "", gr.update(interactive=False), "")
 
 
-def handlers(sa: StudyApp, tabs, review_load: Callable):
+def handlers(sa: StudyApp, tabs, review_load: Callable) -> tuple[Callable, Callable, Callable]:
     """(load the learner's plan, save the settings and plan, start today's session in 복습)."""
     import gradio as gr
 
