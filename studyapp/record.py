@@ -13,8 +13,8 @@ from datetime import date, datetime
 from typing import Iterable
 
 from learning import (BatchOutcome, GradedAnswer, GradeResult, InvalidInput, ItemContext, LearningRecord, NotShown,
-                      OptimizeResult, PlanDay, Progress, ReviewEntry, ReviewQueue, StaleReport, UnknownItem, WrongNotes, default_url,
-                      parse_batch_line, parse_exam_date)
+                      OptimizeResult, PlanDay, Progress, ReviewEntry, ReviewQueue, StaleReport, UnknownItem,
+                      WrongNotes, default_url, parse_batch_line, parse_exam_date)
 from learning.record import MAX_QUEUE
 from retriever import NotesLibrary
 from tutor.common.types import Grade, QuizItem

@@ -66,7 +66,8 @@ def test_grade_a_batch_file_and_one_answer_as_of_a_time(cli, tmp_path):
     items = _json(run("quiz", "--json", "--n", "3", "--seed", "5", "--kinds", "short"))["items"]
     batch = tmp_path / "answers.jsonl"
     batch.write_text("\n".join([
-        json.dumps({"item_id": items[0]["id"], "answer": items[0]["answer"], "at": _iso(minutes=1)}, ensure_ascii=False),
+        json.dumps({"item_id": items[0]["id"], "answer": items[0]["answer"], "at": _iso(minutes=1)},
+                   ensure_ascii=False),
         "{not json",
         "",
         json.dumps({"item_id": "short-nowhere", "answer": "x"}),
