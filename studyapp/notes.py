@@ -233,7 +233,7 @@ def index_status(manifest: dict | None, index_dir: str | os.PathLike | None = No
         "files": int(counts.get("files", len(m.get("files", {})))),
         "chunks": int(counts.get("chunks", len(m.get("chunk_ids", [])))),
         "skipped": int(counts.get("skipped", 0)),
-        "embedder": emb.get("id", "?"),
+        "embedder": emb.get("id", "?") + (f" · {emb['path']}" if emb.get("path") else ""),  # e5fast's path
         "dim": emb.get("dim"),
         "built_at": m.get("built_at", "?"),
         "build_seconds": m.get("build_seconds"),
