@@ -58,9 +58,9 @@ def _pool(lib) -> tuple[float | None, float | None, int]:
     """The two heuristics over every multiple-choice item the notes can give (5 seeds of the
     generator), not only those a quiz draws: the same figures with less noise."""
     from tutor.quizzes.make import generate_candidates
-    from tutor.quizzes.cards import Lexicon
+    from tutor.quizzes.lexicon import Lexicon
 
-    lex = Lexicon(lib.tokenizer, lib.term_stats(), {})
+    lex = Lexicon(lib.tokenizer)
     items = [c for seed in SEEDS for c in generate_candidates(lib.structure(), lex, seed) if c.kind == "mcq"]
     if not items:
         return None, None, 0
