@@ -132,6 +132,7 @@ class StudyApp(LearnerVerbs):
             report(line)
         report(index_headline(rep, done="색인 준비 완료", unchanged="색인 준비 완료"))
         self._examples = None
+        self.warm_quizzes()  # the new generation's quiz pool, before a learner asks for a quiz
 
     def reindex(self, rebuild: bool = False, report: Report = _stderr, progress: bool = True) -> BuildReport | None:
         """Bring the index up to date now; None when a re-index is already running."""
@@ -154,6 +155,14 @@ class StudyApp(LearnerVerbs):
             self._library.start_refresh(report=_stderr, on_done=lambda rep: self._built(rep, _stderr))
 
         return NotesWatcher(self._library, self.settings.watch_seconds, changed).start()
+
+    def warm_quizzes(self) -> None:
+        """Make the quiz pool of the live index generation (best effort; quizzes would make it
+        on first use)."""
+        try:
+            self._practice.warm()
+        except Exception as exc:
+            _stderr(f"경고: 퀴즈 문항을 미리 만들지 못했습니다: {exc}")
 
     def warm_embedder(self) -> None:
         """Load the embedding model (first semantic/hybrid query would otherwise wait for it)."""

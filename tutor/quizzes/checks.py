@@ -155,13 +155,14 @@ class Checks:
             return False
         shown = clean_option(c.shown)
         sibs = [v for v in c.section.units if v is not u and v.kind == u.kind and v.sub == u.sub]
-        if u.kind == "row":
-            values = {cell for v in sibs for cell in v.cells}
+        if u.kind == "row":  # another row's cell: compare with this row's cell of that column
+            cols = [j for v in sibs for j, cell in enumerate(v.cells) if cell == shown]
+            truth = u.cells[cols[0]] if cols and cols[0] < len(u.cells) else None
         else:
-            values = {clean_option(v.value) for v in sibs if v.value}
-        if shown not in values:
+            truth = clean_option(c.truth) if shown in {clean_option(v.value) for v in sibs if v.value} else None
+        if truth is None:
             return False  # another topic's fact: clearly false
-        return not _clearly_different(clean_option(c.truth), shown)
+        return not _clearly_different(truth, shown)
 
     def _all_true(self, c: Candidate) -> bool:
         lines = [u for u in c.section.units if side_of(u)]

@@ -37,6 +37,9 @@ from .structured import ox, short
 from .table_items import table_candidates
 
 MEMO_KEY = "tutor:quiz-pool"
+# an O/X draft is shown true this often: the ✅/❌ statements, whose truth is fixed, are
+# mostly true (✅ lists are the longer), so a learner answering O every time gains nothing
+SHOWN_TRUE = 0.45
 
 
 @dataclass(frozen=True)
@@ -160,15 +163,15 @@ class Pool:
             return self.checks.vet(done, self.finished)
 
     def _statement(self, c: Candidate, rng: random.Random) -> Candidate:
-        """An O/X draft shown true, or (half the time, when it can be) false with a value from
-        its `wrong` tiers."""
+        """An O/X draft shown true, or (when it can be, 1 − `SHOWN_TRUE` of the time) false with
+        a value from its `wrong` tiers."""
         truth = clean_option(c.shown)
         wrong: list[str] = []
         for tier in c.wrong:
             wrong = sorted({clean_option(v) for v in self.resolve(tier, c.section)} - {truth, ""})
             if wrong:
                 break
-        false = bool(wrong) and rng.random() >= 0.5
+        false = bool(wrong) and rng.random() >= SHOWN_TRUE
         shown = rng.choice(wrong) if false else truth
         question = c.question.replace(SHOWN, shown).replace(COPULA, particle(shown, "이다/다"))
         return replace(c, question=question, answer="X" if false else "O", shown=shown, truth=truth, wrong=(),
