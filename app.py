@@ -12,6 +12,10 @@ import time
 T0 = time.perf_counter()
 
 
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
 def main() -> None:
     from studyapp import Settings, SettingsError, StudyApp
 
@@ -23,7 +27,7 @@ def main() -> None:
     settings.apply_offline_defaults()
 
     sa = StudyApp(settings)
-    print(f"노트: {settings.corpus_dir} · 색인: {settings.index_dir}", file=sys.stderr, flush=True)
+    say(f"노트: {settings.corpus_dir} · 색인: {settings.index_dir}")
     failure: list[BaseException] = []
 
     def open_library() -> None:
@@ -38,7 +42,7 @@ def main() -> None:
     opener.start()
     import gradio  # noqa: F401
 
-    from interfaces.web.demo import CSS, build_demo
+    from interfaces.web.demo import CSS, build_demo, keep_status_current
 
     opener.join()
     if failure:
@@ -46,14 +50,18 @@ def main() -> None:
     demo = build_demo(sa)
     demo.queue(max_size=256, default_concurrency_limit=settings.concurrency)
     host, port = settings.host, settings.port
-    print(f"준비 완료 ({time.perf_counter() - T0:.1f}s): http://{host}:{port}", file=sys.stderr, flush=True)
     demo.launch(server_name=host, server_port=port, auth=auth, auth_message="노트 학습 도우미 로그인",
                 max_file_size="50mb", css=CSS, footer_links=["api"], show_error=True,
                 prevent_thread_lock=True)
+    keep_status_current(demo, sa)  # every page load paints the index state as it is now
+    # each line names what is ready: the page now, the semantic search once its model is loaded
+    say(f"웹 페이지 준비 ({time.perf_counter() - T0:.1f}s): http://{host}:{port} — {sa.readiness()}")
     sa.watch()  # notes edited while the app runs are re-indexed in the background
-    # Load the embedding model in the background: keyword search answers at once; the
-    # first semantic/hybrid query then does not pay for the model load.
-    sa.warm_embedder()
+    # The quiz pool and the embedding model load in the background: keyword search answers
+    # at once; the first quiz and the first semantic/hybrid query then do not wait for them.
+    threading.Thread(target=sa.warm_quizzes, name="warm-quizzes", daemon=True).start()
+    if sa.warm_embedder():
+        say(f"의미·하이브리드 검색 준비 완료 ({time.perf_counter() - T0:.1f}s)")
     try:
         demo.block_thread()
     except KeyboardInterrupt:

@@ -40,6 +40,10 @@ class Embedder(Embeddings):
     @abstractmethod
     def dim(self) -> int: ...
 
+    def prepare_passages(self) -> None:
+        """Load what embedding passages needs now (a build calls it before it says it embeds,
+        so the log reads in the order things happen); nothing by default."""
+
     def embed_passages(self, texts: Sequence[str], progress: bool = False,
                        desc: str = "embedding", on_batch: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Passage vectors, batch by batch; `on_batch(done, total)` after each batch."""

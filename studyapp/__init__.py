@@ -10,6 +10,7 @@ from retriever import MAX_QUERY_CHARS, MODES, BuildReport, Hit, QueryError
 from retriever.highlight import excerpt_window, mark
 from tutor.common.labels import (CHOICE_KINDS, KIND_LABELS, OPTION_LETTERS, RATING_LABELS, REASON_LABELS, kind_label,
                                  lines_ko, location)
+from tutor.common.marks import strip_marks
 from tutor.common.particles import josa
 from tutor.common.types import QUIZ_KINDS, Answer, Grade, Quiz, QuizItem, Turn
 from tutor.quizzes import source_label
@@ -32,5 +33,5 @@ __all__ = [
     "REASON_LABELS", "REVIEW_SIZE", "RecordError", "ReviewQueue", "ReviewStart", "SavedNote", "Settings",
     "SettingsError", "StudyApp", "Turn", "Upload", "UploadError", "WrongEntry", "WrongNotes", "excerpt_window",
     "index_headline", "index_summary", "josa", "kind_label", "lines_ko", "location", "mark", "parse_at", "skipped_lines",
-    "source_label",
+    "source_label", "strip_marks",
 ]

@@ -48,8 +48,8 @@ class SavedNote:
             return f"같은 내용의 노트가 이미 있습니다: {self.source} (저장하지 않음)"
         if self.renamed:
             return (f"'{self.requested_name}' 이름이 이미 있어 '{self.source}'{particle(self.source, '(으)로')} 저장했습니다 "
-                    f"({self.bytes:,} 바이트). 재색인하면 검색에 반영됩니다.")
-        return f"저장했습니다: {self.source} ({self.bytes:,} 바이트). 재색인하면 검색에 반영됩니다."
+                    f"({self.bytes:,} 바이트).")
+        return f"저장했습니다: {self.source} ({self.bytes:,} 바이트)."
 
 
 def _sha256(data: bytes) -> str:

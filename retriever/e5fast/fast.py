@@ -109,6 +109,9 @@ class FastE5Embeddings(Embedder):
                              self.tokenizer()))
         return self
 
+    def prepare_passages(self) -> None:
+        self.load(queries=False, passages=True)
+
     def _passage_engine(self):
         with self._lock:
             if self._torch is None:

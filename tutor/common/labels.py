@@ -34,7 +34,8 @@ def lines_ko(lines: tuple[int, int], page: int | None = None) -> str:
 
 
 RATING_LABELS: dict[str, str] = {"again": "다시", "hard": "어려움", "good": "좋음", "easy": "쉬움"}
-REASON_LABELS: dict[str, str] = {"due": "복습 시기", "weak": "약한 단원", "new": "아직 안 푼 문제"}
+# why an item is in today's review queue, read as "복습할 때가 된 문제 2개 · 약한 단원의 문제 1개"
+REASON_LABELS: dict[str, str] = {"due": "복습할 때가 된 문제", "weak": "약한 단원의 문제", "new": "아직 안 푼 문제"}
 
 
 # the notes' own labels on a list heading: "데이터 복사 방식 (오답)" marks the wrong approach

@@ -66,6 +66,9 @@ def build(sa: StudyApp, limit: int) -> None:
     quiet = dict(concurrency_id="record", concurrency_limit=limit, api_visibility="undocumented")
     for name, event in (("tab", tab.select), ("refresh", refresh.click), ("section", section.input)):
         event(show, [section], [section, listing, pick], api_name=f"wrong_{name}", **quiet)
+    for graded in panel.graded:  # a right retry takes an item out: the list and its count follow
+        graded.then(show, [section], [section, listing, pick], api_visibility="private", **{
+            k: v for k, v in quiet.items() if k != "api_visibility"})
     every.click(retrier(False), [section, pick], panel.outputs, api_name="wrong_retry_all", **quiet)
     one.click(retrier(True), [section, pick], panel.outputs, api_name="wrong_retry_one", **quiet)
     csv_btn.click(exporter("csv"), [section], [export_file], api_name="wrong_export_csv", **quiet)
