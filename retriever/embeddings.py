@@ -40,6 +40,12 @@ class Embedder(Embeddings):
     @abstractmethod
     def dim(self) -> int: ...
 
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Passage vectors of a few short texts compared with a query right away and never
+        stored (a section's lines scored for an answer): the cheapest engine that embeds
+        passages like `embed_passages` — here the same one."""
+        return self.embed_passages(texts)
+
     def prepare_passages(self) -> None:
         """Load what embedding passages needs now (a build calls it before it says it embeds,
         so the log reads in the order things happen); nothing by default."""

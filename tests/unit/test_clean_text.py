@@ -91,3 +91,12 @@ def test_streamed_llm_text_is_printed_without_marks(capsys):
         p.feed(delta)
     p.close()
     assert capsys.readouterr().out == "핵심 답: 파티션 프로젝션을 씁니다 [1]\n근거\nx\n"
+
+
+def test_a_few_lines_are_embedded_like_passages_by_default(embedder):
+    """`embed_texts` (an answer's lines, never stored) is `embed_passages` unless an engine
+    has a cheaper one (e5fast: its query engine, tested in tests/integration)."""
+    import numpy as np
+
+    texts = ["파티션 프로젝션", "EBS 볼륨 연결"]
+    assert np.allclose(embedder.embed_texts(texts), embedder.embed_passages(texts))
