@@ -61,8 +61,10 @@ def _write_acks(environment, **_kw) -> None:
             json.dump({"acks": dict(ACKS), "times": TIMES, "failures": dict(FAILS)}, f)
 
 
-class Learner(HttpUser):
-    wait_time = between(0.5, 2.5)
+class _Api(HttpUser):
+    """A logged-in learner calling the API (no tasks of its own)."""
+
+    abstract = True
 
     def on_start(self) -> None:
         self.user, password = _LEARNERS[next(_NEXT) % len(_LEARNERS)]
@@ -94,6 +96,10 @@ class Learner(HttpUser):
         events.request.fire(request_type="API", name=f"/{name}", response_time=ms, response_length=0,
                             exception=exc, context={})
         return None if exc is not None else out
+
+
+class Learner(_Api):
+    wait_time = between(0.5, 2.5)
 
     @task(1)
     def ask(self) -> None:
@@ -128,11 +134,10 @@ class Learner(HttpUser):
         self.call("progress", "", check=lambda p: p["user"] == self.user and len(p["sections"]) > 0)
 
 
-class Studier(Learner):
+class Studier(_Api):
     """No think time: quiz (10 items) → grade each item → search → ask → progress, again and again."""
 
     wait_time = constant(0)
-    tasks: list = []
 
     @task
     def study_round(self) -> None:
