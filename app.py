@@ -57,11 +57,11 @@ def main() -> None:
     # each line names what is ready: the page now, the semantic search once its model is loaded
     say(f"웹 페이지 준비 ({time.perf_counter() - T0:.1f}s): http://{host}:{port} — {sa.readiness()}")
     sa.watch()  # notes edited while the app runs are re-indexed in the background
-    # The quiz pool and the embedding model load in the background: keyword search answers
-    # at once; the first quiz and the first semantic/hybrid query then do not wait for them.
-    threading.Thread(target=sa.warm_quizzes, name="warm-quizzes", daemon=True).start()
+    # The embedding model, then the quiz pool, load while the page already answers: keyword
+    # search at once; the first semantic/hybrid query and the first quiz then wait for nothing.
     if sa.warm_embedder():
         say(f"의미·하이브리드 검색 준비 완료 ({time.perf_counter() - T0:.1f}s)")
+    sa.warm_quizzes()
     try:
         demo.block_thread()
     except KeyboardInterrupt:
