@@ -54,7 +54,8 @@ def quiz_view(s: QuizSession, hint: str = START_HINT) -> QuizView:
     item = s.current
     assert item is not None
     header = f"문제 **{s.pos + 1} / {n}** · {score}{mode}{notice}"
-    question = f"**[{kind_label(item.kind)}]** {esc_md(item.question)}"
+    # the question's own lines stay lines ("빈칸에 들어갈 말은?" above the sentence)
+    question = f"**[{kind_label(item.kind)}]** {esc_md(item.question)}".replace("\n", "  \n")
     is_choice = item.kind in CHOICE_KINDS and bool(item.options)
     graded = s.current_graded
     feedback = grade_markdown(item, s.grades[s.pos]) + record_markdown(s.current_result) if graded else ""

@@ -197,7 +197,7 @@ def test_notes_tab_upload_and_reindex(page):
     # the upload is indexed by itself and the table and status follow without a click
     page.wait_for_function("() => document.querySelector('#index-status').innerText.includes('파일 3개')",
                            timeout=120_000)
-    page.wait_for_function("() => /업로드 메모\.md\s+\d+\s+[\d,]+\s+색인됨/.test("
+    page.wait_for_function(r"() => /업로드 메모\.md\s+\d+\s+[\d,]+\s+색인됨/.test("
                            "document.querySelector('#notes-table').innerText)")
     page.locator("#notes-reindex").click()
     page.wait_for_function("() => document.querySelector('#notes-message').innerText.includes('변경 없음')",

@@ -19,8 +19,9 @@ def build(sa: StudyApp, source_filter, section_picker):
     import gradio as gr
 
     with gr.Tab("노트 관리", id="notes"):
-        n_status = gr.Markdown(status_markdown(sa), elem_id="index-status")
-        n_table = gr.HTML(notes_html(sa.note_rows()), elem_id="notes-table", js_on_load=None)
+        # filled on page load and by the timer: hashing every note file is no work for start-up
+        n_status = gr.Markdown("색인 상태를 불러오는 중…", elem_id="index-status")
+        n_table = gr.HTML("", elem_id="notes-table", js_on_load=None)
         with gr.Row():
             n_files = gr.File(label=UPLOAD_LABEL, file_count="multiple", file_types=list(ALLOWED_SUFFIXES),
                               elem_id="notes-upload")
