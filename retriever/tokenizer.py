@@ -63,14 +63,12 @@ class Span(NamedTuple):
 
 
 class Morph(NamedTuple):
-    """One morpheme with its part-of-speech tag (Sejong tags: NNG, NNP, SL, …) and Kiwi's
-    language-model score for it in its place (a log probability: common words score higher)."""
+    """One morpheme with its part-of-speech tag (Sejong tags: NNG, NNP, SL, …)."""
 
     form: str
     tag: str
     start: int
     end: int
-    score: float = 0.0
 
 
 class Tokenizer(Protocol):
@@ -209,4 +207,4 @@ class KiwiTokenizer:
 
     def morphemes(self, text: str) -> list[Morph]:
         """Every morpheme of `text` with its Kiwi tag and offsets (particles included)."""
-        return [Morph(t.form, t.tag, t.start, t.start + t.len, t.score) for t in self.kiwi.tokenize(text)]
+        return [Morph(t.form, t.tag, t.start, t.start + t.len) for t in self.kiwi.tokenize(text)]

@@ -9,12 +9,10 @@ reason, the same thing said twice (they are asked as O/X and multiple choice ins
 """
 from __future__ import annotations
 
-from retriever import Morph
-
 from ..common.labels import readable_label
 from ..common.question_type import UNIT_RE
 from .candidates import BLANK, Candidate, fact_of
-from .lexicon import NOUN_TAGS, Lexicon
+from .lexicon import NOUN_TAGS, Lexicon, Morph
 from .options import strip_letters
 from retriever.structure import Section, Unit
 

@@ -10,8 +10,9 @@ and names score below it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from retriever import Morph, Tokenizer
+from retriever import Tokenizer
 
 COMMON_SCORE = -12.7  # a lone noun scoring above this is everyday vocabulary
 NAME_RARITY = 20.0  # a Latin word, a number: a name
@@ -19,6 +20,17 @@ DOMAIN_RARITY = 12.8  # a word of the tokenizer's own dictionary (Hangul spellin
 USER_WORD_SCORE = -5.0  # those words score this high: they were added with score 0
 NOUN_TAGS = ("NNG", "NNP", "SL", "SH")
 CACHE_MAX = 50000
+
+
+class Morph(NamedTuple):
+    """A morpheme with its Kiwi tag, offsets and Kiwi's language-model score for it in its
+    place (a log probability: everyday words score higher)."""
+
+    form: str
+    tag: str
+    start: int
+    end: int
+    score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -48,10 +60,15 @@ class Lexicon:
         return self._cached("set", text, lambda t: frozenset(self.terms(t)))
 
     def morphemes(self, text: str) -> tuple[Morph, ...]:
+        """Every morpheme of `text` with its score (Kiwi's own tokens; a tokenizer that is not
+        Kiwi gives its morphemes with score 0, one without morphemes none)."""
         def run(t: str) -> tuple[Morph, ...]:
+            kiwi = getattr(self.tokenizer, "kiwi", None)
             try:
-                return tuple(self.tokenizer.morphemes(t))
-            except Exception:  # a tokenizer without morphemes (a test double): no tags
+                if kiwi is not None:
+                    return tuple(Morph(k.form, k.tag, k.start, k.start + k.len, k.score) for k in kiwi.tokenize(t))
+                return tuple(Morph(m.form, m.tag, m.start, m.end) for m in self.tokenizer.morphemes(t))
+            except Exception:  # a test double without morphemes: no tags
                 return ()
         return self._cached("morph", text, run)
 
