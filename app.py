@@ -40,6 +40,9 @@ def main() -> None:
     # overlaps: the Kiwi model load and the import both hold the GIL (bench/startup.py).
     opener = threading.Thread(target=open_library, name="open-index")
     opener.start()
+    # Gradio imports IPython (~1 s of start-up) only for its notebook magic, when it is
+    # installed; a web app has no notebook (bench/RESULTS.md, restart).
+    sys.modules.setdefault("IPython", None)  # type: ignore[arg-type]
     import gradio  # noqa: F401
 
     from interfaces.web.demo import CSS, build_demo, keep_status_current
