@@ -71,7 +71,11 @@ def run(users: int, run_time: int, spawn_rate: float, corpus: Path, index: Path 
                              STUDY_AUTH_FILE=str(learners)), log)
     load_before = load_avg()
     try:
-        wait_for_app(proc, f"http://127.0.0.1:{port}/", log, timeout=600, auth=("learner01", "pw-01"))
+        client = wait_for_app(proc, f"http://127.0.0.1:{port}/", log, timeout=600, auth=("learner01", "pw-01"))
+        # one warm-up call of each kind first: the figures are the app's steady state, not its
+        # first seconds (the query model, Kiwi and the quiz pool loading: bench/startup.py)
+        client.predict("파티션", "hybrid", 1, "", api_name="/search")
+        client.predict("파티션", 1, "", 0, api_name="/quiz")
         t0 = time.perf_counter()
         code = run_locust(f"http://127.0.0.1:{port}", users, spawn_rate, run_time, learners,
                           work / "acks.json", work / "locust", work / "locust.log", scenario)

@@ -19,6 +19,13 @@ def _struct(tokenizer, texts: dict[str, str]):
 
 
 @pytest.fixture(scope="module")
+def lex(tokenizer) -> Lexicon:
+    """One lexicon for the module: its caches only remember Kiwi's answers, so a pool made
+    with it is still made afresh (every note's items generated again)."""
+    return Lexicon(tokenizer)
+
+
+@pytest.fixture(scope="module")
 def texts(seed_corpus, second_corpus) -> dict[str, str]:
     return {"aws.md": next(seed_corpus.glob("*.md")).read_text(encoding="utf-8"),
             "net.md": next(second_corpus.glob("*.md")).read_text(encoding="utf-8")}
@@ -26,18 +33,17 @@ def texts(seed_corpus, second_corpus) -> dict[str, str]:
 
 @pytest.mark.parametrize("topic,kinds,seed", [("파티션", "mcq,ox,cloze", 3), (None, None, 7),
                                               ("Glue FLEX", "mcq,short,flashcard", 11)])
-def test_the_pool_gives_the_same_quiz_as_generating_afresh(seed_library, tokenizer, topic, kinds, seed):
+def test_the_pool_gives_the_same_quiz_as_generating_afresh(seed_library, lex, topic, kinds, seed):
     quiz = make_quiz(seed_library, n=10, topic=topic, seed=seed, kinds=kinds)
     struct = seed_library.structure()
-    fresh = build_pool(struct, Lexicon(tokenizer))  # every note's items made again, nothing kept
+    fresh = build_pool(struct, lex)  # every note's items made again, nothing kept
     focus = topic_sections(seed_library, struct, topic) if topic else None
     again = quiz_items(fresh, 10, parse_kinds(kinds), focus, seed)
     assert len(quiz.items) == 10
     assert [c.to_item() for c in again] == list(quiz.items)
 
 
-def test_a_changed_note_changes_only_its_own_items(tokenizer, texts):
-    lex = Lexicon(tokenizer)
+def test_a_changed_note_changes_only_its_own_items(tokenizer, lex, texts):
     pools = QuizPools()
     before = pools.build(_struct(tokenizer, texts), lex)
     changed = {**texts, "net.md": texts["net.md"] + NEW_SECTION}
