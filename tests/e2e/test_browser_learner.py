@@ -147,6 +147,13 @@ def test_a_ready_index_never_shows_indexing_and_notes_refresh_themselves(browser
         assert page.dialogs == []
     finally:
         ctx.close()
+    # the log says "준비 완료" only of what is ready: nothing is called ready before the first
+    # build embedded its chunks, and the page's own line says the index is still being built
+    log = (root / "app.log").read_text(encoding="utf-8", errors="replace").splitlines()
+    embedding = next(i for i, line in enumerate(log) if "청크 임베딩 중" in line)
+    assert all(i > embedding for i, line in enumerate(log) if "준비 완료" in line), log
+    page_line = next(line for line in log if "웹 페이지 준비" in line)
+    assert "색인을 만드는 중" in page_line or embedding < log.index(page_line), page_line
 
 
 def test_note_text_shows_no_raw_markdown(browser, seed_app):
