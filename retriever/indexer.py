@@ -248,6 +248,7 @@ class Indexer:
             else:
                 need.append(i)
         if need:
+            self.embedder.prepare_passages()  # a model made or loaded first says so first
             say(f"{len(need)}개 청크 임베딩 중 (embedding {len(need)} chunks)…")
             vectors[need] = self.embedder.embed_passages([chunks[i].indexed_text for i in need],
                                                          progress=progress, on_batch=on_embed,
