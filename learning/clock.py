@@ -54,6 +54,11 @@ def local_day(when: datetime, tz: tzinfo) -> date:
     return when.astimezone(tz).date()
 
 
+def day_start(day: date, tz: tzinfo) -> datetime:
+    """Midnight of a local day, as aware UTC."""
+    return datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(UTC)
+
+
 def exam_moment(day: date, tz: tzinfo) -> datetime:
     """When the exam is assumed to start: 09:00 local on its day."""
     return datetime.combine(day, time(9, 0), tzinfo=tz).astimezone(UTC)
@@ -62,3 +67,7 @@ def exam_moment(day: date, tz: tzinfo) -> datetime:
 def utc_offset_seconds(when: datetime, tz: tzinfo) -> int:
     off = when.astimezone(tz).utcoffset() or timedelta(0)
     return int(off.total_seconds())
+
+
+def iso(when: datetime | None, tz: tzinfo) -> str | None:
+    return None if when is None else when.astimezone(tz).isoformat(timespec="seconds")

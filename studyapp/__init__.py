@@ -4,18 +4,25 @@ Also re-exported here, for the interfaces: the settings, the result types its ve
 the errors they raise, and the words and text helpers shown to people — so that an interface
 never imports `retriever`, `tutor` or `learning` itself (the import contract checks it).
 """
-from learning import (GradeResult, InvalidAnswer, InvalidInput, NotShown, Progress, RATINGS, RecordError,
-                      ReviewQueue, UnknownItem, WrongEntry, WrongNotes, parse_at)
+from learning import (DEFAULT_PER_DAY, DEFAULT_TARGET, MAX_EXAM_ITEMS, MINUTES_PER_ITEM, BatchOutcome, ExamResult,
+                      ExamSection, ExamSheet, GradeResult, InvalidAnswer, InvalidInput, LearnerSettings, MissedItem,
+                      NotShown, OptimizeResult, PlanDay, Progress, RATINGS, RecordError, ReviewQueue, SectionForecast,
+                      StudyPlan, UnknownItem, WrongEntry, WrongNotes, parse_at)
 from retriever import MAX_QUERY_CHARS, MODES, BuildReport, Hit, QueryError
 from retriever.highlight import excerpt_window, mark
 from tutor.common.labels import (CHOICE_KINDS, KIND_LABELS, OPTION_LETTERS, RATING_LABELS, REASON_LABELS, kind_label,
                                  lines_ko, location)
+from tutor.common.marks import strip_marks
+from tutor.common.particles import josa
 from tutor.common.types import QUIZ_KINDS, Answer, Grade, Quiz, QuizItem, Turn
 from tutor.quizzes import source_label
 
 from .app import IndexState, StudyApp, Upload
+from .exams import DEFAULT_EXAM_ITEMS
 from .index_report import index_headline, index_summary, skipped_lines
 from .notes import ALLOWED_SUFFIXES, NoteRow, SavedNote, UploadError
+from .optimize_jobs import OptimizeJob
+from .planning import Budget
 from .practice import MAX_QUIZ_ITEMS, REVIEW_SIZE, ReviewStart
 from .quiz_session import QuizSession
 from .record import Graded
@@ -30,6 +37,12 @@ __all__ = [
     "Progress", "QUIZ_KINDS", "QueryError", "Quiz", "QuizItem", "QuizSession", "RATINGS", "RATING_LABELS",
     "REASON_LABELS", "REVIEW_SIZE", "RecordError", "ReviewQueue", "ReviewStart", "SavedNote", "Settings",
     "SettingsError", "StudyApp", "Turn", "Upload", "UploadError", "WrongEntry", "WrongNotes", "excerpt_window",
-    "index_headline", "index_summary", "kind_label", "lines_ko", "location", "mark", "parse_at", "skipped_lines",
-    "source_label",
+    "index_headline", "index_summary", "josa", "kind_label", "lines_ko", "location", "mark", "parse_at", "skipped_lines",
+    "source_label", "strip_marks",
+]
+# 학습 계획, 모의고사, personal FSRS: the results of `ExamPrepVerbs` and their defaults
+__all__ += [
+    "BatchOutcome", "Budget", "DEFAULT_EXAM_ITEMS", "DEFAULT_PER_DAY", "DEFAULT_TARGET", "ExamResult", "ExamSection",
+    "ExamSheet", "LearnerSettings", "MAX_EXAM_ITEMS", "MINUTES_PER_ITEM", "MissedItem", "OptimizeJob",
+    "OptimizeResult", "PlanDay", "SectionForecast", "StudyPlan",
 ]

@@ -21,11 +21,13 @@ from tutor.quizzes import section_titles
 
 from . import notes as notes_mod
 from .downloads import DownloadFolder
+from .exam_prep import ExamPrepVerbs
 from .index_report import index_headline, skipped_lines
 from .learner import LearnerVerbs
+from .optimize_jobs import OptimizeJobs
 from .practice import Practice
 from .settings import Settings
-from .watch import NotesWatcher
+from .watch import NotesWatcher, signature
 from .wiring import Services, wire
 
 Report = Callable[[str], None]
@@ -56,8 +58,9 @@ class IndexState:
     live_modes: tuple[str, ...]
 
 
-class StudyApp(LearnerVerbs):
-    """The application: every verb the interfaces use (the learner's in `learner.LearnerVerbs`)."""
+class StudyApp(LearnerVerbs, ExamPrepVerbs):
+    """The application: every verb the interfaces use (the learner's in `learner.LearnerVerbs`,
+    studying toward the exam in `exam_prep.ExamPrepVerbs`)."""
 
     def __init__(self, settings: Settings | Services) -> None:
         services = settings if isinstance(settings, Services) else wire(settings)
@@ -65,6 +68,7 @@ class StudyApp(LearnerVerbs):
         self._library, self._tutor, self._record = services.library, services.tutor, services.record
         self._practice = Practice(services.record, services.library, services.llm)
         self._downloads = DownloadFolder()
+        self._optimize_jobs = OptimizeJobs(self._record.record_optimize)
         self._reindex_lock = threading.Lock()
         self._examples: list[str] | None = None
         self._pending: threading.Thread | None = None  # a background build a command left running
@@ -132,6 +136,7 @@ class StudyApp(LearnerVerbs):
             report(line)
         report(index_headline(rep, done="색인 준비 완료", unchanged="색인 준비 완료"))
         self._examples = None
+        self.warm_quizzes()  # the new generation's quiz pool, before a learner asks for a quiz
 
     def reindex(self, rebuild: bool = False, report: Report = _stderr, progress: bool = True) -> BuildReport | None:
         """Bring the index up to date now; None when a re-index is already running."""
@@ -155,12 +160,36 @@ class StudyApp(LearnerVerbs):
 
         return NotesWatcher(self._library, self.settings.watch_seconds, changed).start()
 
-    def warm_embedder(self) -> None:
-        """Load the embedding model (first semantic/hybrid query would otherwise wait for it)."""
+    def warm_quizzes(self) -> None:
+        """Make the quiz pool of the live index generation (best effort; quizzes would make it
+        on first use)."""
+        try:
+            self._practice.warm()
+        except Exception as exc:
+            _stderr(f"경고: 퀴즈 문항을 미리 만들지 못했습니다: {exc}")
+
+    def warm_embedder(self) -> bool:
+        """Load the embedding model (first semantic/hybrid query would otherwise wait for it);
+        True when semantic search answers now (False: no vectors yet, or the load failed)."""
+        if "semantic" not in self._library.live_modes:
+            return False
         try:
             self._library.search("준비", mode="semantic", k=1)
+            return True
         except Exception as exc:  # warm-up is best effort
             _stderr(f"경고: 임베딩 모델 예열 실패: {exc}")
+            return False
+
+    def readiness(self) -> str:
+        """What answers now, in words: "키워드 검색 가능 — 의미·하이브리드 검색은 임베딩이 끝나면"."""
+        st = self.state
+        if st.error:
+            return f"색인 오류: {st.error}"
+        if "hybrid" in st.live_modes and not st.building:
+            return "색인 준비됨 (키워드 검색 가능; 의미·하이브리드 검색은 임베딩 모델을 불러온 뒤)"
+        if st.live_modes:
+            return "색인을 만드는 중 — 키워드 검색 가능, 의미·하이브리드 검색은 임베딩이 끝나면"
+        return "색인을 만드는 중 — 검색은 노트를 다 읽은 뒤"
 
     def close(self) -> None:
         """Close the learning record's connections (the index needs no closing)."""
@@ -194,7 +223,18 @@ class StudyApp(LearnerVerbs):
         return notes_mod.list_notes(self._library.corpus_dir, self._library.manifest)
 
     def index_status(self) -> dict:
-        return notes_mod.index_status(self._library.manifest, self._library.index_dir, self.note_rows())
+        st = notes_mod.index_status(self._library.manifest, self._library.index_dir, self.note_rows())
+        st["building"] = self._library.status.building
+        st["auto"] = self.settings.watch_seconds > 0  # the app re-indexes edited notes by itself
+        return st
+
+    def notes_version(self) -> str:
+        """Changes whenever what 노트 관리 shows may have: the live index generation, a build
+        starting or ending, a note file saved (sizes and times only; nothing is read)."""
+        lib = self._library
+        gen = lib.manifest.get("built_at", "") if lib.live_modes else ""
+        files = hash(signature(lib.corpus_dir)) if lib.corpus_dir.is_dir() else 0
+        return f"{gen}|{lib.status.building}|{files}"
 
     def upload(self, files: Sequence[str | Path] | str | Path | None, overwrite: bool = False) -> list[Upload]:
         if not files:
@@ -210,6 +250,9 @@ class StudyApp(LearnerVerbs):
                                                                overwrite=overwrite)))
             except notes_mod.UploadError as exc:
                 out.append(Upload(shown, None, str(exc)))
+        if any(u.saved is not None and not u.saved.unchanged for u in out) and not self._library.status.building:
+            # the new notes reach the index now, not at the next look of the watcher
+            self._library.start_refresh(report=_stderr, on_done=lambda rep: self._built(rep, _stderr))
         return out
 
     # -- questions and search -------------------------------------------------------------

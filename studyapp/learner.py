@@ -80,10 +80,12 @@ class LearnerVerbs:
         return self._practice.rate(user, session, rating)
 
     # -- review, 오답 노트, progress ----------------------------------------------------------
-    def review(self, user: str, n: int = REVIEW_SIZE, at: datetime | None = None) -> ReviewQueue:
-        return self._record.review(user, n=n, at=at)
+    def review(self, user: str, n: int | None = None, at: datetime | None = None) -> ReviewQueue:
+        """What to study now: on a day of the learner's 학습 계획, the day's planned reviews and
+        new items (`n` None: all of them); otherwise due, weak, new (`n` or `REVIEW_SIZE`)."""
+        return self._record.review(user, n, at=at, fallback=REVIEW_SIZE)[0]
 
-    def review_session(self, user: str, n: int = REVIEW_SIZE) -> ReviewStart:
+    def review_session(self, user: str, n: int | None = None) -> ReviewStart:
         return self._practice.review_session(user, n)
 
     def wrong(self, user: str, section: str | None = None, at: datetime | None = None) -> WrongNotes:

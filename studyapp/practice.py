@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from learning import Progress, RecordError
+from learning import PlanDay, Progress, RecordError
+from learning.record_plan import MAX_TIMED_SECONDS
 from retriever import NotesLibrary, QueryError
 from tutor.common.llm import ChatLLM
 from tutor.common.types import Quiz, QuizItem
-from tutor.quizzes import make_quiz, parse_kinds
+from tutor.quizzes import QuizPools, make_quiz, parse_kinds
 
 from .quiz_session import QuizSession
 from .record import NotesRecord
@@ -36,6 +37,7 @@ class ReviewStart:
     due_now: int
     next_due: datetime | None
     reasons: tuple[str, ...]  # due / weak / new, per item
+    plan_day: PlanDay | None = None  # today in the learner's 학습 계획, when the session follows it
 
 
 def quiz_kinds(kinds: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -53,22 +55,32 @@ def quiz_count(n: int | float | str) -> int:
 
 
 def weakest_sections(progress: Progress, k: int = WEAK_SECTIONS) -> list[str]:
-    """The `k` sections with the lowest mastery (then lower accuracy, then note order)."""
-    ranked = sorted(enumerate(progress.sections),
-                    key=lambda p: (p[1].mastery, p[1].accuracy if p[1].accuracy is not None else 0.0, p[0]))
-    return [s.section for _, s in ranked[:k]]
+    """The `k` weakest sections (`Progress.weakest`: lowest honest mastery; at equal mastery a
+    practised section before one never practised, then lower accuracy, then note order)."""
+    return progress.weakest(k)
+
+
+def _pace(seconds: float | None) -> float | None:
+    """The seconds an answer took, when they measure answering (an hour away is a break)."""
+    return seconds if seconds is not None and 0 < seconds <= MAX_TIMED_SECONDS else None
 
 
 class Practice:
     def __init__(self, record: NotesRecord, library: NotesLibrary, llm: ChatLLM | None = None) -> None:
         self.record, self.library, self.llm = record, library, llm
+        self.pools = QuizPools()  # each note's quiz items, kept across index generations
+
+    def warm(self) -> None:
+        """Make the live generation's quiz pool now (a first quiz would otherwise wait for it)."""
+        self.pools.pool(self.library)
 
     # -- quizzes ----------------------------------------------------------------------------
     def quiz(self, user: str, topic: str | None, n: int, kinds: Iterable[str] | str | None,
              seed: int | None = None) -> Quiz:
         """A quiz whose items are recorded as shown to `user`. QueryError for bad input."""
         quiz = make_quiz(self.library, n=quiz_count(n), topic=(topic or "").strip() or None,
-                         seed=int(time.time()) if seed is None else int(seed), kinds=quiz_kinds(kinds), llm=self.llm)
+                         seed=int(time.time()) if seed is None else int(seed), kinds=quiz_kinds(kinds), llm=self.llm,
+                         pools=self.pools)
         self.record.remember(user, quiz.items)
         return quiz
 
@@ -93,7 +105,8 @@ class Practice:
         items: dict[str, QuizItem] = {}
         for k, section in enumerate(sections):
             want = -(-(n - len(items)) // (len(sections) - k))  # ceil of what is left per section
-            quiz = make_quiz(self.library, n=max(1, want), topic=section, seed=seed + k, kinds=kinds_t, llm=self.llm)
+            quiz = make_quiz(self.library, n=max(1, want), topic=section, seed=seed + k, kinds=kinds_t, llm=self.llm,
+                             pools=self.pools)
             for it in quiz.items[:want]:
                 items.setdefault(it.id, it)
         notice = "약점 단원: " + " · ".join(sections) if sections else None
@@ -111,18 +124,20 @@ class Practice:
             return QuizSession(message=f"이 주제로 만들 수 있는 문제가 없습니다{why}. 다른 주제를 골라 보세요.")
         return QuizSession.start(quiz, title)
 
-    def review_session(self, user: str, n: int = REVIEW_SIZE) -> ReviewStart:
-        """Today's queue (due first, then weak, then new) as a session."""
+    def review_session(self, user: str, n: int | None = None) -> ReviewStart:
+        """Today's session: on a day of the learner's 학습 계획 the day's planned reviews and new
+        items; otherwise due first, then weak, then new (`n`, default `REVIEW_SIZE`)."""
         try:
-            queue = self.record.review(user, n=n)
+            queue, day = self.record.review(user, n, fallback=REVIEW_SIZE)
             due_now = sum(e.reason == "due" for e in queue.items)
             nxt = None if queue.items else self.record.next_due(user)
         except RecordError as exc:
             return ReviewStart(QuizSession(message=str(exc)), 0, None, ())
         if not queue.items:
-            return ReviewStart(QuizSession(), 0, nxt, ())
+            return ReviewStart(QuizSession(), 0, nxt, (), day)
         quiz = Quiz(tuple(e.item for e in queue.items), "template")
-        return ReviewStart(QuizSession.start(quiz, "복습"), due_now, None, tuple(e.reason for e in queue.items))
+        title = "오늘의 학습" if day is not None else "복습"
+        return ReviewStart(QuizSession.start(quiz, title), due_now, None, tuple(e.reason for e in queue.items), day)
 
     def retry_session(self, user: str, item_ids: Sequence[str] | None = None,
                       section: str | None = None) -> QuizSession:
@@ -150,7 +165,7 @@ class Practice:
         if not response:
             return s.with_message("답을 입력하거나 보기를 고르세요.")
         try:
-            graded = self.record.grade(user, item.id, response)
+            graded = self.record.grade(user, item.id, response, seconds=_pace(s.seconds()))
         except RecordError as exc:
             return s.with_message(f"기록하지 못했습니다: {exc}")
         return s.graded(graded)

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
 
-from learning import (GradeResult, ItemContext, LearningRecord, Progress, ReviewQueue, StaleReport, WrongNotes,
-                      default_url, parse_exam_date)
+from learning import (BatchOutcome, GradedAnswer, GradeResult, InvalidInput, ItemContext, LearningRecord, NotShown,
+                      OptimizeResult, PlanDay, Progress, ReviewEntry, ReviewQueue, StaleReport, UnknownItem,
+                      WrongNotes, default_url, parse_batch_line, parse_exam_date)
+from learning.record import MAX_QUEUE
 from retriever import NotesLibrary
 from tutor.common.types import Grade, QuizItem
 from tutor.quizzes import grade, section_titles
 
+from . import planning
 from .settings import Settings
 
 
@@ -43,7 +46,7 @@ class NotesRecord:
     def __init__(self, library: NotesLibrary, settings: Settings) -> None:
         self.library = library
         self.url = record_url(settings)
-        self.exam_date = parse_exam_date(settings.exam_date) if settings.exam_date else None
+        self.default_exam_date = parse_exam_date(settings.exam_date) if settings.exam_date else None
         self._record: LearningRecord | None = None
         self._lock = threading.Lock()
 
@@ -52,7 +55,7 @@ class NotesRecord:
         if self._record is None:
             with self._lock:
                 if self._record is None:
-                    self._record = LearningRecord.open(self.url, default_exam_date=self.exam_date)
+                    self._record = LearningRecord.open(self.url, default_exam_date=self.default_exam_date)
         return self._record
 
     @property
@@ -91,14 +94,47 @@ class NotesRecord:
         """Record the items shown to `user` (new cards for new items)."""
         return self.record.show(user, [self.context(it) for it in items], at=at)
 
+    def verdict(self, item: QuizItem, answer: str) -> Grade:
+        """The tutor's grade of `answer` to `item` (nothing recorded)."""
+        return grade(item, answer, self.library.tokenizer)
+
     def grade(self, user: str, item_id: str, answer: str, rating: str | None = None,
               seconds: float | None = None, at: datetime | None = None) -> Graded:
-        """Grade `user`'s answer to an item shown to them and record it (committed on return)."""
+        """Grade `user`'s answer to an item shown to them and record it (committed on return);
+        `at`: the time of the answer (default now; `TooEarly` before the item was shown or
+        before the learner's previous answer to it)."""
         item = self.record.item(user, item_id)
-        verdict = grade(item, answer, self.library.tokenizer)
+        verdict = self.verdict(item, answer)
         res = self.record.record_attempt(user, item_id, answer, verdict.correct, rating=rating,
                                          seconds=seconds, at=at)
         return Graded(verdict, res)
+
+    def grade_batch(self, user: str, lines: Iterable[str]) -> tuple[BatchOutcome, ...]:
+        """Grade and record the lines of a JSONL batch file in order, each line its own
+        transaction: `{"item_id","answer","at"?,"rating"?,"seconds"?}`. A line that cannot be
+        read, graded or recorded is reported with its number and skipped (nothing of it written);
+        blank lines are skipped silently."""
+        out: dict[int, BatchOutcome] = {}
+        graded: list[GradedAnswer] = []
+        for n, text in enumerate(lines, start=1):
+            try:
+                line = parse_batch_line(text, n, self.record.tz)
+                if line is None:
+                    continue
+                item = self.record.item(user, line.item_id)
+            except (InvalidInput, UnknownItem, NotShown) as exc:
+                msg = str(exc)
+                out[n] = BatchOutcome(n, None, msg if msg.startswith(f"줄 {n}:") else f"줄 {n}: {msg}")
+                continue
+            ok = self.verdict(item, line.answer).correct
+            graded.append(GradedAnswer(line.item_id, line.answer, ok, line.rating, line.at, line.seconds, n))
+        for outcome in self.record.record_batch(user, graded):
+            out[outcome.line] = outcome
+        return tuple(out[n] for n in sorted(out))
+
+    def record_optimize(self, user: str) -> OptimizeResult:
+        """Fit and keep `user`'s FSRS parameters (opens the record on first use)."""
+        return self.record.optimize(user)
 
     def rate(self, user: str, attempt_id: int, rating: str) -> GradeResult:
         """The learner's own rating of their latest answer to an item (re-schedules the card)."""
@@ -107,9 +143,27 @@ class NotesRecord:
     def next_due(self, user: str, at: datetime | None = None) -> datetime | None:
         return self.record.next_due(user, at=at)
 
-    def review(self, user: str, n: int, at: datetime | None = None) -> ReviewQueue:
+    def review(self, user: str, n: int | None, at: datetime | None = None, *, fallback: int
+               ) -> tuple[ReviewQueue, PlanDay | None]:
+        """What to study now, and today's plan day when it follows one. With an exam date ahead
+        the queue is today's planned reviews and new items (`n` None: all of them; a new item on
+        a fact never shown is made from the notes and recorded as shown — only for "now", never
+        for another `at`); otherwise due cards, then weak and new items (`n` or `fallback`)."""
         self.refresh_stale()
-        return self.record.review(user, n=n, at=at)
+        rec = self.record
+        plan = planning.todays_plan(rec, self.library, user, at)
+        day = plan.today if plan is not None else None
+        if plan is None or day is None:
+            return rec.review(user, n=n or fallback, at=at), None
+        size = min(n or planning.planned_size(day), MAX_QUEUE)
+        queue = rec.review(user, n=size, at=at, plan=plan)
+        fresh = planning.fresh_for_today(rec, self.library, user, day) if at is None else []
+        fresh = fresh[:size - len(queue.items)]
+        if fresh:
+            self.remember(user, fresh)
+            extra = tuple(ReviewEntry(it, "new", None, it.section) for it in fresh)
+            queue = ReviewQueue(queue.user, queue.at, queue.items + extra)
+        return queue, day
 
     def wrong(self, user: str, at: datetime | None = None) -> WrongNotes:
         self.refresh_stale()

@@ -1,29 +1,22 @@
-"""The learning record on the command line: `grade`, `review`, `wrong`, `progress`."""
+"""The learning record on the command line: `review`, `wrong`, `progress` (`grade` has its own module)."""
 from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
 
-from studyapp import RATINGS, REVIEW_SIZE, Progress, ReviewQueue, WrongNotes, location, parse_at
+from studyapp import REASON_LABELS, REVIEW_SIZE, Progress, ReviewQueue, WrongNotes, location, parse_at, strip_marks
 
 from .common import UsageError, add_common, add_record_options, err, export_format, open_learner
-from .drill import drill, print_graded
+from .drill import drill
 
 
 def register(sub) -> None:
-    p = sub.add_parser("grade", help="답 하나 채점하고 기록하기 (grade and record one answer)")
+    p = sub.add_parser("review", help="오늘 복습할 문제 (today's plan, else due first, then weak sections)")
     add_common(p)
     add_record_options(p)
-    p.add_argument("item_id", help="문항 id (quiz --json 의 id)")
-    p.add_argument("answer", help="내 답")
-    p.add_argument("--rating", choices=RATINGS, default=None, help="직접 평가 (기본: 맞으면 good, 틀리면 again)")
-    p.set_defaults(func=run_grade)
-
-    p = sub.add_parser("review", help="오늘 복습할 문제 (due first, then weak sections)")
-    add_common(p)
-    add_record_options(p)
-    p.add_argument("--n", type=int, default=REVIEW_SIZE, help=f"문항 수 (기본 {REVIEW_SIZE})")
+    p.add_argument("--n", type=int, default=None,
+                   help=f"문항 수 (기본: 학습 계획이 있는 날은 오늘 계획 전부, 아니면 {REVIEW_SIZE})")
     p.add_argument("--at", default=None, help="이 시각 기준 (ISO 8601, 예: 2026-12-20T08:00)")
     p.add_argument("--interactive", action="store_true", help="터미널에서 풀고 기록하기")
     p.set_defaults(func=run_review)
@@ -48,26 +41,17 @@ def _at(args: argparse.Namespace):
     return parse_at(args.at)
 
 
-def run_grade(args: argparse.Namespace) -> int:
-    app, user = open_learner(args, sync=False)
-    graded = app.grade(user, args.item_id, args.answer, rating=args.rating)
-    if args.json:
-        print(json.dumps(graded.to_dict(), ensure_ascii=False), flush=True)
-    else:
-        print_graded(graded)
-    return 0
-
-
 def _print_queue(q: ReviewQueue) -> None:
     if not q.items:
         print("지금 복습할 문제가 없습니다.")
     for i, e in enumerate(q.items, start=1):
         due = e.due.strftime("%m-%d %H:%M") if e.due else "새 문제"
-        print(f"[{i}] ({e.reason}, {due}) {e.item.question.splitlines()[0]}  — {e.item.id}")
+        print(f"[{i}] ({REASON_LABELS.get(e.reason, e.reason)}, {due}) {strip_marks(e.item.question.splitlines()[0])}"
+              f"  — {e.item.id}")
 
 
 def run_review(args: argparse.Namespace) -> int:
-    if args.n < 1:
+    if args.n is not None and args.n < 1:
         raise UsageError("--n 은 1 이상이어야 합니다.")
     app, user = open_learner(args)
     queue = app.review(user, n=args.n, at=_at(args))
@@ -86,8 +70,9 @@ def _print_wrong(notes: WrongNotes) -> None:
         print("오답 노트가 비어 있습니다. 🎉")
     for i, e in enumerate(notes.items, start=1):
         src = e.item.source
-        print(f"\n[{i}] {e.item.question}\n   내 답: {e.last_answer} · 정답: {e.item.answer} · 틀린 횟수 {e.wrong_count}"
-              f"\n   해설: {e.item.explanation}\n   출처: {location(src.source, src.lines, src.page)} {src.heading}")
+        print(f"\n[{i}] {strip_marks(e.item.question)}\n   내 답: {e.last_answer} · 정답: {e.item.answer} · "
+              f"틀린 횟수 {e.wrong_count}\n   해설: {strip_marks(e.item.explanation)}"
+              f"\n   출처: {location(src.source, src.lines, src.page)} {src.heading}")
 
 
 def run_wrong(args: argparse.Namespace) -> int:

@@ -71,7 +71,7 @@ def test_quiz_records_items_then_grade_review_wrong_progress(cli):
                for e in queue["items"])
 
     prog = _json(run("progress", "--json"))
-    assert set(prog) == {"user", "attempts", "correct", "streak_days", "due_now", "sections", "exam"}
+    assert set(prog) == {"user", "attempts", "correct", "streak_days", "due_now", "sections", "exam", "horizon"}
     assert prog["attempts"] == 3 and prog["correct"] == 1 and prog["streak_days"] == 1
     studied = [s for s in prog["sections"] if s["attempts"]]
     assert studied and all(set(s) == {"section", "seen", "attempts", "accuracy", "mastery", "due"}

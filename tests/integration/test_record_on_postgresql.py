@@ -8,6 +8,10 @@ from tests.support.records import record_url_for
 from tests.unit.test_record import *  # noqa: F401,F403
 from tests.unit.test_record_rerate import *  # noqa: F401,F403
 from tests.unit.test_record_review_wrong_progress import *  # noqa: F401,F403
+from tests.unit.test_record_batch import *  # noqa: F401,F403
+from tests.unit.test_record_exam import *  # noqa: F401,F403
+from tests.unit.test_record_plan import *  # noqa: F401,F403
+from tests.unit.test_record_optimize import *  # noqa: F401,F403
 
 
 @pytest.fixture(params=("postgresql",))

@@ -89,6 +89,57 @@ def test_upgrade_from_the_first_revision_loses_no_rows(record_url):
         assert nxt.attempt_id == 6  # ids continue after the old rows
 
 
+SETTINGS_0003 = sa.table("learning_user_settings", sa.column("user_id"), sa.column("exam_date", sa.Date),
+                         sa.column("updated_at", sa.DateTime))
+
+
+def test_upgrade_from_0003_keeps_rows_and_settings_for_plans_exams_and_fitted_parameters(record_url):
+    """Revisions 0004 (learner settings) and 0005 (모의고사 tables) on a record that has rows."""
+    from datetime import date
+
+    from learning.batch import GradedAnswer
+
+    db = open_database(record_url)
+    try:
+        assert migrate.upgrade(db.engine, "0003") == "0003"
+        with db.engine.begin() as conn:
+            conn.execute(ITEMS_0001.insert().values(
+                id="short-0", kind="short", question="문제", answer="정답", explanation="설명", source="a.md",
+                heading="제목", line_start=1, line_end=1, section="1. 섹션", source_hash="h" * 64, stale=False,
+                options=[], created_at=T))
+            conn.execute(CARDS_0001.insert().values(
+                user_id="ann", item_id="short-0", state=2, step=None, stability=3.2, difficulty=5.0, reps=1,
+                lapses=0, due=datetime(2025, 3, 4, 8, 0), last_review=T, shown_at=T))
+            conn.execute(ATTEMPTS_0001.insert().values(user_id="ann", item_id="short-0", given="정답", correct=True,
+                                                       rating=3, seconds=4.0, at=T))
+            conn.execute(SETTINGS_0003.insert().values(user_id="ann", exam_date=date(2025, 4, 1), updated_at=T))
+        before = _dump(db.engine)
+    finally:
+        db.dispose()
+    with LearningRecord.open(record_url, tz=timezone.utc, fuzz=False) as rec:
+        db = open_database(record_url)
+        try:
+            assert _dump(db.engine) == before
+            with db.engine.connect() as conn:
+                assert migrate.current_revision(conn) == "0005" == migrate.HEAD
+                names = set(sa.inspect(conn).get_table_names())
+                row = conn.execute(sa.text("SELECT exam_date, per_day, target, desired_retention, fsrs_parameters "
+                                           "FROM learning_user_settings")).one()
+            assert {"learning_exams", "learning_exam_items"} <= names
+            assert str(row[0]) == "2025-04-01" and tuple(row[1:]) == (None, None, None, None)
+        finally:
+            db.dispose()
+        s = rec.set_study_settings("ann", per_day=15, at=datetime(2025, 3, 5, tzinfo=timezone.utc))
+        assert s.exam_date == date(2025, 4, 1) and s.per_day == 15  # the old exam date survives
+        plan = rec.plan("ann", at=datetime(2025, 3, 5, tzinfo=timezone.utc))
+        assert plan.exam == date(2025, 4, 1) and plan.per_day == 15
+        sheet = rec.start_exam("ann", make_items(2), at=datetime(2025, 3, 5, tzinfo=timezone.utc))
+        res = rec.submit_exam("ann", sheet.exam_id, [GradedAnswer("short-0000", "정답0", True)],
+                              at=datetime(2025, 3, 5, 0, 2, tzinfo=timezone.utc))
+        assert (res.correct, res.total) == (1, 2)
+        assert rec.progress("ann", at=datetime(2025, 3, 6, tzinfo=timezone.utc)).attempts == 3
+
+
 def _fresh_record_works(url: str) -> None:
     with LearningRecord.open(url, tz=timezone.utc) as rec:
         assert rec.progress("ann", at=at()).attempts == 0

@@ -22,8 +22,8 @@ def test_rerating_equals_rating_at_first(record_url):
     answer rated so in the first place gives (same stability, difficulty, state, due)."""
     a = LearningRecord.open(record_url, fuzz=False)
     try:
-        a.show("ann", make_items(2), at=at())
-        a.show("bob", make_items(2), at=at())
+        a.show("ann", make_items(2), at=at(days=-1))
+        a.show("bob", make_items(2), at=at(days=-1))
         for user in ("ann", "bob"):  # history: one good answer a day ago
             a.record_attempt(user, "short-0000", "정답0", True, at=at(days=-1, minutes=1))
         first = a.record_attempt("ann", "short-0000", "정답0", True, at=at(days=2))

@@ -23,16 +23,19 @@ def test_review_queue_due_first_most_overdue_then_weakest_sections(record):
     r1 = record.record_attempt("ann", "short-0001", "정답1", True, at=at())  # good: due +10 min
     assert r0.due < r1.due
 
-    now = record.review("ann", n=10, at=at())  # nothing due yet: only never-answered items
-    assert [e.reason for e in now.items] == ["new", "new", "weak", "weak"]
-    assert _ids(now) == ["short-0002", "short-0005", "short-0003", "short-0004"]
+    # nothing due yet: only never-answered items, weakest sections first by honest mastery —
+    # section 1 (just failed) and 3 (never practised) both read 0, the failed one first
+    # (sections.weak_key); section 2 (answered right) reads above 0 and comes last
+    now = record.review("ann", n=10, at=at())
+    assert [e.reason for e in now.items] == ["weak", "new", "new", "weak"]
+    assert _ids(now) == ["short-0003", "short-0002", "short-0005", "short-0004"]
 
     later = record.review("ann", n=10, at=at(minutes=30))
-    assert _ids(later) == ["short-0000", "short-0001", "short-0002", "short-0005", "short-0003", "short-0004"]
-    assert [e.reason for e in later.items] == ["due", "due", "new", "new", "weak", "weak"]
+    assert _ids(later) == ["short-0000", "short-0001", "short-0003", "short-0002", "short-0005", "short-0004"]
+    assert [e.reason for e in later.items] == ["due", "due", "weak", "new", "new", "weak"]
     assert later.items[0].due == r0.due and later.items[2].due is None
-    assert [e.section for e in later.items[:3]] == ["1. 섹션 1", "2. 섹션 2", "3. 섹션 3"]
-    assert _ids(record.review("ann", n=3, at=at(minutes=30))) == ["short-0000", "short-0001", "short-0002"]
+    assert [e.section for e in later.items[:4]] == ["1. 섹션 1", "2. 섹션 2", "1. 섹션 1", "3. 섹션 3"]
+    assert _ids(record.review("ann", n=3, at=at(minutes=30))) == ["short-0000", "short-0001", "short-0003"]
 
     d = later.to_dict()
     assert list(d) == ["user", "items"] and d["user"] == "ann"
@@ -52,17 +55,55 @@ def test_review_due_order_follows_how_overdue(record):
     assert [e.due for e in q.items] == sorted(e.due for e in q.items)
 
 
-def test_mastery_is_mean_retrievability_unseen_zero(record):
+def test_mastery_is_honest_wrong_or_unseen_zero_right_counts_recall_at_the_horizon(record):
     record.show("ann", make_items(4, sections=2), at=at())  # 1 → 0, 2   2 → 1, 3
     record.record_attempt("ann", "short-0000", "정답0", True, at=at())
     record.record_attempt("ann", "short-0002", "정답2", True, rating="easy", at=at())
+    record.record_attempt("ann", "short-0001", "틀림", False, at=at())
+    p = record.progress("ann", at=at(minutes=5))
+    same_day = {s.section: s.mastery for s in p.sections}
+    # no exam date: the horizon is 7 days on; a wrong answer a minute ago counts 0 (FSRS alone
+    # would read ≈ 1 now and ≈ 0.6 in a week), the unseen item 3 counts 0
+    assert p.horizon == (at() + timedelta(days=7)).date() and p.to_dict()["horizon"] == "2025-03-10"
+    assert same_day["2. 섹션 2"] == 0.0
+    assert 0.5 < same_day["1. 섹션 1"] < 1.0  # two right answers, recall a week on below 1
+    # every answer wrong → 0 right after; the same items answered right twice over two weeks → high
+    record.show("bob", make_items(2, sections=1), at=at())
+    for k in range(2):
+        record.record_attempt("bob", f"short-{k:04d}", "틀림", False, at=at(minutes=1))
+    assert record.progress("bob", at=at(minutes=2)).sections[0].mastery == 0.0
+    for k in range(2):
+        record.record_attempt("bob", f"short-{k:04d}", f"정답{k}", True, at=at(days=1))
+        record.record_attempt("bob", f"short-{k:04d}", f"정답{k}", True, at=at(days=14))
+    assert record.progress("bob", at=at(days=14, minutes=5)).sections[0].mastery > 0.85
+    # a right answer loses to a later wrong one
+    record.record_attempt("bob", "short-0000", "틀림", False, at=at(days=15))
+    assert record.progress("bob", at=at(days=15, minutes=5)).sections[0].mastery < 0.5
+
+
+def test_mastery_looks_at_the_exam_date_when_set(record_url):
+    from datetime import date
+
+    with LearningRecord.open(record_url, tz=timezone.utc, fuzz=False) as rec:
+        rec.show("ann", make_items(1), at=at())
+        rec.record_attempt("ann", "short-0000", "정답0", True, at=at())
+        week = rec.progress("ann", at=at(minutes=5)).sections[0].mastery
+        rec.set_exam_date("ann", date(2025, 4, 30), at=at())
+        p = rec.progress("ann", at=at(minutes=5))
+        assert p.horizon == date(2025, 4, 30) and p.to_dict()["horizon"] == "2025-04-30"
+        assert 0 < p.sections[0].mastery < week  # eight weeks away: less recall than one week away
+        assert p.exam is not None and dict(p.exam.predicted_retention)["1. 섹션 1"] == p.sections[0].mastery
+        # an exam date already past: back to 7 days on
+        assert rec.progress("ann", at=at(days=60)).horizon == (at(days=67)).date()
+
+
+def test_weakest_sections_failed_then_never_practised_then_by_mastery(record):
+    record.show("ann", make_items(6, sections=3), at=at())  # 1 → 0, 3   2 → 1, 4   3 → 2, 5
+    record.record_attempt("ann", "short-0000", "틀림", False, at=at())
     record.record_attempt("ann", "short-0001", "정답1", True, at=at())
-    same_day = {s.section: s.mastery for s in record.progress("ann", at=at(minutes=5)).sections}
-    # reviewed today → retrievability 1; never answered → 0
-    assert same_day == {"1. 섹션 1": 1.0, "2. 섹션 2": 0.5}
-    later = {s.section: s.mastery for s in record.progress("ann", at=at(days=20)).sections}
-    assert 0 < later["2. 섹션 2"] < 0.5 and 0 < later["1. 섹션 1"] < 1.0
-    assert later["1. 섹션 1"] > later["2. 섹션 2"]
+    p = record.progress("ann", at=at(minutes=1), sections=["3. 섹션 3", "2. 섹션 2", "1. 섹션 1"])
+    assert p.weakest(3) == ["1. 섹션 1", "3. 섹션 3", "2. 섹션 2"]
+    assert p.weakest(1) == ["1. 섹션 1"]
 
 
 def test_wrong_notes_keep_the_latest_wrong_answers_and_export(record, tmp_path):
@@ -140,9 +181,13 @@ def test_progress_sections_totals_streak_and_calendars(record_url):
         assert p.exam is not None and p.exam.date == date(2025, 3, 20)
         pred = dict(p.exam.predicted_retention)
         assert set(pred) == {"1. 섹션 1", "2. 섹션 2", "9. 아직 안 본 섹션"} and pred["9. 아직 안 본 섹션"] == 0.0
-        assert 0 < pred["1. 섹션 1"] < s1.mastery and 0 < pred["2. 섹션 2"] < s2.mastery
+        # the horizon is the exam date: the forecast is the mastery, honestly counted — section 2
+        # had one wrong answer and one item never answered: 0
+        assert p.horizon == date(2025, 3, 20)
+        assert pred["1. 섹션 1"] == s1.mastery and 0 < s1.mastery < 1 and pred["2. 섹션 2"] == s2.mastery == 0.0
         d = p.to_dict()
-        assert list(d) == ["user", "attempts", "correct", "streak_days", "due_now", "sections", "exam"]
+        assert list(d) == ["user", "attempts", "correct", "streak_days", "due_now", "sections", "exam", "horizon"]
+        assert d["horizon"] == "2025-03-20"
         assert list(d["sections"][0]) == ["section", "seen", "attempts", "accuracy", "mastery", "due"]
         assert list(d["exam"]) == ["date", "predicted_retention"] and d["exam"]["date"] == "2025-03-20"
         assert set(p.to_dict(detail=True)) >= {"attempts_per_day", "due_per_day"}
