@@ -1,0 +1,132 @@
+"""What an answer opens with (issue 19), decided once for the template and the LLM prompt:
+whether the notes cover the question (`coverage`), the verdict of a yes/no question
+(`polar`, `verdict`), and the first line that says it — `**예** — …`, `**아니요** — …`,
+`**노트로는 판단할 수 없습니다** — …`, the amount of an amount question, or
+`**노트에서 찾지 못했습니다** — …` with what the notes lack.
+
+A code line leads the 핵심 답 only when the question asks for code, a setting, a command or
+an identifier (`code_asked`); otherwise the explaining lines come first (`prose_first`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from retriever import NotesLibrary
+
+from ..common.question_type import QuestionType, amount_fits, classify, full_amounts
+from .coverage import Coverage, CoverageJudge
+from .evidence import EvidenceFinder, Retrieval
+from .focus import FocusLine
+from .polar import is_polar, negated
+from .qterms import predicates, question_terms
+from .verdict import Verdict, VerdictFinder
+
+YES, NO, UNKNOWN = "**예**", "**아니요**", "**노트로는 판단할 수 없습니다**"
+NOT_COVERED = "**노트에서 찾지 못했습니다**"
+LEAD_CHARS = 220  # a quoted line in a first line is cut here
+_CODE_ASKED_RE = re.compile(r"명령|커맨드|코드|설정|속성|파라미터|옵션|API|함수|메서드|SQL|쿼리문|구문|스크립트|"
+                            r"식별자|이름은|[A-Za-z]+[._][A-Za-z]|\bcommand|\bsetting|\bproperty|\bcode\b", re.I)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The judgements behind an answer's first line. `verdict` is None for a question that is
+    not yes/no; `ret` is the retrieval with the covering section first."""
+
+    qt: QuestionType
+    polar: bool
+    coverage: Coverage
+    verdict: Verdict | None
+    ret: Retrieval
+
+    @property
+    def covered(self) -> bool:
+        return self.coverage.covered
+
+    @property
+    def verdict_value(self) -> str | None:
+        """"yes" | "no" | "unknown" for a yes/no question or one the notes do not cover, else None."""
+        if not self.covered:
+            return "unknown"
+        return self.verdict.value if self.verdict is not None else None
+
+
+def code_asked(question: str, qt: QuestionType | None = None) -> bool:
+    """Whether a question asks for code, a setting, a command or an identifier."""
+    return bool((qt is not None and qt.setting) or _CODE_ASKED_RE.search(question or ""))
+
+
+def prose_first(picked: Sequence[FocusLine], core_n: int = 3) -> tuple[list[FocusLine], list[FocusLine]]:
+    """(핵심 답, 관련 내용): the explaining lines first; code lines follow as related lines
+    (they lead only when no line explains)."""
+    prose = [f for f in picked if f.line.kind != "code"]
+    code = [f for f in picked if f.line.kind == "code"]
+    if not prose:
+        return list(picked[:core_n]), list(picked[core_n:])
+    return prose[:core_n], prose[core_n:] + code
+
+
+class AnswerJudge:
+    """Judges coverage and verdicts over one library (thread-safe: no state of its own)."""
+
+    def __init__(self, library: NotesLibrary, evidence: EvidenceFinder) -> None:
+        self.library, self.evidence = library, evidence
+        self.coverage = CoverageJudge(library)
+
+    def judge(self, question: str, ret: Retrieval) -> Judged:
+        """`question`: the standalone question (a follow-up with its topic carried in)."""
+        lib = self.library
+        qt = classify(question)
+        polar = is_polar(question, lib.tokenizer.morphemes(question))
+        cov = self.coverage.judge(question, ret, qt, polar)
+        if cov.covered and cov.section is not None and ret.sections and cov.section != ret.sections[0]:
+            rest = tuple(s for s in ret.sections if s != cov.section)
+            ret = replace(ret, sections=(cov.section, *rest),
+                          scored=tuple(self.evidence.score_units(ret.query, cov.section)))
+        verdict = None
+        if polar and cov.covered and ret.sections:
+            finder = VerdictFinder(lambda text: frozenset(lib.tokenizer(text)), lib.term_stats())
+            verdict = finder.decide(question, question_terms(question, lib.tokenizer),
+                                    predicates(question, lib.tokenizer), ret.sections[0], negated(question))
+        elif polar:
+            verdict = Verdict("unknown")
+        return Judged(qt, polar, cov, verdict, ret)
+
+
+def clip_line(text: str, n: int = LEAD_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def verdict_head(v: Verdict) -> str:
+    return {"yes": YES, "no": NO}.get(v.value, UNKNOWN)
+
+
+def lead_amount(text: str, question: str, qt: QuestionType) -> str:
+    """The amount of a line that answers an amount question: of the asked unit, not one the
+    question already states, a result after the last "=" first ("… = $2.2/일")."""
+    tail = text.rsplit("=", 1)[-1] if "=" in text else ""
+    cands = list(dict.fromkeys(full_amounts(tail) + full_amounts(text)))
+    asked = set(re.findall(r"\d+(?:\.\d+)?", question))
+    fresh = [a for a in cands if not set(re.findall(r"\d+(?:\.\d+)?", a)) <= asked] or cands
+    fitting = [a for a in fresh if not qt.unit or amount_fits(a, qt.unit, qt.per)] or fresh
+    return fitting[0] if fitting else ""
+
+
+def amount_line(picked: Sequence[FocusLine], question: str, qt: QuestionType) -> FocusLine | None:
+    """The first picked line holding an amount (of the asked unit when one fits)."""
+    with_amounts = [f for f in picked if full_amounts(f.line.text)]
+    fits = [f for f in with_amounts if not qt.unit or amount_fits(f.line.text, qt.unit, qt.per)]
+    return (fits or with_amounts or [None])[0]
+
+
+def missing_text(cov: Coverage, near_title: str = "") -> str:
+    """What the notes lack, in a sentence."""
+    words = ", ".join(f"'{w}'" for w in cov.missing[:3])
+    if cov.reason == "subject" and words:
+        return f"노트 어디에도 {words}에 대한 내용이 없습니다."
+    if cov.reason == "property" and words and near_title:
+        return f"가장 가까운 섹션 '{near_title}'에도 {words}에 해당하는 줄이 없습니다."
+    return "이 질문에 답하는 내용이 노트에 없습니다."
