@@ -96,7 +96,8 @@ class AnswerJudge:
 
 
 def clip_line(text: str, n: int = LEAD_CHARS) -> str:
-    text = " ".join(text.split())
+    """A quoted line for a first line: one line, no list bullet, at most `n` characters."""
+    text = " ".join(text.split()).removeprefix("- ")
     return text if len(text) <= n else text[: n - 1] + "…"
 
 

@@ -99,7 +99,7 @@ def _numbers(sec: Section) -> tuple[GuideNumber, ...]:
         if not amts:
             continue
         seen.update(amts)
-        found.append((_number_rank(ln, amts[0]), amts[0], ln))
+        found.append((_number_rank(ln, amts[0]), " · ".join(amts[:2]), ln))
     kept = sorted(found, key=lambda x: x[0])[:MAX_NUMBERS]
     return tuple(GuideNumber(a, plain(ln.text), _ref(sec, ln.unit, ln.line))
                  for _, a, ln in sorted(kept, key=lambda x: x[2].line))
