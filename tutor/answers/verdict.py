@@ -30,6 +30,7 @@ from .qterms import QuestionTerms
 Terms = Callable[[str], frozenset]
 REQUIRED_SHARE = 0.7  # of the weight of the question's nouns a deciding clause (with its context) holds
 PREDICATE_BONUS = 2.0
+CONTEXT_SHARE = 0.5
 CLOSE = 0.8  # a rival clause this close to the best with the other verdict: no verdict
 _CLAUSE_RE = re.compile(r"\s*[,:;·→]\s*|(?<=지만|므로|으나|는데)\s+|\s+—\s+")
 _NEG_RE = re.compile(r"없|않|못|불가|불필요|안\s*함|안함|아니|미지원|금지|불가능|안\s*(?:되|돼|된)")
@@ -37,6 +38,10 @@ _SUIT_RE = re.compile(r"써도|사용해도|골라도|돌려도|괜찮|적합|�
                       r"\b(?:use|suitable|good for)\b", re.I)
 _SUB_NO_RE = re.compile(r"부적합|부적절|오답|단점|쓰면\s*안|피해야|한계")
 _SUB_PARTIAL_RE = re.compile(r"부분적")
+_ANSWER_ASKED_RE = re.compile(r"정답|오답")
+_OPTION_SUB_RE = re.compile(r"\((?:오답|정답|부분적[^)]*)\)")
+_LATIN_RE = re.compile(r"[A-Za-z][\w.\-]*")
+_HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 # generic pairs of opposite words (stems as Kiwi gives them)
 OPPOSITES = (({"남", "유지", "보존", "보관", "영구", "지속"}, {"소실", "삭제", "사라지", "잃", "임시", "휘발"}),
              ({"안전", "안전하"}, {"취약", "위험"}), ({"쉽"}, {"어렵"}), ({"빠르", "바로", "즉시"}, {"느리", "지연", "대기"}),
@@ -101,6 +106,13 @@ def _opposite(term: str) -> set[str]:
     return set()
 
 
+def _flow(c: _Clause) -> bool:
+    """A labelled code line that reads as prose ("FLEX 클래스: `요청 대기 → 유휴 용량 활용`"),
+    not a statement of a program."""
+    code = c.line.code or c.line.text
+    return bool(c.line.label and _HANGUL_RE.search(code) and not re.search(r"[={}\[\]#]|\w\(", code))
+
+
 class VerdictFinder:
     """Decides yes/no questions over one section; `terms(text)` gives a text's Kiwi terms,
     `weight` is the notes' term statistics (IDF, and `in` for the words they use)."""
@@ -123,11 +135,13 @@ class VerdictFinder:
         if not required and not names:  # all it names is the section's topic ("Graviton은 ARM 기반인가요?")
             required = [t for t in q.content if len(t) > 1 and not re.fullmatch(r"[\d.,]+", t) and t in self.weight]
         lines = section_lines(sec)
+        said_names = {t for n in q.named if not n.number for t in n.terms[:1]}
+        rivals = self._rivals(lines, asked_names)
         scored = []
-        for c in _clauses(lines) + (_sub_clauses(lines) if suit else []):
-            if c.line.kind == "code" and not names:
-                continue
-            if self._other_subject(c, asked_names):
+        for c in self._candidates(question, lines, suit, said_names):
+            if c.line.kind == "code" and not names and not _flow(c):
+                continue  # a bare code line decides nothing; a labelled flow ("FLEX 클래스: `요청 대기 → …`") may
+            if self._other_subject(c, asked_names, rivals):
                 continue
             got = self._judge(c, required, names, (numbers, units), predicates, suit)
             if got is not None:
@@ -142,13 +156,53 @@ class VerdictFinder:
             best_value = "yes" if best_value == "no" else "no"
         return Verdict(best_value, best.line, best.text)
 
-    def _other_subject(self, c: _Clause, asked: set[str]) -> bool:
+    def _candidates(self, question: str, lines: Sequence[Line], suit: bool, said: set[str]) -> list[_Clause]:
+        """The clauses that may decide: for "… 정답인가요?" the options' sub-sections and the 정답
+        line (when the notes name their options so); in a line contrasting two things
+        ("종료 시: 인스턴스 스토어는 삭제, EBS는 보존") only the clause that names the asked one."""
+        clauses = _clauses(lines)
+        if suit and _ANSWER_ASKED_RE.search(question):
+            options = [c for c in _sub_clauses(lines) if _OPTION_SUB_RE.search(c.line.unit.sub or "")]
+            answer = [c for c in clauses if c.line.unit.kind == "answer" and c.mark == "✅"]
+            if options:
+                return options + answer
+        by_line: dict[tuple[int, str], list[_Clause]] = {}
+        for c in clauses:
+            by_line.setdefault((c.line.line, c.line.text), []).append(c)
+        out: list[_Clause] = []
+        for group in by_line.values():
+            naming = [i for i, c in enumerate(group) if said & self.terms(c.text)]
+            if len(group) > 1 and naming and naming[0] > 0:
+                group = [group[i] for i in naming]
+            out.extend(group)
+        return out + (_sub_clauses(lines) if suit else [])
+
+    def _latin(self, text: str) -> set[str]:
+        return {t for t in self.terms(" ".join(_LATIN_RE.findall(text))) if len(t) > 1}
+
+    def _rivals(self, lines: Sequence[Line], asked: set[str]) -> set[str]:
+        """Names written in Latin letters that stand beside an asked one: the other terms of the
+        same list or block ("Standard 클래스" beside "FLEX 클래스"), a table's other columns
+        ("UDP" beside "TCP"). A name beside none of them ("SLA: 특정 시간 보장 없음") is no rival."""
+        groups: dict[tuple, set[str]] = {}
+        for ln in lines:
+            u = ln.unit
+            label = ln.label if ln.kind == "code" else ""
+            groups.setdefault(("list", u.sub or ""), set()).update(self._latin(f"{u.term or ''} {label}"))
+            if u.cols:
+                groups.setdefault(("cols", u.sub or ""), set()).update(self._latin(" ".join(u.cols[1:])))
+        out: set[str] = set()
+        for g in groups.values():
+            if g & asked:
+                out |= g - asked
+        return out
+
+    def _other_subject(self, c: _Clause, asked: set[str], rivals: set[str]) -> bool:
         """A clause about another named thing ("Standard 클래스: 즉시 실행" for a question on
-        FLEX; a table's UDP cell for one on TCP): it names, in Latin letters, something the
-        question does not and nothing it does."""
-        written = " ".join(re.findall(r"[A-Za-z][\w.\-]*", f"{c.text} {c.line.unit.term}"))
-        named = {t for t in self.terms(written) if len(t) > 1}
-        return bool(named) and not named & asked
+        FLEX; a table's UDP cell for one on TCP): it names a rival of the asked name, in Latin
+        letters, and nothing the question names."""
+        named = self._latin(f"{c.text} {c.line.unit.term or ''} {c.line.label if c.line.kind == 'code' else ''}")
+        return bool(named & rivals) and not named & asked
 
     def _has(self, term: str, terms: frozenset, text: str) -> bool:
         """A question term in a clause: as a term, a synonym, the code's word, or spelled out
@@ -178,6 +232,8 @@ class VerdictFinder:
         if not claim and not any(in_own(t) for t in names):
             return None
         score = sum(self.weight(t) for t in dict.fromkeys([*required, *names]) if in_own(t))
+        # what the rest of its line says counts a little ("스위치는 …지만 브로드캐스트 도메인은 나누지 못한다")
+        score += CONTEXT_SHARE * sum(self.weight(t) for t in required if not in_own(t) and in_near(t))
         # a clause saying the asked property (or its opposite) is the one that decides
         claim = [*predicates, *self._q.content]
         said = [p for p in claim if (_stems(p) - {p}) & own or _opposite(p) & own or (p in predicates and in_own(p))]
