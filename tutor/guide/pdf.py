@@ -40,7 +40,9 @@ def _register(font: Path) -> None:
 def _styles():
     from reportlab.lib.styles import ParagraphStyle
 
-    base = ParagraphStyle("body", fontName=FONT_NAME, fontSize=9.5, leading=13.5, wordWrap="CJK")
+    # Korean is written with spaces between words: the default wrapping (at spaces) reads well
+    # and is several times faster than reportlab's CJK wrapping (any character)
+    base = ParagraphStyle("body", fontName=FONT_NAME, fontSize=9.5, leading=13.5, splitLongWords=True)
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=18, leading=24, spaceAfter=10),
         "h1": ParagraphStyle("h1", parent=base, fontSize=14, leading=19, spaceAfter=4),
