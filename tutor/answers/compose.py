@@ -16,7 +16,7 @@ from retriever import Hit, NotesLibrary
 
 from .evidence import Retrieval
 from .focus import FocusLine, LineScorer, focus_lines
-from .shape import NOT_COVERED, Judged, amount_line, clip_line, code_asked, lead_amount, missing_text, \
+from .shape import NOT_COVERED, Judged, amount_hints, amount_line, clip_line, code_asked, lead_amount, missing_text, \
     prose_first, verdict_head
 from ..common.question_type import classify
 from retriever.structure import Section, Unit
@@ -181,13 +181,27 @@ class Composer:
                            "가장 가까운 내용은 아래와 같습니다.")
             return None
         if judged.qt.kind == "amount":
-            f = amount_line(picked, question, judged.qt)
+            f = amount_line(picked, question, judged.qt, self._overlap(question, sec))
             amount = lead_amount(f.line.text, question, judged.qt) if f is not None else ""
             if f is not None and amount:
                 n = d.cite(self.chunk_for(ret, sec, f.line.unit, f.line.line))
                 d.lines.append(f"**{amount}** — {clip_line(f.line.text)} [{n}]")
                 return f.line
         return None
+
+    def _overlap(self, question: str, sec: Section):
+        """`line → weight`: the IDF weight of the question's words a line holds (its label's at
+        half), and the asked period or change said another way ("1년에 얼마를 아껴" → "연간 절약액")."""
+        lib = self.library
+        tw = lib.term_stats()
+        asked = set(lib.tokenizer(question))
+        scorer = self.scorer()
+
+        def weight(ln) -> float:
+            own, label = scorer.terms([ln.text, ln.label])
+            return (sum(tw(t) for t in asked & own) + 0.5 * sum(tw(t) for t in (asked & label) - own)
+                    + amount_hints(question, f"{ln.label} {ln.text}"))
+        return weight
 
     def _quotes(self, ret: Retrieval, sec: Section, picked: list[FocusLine], d: Draft) -> list[str]:
         """The picked lines, each cited; a line under a sub-section ("부적합한 상황") comes after

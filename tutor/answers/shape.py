@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 from retriever import NotesLibrary
 
+from ..common.lines import Line
 from ..common.question_type import QuestionType, amount_fits, classify, full_amounts
 from .coverage import Coverage, CoverageJudge
 from .evidence import EvidenceFinder, Retrieval
@@ -116,11 +117,38 @@ def lead_amount(text: str, question: str, qt: QuestionType) -> str:
     return fitting[0] if fitting else ""
 
 
-def amount_line(picked: Sequence[FocusLine], question: str, qt: QuestionType) -> FocusLine | None:
-    """The first picked line holding an amount (of the asked unit when one fits)."""
+def amount_line(picked: Sequence[FocusLine], question: str, qt: QuestionType,
+                overlap: Callable[[Line], float] | None = None) -> FocusLine | None:
+    """The picked line holding an amount (of the asked unit when one fits) that holds most of
+    the question's words (`overlap`), the better-ranked first on a tie."""
     with_amounts = [f for f in picked if full_amounts(f.line.text)]
-    fits = [f for f in with_amounts if not qt.unit or amount_fits(f.line.text, qt.unit, qt.per)]
-    return (fits or with_amounts or [None])[0]
+    fits = [f for f in with_amounts if not qt.unit or amount_fits(f.line.text, qt.unit, qt.per)] or with_amounts
+    if not fits:
+        return None
+    if overlap is None:
+        return fits[0]
+    return max(enumerate(fits), key=lambda x: (overlap(x[1].line), -x[0]))[1]
+
+
+# a period or a change an amount question asks about, and how notes say it
+_AMOUNT_HINTS = ((re.compile(r"1\s*년|일\s*년|연간|매년|한\s*해|\byear", re.I), re.compile(r"연간|12\s*개월|/\s*년|/\s*year", re.I)),
+                 (re.compile(r"한\s*달|월\s|월에|매달|월간|\bmonth", re.I), re.compile(r"월\s*비용|/\s*월|/\s*month|월간", re.I)),
+                 (re.compile(r"하루|일일|매일|\bday", re.I), re.compile(r"/\s*일|/\s*day|일일", re.I)),
+                 (re.compile(r"아끼|아껴|절약|절감|줄(?:어|이)", re.I), re.compile(r"절약|절감|감소")))
+HINT_WEIGHT = 3.0
+
+
+_WITHOUT_RE = re.compile(r"없음|없이|미적용|적용\s*전|최적화\s*전|\bbefore\b|\bwithout\b", re.I)
+_ASKS_WITHOUT_RE = re.compile(r"없|않|안\s|전에|전의|\bbefore\b|\bwithout\b", re.I)
+
+
+def amount_hints(question: str, line: str) -> float:
+    """How many of the question's period and change words a line says its own way, less one
+    for a line of the state without the thing when the question asks with it ("인덱스를 만들면"
+    is not answered by "파티션 인덱스 없음: … 30초")."""
+    said = sum(1 for q_re, l_re in _AMOUNT_HINTS if q_re.search(question) and l_re.search(line))
+    without = bool(_WITHOUT_RE.search(line)) and not _ASKS_WITHOUT_RE.search(question)
+    return HINT_WEIGHT * (said - without)
 
 
 def missing_text(cov: Coverage, near_title: str = "") -> str:
