@@ -39,6 +39,7 @@ EVERYWHERE_SHARE = 0.25  # a word in this share of a section's lines is what the
 _UNIT_ASKED_RE = re.compile(r"몇\s*(초|분|시간|일|주|개월|년|바이트|비트|TB|GB|MB|KB|명|배|%|퍼센트)", re.I)
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 # the unit an amount question names is not what it asks the number of
+MODE_WORDS = ("동시에", "직접")  # how a thing is done ("함께" is said "둘 다" too)
 UNIT_WORDS = frozenset("초 분 시간 일 주 개월 월 년 바이트 비트 퍼센트 개 번 명 배 건 회 tb gb mb kb".split())
 
 
@@ -179,7 +180,20 @@ class CoverageJudge:
             return None
         specific = [t for t in asked if t not in named_terms and df.get(t, 0) / n_secs <= SPECIFIC_SHARE]
         missing = [q.shown.get(t, t) for t in specific if not _has(t, terms) and not spelled(t)]
-        return ("property", tuple(missing)) if missing else None
+        return ("property", tuple(dict.fromkeys(missing))) if missing else None
+
+    def unrecorded(self, question: str, sec: Section) -> tuple[str, ...]:
+        """The words of a question that neither `sec` nor the rest of the notes ever say —
+        Korean nouns ("리전"), and how it is done ("동시에"): asked of a yes/no question the
+        notes cannot decide, they are the property the notes do not record."""
+        vocab = self.library.term_stats()
+        q = question_terms(question, self.library.tokenizer)
+        flat = self._section_flat().get(sec.id, "")
+        spelled = lambda t: re.sub(r"\s+", "", q.shown.get(t, t)).lower() in flat  # noqa: E731
+        nouns = [q.shown.get(t, t) for t in q.content
+                 if t not in vocab and _HANGUL_RE.search(t) and len(t) > 1 and not spelled(t)]
+        modes = [a for a in MODE_WORDS if a in re.sub(r"\s+", "", question) and a not in flat]
+        return tuple(dict.fromkeys(nouns + modes))
 
     def _said_with(self, sec: Section, n, q: QuestionTerms, title: set[str]) -> bool:
         """Whether some line of `sec` names `n` together with another word of the question

@@ -91,6 +91,10 @@ class AnswerJudge:
             finder = VerdictFinder(lambda text: frozenset(lib.tokenizer(text)), lib.term_stats())
             verdict = finder.decide(question, question_terms(question, lib.tokenizer),
                                     predicates(question, lib.tokenizer), ret.sections[0], negated(question))
+            if verdict.value == "unknown":  # undecided, and asking what the notes never say: not covered
+                lacking = self.coverage.unrecorded(question, ret.sections[0])
+                if lacking:
+                    cov = Coverage(False, None, lacking, "property")
         elif polar:
             verdict = Verdict("unknown")
         return Judged(qt, polar, cov, verdict, ret)

@@ -25,6 +25,7 @@ from retriever.structure import Section, plain
 from ..common.lines import Line, section_lines
 from ..common.question_type import full_amounts
 from .focus import CODE_WORDS
+from .coverage import MODE_WORDS  # how a thing is done: a section that never says it cannot decide
 from .qterms import QuestionTerms
 
 Terms = Callable[[str], frozenset]
@@ -69,6 +70,8 @@ def _clauses(lines: Sequence[Line]) -> list[_Clause]:
     out: list[_Clause] = []
     for ln in lines:
         u = ln.unit
+        if ln.kind == "scenario":  # a problem to solve, not a claim about it
+            continue
         ctx = " ".join(x for x in (ln.label, u.sub, u.term) if x)
         if ln.kind == "row":  # one clause per cell, named by the row and the column
             for head, cell in zip(u.cols[1:], u.cells[1:]):
@@ -133,8 +136,13 @@ class VerdictFinder:
         asked_names = {t for n in q.named for t in n.terms} | set(q.content)
         suit = bool(_SUIT_RE.search(question))
         if not required and not names:  # all it names is the section's topic ("Graviton은 ARM 기반인가요?")
+            if any(t not in self.weight and _HANGUL_RE.search(t) and len(t) > 1 for t in q.content):
+                return Verdict("unknown")  # … and a word the notes never use ("다른 리전의 클러스터와도"): undecided
             required = [t for t in q.content if len(t) > 1 and not re.fullmatch(r"[\d.,]+", t) and t in self.weight]
         lines = section_lines(sec)
+        flat = re.sub(r"\s+", "", " ".join(ln.text for ln in lines))
+        if any(a in re.sub(r"\s+", "", question) and a not in flat for a in MODE_WORDS):
+            return Verdict("unknown")  # "여러 인스턴스에 동시에 연결할 수 있나요?": the notes never say 동시에
         said_names = {t for n in q.named if not n.number for t in n.terms[:1]}
         rivals = self._rivals(lines, asked_names)
         scored = []
