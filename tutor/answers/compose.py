@@ -17,7 +17,7 @@ from retriever import Hit, NotesLibrary
 from .evidence import Retrieval
 from .focus import FocusLine, LineScorer, focus_lines
 from .shape import NOT_COVERED, Judged, amount_hints, amount_line, clip_line, code_asked, lead_amount, missing_text, \
-    prose_first, verdict_head
+    names_held, prose_first, verdict_head
 from ..common.question_type import classify
 from retriever.structure import Section, Unit
 
@@ -181,7 +181,8 @@ class Composer:
                            "가장 가까운 내용은 아래와 같습니다.")
             return None
         if judged.qt.kind == "amount":
-            f = amount_line(picked, question, judged.qt, self._overlap(question, sec))
+            named = [f for f in picked if names_held(question, sec.title, f"{f.line.label} {f.line.text}")]
+            f = amount_line(named, question, judged.qt, self._overlap(question, sec))
             amount = lead_amount(f.line.text, question, judged.qt) if f is not None else ""
             if f is not None and amount:
                 n = d.cite(self.chunk_for(ret, sec, f.line.unit, f.line.line))

@@ -110,11 +110,20 @@ def verdict_head(v: Verdict) -> str:
     return {"yes": YES, "no": NO}.get(v.value, UNKNOWN)
 
 
+_BARE_RE = re.compile(r"(?<![A-Za-z\d.])\d[\d,.]*(?:\s*[~～]\s*\d[\d,.]*)?(?:번)?(?![A-Za-z\d])")
+
+
+def _bare(text: str) -> list[str]:
+    """Numbers without a unit ("443", "1~126", "0번부터 1023번"), not parts of names (IPv4)."""
+    return [m.group(0).strip() for m in _BARE_RE.finditer(text)]
+
+
 def lead_amount(text: str, question: str, qt: QuestionType) -> str:
     """The amount of a line that answers an amount question: of the asked unit, not one the
-    question already states, a result after the last "=" first ("… = $2.2/일")."""
+    question already states, a result after the last "=" first ("… = $2.2/일"); a bare number
+    ("443", "1~126") when the line has none with a unit."""
     tail = text.rsplit("=", 1)[-1] if "=" in text else ""
-    cands = list(dict.fromkeys(full_amounts(tail) + full_amounts(text)))
+    cands = list(dict.fromkeys(full_amounts(tail) + full_amounts(text))) or _bare(text)
     asked = set(re.findall(r"\d+(?:\.\d+)?", question))
     fresh = [a for a in cands if not set(re.findall(r"\d+(?:\.\d+)?", a)) <= asked] or cands
     fitting = [a for a in fresh if not qt.unit or amount_fits(a, qt.unit, qt.per)] or fresh
@@ -123,15 +132,25 @@ def lead_amount(text: str, question: str, qt: QuestionType) -> str:
 
 def amount_line(picked: Sequence[FocusLine], question: str, qt: QuestionType,
                 overlap: Callable[[Line], float] | None = None) -> FocusLine | None:
-    """The picked line holding an amount (of the asked unit when one fits) that holds most of
-    the question's words (`overlap`), the better-ranked first on a tie."""
-    with_amounts = [f for f in picked if full_amounts(f.line.text)]
-    fits = [f for f in with_amounts if not qt.unit or amount_fits(f.line.text, qt.unit, qt.per)] or with_amounts
-    if not fits:
+    """The picked line holding an amount (of the asked unit when one fits; a bare number when
+    no line has one with a unit) that holds most of the question's words (`overlap`), the
+    better-ranked first on a tie."""
+    with_amounts = [f for f in picked if full_amounts(f.line.text)] or [f for f in picked if _bare(f.line.text)]
+    fits = [f for f in with_amounts if not qt.unit or amount_fits(f.line.text, qt.unit, qt.per)]
+    if not fits:  # no line of the asked unit: no number is safer than another one
         return None
     if overlap is None:
         return fits[0]
     return max(enumerate(fits), key=lambda x: (overlap(x[1].line), -x[0]))[1]
+
+
+def names_held(question: str, title: str, text: str) -> bool:
+    """Whether a line holds a name the question writes in Latin letters (two or more), when it
+    writes one: "SMTP는 몇 번 포트?" is not answered by a line on another port; "FLEX는 Standard
+    대비 몇 %?" is answered by FLEX's line (`title`: kept for the caller's symmetry)."""
+    names = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", question)}
+    low = text.lower()
+    return not names or any(n in low for n in names)
 
 
 # a period or a change an amount question asks about, and how notes say it
