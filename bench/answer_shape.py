@@ -14,7 +14,8 @@ Question sets (written by hand for issue 19, bench/data; each line names its not
 Figures per notes set: verdict given (yes/no) on the yes/no questions, wrong verdicts, the
 asked number in the first line, out-of-scope/near-miss answered "not covered", covered
 questions called not covered, code lines leading the 핵심 답 of questions that do not ask for
-code, and the longest answer.
+code, the longest answer, and — as bench.answer_quality counts it — the facts sets' answers
+holding their fact (anywhere, and in the first 400 characters).
 
 An answer's verdict and coverage are its `verdict` / `covered` fields; code without them (the
 baseline) is read from its text: a first line `**예**`/`**아니요**`, a not-found first line.
@@ -95,12 +96,15 @@ def measure(name: str, index_root: Path, verbose: bool) -> dict:
     asked = 0
     lengths: list[int] = []
 
-    def ask(q: str):
+    answers: dict = {}
+
+    def ask(q: str):  # each question asked once (the facts' amount questions count twice)
         nonlocal asked
-        asked += 1
-        ans = tutor.ask(q)
-        lengths.append(len(ans.answer))
-        return ans
+        if q not in answers:
+            asked += 1
+            answers[q] = tutor.ask(q)
+            lengths.append(len(answers[q].answer))
+        return answers[q]
 
     def show(tag: str, r: dict, ans) -> None:
         if verbose:
@@ -134,9 +138,11 @@ def measure(name: str, index_root: Path, verbose: bool) -> dict:
         scope_ok.append((r["id"], r["kind"], ok))
         if not ok:
             show(f"{r['kind']} called covered", r, ans)
-    covered_miss, code_first, code_checked = [], 0, 0
+    covered_miss, code_first, code_checked, fact, fact400 = [], 0, 0, 0, 0
     for r in facts_rows:
         ans = ask(r["question"])
+        fact += has_facts(ans.answer, r["facts"])
+        fact400 += has_facts(ans.answer[:400], r["facts"])
         if not covered_of(ans):
             covered_miss.append(r["id"])
             show("covered called not covered", r, ans)
@@ -160,6 +166,8 @@ def measure(name: str, index_root: Path, verbose: bool) -> dict:
         "not_covered_near": share(sum(x[2] for x in near_rows), len(near_rows)),
         "covered_called_not_covered": share(len(covered_miss), n_cov),
         "code_leads_core": share(code_first, code_checked),
+        "facts_in_answer": share(fact, len(facts_rows)),
+        "facts_in_first_400": share(fact400, len(facts_rows)),
         "chars_max": max(lengths, default=0),
         "amount_misses": [i for i, ok in amount_ok if not ok],
         "scope_misses": [i for i, _, ok in scope_ok if not ok],
