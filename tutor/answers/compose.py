@@ -1,11 +1,16 @@
-"""The template answer: a 핵심 답 for *this* question, then the section's context.
+"""The template answer: what was asked first, a 핵심 답 for *this* question, then the
+section's context.
 
-It quotes the notes verbatim, every line marked `[n]` with its chunk: the best section's
-title; up to three lines picked for the question (`focus`: prose, list items, table rows,
-code lines); a few more related lines; then the section's 문제 시나리오, 정답 and 시험
-포인트 as far as the character budget allows. A follow-up answered about the previous
-turn's topic says so on its first line. When the notes do not cover the question it says so
-and lists the nearest sections instead of inventing anything.
+The first line is the verdict of a yes/no question (`**예** — …` / `**아니요** — …` with the
+deciding line, or `**노트로는 판단할 수 없습니다** — …`) or the amount of an amount question
+(`**$0.22/DPU-hour** — …`), as `shape` judged them. Then it quotes the notes verbatim, every
+line marked `[n]` with its chunk: the best section's title; up to three lines picked for the
+question (`focus`: prose, list items, table rows — code lines only when the question asks for
+code, else they follow as related lines); a few more related lines; then the section's 문제
+시나리오, 정답 and 시험 포인트 as far as the 900-character budget allows. A follow-up answered
+about the previous turn's topic says so. When the notes do not cover what the question asks
+it says so first (`**노트에서 찾지 못했습니다** — …`, with what they lack) and lists the nearest
+sections instead of inventing anything.
 """
 from __future__ import annotations
 
@@ -181,7 +186,7 @@ class Composer:
                            "가장 가까운 내용은 아래와 같습니다.")
             return None
         if judged.qt.kind == "amount":
-            named = [f for f in picked if names_held(question, sec.title, f"{f.line.label} {f.line.text}")]
+            named = [f for f in picked if names_held(question, f"{f.line.label} {f.line.text}")]
             f = amount_line(named, question, judged.qt, self._overlap(question, sec))
             amount = lead_amount(f.line.text, question, judged.qt) if f is not None else ""
             if f is not None and amount:

@@ -144,10 +144,10 @@ def amount_line(picked: Sequence[FocusLine], question: str, qt: QuestionType,
     return max(enumerate(fits), key=lambda x: (overlap(x[1].line), -x[0]))[1]
 
 
-def names_held(question: str, title: str, text: str) -> bool:
+def names_held(question: str, text: str) -> bool:
     """Whether a line holds a name the question writes in Latin letters (two or more), when it
     writes one: "SMTP는 몇 번 포트?" is not answered by a line on another port; "FLEX는 Standard
-    대비 몇 %?" is answered by FLEX's line (`title`: kept for the caller's symmetry)."""
+    대비 몇 %?" is answered by FLEX's line."""
     names = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", question)}
     low = text.lower()
     return not names or any(n in low for n in names)
