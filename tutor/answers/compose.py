@@ -22,7 +22,7 @@ from retriever import Hit, NotesLibrary
 from .evidence import Retrieval
 from .focus import FocusLine, LineScorer, focus_lines
 from .shape import NOT_COVERED, Judged, amount_hints, amount_line, clip_line, code_asked, lead_amount, missing_text, \
-    names_held, prose_first, verdict_head
+    naming, prose_first, verdict_head
 from ..common.question_type import classify
 from retriever.structure import Section, Unit
 
@@ -186,8 +186,7 @@ class Composer:
                            "가장 가까운 내용은 아래와 같습니다.")
             return None
         if judged.qt.kind == "amount":
-            named = [f for f in picked if names_held(question, f"{f.line.label} {f.line.text}")]
-            f = amount_line(named, question, judged.qt, self._overlap(question, sec))
+            f = amount_line(naming(picked, question, sec.title), question, judged.qt, self._overlap(question, sec))
             amount = lead_amount(f.line.text, question, judged.qt) if f is not None else ""
             if f is not None and amount:
                 n = d.cite(self.chunk_for(ret, sec, f.line.unit, f.line.line))

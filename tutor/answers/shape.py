@@ -110,6 +110,7 @@ def verdict_head(v: Verdict) -> str:
     return {"yes": YES, "no": NO}.get(v.value, UNKNOWN)
 
 
+_CHANGE_RE = re.compile(r"절감|절약|줄|감소|할인|아끼|아껴")
 _BARE_RE = re.compile(r"(?<![A-Za-z\d.])\d[\d,.]*(?:\s*[~～]\s*\d[\d,.]*)?(?:번)?(?![A-Za-z\d])")
 
 
@@ -127,7 +128,12 @@ def lead_amount(text: str, question: str, qt: QuestionType) -> str:
     asked = set(re.findall(r"\d+(?:\.\d+)?", question))
     fresh = [a for a in cands if not set(re.findall(r"\d+(?:\.\d+)?", a)) <= asked] or cands
     fitting = [a for a in fresh if not qt.unit or amount_fits(a, qt.unit, qt.per)] or fresh
-    return fitting[0] if fitting else ""
+    if not qt.unit and _CHANGE_RE.search(question):  # "얼마나 절감해?": a share before a count
+        fitting = sorted(fitting, key=lambda a: "%" not in a)
+    if not fitting:
+        return ""
+    rng = re.search(r"\d[\d,.]*\s*[~～]\s*" + re.escape(fitting[0]), text)  # "0~30분", not "30분"
+    return rng.group(0) if rng else fitting[0]
 
 
 def amount_line(picked: Sequence[FocusLine], question: str, qt: QuestionType,
@@ -136,29 +142,46 @@ def amount_line(picked: Sequence[FocusLine], question: str, qt: QuestionType,
     no line has one with a unit) that holds most of the question's words (`overlap`), the
     better-ranked first on a tie."""
     with_amounts = [f for f in picked if full_amounts(f.line.text)] or [f for f in picked if _bare(f.line.text)]
-    fits = [f for f in with_amounts if not qt.unit or amount_fits(f.line.text, qt.unit, qt.per)]
-    if not fits:  # no line of the asked unit: no number is safer than another one
+    fits = [f for f in with_amounts if not qt.unit or amount_fits(f.line.text, qt.unit, qt.per)] or with_amounts
+    if not fits:
         return None
     if overlap is None:
         return fits[0]
-    return max(enumerate(fits), key=lambda x: (overlap(x[1].line), -x[0]))[1]
+    # the better-ranked line, unless another holds clearly more of the question (a word more)
+    best = max(fits, key=lambda f: overlap(f.line))
+    return best if overlap(best.line) >= overlap(fits[0].line) + OVERLAP_MARGIN else fits[0]
 
 
-def names_held(question: str, text: str) -> bool:
-    """Whether a line holds a name the question writes in Latin letters (two or more), when it
-    writes one: "SMTP는 몇 번 포트?" is not answered by a line on another port; "FLEX는 Standard
-    대비 몇 %?" is answered by FLEX's line."""
-    names = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", question)}
-    low = text.lower()
-    return not names or any(n in low for n in names)
+_BASE_RE = re.compile(r"([A-Za-z][A-Za-z0-9]+)\s*(?:대비|보다|에\s*비해|와\s*비교|과\s*비교)")
+
+
+def _names(question: str, title: str) -> set[str]:
+    """The names a question writes in Latin letters (two or more) — not the section title's,
+    not the base of a comparison ("Standard 대비", "x86보다")."""
+    base = {m.group(1).lower() for m in _BASE_RE.finditer(question)}
+    return {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", question)} - base - set(
+        re.findall(r"[a-z][a-z0-9]+", title.lower()))
+
+
+def naming(picked: Sequence[FocusLine], question: str, title: str) -> list[FocusLine]:
+    """The picked lines that hold a name the question asks about ("SMTP는 몇 번 포트?": the SMTP
+    row, not another port's), or all of them when none does."""
+    names = _names(question, title)
+    held = [f for f in picked if any(n in f"{f.line.label} {f.line.text}".lower() for n in names)]
+    return held or list(picked)
 
 
 # a period or a change an amount question asks about, and how notes say it
 _AMOUNT_HINTS = ((re.compile(r"1\s*년|일\s*년|연간|매년|한\s*해|\byear", re.I), re.compile(r"연간|12\s*개월|/\s*년|/\s*year", re.I)),
                  (re.compile(r"한\s*달|월\s|월에|매달|월간|\bmonth", re.I), re.compile(r"월\s*비용|/\s*월|/\s*month|월간", re.I)),
                  (re.compile(r"하루|일일|매일|\bday", re.I), re.compile(r"/\s*일|/\s*day|일일", re.I)),
-                 (re.compile(r"아끼|아껴|절약|절감|줄(?:어|이)", re.I), re.compile(r"절약|절감|감소")))
+                 (re.compile(r"아끼|아껴|절약|절감|줄(?:어|이)", re.I), re.compile(r"절약|절감|감소")),
+                 (re.compile(r"보통|대개|평소|일반적"), re.compile(r"일반적|보통|대부분|평균")),
+                 (re.compile(r"최대|최장|가장\s*오래"), re.compile(r"최대|최장")),
+                 (re.compile(r"최소|최단"), re.compile(r"최소|최단")),
+                 (re.compile(r"총|전체|합계|\btotal", re.I), re.compile(r"총|합계|전체|\btotal", re.I)))
 HINT_WEIGHT = 3.0
+OVERLAP_MARGIN = 1.0  # about one more question word (IDF) before a lower-ranked line leads
 
 
 _WITHOUT_RE = re.compile(r"없음|없이|미적용|적용\s*전|최적화\s*전|\bbefore\b|\bwithout\b", re.I)
