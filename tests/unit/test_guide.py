@@ -87,9 +87,9 @@ def test_markdown_and_html_escape_note_text(tokenizer):
     assert "<script>" not in html and "<img" not in html and "&lt;img" in html
 
 
-@pytest.fixture
-def sa(seed_corpus, seed_index_dir, tmp_path, embedder):
-    app = make_app(seed_corpus, seed_index_dir, tmp_path / "data", embedder)
+@pytest.fixture(scope="module")
+def sa(seed_corpus, seed_index_dir, tmp_path_factory, embedder):
+    app = make_app(seed_corpus, seed_index_dir, tmp_path_factory.mktemp("guide-data"), embedder)
     yield app
     app.close()
 
