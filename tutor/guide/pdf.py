@@ -35,6 +35,13 @@ def _register(font: Path) -> None:
 
     if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT_NAME, str(font)))
+        # the bold face beside it (NanumGothicBold.ttf) for <b> and headings: bold reads in black and white
+        bold = font.with_name(f"{font.stem}Bold{font.suffix}")
+        bold_name = f"{FONT_NAME}-Bold" if bold.is_file() else FONT_NAME
+        if bold.is_file():
+            pdfmetrics.registerFont(TTFont(bold_name, str(bold)))
+        pdfmetrics.registerFontFamily(FONT_NAME, normal=FONT_NAME, bold=bold_name, italic=FONT_NAME,
+                                      boldItalic=bold_name)
 
 
 def _styles():
@@ -64,14 +71,14 @@ def _story(guide: Guide, st) -> list:
     story: list = [Paragraph(escape(title), st["title"]), Paragraph("목차", st["h1"]), toc]
     for i, g in enumerate(guide.sections, start=1):
         story.append(PageBreak())
-        head = Paragraph(escape(numbered(i, g.section)), st["h1"])
+        head = Paragraph(f"<b>{escape(numbered(i, g.section))}</b>", st["h1"])
         head._toc_entry = numbered(i, g.section)  # noqa: SLF001 (read by the doc template below)
         story += [head, Paragraph("출처: " + escape(cite(g.source)), st["cite"])]
         for part, name in PARTS:
             rows = part_lines(g, part)
             if not rows:
                 continue
-            story.append(Paragraph(escape(name), st["h2"]))
+            story.append(Paragraph(f"<b>{escape(name)}</b>", st["h2"]))
             for lead, text, where in rows:
                 body = f"<b>{escape(lead)}</b>: {escape(text)}" if lead else escape(text)
                 story.append(Paragraph(body, st["item"], bulletText="•"))
