@@ -15,10 +15,12 @@ from tutor.common.labels import (CHOICE_KINDS, KIND_LABELS, OPTION_LETTERS, RATI
 from tutor.common.marks import strip_marks
 from tutor.common.particles import josa
 from tutor.common.types import QUIZ_KINDS, Answer, Grade, Quiz, QuizItem, Turn
+from tutor.guide import Guide, GuideSection, UnknownSection
 from tutor.quizzes import source_label
 
 from .app import IndexState, StudyApp, Upload
 from .exams import DEFAULT_EXAM_ITEMS
+from .guides import GUIDE_FORMATS, GuideError
 from .index_report import index_headline, index_summary, skipped_lines
 from .notes import ALLOWED_SUFFIXES, NoteRow, SavedNote, UploadError
 from .optimize_jobs import OptimizeJob
@@ -46,3 +48,5 @@ __all__ += [
     "ExamSheet", "LearnerSettings", "MAX_EXAM_ITEMS", "MINUTES_PER_ITEM", "MissedItem", "OptimizeJob",
     "OptimizeResult", "PlanDay", "SectionForecast", "StudyPlan",
 ]
+# 단원 요약 (study guide): `GuideVerbs`
+__all__ += ["GUIDE_FORMATS", "Guide", "GuideError", "GuideSection", "UnknownSection"]

@@ -22,6 +22,7 @@ from tutor.quizzes import section_titles
 from . import notes as notes_mod
 from .downloads import DownloadFolder
 from .exam_prep import ExamPrepVerbs
+from .guides import GuideVerbs
 from .index_report import index_headline, skipped_lines
 from .learner import LearnerVerbs
 from .optimize_jobs import OptimizeJobs
@@ -58,9 +59,9 @@ class IndexState:
     live_modes: tuple[str, ...]
 
 
-class StudyApp(LearnerVerbs, ExamPrepVerbs):
+class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs):
     """The application: every verb the interfaces use (the learner's in `learner.LearnerVerbs`,
-    studying toward the exam in `exam_prep.ExamPrepVerbs`)."""
+    studying toward the exam in `exam_prep.ExamPrepVerbs`, the 단원 요약 in `guides.GuideVerbs`)."""
 
     def __init__(self, settings: Settings | Services) -> None:
         services = settings if isinstance(settings, Services) else wire(settings)

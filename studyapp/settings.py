@@ -76,6 +76,7 @@ class Settings:
     exam_date: str | None = None  # YYYY-MM-DD: predicted retention per section on that day
     watch_seconds: float = 5.0  # the web app re-indexes edited notes this often (0: never)
     model_dir: Path | None = None  # e5fast's materialised model (STUDY_MODEL_DIR; default data_dir/models)
+    guide_font: str = ""  # a Korean TTF for the 단원 요약 PDF ("": fonts-nanum's NanumGothic, or Noto)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -166,4 +167,5 @@ ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "exam_date": ("STUDY_EXAM_DATE", _text),
     "watch_seconds": ("STUDY_WATCH_SECONDS", _at_least(0.0)),
     "model_dir": ("STUDY_MODEL_DIR", _path),
+    "guide_font": ("STUDY_GUIDE_FONT", _text),
 }

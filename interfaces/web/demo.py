@@ -7,7 +7,7 @@ from . import api
 from .question_panel import requester, user_of
 from .render import esc_md
 from .status import index_state_markdown, keep_current
-from .tabs import ask, exam, notes, plan, progress, quiz, review, search, wrong
+from .tabs import ask, exam, guide, notes, plan, progress, quiz, review, search, wrong
 
 # One Korean face for every glyph, Latin included: each of these Korean fonts carries its own
 # Latin letters, so "**A**mazon" is one face in bold and regular (a Latin-only first font made
@@ -55,6 +55,7 @@ def build_demo(sa: StudyApp):
             start_review = review.build(sa, limit)
             wrong.build(sa, limit)
             progress.build(sa, limit)
+            guide.build(sa, limit)
             plan.build(sa, limit, tabs, start_review)
             exam.build(sa, limit)
             source_filter = search.build(sa, limit)
