@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from fsrs import Rating, State
-from sqlalchemy import Connection, Table, or_, update
+from sqlalchemy import Connection, Table, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -70,6 +70,8 @@ def record_shown(conn: Connection, user: str, ctxs: list[ItemContext], now: date
         where.append(ITEMS.c.page.is_distinct_from(values["page"]))
         conn.execute(update(ITEMS).where(ITEMS.c.id == item_id, or_(ITEMS.c.stale.is_(True), *where))
                      .values(**{k: values[k] for k in (*LOCATION, "page")}, stale=False, stale_since=None))
+        if conn.execute(select(ITEMS.c.retired).where(ITEMS.c.id == item_id)).scalar():
+            continue  # retired by a teacher: shown again from the notes, it gets no card
         created += insert_ignore(conn, CARDS, {
             "user_id": user, "item_id": item_id, "state": new.state, "step": new.step,
             "stability": None, "difficulty": None, "due": now, "last_review": None, "reps": 0,
