@@ -27,7 +27,8 @@ from .learner import LearnerVerbs
 from .optimize_jobs import OptimizeJobs
 from .practice import Practice
 from .settings import Settings
-from .watch import NotesWatcher
+from .teacher import TeacherVerbs
+from .watch import GenerationWatcher, NotesWatcher
 from .wiring import Services, wire
 
 Report = Callable[[str], None]
@@ -58,9 +59,10 @@ class IndexState:
     live_modes: tuple[str, ...]
 
 
-class StudyApp(LearnerVerbs, ExamPrepVerbs):
+class StudyApp(LearnerVerbs, ExamPrepVerbs, TeacherVerbs):
     """The application: every verb the interfaces use (the learner's in `learner.LearnerVerbs`,
-    studying toward the exam in `exam_prep.ExamPrepVerbs`)."""
+    studying toward the exam in `exam_prep.ExamPrepVerbs`, accounts and the teacher's in
+    `accounts.AccountVerbs` and `teacher.TeacherVerbs`)."""
 
     def __init__(self, settings: Settings | Services) -> None:
         services = settings if isinstance(settings, Services) else wire(settings)
@@ -158,6 +160,13 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs):
             self._library.start_refresh(report=_stderr, on_done=lambda rep: self._built(rep, _stderr))
 
         return NotesWatcher(self._library, self.settings.watch_seconds, changed).start()
+
+    def follow_index(self) -> GenerationWatcher | None:
+        """Load the new generation whenever another process (another app instance, `python -m
+        tutor index`) replaces the index's `CURRENT` (every `watch_seconds`; 0 turns it off)."""
+        if self.settings.watch_seconds <= 0:
+            return None
+        return GenerationWatcher(self._library, self.settings.watch_seconds, report=_stderr).start()
 
     def warm_embedder(self) -> None:
         """Load the embedding model (first semantic/hybrid query would otherwise wait for it)."""
