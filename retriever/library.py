@@ -65,8 +65,9 @@ class NotesLibrary:
         return self._status
 
     def refresh(self, rebuild: bool = False, progress: bool = False,
-                report: Reporter | None = None) -> BuildReport:
-        """Update the index from the corpus when needed and load it."""
+                report: Reporter | None = None, background: bool = False) -> BuildReport:
+        """Update the index from the corpus when needed and load it. `background`: the build
+        runs beside a server (`start_refresh`), so the embedder leaves one core to it."""
         with self._refresh_lock:
             self._status = BuildStatus(building=True)
 
@@ -79,7 +80,8 @@ class NotesLibrary:
 
             try:
                 rep = self.indexer.update(rebuild=rebuild, progress=progress, report=report,
-                                          on_keyword_ready=keyword_ready, on_embed=embedded)
+                                          on_keyword_ready=keyword_ready, on_embed=embedded,
+                                          background=background)
             except Exception as exc:
                 self._status = BuildStatus(error=f"{type(exc).__name__}: {exc}")
                 raise
@@ -99,7 +101,7 @@ class NotesLibrary:
         build's report."""
         def run() -> None:
             try:
-                rep = self.refresh(rebuild=rebuild, progress=progress, report=report)
+                rep = self.refresh(rebuild=rebuild, progress=progress, report=report, background=True)
                 if on_done is not None:
                     on_done(rep)
             except Exception as exc:  # kept in `status.error`; the caller's thread reports it

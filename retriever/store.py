@@ -60,6 +60,7 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     changed: bool = False
     rebuilt_reason: str = ""
+    embedder: dict = field(default_factory=dict)  # {"id", "path"?, "why"?}: what embedded and why
     # the live index as loaded for the check, when nothing had to change (saves a reload)
     index: "LoadedIndex | None" = field(default=None, repr=False, compare=False)
 
@@ -68,7 +69,13 @@ class BuildReport:
             "files": self.files, "chunks": self.chunks, "embedded": self.embedded,
             "reused": self.reused, "removed": self.removed, "seconds": round(self.seconds, 3),
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "embedder": self.embedder,
         }
+
+
+def embedder_report(entry: dict) -> dict:
+    """A manifest's embedder entry as reported: its id, and for e5fast the path and why."""
+    return {k: entry[k] for k in ("id", "path", "query_path", "why") if k in entry}
 
 
 @dataclass

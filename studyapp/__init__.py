@@ -12,6 +12,8 @@ from retriever import MAX_QUERY_CHARS, MODES, BuildReport, Hit, QueryError
 from retriever.highlight import excerpt_window, mark
 from tutor.common.labels import (CHOICE_KINDS, KIND_LABELS, OPTION_LETTERS, RATING_LABELS, REASON_LABELS, kind_label,
                                  lines_ko, location)
+from tutor.common.marks import strip_marks
+from tutor.common.particles import josa
 from tutor.common.types import QUIZ_KINDS, Answer, Grade, Quiz, QuizItem, Turn
 from tutor.quizzes import source_label
 
@@ -41,8 +43,8 @@ __all__ = [
     "Progress", "QUIZ_KINDS", "QueryError", "Quiz", "QuizItem", "QuizSession", "RATINGS", "RATING_LABELS",
     "REASON_LABELS", "REVIEW_SIZE", "RecordError", "ReviewQueue", "ReviewStart", "SavedNote", "Settings",
     "SettingsError", "StudyApp", "Turn", "Upload", "UploadError", "WrongEntry", "WrongNotes", "excerpt_window",
-    "index_headline", "index_summary", "kind_label", "lines_ko", "location", "mark", "parse_at", "skipped_lines",
-    "source_label",
+    "index_headline", "index_summary", "josa", "kind_label", "lines_ko", "location", "mark", "parse_at", "skipped_lines",
+    "source_label", "strip_marks",
 ]
 # 학습 계획, 모의고사, personal FSRS: the results of `ExamPrepVerbs` and their defaults
 __all__ += [

@@ -28,7 +28,7 @@ from .optimize_jobs import OptimizeJobs
 from .practice import Practice
 from .settings import Settings
 from .teacher import TeacherVerbs
-from .watch import GenerationWatcher, NotesWatcher
+from .watch import GenerationWatcher, NotesWatcher, signature
 from .wiring import Services, wire
 
 Report = Callable[[str], None]
@@ -138,6 +138,7 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, TeacherVerbs):
             report(line)
         report(index_headline(rep, done="색인 준비 완료", unchanged="색인 준비 완료"))
         self._examples = None
+        self.warm_quizzes()  # the new generation's quiz pool, before a learner asks for a quiz
 
     def reindex(self, rebuild: bool = False, report: Report = _stderr, progress: bool = True) -> BuildReport | None:
         """Bring the index up to date now; None when a re-index is already running."""
@@ -168,12 +169,36 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, TeacherVerbs):
             return None
         return GenerationWatcher(self._library, self.settings.watch_seconds, report=_stderr).start()
 
-    def warm_embedder(self) -> None:
-        """Load the embedding model (first semantic/hybrid query would otherwise wait for it)."""
+    def warm_quizzes(self) -> None:
+        """Make the quiz pool of the live index generation (best effort; quizzes would make it
+        on first use)."""
+        try:
+            self._practice.warm()
+        except Exception as exc:
+            _stderr(f"경고: 퀴즈 문항을 미리 만들지 못했습니다: {exc}")
+
+    def warm_embedder(self) -> bool:
+        """Load the embedding model (first semantic/hybrid query would otherwise wait for it);
+        True when semantic search answers now (False: no vectors yet, or the load failed)."""
+        if "semantic" not in self._library.live_modes:
+            return False
         try:
             self._library.search("준비", mode="semantic", k=1)
+            return True
         except Exception as exc:  # warm-up is best effort
             _stderr(f"경고: 임베딩 모델 예열 실패: {exc}")
+            return False
+
+    def readiness(self) -> str:
+        """What answers now, in words: "키워드 검색 가능 — 의미·하이브리드 검색은 임베딩이 끝나면"."""
+        st = self.state
+        if st.error:
+            return f"색인 오류: {st.error}"
+        if "hybrid" in st.live_modes and not st.building:
+            return "색인 준비됨 (키워드 검색 가능; 의미·하이브리드 검색은 임베딩 모델을 불러온 뒤)"
+        if st.live_modes:
+            return "색인을 만드는 중 — 키워드 검색 가능, 의미·하이브리드 검색은 임베딩이 끝나면"
+        return "색인을 만드는 중 — 검색은 노트를 다 읽은 뒤"
 
     def close(self) -> None:
         """Close the learning record's connections (the index needs no closing)."""
@@ -207,7 +232,18 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, TeacherVerbs):
         return notes_mod.list_notes(self._library.corpus_dir, self._library.manifest)
 
     def index_status(self) -> dict:
-        return notes_mod.index_status(self._library.manifest, self._library.index_dir, self.note_rows())
+        st = notes_mod.index_status(self._library.manifest, self._library.index_dir, self.note_rows())
+        st["building"] = self._library.status.building
+        st["auto"] = self.settings.watch_seconds > 0  # the app re-indexes edited notes by itself
+        return st
+
+    def notes_version(self) -> str:
+        """Changes whenever what 노트 관리 shows may have: the live index generation, a build
+        starting or ending, a note file saved (sizes and times only; nothing is read)."""
+        lib = self._library
+        gen = lib.manifest.get("built_at", "") if lib.live_modes else ""
+        files = hash(signature(lib.corpus_dir)) if lib.corpus_dir.is_dir() else 0
+        return f"{gen}|{lib.status.building}|{files}"
 
     def upload(self, files: Sequence[str | Path] | str | Path | None, overwrite: bool = False) -> list[Upload]:
         if not files:
@@ -223,6 +259,9 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, TeacherVerbs):
                                                                overwrite=overwrite)))
             except notes_mod.UploadError as exc:
                 out.append(Upload(shown, None, str(exc)))
+        if any(u.saved is not None and not u.saved.unchanged for u in out) and not self._library.status.building:
+            # the new notes reach the index now, not at the next look of the watcher
+            self._library.start_refresh(report=_stderr, on_done=lambda rep: self._built(rep, _stderr))
         return out
 
     # -- questions and search -------------------------------------------------------------

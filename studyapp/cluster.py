@@ -40,7 +40,7 @@ def find_nginx() -> str:
     """The nginx binary, or `ClusterError` naming the Debian package."""
     found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin:/usr/local/sbin")
     if found is None:
-        raise ClusterError(f"nginx가 없습니다: apt-get install {NGINX_PACKAGE} 로 설치하세요 "
+        raise ClusterError(f"nginx가 없습니다 — 설치: apt-get install {NGINX_PACKAGE} "
                            f"(Debian package '{NGINX_PACKAGE}' is needed for --instances)")
     return found
 

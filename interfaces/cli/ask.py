@@ -11,7 +11,7 @@ from pathlib import Path
 
 from studyapp import Answer, QueryError, StudyApp, Turn, location
 
-from .common import UsageError, add_common, checked_query, err, open_app, read_queries
+from .common import LinePrinter, UsageError, add_common, checked_query, err, open_app, plain, read_queries
 
 
 def register(sub) -> None:
@@ -27,25 +27,25 @@ def _print_answer(app: StudyApp, text: str, history: list[Turn] | None = None) -
     print(f"❓ {text}", flush=True)
     final: Answer | None = None
     llm = app.settings.llm is not None
+    stream = LinePrinter()
     for delta, ans in app.ask_stream(text, history):
         if ans is None:
-            if llm:  # stream LLM tokens as they come
-                print(delta, end="", flush=True)
+            if llm:  # stream LLM text as it comes, a line at a time without its marks
+                stream.feed(delta)
         else:
             final = ans
     assert final is not None
+    stream.close()
     if not llm or final.mode == "template":
         if llm:
-            print("\n", flush=True)
-        print(final.answer)
-    else:
-        print()
+            print(flush=True)
+        print(plain(final.answer))
     if final.notice:
         print(f"\n⚠️  {final.notice}")
     if final.sources:
         print("\n출처:")
         for h in final.sources:
-            print(f"  [{h.rank}] {location(h.source, h.lines, h.page)}  {h.heading}")
+            print(f"  [{h.rank}] {location(h.source, h.lines, h.page)}  {plain(h.heading)}")
     print(flush=True)
     return final
 

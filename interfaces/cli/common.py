@@ -1,4 +1,7 @@
-"""What every sub-command shares: the error type, stderr lines, options, opening the app."""
+"""What every sub-command shares: the error type, stderr lines, options, opening the app, and
+how text reaches the terminal: plain text without Markdown marks (`plain`, `LinePrinter`) —
+the one choice for every command (no `**`, `###` or fences in a terminal; a pipe gets the
+same text)."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +9,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from studyapp import MAX_QUERY_CHARS, QueryError, Settings, StudyApp
+from studyapp import MAX_QUERY_CHARS, QueryError, Settings, StudyApp, strip_marks
 
 
 class UsageError(Exception):
@@ -15,6 +18,31 @@ class UsageError(Exception):
 
 def err(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def plain(text: str) -> str:
+    """Text for the terminal: the notes' and the answers' Markdown marks removed."""
+    return strip_marks(text)
+
+
+class LinePrinter:
+    """Streamed text printed a line at a time without its marks (a `**` split between two
+    deltas is still one mark); `close()` prints what is left."""
+
+    def __init__(self, file=None) -> None:
+        self.file = file or sys.stdout
+        self.buf = ""
+
+    def feed(self, delta: str) -> None:
+        self.buf += delta
+        *lines, self.buf = self.buf.split("\n")
+        for line in lines:
+            print(plain(line), file=self.file, flush=True)
+
+    def close(self) -> None:
+        if self.buf:
+            print(plain(self.buf), file=self.file, flush=True)
+        self.buf = ""
 
 
 def add_common(p: argparse.ArgumentParser) -> None:

@@ -5,10 +5,10 @@ import argparse
 import json
 from pathlib import Path
 
-from studyapp import QUIZ_KINDS, QueryError, Quiz, source_label
+from studyapp import QUIZ_KINDS, QueryError, Quiz
 
 from .common import UsageError, add_common, add_record_options, err, export_format, open_learner
-from .drill import drill, print_item
+from .drill import drill, print_answer, print_item
 
 
 def register(sub) -> None:
@@ -21,6 +21,7 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("csv", "anki"), default=None, help="내보내기 형식")
     p.add_argument("--out", default=None, help="내보낼 파일 경로")
     p.add_argument("--interactive", action="store_true", help="터미널에서 채점하며 풀기 (답은 학습 기록에 남음)")
+    p.add_argument("--answers", action="store_true", help="문제마다 바로 아래에 정답 보이기 (기본: 맨 끝에 모아서)")
     add_record_options(p)
     p.set_defaults(func=run)
 
@@ -54,11 +55,21 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(quiz.to_dict(), ensure_ascii=False), flush=True)
     elif not fmt:
-        if quiz.notice:
-            print(f"⚠️  {quiz.notice}")
-        for i, item in enumerate(quiz.items, start=1):
-            print_item(i, item)
-            print(f"   정답: {item.answer}")
-            print(f"   해설: {item.explanation}")
-            print(f"   출처: {source_label(item)}")
+        _print_quiz(quiz, args.answers)
     return 0 if quiz.items else 1
+
+
+def _print_quiz(quiz: Quiz, inline: bool) -> None:
+    """The questions; the answers under each (`inline`) or together after the last question,
+    so a learner can test themselves first."""
+    if quiz.notice:
+        print(f"⚠️  {quiz.notice}")
+    for i, item in enumerate(quiz.items, start=1):
+        print_item(i, item)
+        if inline:
+            print_answer(item)
+    if not inline and quiz.items:
+        print("\n" + "─" * 20 + " 정답 (answers) " + "─" * 20)
+        for i, item in enumerate(quiz.items, start=1):
+            print(f"\n[{i}]")
+            print_answer(item)

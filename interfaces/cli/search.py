@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typing import Callable
 
-from studyapp import MODES, Hit, QueryError, excerpt_window, location, mark
+from studyapp import MODES, Hit, QueryError, excerpt_window, location, mark, strip_marks
 
 from .common import add_common, checked_query, err, open_app, read_queries
 
@@ -33,8 +33,9 @@ def render_hits(query: str, hits: list[Hit], spans_of: Callable[[str, str], list
     if not hits:
         lines.append("  (일치하는 노트가 없습니다)")
     for h in hits:
-        spans = spans_of(h.text, query)
-        body, inner, _, _ = excerpt_window(h.text, spans, EXCERPT_WIDTH, EXCERPT_LEAD)
+        text = strip_marks(h.text)  # the words, not the notes' Markdown marks
+        spans = spans_of(text, query)
+        body, inner, _, _ = excerpt_window(text, spans, EXCERPT_WIDTH, EXCERPT_LEAD)
         excerpt = " ".join(mark(body, inner, left, right).split())
         lines.append(f"[{h.rank}] {location(h.source, h.lines, h.page)}  (점수 {h.score:.3f})")
         lines.append(f"    {h.heading}")

@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from studyapp import REVIEW_SIZE, Progress, ReviewQueue, WrongNotes, location, parse_at
+from studyapp import REASON_LABELS, REVIEW_SIZE, Progress, ReviewQueue, WrongNotes, location, parse_at, strip_marks
 
 from .common import UsageError, add_common, add_record_options, err, export_format, open_learner
 from .drill import drill
@@ -46,7 +46,8 @@ def _print_queue(q: ReviewQueue) -> None:
         print("지금 복습할 문제가 없습니다.")
     for i, e in enumerate(q.items, start=1):
         due = e.due.strftime("%m-%d %H:%M") if e.due else "새 문제"
-        print(f"[{i}] ({e.reason}, {due}) {e.item.question.splitlines()[0]}  — {e.item.id}")
+        print(f"[{i}] ({REASON_LABELS.get(e.reason, e.reason)}, {due}) {strip_marks(e.item.question.splitlines()[0])}"
+              f"  — {e.item.id}")
 
 
 def run_review(args: argparse.Namespace) -> int:
@@ -69,8 +70,9 @@ def _print_wrong(notes: WrongNotes) -> None:
         print("오답 노트가 비어 있습니다. 🎉")
     for i, e in enumerate(notes.items, start=1):
         src = e.item.source
-        print(f"\n[{i}] {e.item.question}\n   내 답: {e.last_answer} · 정답: {e.item.answer} · 틀린 횟수 {e.wrong_count}"
-              f"\n   해설: {e.item.explanation}\n   출처: {location(src.source, src.lines, src.page)} {src.heading}")
+        print(f"\n[{i}] {strip_marks(e.item.question)}\n   내 답: {e.last_answer} · 정답: {e.item.answer} · "
+              f"틀린 횟수 {e.wrong_count}\n   해설: {strip_marks(e.item.explanation)}"
+              f"\n   출처: {location(src.source, src.lines, src.page)} {src.heading}")
 
 
 def run_wrong(args: argparse.Namespace) -> int:

@@ -6,10 +6,22 @@ from studyapp import StudyApp
 from . import api
 from .question_panel import requester, user_of
 from .render import esc_md
-from .status import index_state_markdown
+from .status import index_state_markdown, keep_current
 from .tabs import ask, exam, notes, plan, progress, quiz, review, search, wrong
 
-CSS = """
+# One Korean face for every glyph, Latin included: each of these Korean fonts carries its own
+# Latin letters, so "**A**mazon" is one face in bold and regular (a Latin-only first font made
+# the browser mix faces per glyph). Emoji (✅ ❌ 📚, which carry meaning) from a colour emoji font.
+FONT_STACK = ('"NanumGothic", "Nanum Gothic", "나눔고딕", "Malgun Gothic", "맑은 고딕", "Apple SD Gothic Neo", '
+              '"Noto Sans KR", "Noto Sans CJK KR", "Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji", sans-serif')
+MONO_STACK = '"NanumGothicCoding", "D2Coding", "Consolas", "Noto Sans Mono CJK KR", monospace'
+
+CSS = f"""
+:root, .dark {{--font: {FONT_STACK}; --font-mono: {MONO_STACK};}}
+body, .gradio-container, button, input, textarea, select {{font-family: var(--font) !important;}}
+code, pre, .study-code {{font-family: var(--font-mono) !important;}}
+button {{white-space: nowrap;}}
+""" + """
 .study-hit {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin: 8px 0;}
 .study-hit-head {font-weight: 600;}
 .study-rank {color: var(--color-accent);}
@@ -51,6 +63,11 @@ def build_demo(sa: StudyApp):
         demo.load(requester(lambda request: badge(sa, request)), outputs=[who], api_visibility="private")
         api.register(sa, limit)
     return demo
+
+
+def keep_status_current(demo, sa: StudyApp):
+    """Every page load paints the index state as it is now (see `status.keep_current`)."""
+    return keep_current(demo, "index-state", lambda: index_state_markdown(sa))
 
 
 def badge(sa: StudyApp, request) -> str:

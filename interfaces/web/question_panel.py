@@ -7,7 +7,7 @@ return `{component: update}` dicts, so each says which components it changes by 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from studyapp import CHOICE_KINDS, RATING_LABELS, QuizSession, StudyApp
@@ -43,6 +43,8 @@ class QuestionPanel:
     feedback: Any
     review: Any
     rate_buttons: dict[str, Any]  # rating key → button
+    hint: str = ""  # what the header says before anything is asked (each tab its own)
+    graded: list = field(default_factory=list)  # the grading events (a tab may chain on them)
 
     @property
     def outputs(self) -> list:
@@ -52,7 +54,7 @@ class QuestionPanel:
     def show(self, s: QuizSession) -> dict:
         import gradio as gr
 
-        v = quiz_view(s)
+        v = quiz_view(s, self.hint) if self.hint else quiz_view(s)
         # the chosen rating is marked in its label (a variant change left stale colours behind)
         rate = {button: gr.update(visible=v.rating is not None, value=f"● {RATING_LABELS[key]}"
                                   if v.rating == key else RATING_LABELS[key])
@@ -92,7 +94,8 @@ def build(sa: StudyApp, prefix: str, start_hint: str) -> QuestionPanel:
         rate_buttons = {key: gr.Button(label, size="sm", visible=False, elem_id=f"{prefix}-rate-{key}")
                         for key, label in RATING_LABELS.items()}
     review = gr.Markdown(visible=False, elem_id=f"{prefix}-review")
-    panel = QuestionPanel(session, header, question, choice, answer, submit, nxt, feedback, review, rate_buttons)
+    panel = QuestionPanel(session, header, question, choice, answer, submit, nxt, feedback, review, rate_buttons,
+                          start_hint)
 
     @requester
     def grade(s, choice_, text_, request):
@@ -114,8 +117,9 @@ def build(sa: StudyApp, prefix: str, start_hint: str) -> QuestionPanel:
 
     # UI events get their own names: /grade, /review … belong to the API (api.py)
     quiet = dict(api_visibility="undocumented")
-    submit.click(grade, [session, choice, answer], panel.outputs, api_name=f"{prefix}_submit", **quiet)
-    answer.submit(grade, [session, choice, answer], panel.outputs, api_name=f"{prefix}_submit_enter", **quiet)
+    panel.graded = [
+        submit.click(grade, [session, choice, answer], panel.outputs, api_name=f"{prefix}_submit", **quiet),
+        answer.submit(grade, [session, choice, answer], panel.outputs, api_name=f"{prefix}_submit_enter", **quiet)]
     nxt.click(lambda s: panel.show(s.advance()), [session], panel.outputs, api_name=f"{prefix}_next", **quiet)
     for key, button in rate_buttons.items():
         button.click(rater(key), [session], panel.outputs, api_name=f"{prefix}_rate_{key}", **quiet)

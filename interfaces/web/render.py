@@ -2,7 +2,8 @@
 
 Every function that puts note text on the page goes through `esc` or `esc_md`, so HTML or
 script inside a note is shown as text and never runs — Gradio's own sanitising is a second
-layer, not the only one.
+layer, not the only one. Note text quoted on the page (search excerpts, sources, the 오답 노트,
+explanations) loses its Markdown marks first (`strip_marks`): no raw `**`, `###` or fences.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import re
 
 from typing import Callable
 
-from studyapp import Hit, excerpt_window, lines_ko, mark
+from studyapp import Hit, excerpt_window, lines_ko, mark, strip_marks
 
 Spans = Callable[[str, str], list[tuple[int, int]]]  # (text, query) → where the query's terms are
 
@@ -77,7 +78,8 @@ def esc_md(text: str) -> str:
 
 
 def highlight_html(text: str, query: str, spans_of: Spans, width: int | None = 260) -> str:
-    """Escaped excerpt of `text` with the query's Kiwi terms in <mark>."""
+    """Escaped excerpt of `text` — its Markdown marks removed — with the query's Kiwi terms in <mark>."""
+    text = strip_marks(text)
     spans = spans_of(text, query) if query.strip() else []
     if width is None:
         body, inner, left, right = text, spans, False, False
@@ -113,7 +115,7 @@ def render_sources_md(hits: tuple[Hit, ...] | list[Hit], excerpt_chars: int = 22
         return "출처 없음"
     out = []
     for i, h in enumerate(hits, 1):
-        body = " ".join(h.text.replace("```", " ").split()).lstrip("#").strip()
+        body = " ".join(strip_marks(h.text).split())
         if len(body) > excerpt_chars:
             body = body[:excerpt_chars].rstrip() + " …"
         out.append(f"**[{i}] {esc_md(h.source)}** · {lines_ko(h.lines, h.page)}  \n"

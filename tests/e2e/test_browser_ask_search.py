@@ -194,11 +194,14 @@ def test_notes_tab_upload_and_reindex(page):
     page.wait_for_function("() => document.querySelector('#notes-upload').innerText.includes('업로드 메모')")
     page.locator("#notes-upload-btn").click()
     page.wait_for_function("() => document.querySelector('#notes-message').innerText.includes('저장했습니다')")
-    page.wait_for_function("() => document.querySelector('#notes-table').innerText.includes('새 파일')")
-    page.locator("#notes-reindex").click()
-    page.wait_for_function("() => document.querySelector('#notes-message').innerText.includes('재색인 완료')",
+    # the upload is indexed by itself and the table and status follow without a click
+    page.wait_for_function("() => document.querySelector('#index-status').innerText.includes('파일 3개')",
                            timeout=120_000)
-    page.wait_for_function("() => document.querySelector('#index-status').innerText.includes('파일 3개')")
+    page.wait_for_function(r"() => /업로드 메모\.md\s+\d+\s+[\d,]+\s+색인됨/.test("
+                           "document.querySelector('#notes-table').innerText)")
+    page.locator("#notes-reindex").click()
+    page.wait_for_function("() => document.querySelector('#notes-message').innerText.includes('변경 없음')",
+                           timeout=120_000)
     _tab(page, "검색")
     page.locator("#search-query textarea").fill("브라우저업로드확인")
     page.locator("#search-btn").click()

@@ -149,8 +149,7 @@ def test_wrong_answer_appears_in_the_wrong_notes_and_is_retried(login):
     _wait_text(page, "#wrong-header", "문제 1 / 1")
     assert "오답 다시 풀기" in page.locator("#wrong-header").inner_text()
     assert "정답입니다" in _answer(page, "wrong", right)
-    page.locator("#wrong-refresh").click()
-    _wait_text(page, "#wrong-list", "오답 노트가 비어 있습니다")
+    _wait_text(page, "#wrong-list", "오답 노트가 비어 있습니다")  # by itself: no 새로고침 clicked
 
 
 def test_review_queue_one_item_at_a_time_with_a_rating(login):

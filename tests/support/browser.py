@@ -17,7 +17,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # screenshot
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        unavailable("Chromium", f"no {CHROMIUM} (apt-get install chromium fonts-nanum)")
+        unavailable("Chromium", f"no {CHROMIUM} (apt-get install chromium fonts-nanum fonts-noto-color-emoji)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -1,6 +1,6 @@
 """The shape of the code holds: the layer contract (import-linter) and small modules.
 
-Layers, bottom to top: retriever ← tutor ← learning ← studyapp ← interfaces (cli, web); each
+Layers, bottom to top: e5fast (the embedding engine) ← retriever ← tutor ← learning ← studyapp ← interfaces (cli, web); each
 may import only those below it, the interfaces reach the rest only through `studyapp` and never
 import each other, and only `learning` imports SQLAlchemy and fsrs (pyproject.toml). No import
 cycle, not even one hidden inside a function. bench/ never imports tests/, and tests import bench
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("retriever", "tutor", "learning", "studyapp", "interfaces")
+PACKAGES = ("e5fast", "retriever", "tutor", "learning", "studyapp", "interfaces")
 MAX_MODULE_LINES = 350
 MAX_FUNCTION_LINES = 60
 LONG_OK = "# long:"  # a function may be longer when this comment in it says why
@@ -41,6 +41,7 @@ def test_import_contract_is_kept():
     ("interfaces/cli/_forbidden.py", "import interfaces.web.render\n", "interfaces.cli is not allowed to import interfaces.web"),
     ("learning/_forbidden.py", "import studyapp.settings\n", "learning is not allowed to import studyapp"),
     ("studyapp/_forbidden.py", "import sqlalchemy\n", "studyapp is not allowed to import sqlalchemy"),
+    ("e5fast/_forbidden.py", "from retriever.embeddings import Embedder\n", "e5fast is not allowed to import retriever"),
     ("interfaces/web/_forbidden.py", "from tutor.quizzes import grade\n", "interfaces is not allowed to import tutor"),
     ("interfaces/cli/_forbidden.py", "import learning\n", "interfaces is not allowed to import learning"),
     ("interfaces/_forbidden.py", "from retriever.highlight import mark\n", "interfaces is not allowed to import retriever"),

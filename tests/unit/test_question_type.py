@@ -7,7 +7,7 @@ import random
 import pytest
 
 from tutor.common.question_type import amount_fits, amounts, classify
-from tutor.quizzes.options import STRAY_LETTER_RE, choose, clean_option, containment, josa, leaks
+from tutor.quizzes.options import STRAY_LETTER_RE, choose, clean_option, containment, leaks
 
 
 @pytest.mark.parametrize("question, kind, negative, unit", [
@@ -89,11 +89,3 @@ def test_choose_refuses_an_item_the_question_gives_away():
     pool = ["EBS 볼륨 연결", "Graviton 인스턴스 사용", "Athena 워크그룹", "FLEX 실행 클래스"]
     assert choose("Redshift 클러스터 데이터 공유", stem, [pool], random.Random(0)) is None
     assert choose("Redshift 클러스터 데이터 공유", stem, [pool[:2]], random.Random(0)) is None  # too few
-
-
-def test_particles_fit_the_word():
-    assert josa("FLEX 실행 클래스", "이/가") == "FLEX 실행 클래스가"
-    assert josa("포트", "은/는") == "포트는"
-    assert josa("데이터 단위", "은/는") == "데이터 단위는"
-    assert josa("연결 방식", "은/는") == "연결 방식은"
-    assert josa("URL", "이/가") == "URL이"

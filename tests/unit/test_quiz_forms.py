@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tutor.quizzes.make import generate_candidates, make_quiz
-from tutor.quizzes.cards import Lexicon
+from tutor.quizzes.lexicon import Lexicon
 from tutor.common.types import QUIZ_KINDS
 
 STRAY = re.compile(r"(?:^|[\s+,/&(·])[A-E][.)]\s")
@@ -53,7 +53,7 @@ def seed_quizzes(seed_library):
 
 @pytest.fixture(scope="module")
 def seed_candidates(seed_library):
-    lex = Lexicon(seed_library.tokenizer, seed_library.term_stats(), {})
+    lex = Lexicon(seed_library.tokenizer)
     return generate_candidates(seed_library.structure(), lex, seed=0)
 
 
@@ -138,7 +138,7 @@ def test_second_notes_every_kind_fair_and_clean(second_quizzes):
 
 
 def test_second_notes_table_items(second_library):
-    lex = Lexicon(second_library.tokenizer, second_library.term_stats(), {})
+    lex = Lexicon(second_library.tokenizer)
     cands = generate_candidates(second_library.structure(), lex, seed=0)
     ssh = [c for c in cands if c.kind == "mcq" and "SSH의 포트" in c.question]
     assert ssh and ssh[0].answer == "22" and all(o.isdigit() for o in ssh[0].options)

@@ -100,7 +100,7 @@ def test_review_queue_then_an_empty_queue_says_when_the_next_card_is_due(sa):
     shown = {it.id for it in s.items}
     assert {it.id for it in start.session.items} == shown - {s.items[0].id}
     assert start.reasons == ("weak", "weak") and start.session.title == "복습"
-    assert "오늘의 복습 2문제" in review_status(start, now) and "약한 단원 2개" in review_status(start, now)
+    assert "오늘의 복습 2문제" in review_status(start, now) and "약한 단원의 문제 2개" in review_status(start, now)
     done = _answer_all(sa, "bob", start.session, right=True)
     assert done.finished and _attempts(sa, "bob") == 3
     empty = sa.review_session("bob")

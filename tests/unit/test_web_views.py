@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -77,11 +78,6 @@ def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy
 
     src = tmp_path / "새 노트.md"
     src.write_text("# 키네시스 샤드\n\nKinesis 샤드 분할로 처리량을 늘립니다. 쥬라기공원 테스트.\n", encoding="utf-8")
-    msg = upload_markdown(sa.upload([str(src)]))
-    assert "✅" in msg and "새 노트.md" in msg
-    assert "새 파일 — 재색인 필요" in notes_html(sa.note_rows()) and "재색인하세요" in status_markdown(sa)
-    assert "❌" in upload_markdown(sa.upload([str(tmp_path / "nope.exe")]))
-
     results, stop = [], threading.Event()
 
     def searcher():  # a search every few ms until the re-index is done (busy loops would starve it of the GIL)
@@ -90,16 +86,31 @@ def test_upload_reindex_and_search_while_reindexing(seed_corpus, seed_index_copy
 
     with ThreadPoolExecutor(2) as pool:
         futs = [pool.submit(searcher) for _ in range(2)]
-        out = reindex_markdown(sa.reindex())
+        msg = upload_markdown(sa.upload([str(src)]))  # an upload re-indexes by itself, in the background
+        assert "✅" in msg and "새 노트.md" in msg and "색인에 반영하는 중" in msg
+        assert "재색인하세요" not in status_markdown(sa)  # the app says it does it, not that you must
+        deadline = time.monotonic() + 120
+        while not ("새 노트.md" in sa.sources() and not sa.state.building) and time.monotonic() < deadline:
+            stop.wait(0.05)  # wait on the condition: the new note indexed and the build over
         stop.set()
         for f in futs:
             f.result()
-    assert "재색인 완료" in out and "새로 임베딩 1" in out
+    assert "❌" in upload_markdown(sa.upload([str(tmp_path / "nope.exe")]))
     assert results and all(n == 3 for n in results)  # searches went on during the swap
     hits = sa.search("쥬라기공원", "keyword", 3)
     assert hits and hits[0].source == "새 노트.md"
-    assert "새 노트.md" in sa.sources()
-    assert "✅ 최신" in status_markdown(sa)
+    assert "✅ 최신" in status_markdown(sa) and "색인됨" in notes_html(sa.note_rows())
+    out = reindex_markdown(sa.reindex())
+    assert "변경 없음" in out and "이미 노트와 같습니다" in out
+
+
+def test_the_notes_notice_says_who_reindexes():
+    from interfaces.web.notes_view import freshness
+
+    assert freshness({"up_to_date": True}) == "✅ 최신"
+    assert "자동으로" in freshness({"up_to_date": False, "auto": True})
+    assert "재색인하세요" in freshness({"up_to_date": False, "auto": False})
+    assert "색인하는 중" in freshness({"up_to_date": False, "auto": True, "building": True})
 
 
 def test_quiz_exports_share_one_folder_and_keep_the_latest(seed_corpus, seed_index_dir, tmp_path, embedder):

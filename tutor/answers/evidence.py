@@ -122,7 +122,7 @@ class EvidenceFinder:
         with self._vec_lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._vecs]
         if missing:
-            vecs = self.library.embedder.embed_passages(missing)
+            vecs = self.library.embedder.embed_texts(missing)
             with self._vec_lock:
                 for t, v in zip(missing, vecs):
                     self._vecs[t] = v

@@ -1,34 +1,24 @@
 """Items any note can give: flashcards (term → meaning, heading → key sentence) and cloze
-sentences with one key term blanked — a noun compound or foreign word (Kiwi tags) whose
-rarest part has the highest IDF."""
+sentences with one key term blanked.
+
+A blank is a key term by statistics: a name (a Latin word or a proper noun), a noun compound,
+an amount with its unit, or a noun that is rare in Korean at large (`Lexicon.rarity`, Kiwi's
+language model) — never a particle, an ending, a verb or an everyday noun such as 중단 or
+대비. Flashcards are not made from ✅/❌ bullets: their label is a claim and their text the
+reason, the same thing said twice (they are asked as O/X and multiple choice instead).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from retriever import Morph, TermStats, Tokenizer
-
+from ..common.labels import readable_label
+from ..common.question_type import UNIT_RE
 from .candidates import BLANK, Candidate, fact_of
+from .lexicon import NOUN_TAGS, Lexicon, Morph
+from .options import strip_letters
 from retriever.structure import Section, Unit
 
-CLOZE_TAGS = ("NNG", "NNP", "SL", "SH")
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """What the generators know of words: the tokenizer, term weights, and a cache of the
-    terms of short forms (key terms repeat across sections and quizzes)."""
-
-    tokenizer: Tokenizer
-    weights: TermStats
-    cache: dict = field(default_factory=dict, compare=False)
-
-    def terms(self, form: str) -> tuple[str, ...]:
-        got = self.cache.get(form)
-        if got is None:
-            got = tuple(self.tokenizer(form))
-            if len(self.cache) < 20000:
-                self.cache[form] = got
-        return got
+AMOUNT_RARITY = 15.0  # an amount as a blank: below a name, above any everyday word
+_LOOSE_SUFFIXES = frozenset("용 당 별 들 적 간 상 내 외".split())  # ETL용, 쿼리당: the noun alone is the term
+_VENDOR = frozenset({"aws", "amazon"})  # in every service name: says nothing
 
 
 def flashcards(sec: Section, lex: Lexicon) -> list[Candidate]:
@@ -40,10 +30,11 @@ def flashcards(sec: Section, lex: Lexicon) -> list[Candidate]:
         out.append(Candidate("flashcard", f"[{sec.short_title}] {p.term}", (), p.value,
                              f"시험 포인트: {p.term} = {p.value}", sec, p, fact_of(sec, p) + ":card"))
     for u in sec.units:
-        if u.kind in ("bullet", "pro", "con") and u.term and u.value and len(u.value) >= 8:
-            where = f" · {u.sub}" if u.sub else ""
+        if u.kind == "bullet" and u.term and u.value and len(u.value) >= 8:
+            label = readable_label(u.sub) if u.sub else ""
+            where = f" · {label}" if label else ""
             out.append(Candidate("flashcard", f"[{sec.short_title}{where}] {u.term}", (), u.value,
-                                 f"노트{' (' + u.sub + ')' if u.sub else ''}: {u.term}: {u.value}", sec, u,
+                                 f"노트{' (' + label + ')' if label else ''}: {u.term}: {u.value}", sec, u,
                                  fact_of(sec, u) + ":card"))
     if not sec.structured:  # headings and key sentences
         sents = _key_sentences(sec, lex)
@@ -55,6 +46,7 @@ def flashcards(sec: Section, lex: Lexicon) -> list[Candidate]:
             if under:
                 heads.append((sub, under[0]))
         for title, u in heads:
+            title = readable_label(title)
             out.append(Candidate("flashcard", f"'{title}'에 대해 노트에 적힌 핵심 내용은?", (), u.plain,
                                  f"노트 ({title}): {u.plain}", sec, u, fact_of(sec, u) + ":card", form="heading"))
         for u in sents[:8]:
@@ -82,7 +74,7 @@ def _cloze_sources(sec: Section) -> list[tuple[Unit, str]]:
             text = f"{u.term}: {u.value}"
         else:
             text = u.plain
-        text = text.lstrip("✅❌🔶❓ ").strip()
+        text = strip_letters(text.lstrip("✅❌🔶❓ ").strip())
         if 12 <= len(text) <= 220:
             out.append((u, text))
     return out
@@ -93,48 +85,56 @@ def _key_sentences(sec: Section, lex: Lexicon) -> list[Unit]:
     units = [u for u in sec.units if u.kind in ("text", "bullet") and 20 <= len(u.plain) <= 240]
     scored = []
     for u in units:
-        terms = set(lex.tokenizer(u.plain))
-        scored.append((sum(lex.weights(t) for t in terms) / (1 + len(u.plain) / 80), u.line, u))
+        terms = lex.term_set(u.plain)
+        scored.append((sum(lex.rarity(t) for t in terms) / (1 + len(u.plain) / 80), u.line, u))
     scored.sort(key=lambda x: (-x[0], x[1]))
     return [u for _, _, u in scored]
 
 
-def _key_term(text: str, lex: Lexicon, proper_only: bool = False) -> str | None:
-    """The sentence's key term: a whole noun compound or foreign word (Kiwi tags) whose rarest
-    part has the highest IDF (`proper_only`: one containing a proper noun or foreign word)."""
-    try:
-        toks = lex.tokenizer.morphemes(text)
-    except Exception:
-        return None
-    # runs of touching noun-like morphemes: 지방자치+단체 → 지방자치단체, 한빛+시 → 한빛시
+def _noun_runs(toks: tuple[Morph, ...]) -> list[list[Morph]]:
+    """Runs of touching noun-like morphemes: 지방자치+단체 → 지방자치단체, 한빛+시 → 한빛시."""
     runs: list[list[Morph]] = []
     for t in toks:
-        joinable = t.tag.startswith(CLOZE_TAGS) or t.tag in ("XSN", "NNB", "SN")
+        joinable = t.tag.startswith(NOUN_TAGS) or t.tag in ("XSN", "NNB", "SN")
         if joinable and runs and runs[-1] and runs[-1][-1].end == t.start:
             runs[-1].append(t)
-        elif t.tag.startswith(CLOZE_TAGS):
+        elif t.tag.startswith(NOUN_TAGS):
             runs.append([t])
         else:
             runs.append([])
-    best, best_w = None, 0.0
+    out = []
     for run in runs:
-        while run and not run[-1].tag.startswith(CLOZE_TAGS):  # no trailing suffix/unit alone
-            if run[-1].tag == "XSN" and len(run) > 1:
+        while run and not run[-1].tag.startswith(NOUN_TAGS):  # no trailing suffix/unit alone
+            if run[-1].tag == "XSN" and len(run) > 1 and run[-1].form not in _LOOSE_SUFFIXES:
                 break
             run = run[:-1]
-        if not run:
-            continue
+        if run:
+            out.append(run)
+    return out
+
+
+def _key_term(text: str, lex: Lexicon, proper_only: bool = False) -> str | None:
+    """The sentence's key term: a noun compound, name or amount, the rarest by `Lexicon.rarity`
+    (`proper_only`: one holding a proper noun or a Latin word); everyday nouns never."""
+    best, best_w = None, 0.0
+    for run in _noun_runs(lex.morphemes(text)):
         if proper_only and not any(t.tag.startswith(("NNP", "SL")) for t in run):
             continue
-        start, end = run[0].start, run[-1].end
-        form = text[start:end]
-        if len(form) < 2 or len(form) > 20 or form.isdigit() or text.count(form) != 1:
+        form = text[run[0].start:run[-1].end]
+        if len(form) < 2 or len(form) > 20 or form.isdigit() or text.count(form) != 1 or lex.common(form) \
+                or form.lower() in _VENDOR:
             continue
-        norm = lex.terms(form)
-        w = max((lex.weights(x) for x in norm), default=0.0) if norm else 0.0
-        w += 0.01 * min(len(form), 10)  # prefer the longer of equally rare terms
+        nouns = sum(t.tag.startswith(NOUN_TAGS) for t in run)
+        # a compound of nouns is a term of its own; the longer of equally rare terms wins
+        w = lex.rarity(form) + (3.0 if nouns > 1 else 0.0) + 0.01 * min(len(form), 10)
         if w > best_w:
             best, best_w = form, w
+    if not proper_only:
+        for m in UNIT_RE.finditer(text):
+            form = m.group(0).strip()
+            glued = m.start() > 0 and text[m.start() - 1].isalnum()  # "x86 대비" is no amount
+            if not glued and text.count(form) == 1 and AMOUNT_RARITY > best_w:
+                best, best_w = form, AMOUNT_RARITY
     return best
 
 

@@ -6,19 +6,21 @@
   numbers   a line with a number and a unit, the number blanked; the distractors are other
             numbers of the same unit from the section, then the notes, then the same number
             scaled (x0.5, x2 …) when the notes have too few.
+Every item is a draft: its options are chosen when a quiz is made (`pool.finish`).
 """
 from __future__ import annotations
 
 import random
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from ..common.lines import Line, section_lines
 from ..common.question_type import UNIT_RE
-from .candidates import BLANK, Candidate, fact_of
+from .candidates import BLANK, Candidate, Far, Tier, fact_of
 from .mcq import topic
-from .options import choose, clean_option
-from retriever.structure import NotesStructure, Section, Unit
+from .options import clean_option
+from retriever.structure import Section, Unit
 
 _SETTING_LINE_RE = re.compile(
     r"""^(?P<key>['"]?[A-Za-z_][\w.\-]*['"]?)\s*(?P<op>=|:)\s*(?P<value>[^#\n]+?)\s*,?\s*(?:(?:#|//|--)\s*(?P<note>.*))?$""")
@@ -26,7 +28,6 @@ _SETTING_LINE_RE = re.compile(
 _VALUE_RE = re.compile(r"""'[^']*'|"[^"]*"|-?[\d.,]+|true|false|True|False|None|null|[\w.\-/:]+""")
 _ENABLE_RE = re.compile(r"enabled?$|activate", re.I)
 VALUE_ITEMS_PER_BLOCK = 2
-NUMBER_ITEMS_PER_SECTION = 6
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,10 @@ def _blocks(sec: Section) -> dict[Unit, list[Line]]:
 
 
 def setting_mcqs(sec: Section, rng: random.Random) -> list[Candidate]:
+    """`rng` (the section's own) picks which values are asked."""
     out: list[Candidate] = []
     blocks = _blocks(sec)
-    everywhere = [s.text for lines in blocks.values() for s in settings_of(lines)]
+    everywhere = tuple(s.text for lines in blocks.values() for s in settings_of(lines))
     for unit, lines in blocks.items():
         sets = settings_of(lines)
         if len(sets) < 3:
@@ -77,9 +79,7 @@ def setting_mcqs(sec: Section, rng: random.Random) -> list[Candidate]:
                 stem = f"[{topic(sec)}] '{where}' 코드에서 기능을 켜는(활성화하는) 설정은?"
             else:
                 continue
-            opts = choose(s.text, stem, [[t for t in texts if t != s.text], everywhere], rng)
-            if opts:
-                out.append(_item(sec, s, stem, s.text, opts))
+            out.append(_item(sec, s, stem, s.text, (tuple(t for t in texts if t != s.text), everywhere)))
         out += _value_items(sec, sets, where, rng)
     return out
 
@@ -90,17 +90,15 @@ def _value_items(sec: Section, sets: list[Setting], where: str, rng: random.Rand
               and sum(t.value == s.value for t in sets) == 1 and sum(t.key == s.key for t in sets) == 1]
     for s in rng.sample(usable, min(VALUE_ITEMS_PER_BLOCK, len(usable))):
         stem = f"[{topic(sec)}] '{where}' 코드에서 {s.key}의 값은?"
-        same_kind = [t.value for t in sets if t is not s and _is_number(t.value) == _is_number(s.value)]
-        opts = choose(s.value, stem, [same_kind, [t.value for t in sets if t is not s]], rng)
-        if opts:
-            out.append(_item(sec, s, stem, s.value, opts))
+        same_kind = tuple(t.value for t in sets if t is not s and _is_number(t.value) == _is_number(s.value))
+        out.append(_item(sec, s, stem, s.value, (same_kind, tuple(t.value for t in sets if t is not s))))
     return out
 
 
-def _item(sec: Section, s: Setting, stem: str, answer: str, opts) -> Candidate:
+def _item(sec: Section, s: Setting, stem: str, answer: str, pools: Sequence[Tier]) -> Candidate:
     expl = f"노트의 코드: {s.line.code}"
-    return Candidate("mcq", stem, opts, clean_option(answer), expl, sec, s.line.unit,
-                     f"{fact_of(sec, s.line.unit)}:{s.line.line}", form="setting")
+    return Candidate("mcq", stem, (), clean_option(answer), expl, sec, s.line.unit,
+                     f"{fact_of(sec, s.line.unit)}:{s.line.line}", form="setting", pools=tuple(pools))
 
 
 def _is_number(v: str) -> bool:
@@ -139,10 +137,15 @@ def _amounts(text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
-def number_mcqs(sec: Section, struct: NotesStructure, rng: random.Random) -> list[Candidate]:
+def amounts_of(sec: Section) -> list[tuple[str, str]]:
+    """(amount, unit sign) of every amount in a section's units: what other sections' number
+    items may take as distractors (`Far("amount:<sign>")`)."""
+    return [(a, sg) for u in sec.units for a, sg, _, _ in _amounts(u.plain)]
+
+
+def number_mcqs(sec: Section) -> list[Candidate]:
     lines = [ln for ln in section_lines(sec) if ln.kind in ("code", "bullet", "text", "pro", "con", "point")]
     here = [a for ln in lines for a in _amounts(clean_option(ln.text))]
-    notes = [a for s in struct.sections if s is not sec for u in s.units for a in _amounts(u.plain)]
     out = []
     for ln in lines:
         text = clean_option(ln.text)  # a code line keeps its label: "FLEX 클래스: 요청 대기 → …"
@@ -155,10 +158,8 @@ def number_mcqs(sec: Section, struct: NotesStructure, rng: random.Random) -> lis
             continue
         stem = f"[{topic(sec)}] 빈칸에 들어갈 값은?\n{blanked}"
         base = unit_sign(token)
-        pools = [[a for a, sg, _, _ in here if sg == sign], [a for a, sg, _, _ in notes if sg == sign],
-                 [a for a, sg, _, _ in here if unit_sign(a) == base], scaled(token)]
-        opts = choose(token, stem, pools, rng)
-        if opts:
-            out.append(Candidate("mcq", stem, opts, token, f"노트: {text}", sec, ln.unit,
-                                 f"{fact_of(sec, ln.unit)}:{ln.line}:num", form="number"))
-    return rng.sample(out, min(NUMBER_ITEMS_PER_SECTION, len(out)))
+        pools: tuple[Tier, ...] = (tuple(a for a, sg, _, _ in here if sg == sign), Far(f"amount:{sign}"),
+                                   tuple(a for a, sg, _, _ in here if unit_sign(a) == base), tuple(scaled(token)))
+        out.append(Candidate("mcq", stem, (), token, f"노트: {text}", sec, ln.unit,
+                             f"{fact_of(sec, ln.unit)}:{ln.line}:num", form="number", pools=pools))
+    return out

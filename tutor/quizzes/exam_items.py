@@ -19,7 +19,7 @@ from retriever import NotesLibrary
 
 from ..common.types import QuizItem
 from .candidates import Candidate
-from .make import Lexicon, generate_candidates
+from .pool import QuizPools
 
 # A 모의고사 asks what a paper exam can: no flashcards (a card's back is recalled, not answered).
 EXAM_KINDS = ("mcq", "ox", "short", "cloze")
@@ -96,10 +96,11 @@ class NotesItems:
 def notes_items(library: NotesLibrary, seed: int = 0) -> NotesItems:
     """The notes' items with the options of `seed` (seed 0's are made once per index generation)."""
     def build() -> NotesItems:
-        lex = Lexicon(library.tokenizer, library.term_stats(), library.memo("tutor:term-cache", dict))
+        pool = QuizPools().pool(library)  # the live generation's pool, shared with every quiz
         groups: dict[str, list[Candidate]] = defaultdict(list)
-        for c in generate_candidates(library.structure(), lex, seed):
-            groups[c.section.title].append(c)
+        for c in (pool.finish(d, seed) for d in pool.drafts):
+            if c is not None:
+                groups[c.section.title].append(c)
         return NotesItems({s: tuple(cs) for s, cs in groups.items()})
 
     return library.memo("tutor:notes-items", build) if seed == 0 else build()

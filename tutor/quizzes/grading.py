@@ -76,13 +76,19 @@ def _tolerant_match(expected: str, response: str, tokenizer, kind: str) -> bool:
     return False
 
 
+def _lettered(item: QuizItem, option: str) -> str:
+    return f"{_LETTERS[item.options.index(option)]}. {option}" if option in item.options else option
+
+
 def grade(item: QuizItem, response: str, tokenizer=None) -> Grade:
     response = response or ""
+    given = response.strip()
     if item.kind == "mcq":
         chosen = _mcq_choice(item, response)
         correct = chosen is not None and chosen == item.answer
-        letter = _LETTERS[item.options.index(item.answer)] if item.answer in item.options else ""
-        expected = f"{letter}. {item.answer}" if letter else item.answer
+        expected = _lettered(item, item.answer)
+        if chosen is not None:  # both sides with their letter: "내 답: B. 1,31 · 정답: C. 1,12"
+            given = _lettered(item, chosen)
     elif item.kind == "ox":
         chosen = _ox_choice(response)
         correct = chosen is not None and chosen == item.answer.upper()
@@ -93,7 +99,6 @@ def grade(item: QuizItem, response: str, tokenizer=None) -> Grade:
     src = item.source
     where = f"{src.source} · {src.heading} ({lines_ko(src.lines, src.page)})"
     verdict = "✅ 정답입니다!" if correct else "❌ 오답입니다."
-    given = response.strip()
     parts = [verdict]
     if not correct and given:
         parts.append(f"입력한 답: {given}")

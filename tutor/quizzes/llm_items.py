@@ -1,5 +1,6 @@
 """Quiz items written by an LLM: requested as JSON over a few sections, each item validated
-(shape, and an answer the section supports) and the gaps filled with template items."""
+(shape, an answer the section supports, and the item-writing rules of `checks`) and the gaps
+filled with template items from the pool. LLM items are the only ones made per request."""
 from __future__ import annotations
 
 import random
@@ -8,11 +9,10 @@ from typing import Sequence
 
 from pydantic import BaseModel, Field, ValidationError
 
-from retriever import Tokenizer
-
 from ..common.llm import ChatLLM, LLMError, extract_json
 from ..common.prompts import quiz_messages
 from .candidates import BLANK, Candidate
+from .pool import Pool
 from .select import select
 from retriever.structure import NotesStructure, Section, plain
 from ..common.types import QUIZ_KINDS, Quiz
@@ -40,7 +40,7 @@ def _sections_for(struct: NotesStructure, focus: list[Section] | None, seed: int
     return sorted(rng.sample(pool, min(3, len(pool))), key=lambda s: struct.sections.index(s))
 
 
-def llm_quiz(llm: ChatLLM, tokenizer: Tokenizer, struct: NotesStructure, cands: list[Candidate], n: int,
+def llm_quiz(llm: ChatLLM, struct: NotesStructure, pool: Pool, n: int,
              kinds: Sequence[str], focus: list[Section] | None, seed: int) -> Quiz:
     """`n` items from the LLM (validated), topped up with template items; LLMError when none is usable."""
     chosen = _sections_for(struct, focus, seed)
@@ -53,9 +53,11 @@ def llm_quiz(llm: ChatLLM, tokenizer: Tokenizer, struct: NotesStructure, cands: 
         raise LLMError("LLM이 만든 문제의 형식이 올바르지 않습니다.", "malformed") from None
     good: list[Candidate] = []
     rejected = 0
+    tokenizer = pool.checks.lex.tokenizer
     for it in parsed.items:
         c = _validate_llm_item(it.kind, it.question, it.options, it.answer, it.explanation, it.section,
                                chosen, tokenizer, kinds)
+        c = pool.checks.vet(c, pool.finished) if c is not None else None
         if c is None:
             rejected += 1
         elif all(c.question != g.question for g in good):
@@ -63,8 +65,8 @@ def llm_quiz(llm: ChatLLM, tokenizer: Tokenizer, struct: NotesStructure, cands: 
     if not good:
         raise LLMError("LLM이 만든 문제가 모두 검증에 실패했습니다.", "malformed")
     good = good[:n]
-    fill = select([c for c in cands if all(c.question != g.question for g in good)],
-                  n - len(good), kinds, focus, seed) if len(good) < n else []
+    fill = select([c for c in pool.drafts if all(c.question != g.question for g in good)],
+                  n - len(good), kinds, focus, seed, finish=lambda c: pool.finish(c, seed)) if len(good) < n else []
     items = tuple(c.to_item() for c in good + fill)
     notice = None
     if rejected or fill:

@@ -2,35 +2,32 @@
 LLM generator whose every item is validated and replaced by a template item when it fails.
 
 Template kinds (all answers are the notes' own words; distractors come from the same topic
-first — see `quiz_options` for how they are balanced so that neither the longest option nor
+first — see `options` for how they are balanced so that neither the longest option nor
 the one sharing most words with the question gives the answer away):
   mcq        문제 시나리오 → 정답; 시험 포인트 X → Y and Y → X; ✅/❌ lists ("… 적합하지 않은
-             경우는?"); "term: definition" both ways (`quiz_mcq`); settings of code blocks and
-             numbers with units (`quiz_code`); table cells and rows (`quiz_tables`).
+             경우는?"); "term: definition" both ways (`mcq`); settings of code blocks and
+             numbers with units (`code_items`); table cells and rows (`table_items`).
   ox         ✅ / ❌ bullets; "X = Y", definitions and table cells, true or with a value of the
              same list swapped in.
   short      the term for a 시험 포인트 meaning or a definition; a table cell.
   cloze      a key sentence with one key term blanked.
   flashcard  term → meaning, scenario → 정답, table row, heading → key sentence.
-No item keeps an answer that can be read off its own question.
-Selection lives in `quiz_select`, the LLM path in `quiz_llm`.
+No item keeps an answer that can be read off its own question, and every item keeps the
+item-writing rules of `checks` before it is shown. The items come from the quiz pool
+(`pool`: made once per index generation, finished per quiz); selection lives in `select`,
+the LLM path in `llm_items`.
 """
 from __future__ import annotations
 
-import random
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from retriever import NotesLibrary
 
 from ..common.llm import ChatLLM, LLMError
-from .cards import Lexicon, cloze, flashcards
-from .code_items import number_mcqs, setting_mcqs
 from .candidates import Candidate
-from .mcq import family, mark_mcqs, point_mcqs, scenario_mcq, term_mcqs
-from .options import leaks
+from .pool import Pool, QuizPools, build_pool
+from .lexicon import Lexicon
 from .select import select
-from .structured import ox, short
-from .table_items import table_candidates
 from retriever.structure import NotesStructure, Section
 from ..common.types import QUIZ_KINDS, Quiz
 
@@ -60,30 +57,37 @@ def parse_kinds(kinds: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 def make_quiz(library: NotesLibrary, n: int = 10, topic: str | None = None, seed: int = 0,
-              kinds: Iterable[str] | str | None = None, llm: ChatLLM | None = None) -> Quiz:
-    """`n` practice items from the notes (fewer only when the notes cannot give more)."""
+              kinds: Iterable[str] | str | None = None, llm: ChatLLM | None = None,
+              pools: QuizPools | None = None) -> Quiz:
+    """`n` practice items from the notes (fewer only when the notes cannot give more), from
+    the live generation's pool (`pools` keeps unchanged notes' items across generations)."""
     n = max(1, min(int(n), MAX_ITEMS))
     kinds_t = parse_kinds(kinds)
     struct = library.structure()
     if not struct.sections:
         return Quiz(items=(), mode="template", notice="노트가 없어 문제를 만들 수 없습니다.")
     focus = topic_sections(library, struct, topic) if topic and topic.strip() else None
-    lex = Lexicon(library.tokenizer, library.term_stats(), library.memo("tutor:term-cache", dict))
-    cands = generate_candidates(struct, lex, seed)
+    pool = (pools or QuizPools()).pool(library)
     if llm is not None:
         from .llm_items import llm_quiz
 
         try:
-            return llm_quiz(llm, library.tokenizer, struct, cands, n, kinds_t, focus, seed)
+            return llm_quiz(llm, struct, pool, n, kinds_t, focus, seed)
         except LLMError as exc:
-            items = select(cands, n, kinds_t, focus, seed)
+            items = quiz_items(pool, n, kinds_t, focus, seed)
             return Quiz(items=tuple(c.to_item() for c in items), mode="template",
                         notice=f"LLM 문제 생성에 실패해 템플릿 문제를 냈습니다: {exc.notice}")
-    items = select(cands, n, kinds_t, focus, seed)
+    items = quiz_items(pool, n, kinds_t, focus, seed)
     notice = None
     if len(items) < n:
         notice = f"노트에서 만들 수 있는 문제가 {len(items)}개뿐입니다."
     return Quiz(items=tuple(c.to_item() for c in items), mode="template", notice=notice)
+
+
+def quiz_items(pool: Pool, n: int, kinds: Sequence[str], focus: Sequence[Section] | None,
+               seed: int) -> list[Candidate]:
+    """The quiz of `seed`: chosen from the pool's drafts, each finished and checked."""
+    return select(pool.drafts, n, kinds, focus, seed, finish=lambda c: pool.finish(c, seed))
 
 
 def topic_sections(library: NotesLibrary, struct: NotesStructure, topic: str) -> list[Section]:
@@ -98,25 +102,7 @@ def topic_sections(library: NotesLibrary, struct: NotesStructure, topic: str) ->
 
 
 def generate_candidates(struct: NotesStructure, lex: Lexicon, seed: int = 0) -> list[Candidate]:
-    """Every item the notes can give, each (kind, question) once, none giving its answer away."""
-    rng = random.Random(f"gen:{seed}")
-    out: list[Candidate] = []
-    for sec in struct.sections:
-        fam = family(sec, struct)
-        for make in (scenario_mcq, point_mcqs, mark_mcqs, term_mcqs):
-            out += make(fam, rng)
-        out += setting_mcqs(sec, rng)
-        out += number_mcqs(sec, struct, rng)
-        out += table_candidates(sec, rng)
-        out += ox(fam, rng)
-        out += short(sec)
-        out += flashcards(sec, lex)
-        out += cloze(sec, lex)
-    seen: set[tuple[str, str]] = set()
-    uniq = []
-    for c in out:
-        if (c.kind, c.question) in seen or (c.kind != "ox" and leaks(c.answer, c.question)):
-            continue
-        seen.add((c.kind, c.question))
-        uniq.append(c)
-    return uniq
+    """Every item the notes can give, finished for `seed` (each (kind, question) once, none
+    giving its answer away or breaking an item-writing rule)."""
+    pool = build_pool(struct, lex)
+    return [d for d in (pool.finish(c, seed) for c in pool.drafts) if d is not None]

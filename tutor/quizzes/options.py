@@ -39,6 +39,11 @@ def clean_option(text: str) -> str:
     return t.rstrip(":;,").strip()
 
 
+def strip_letters(text: str) -> str:
+    """The notes' words without the exam's option letters ("A. …", "… + C. …")."""
+    return _LETTER_INSIDE_RE.sub("", _LETTER_AT_START_RE.sub("", text))
+
+
 @lru_cache(maxsize=65536)
 def squash(text: str) -> str:
     return re.sub(r"[\W_]+", "", plain(text)).lower()
@@ -129,18 +134,3 @@ def choose(correct: str, stem: str, pools: Sequence[Sequence[str]], rng: random.
 def _cmp(a: float, b: float) -> float:
     """1 when a > b, 0.5 on a tie, 0 else (a tie splits a guesser's pick)."""
     return 1.0 if a > b else (0.5 if a == b else 0.0)
-
-
-def josa(word: str, pair: str) -> str:
-    """`word` with the particle of `pair` ("이/가", "은/는", "을/를", "과/와") that fits it."""
-    with_final, without = pair.split("/")
-    last = word.strip()[-1:] if word.strip() else ""
-    if "\uac00" <= last <= "\ud7a3":
-        has_final = (ord(last) - 0xAC00) % 28 != 0
-    elif last.isdigit():
-        has_final = last in "013678"
-    elif last.isalpha():
-        has_final = last.lower() in "lmnr"  # read as 엘, 엠, 엔, 알
-    else:
-        return f"{word}{with_final}({without})"
-    return f"{word}{with_final if has_final else without}"

@@ -3,21 +3,25 @@ by column. A row's cell is asked by the row and the column ("다음 중 SSH의 �
 by a cell ("포트가 '22'인 서비스는?"); the distractors are the same column's other cells, so
 all four options look alike. A comparison table ("구분 | TCP | UDP") is asked the other way:
 "TCP의 연결 방식은?", and the other side of the same row is the first distractor.
-O/X, short answers and flashcards come from the same cells.
+O/X, short answers and flashcards come from the same cells; an O/X shows another row's cell
+of the same column as its false value only when the cells are short (a port, a layer, a
+protocol: one is clearly not the other), and says what O and X mean.
 """
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import dataclass
 
-from .candidates import Candidate, fact_of
+from ..common.particles import josa
+from .candidates import COPULA, SHOWN, Candidate, fact_of
 from .mcq import topic
-from .options import choose, clean_option, josa, leaks
+from .options import clean_option, leaks
+from .structured import OX_HOW
 from retriever.structure import Section, Unit
 
 _COMPARE_HEAD_RE = re.compile(r"^(구분|항목|비교|특징|기준|비교 항목|속성|)$")
 MAX_CELL = 40
+SHORT_CELL = 20  # a cell this short names a thing: another row's is clearly not it
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def _unique(cell: Cell, cells: list[Cell]) -> bool:
     return sum(c.col == cell.col and c.value == cell.value for c in cells) == 1
 
 
-def table_candidates(sec: Section, rng: random.Random) -> list[Candidate]:
+def table_candidates(sec: Section) -> list[Candidate]:
     out: list[Candidate] = []
     for table in tables(sec):
         cells = _cells(table)
@@ -69,9 +73,9 @@ def table_candidates(sec: Section, rng: random.Random) -> list[Candidate]:
         for c in cells:
             if not _unique(c, cells):
                 continue
-            out += _cell_items(sec, c, cells, compare, rng)
+            out += _cell_items(sec, c, cells, compare)
         if not compare:
-            out += _row_items(sec, table, cells, rng)
+            out += _row_items(sec, table, cells)
     return [c for c in out if c.kind == "ox" or not leaks(c.answer, c.question)]
 
 
@@ -81,47 +85,39 @@ def _ask(sec: Section, c: Cell, compare: bool) -> str:
     return f"[{topic(sec)}] {_key(c.row)}의 {josa(c.head, '은/는')}?"
 
 
-def _cell_items(sec: Section, c: Cell, cells: list[Cell], compare: bool, rng: random.Random) -> list[Candidate]:
+def _cell_items(sec: Section, c: Cell, cells: list[Cell], compare: bool) -> list[Candidate]:
     fact = f"{fact_of(sec, c.row)}:{c.col}"
     expl = f"노트의 표: {c.row.term} — {c.row.value}"
     ask = _ask(sec, c, compare)
-    same_row = [x.value for x in cells if x.row is c.row and x.col != c.col]
-    same_col = [x.value for x in cells if x.col == c.col and x.row is not c.row]
-    pools = [same_row, same_col] if compare else [same_col]
-    out = []
+    same_row = tuple(x.value for x in cells if x.row is c.row and x.col != c.col)
+    same_col = tuple(x.value for x in cells if x.col == c.col and x.row is not c.row)
     stem = ask.replace("] ", "] 다음 중 ", 1)
-    opts = choose(c.value, stem, pools, rng)
-    if opts:
-        out.append(Candidate("mcq", stem, opts, clean_option(c.value), expl, sec, c.row, fact, form="table"))
+    out = [Candidate("mcq", stem, (), clean_option(c.value), expl, sec, c.row, fact, form="table",
+                     pools=(same_row, same_col) if compare else (same_col,))]
     if len(c.value) <= 20:
         out.append(Candidate("short", ask, (), c.value, expl, sec, c.row, fact))
-    wrong = [v for v in (same_row if compare else same_col) if v != c.value]
-    true_stmt = rng.random() < 0.5 or not wrong
-    shown = c.value if true_stmt else rng.choice(wrong)
+    wrong = tuple(v for v in (same_row if compare else same_col)
+                  if v != c.value and len(v) <= SHORT_CELL and len(c.value) <= SHORT_CELL)
     subject = f"{c.head}의 {c.row.cells[0]}" if compare else f"{_key(c.row)}의 {c.head}"
-    out.append(Candidate("ox", f"[{topic(sec)}] {josa(subject, '은/는')} 「{shown}」이다.", ("O", "X"),
-                         "O" if true_stmt else "X",
-                         ("맞습니다. " if true_stmt else f"틀렸습니다. 노트에는 「{c.value}」입니다. ") + expl,
-                         sec, c.row, fact))
+    out.append(Candidate("ox", f"[{topic(sec)}] {OX_HOW}:\n{josa(subject, '은/는')} 「{SHOWN}」{COPULA}.",
+                         ("O", "X"), "O", "맞습니다. " + expl, sec, c.row, fact, wrong=(wrong,), shown=c.value, truth=c.value,
+                         label=subject, explain_false=f"틀렸습니다. 노트에는 「{c.value}」입니다. {expl}"))
     return out
 
 
-def _row_items(sec: Section, table: list[Unit], cells: list[Cell], rng: random.Random) -> list[Candidate]:
-    """The row by one of its cells, and a flashcard per row."""
+def _row_items(sec: Section, table: list[Unit], cells: list[Cell]) -> list[Candidate]:
+    """The row by one of its cells (one per row in a quiz), and a flashcard per row."""
     out = []
     names = [r.cells[0] for r in table if r.cells]
     head0 = table[0].cols[0] or "항목"
     for row in table:
         if not row.cells or names.count(row.cells[0]) != 1:
             continue
-        mine = [c for c in cells if c.row is row and _unique(c, cells)]
-        if mine:
-            c = rng.choice(mine)
+        others = tuple(n for n in names if n != row.cells[0])
+        for c in (c for c in cells if c.row is row and _unique(c, cells)):
             stem = f"[{topic(sec)}] 다음 중 {josa(c.head, '이/가')} '{c.value}'인 {josa(head0, '은/는')}?"
-            opts = choose(row.cells[0], stem, [[n for n in names if n != row.cells[0]]], rng)
-            if opts:
-                out.append(Candidate("mcq", stem, opts, row.cells[0], f"노트의 표: {row.term} — {row.value}",
-                                     sec, row, f"{fact_of(sec, row)}:row", form="table"))
+            out.append(Candidate("mcq", stem, (), row.cells[0], f"노트의 표: {row.term} — {row.value}",
+                                 sec, row, f"{fact_of(sec, row)}:row", form="table", pools=(others,)))
         if row.value:
             out.append(Candidate("flashcard", f"[{topic(sec)}] {_key(row)}", (), row.value,
                                  f"노트의 표: {row.term} — {row.value}", sec, row, f"{fact_of(sec, row)}:card"))

@@ -12,7 +12,7 @@ def build(sa: StudyApp, limit: int) -> None:
 
     with gr.Tab("질문하기", id="ask"):
         gr.Markdown(f"답변 모드: `{esc_md(sa.mode_label)}`", elem_id="mode-badge")
-        chatbot = gr.Chatbot(label="대화", height=460, elem_id="chat", latex_delimiters=[],
+        chatbot = gr.Chatbot(label="대화", show_label=False, height=460, elem_id="chat", latex_delimiters=[],
                              sanitize_html=True, feedback_options=None,
                              placeholder="노트에 대해 무엇이든 물어보세요. 답마다 출처 [n]이 붙습니다.")
         history = gr.State([])

@@ -5,7 +5,7 @@ section on that day — drawn with Gradio's own plots (Vega-Lite in the page, no
 the desired retention with personal FSRS parameters (`tuning`)."""
 from __future__ import annotations
 
-from studyapp import RecordError, StudyApp
+from studyapp import RecordError, StudyApp, josa
 
 from . import tuning
 from ..plan_views import MASTERY_HELP, mastery_table_html
@@ -62,7 +62,7 @@ def build(sa: StudyApp, limit: int) -> None:
             day = sa.set_exam_date(user, text)
         except RecordError as exc:
             return (*figures(user)[:4], gr.update(), f"⚠️ {esc_md(str(exc))}", gr.update(), gr.update())
-        return figures(user, f"✅ 시험일을 {day.isoformat()}(으)로 저장했습니다." if day else "✅ 시험일을 지웠습니다.")
+        return figures(user, f"✅ 시험일을 {josa(day.isoformat(), '(으)로')} 저장했습니다." if day else "✅ 시험일을 지웠습니다.")
 
     quiet = dict(concurrency_id="record", concurrency_limit=limit, api_visibility="undocumented")
     for name, event in (("tab", tab.select), ("refresh", refresh.click)):

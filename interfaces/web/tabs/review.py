@@ -10,7 +10,7 @@ from .. import question_panel
 from ..question_panel import requester, user_of
 from ..study_views import review_status
 
-HINT = "**복습 시작**을 누르면 오늘 복습할 문제를 한 문제씩 냅니다."
+HINT = "**복습 시작**을 누르면 오늘 복습할 문제를 한 문제씩 냅니다 (다시 누르면 목록을 새로 불러옵니다)."
 
 
 def build(sa: StudyApp, limit: int):
@@ -21,7 +21,7 @@ def build(sa: StudyApp, limit: int):
     with gr.Tab("복습", id="review") as tab:
         with gr.Row():
             status = gr.Markdown("복습할 문제를 불러오는 중…", elem_id="review-status")
-            start = gr.Button("복습 시작 / 새로고침", variant="primary", scale=0, elem_id="review-start")
+            start = gr.Button("복습 시작", variant="primary", scale=0, min_width=120, elem_id="review-start")
         panel = question_panel.build(sa, "review", HINT)
 
     @requester

@@ -11,6 +11,11 @@ from ..study_views import ALL_SECTIONS, wrong_choices, wrong_html, wrong_section
 HINT = "틀린 문제를 골라 **이 문제 다시 풀기**, 또는 **전부 다시 풀기**를 누르세요."
 
 
+def chosen(section_):
+    """The section filter's choice, None for all sections."""
+    return None if section_ in (None, "", ALL_SECTIONS) else section_
+
+
 def build(sa: StudyApp, limit: int) -> None:
     import gradio as gr
 
@@ -29,9 +34,6 @@ def build(sa: StudyApp, limit: int) -> None:
             csv_btn = gr.Button("오답 CSV로 내보내기", size="sm", elem_id="wrong-csv")
             anki_btn = gr.Button("오답 Anki 덱(.apkg)으로 내보내기", size="sm", elem_id="wrong-anki")
         export_file = gr.File(label="내보낸 파일", interactive=False, visible=False, elem_id="wrong-export")
-
-    def chosen(section_):
-        return None if section_ in (None, "", ALL_SECTIONS) else section_
 
     @requester
     def show(section_, request):
@@ -66,6 +68,8 @@ def build(sa: StudyApp, limit: int) -> None:
     quiet = dict(concurrency_id="record", concurrency_limit=limit, api_visibility="undocumented")
     for name, event in (("tab", tab.select), ("refresh", refresh.click), ("section", section.input)):
         event(show, [section], [section, listing, pick], api_name=f"wrong_{name}", **quiet)
+    for graded in panel.graded:  # a right retry takes an item out: the list and its count follow
+        graded.then(show, [section], [section, listing, pick], **{**quiet, "api_visibility": "private"})
     every.click(retrier(False), [section, pick], panel.outputs, api_name="wrong_retry_all", **quiet)
     one.click(retrier(True), [section, pick], panel.outputs, api_name="wrong_retry_one", **quiet)
     csv_btn.click(exporter("csv"), [section], [export_file], api_name="wrong_export_csv", **quiet)

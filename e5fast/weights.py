@@ -1,6 +1,9 @@
-"""float32 safetensors files without torch: a streaming writer and a memory-mapped reader.
+"""safetensors files without torch: a streaming writer and a memory-mapped reader.
 
-The small tensors are memory-mapped; the 384 MB word table is read row by row (`RowReader`).
+The folder stores float16 (`F16`: half the disk of float32, and the dequantised 4-bit
+weights lose nothing that matters — cosine to float32 ≥ 0.9999, bench/engine.py); the
+reader also takes the float32 files of older folders. The small tensors are memory-mapped;
+the word table is read row by row (`RowReader`) and handed out as float32.
 """
 from __future__ import annotations
 
@@ -12,10 +15,12 @@ from typing import Callable, Iterable
 import numpy as np
 
 WORD_TABLE = "embeddings.word_embeddings.weight"
+DTYPES = {"F32": np.dtype("<f4"), "F16": np.dtype("<f2")}
 
 
 def mapped_arrays(path: Path, mode: str = "r", only: str | None = None) -> dict[str, np.ndarray]:
-    """name → float32 array view of the file; `mode` "r" read-only, "c" copy-on-write."""
+    """name → array view of the file (float32 or float16 as stored); `mode` "r" read-only,
+    "c" copy-on-write."""
     with open(path, "rb") as f:
         (n,) = np.frombuffer(f.read(8), dtype="<u8")
         header = json.loads(f.read(int(n)))
@@ -24,15 +29,15 @@ def mapped_arrays(path: Path, mode: str = "r", only: str | None = None) -> dict[
     for name, meta in header.items():
         if name == "__metadata__" or (only is not None and name != only):
             continue
-        if meta["dtype"] != "F32":
-            raise ValueError(f"{path}: {name} is {meta['dtype']}, expected F32")
+        if meta["dtype"] not in DTYPES:
+            raise ValueError(f"{path}: {name} is {meta['dtype']}, expected one of {sorted(DTYPES)}")
         a, b = meta["data_offsets"]
-        out[name] = data[a:b].view(np.float32).reshape(meta["shape"])
+        out[name] = data[a:b].view(DTYPES[meta["dtype"]]).reshape(meta["shape"])
     return out
 
 
 class RowReader:
-    """Rows of one 2-D float32 tensor of a safetensors file, read with `pread` on demand.
+    """Rows of one 2-D tensor of a safetensors file as float32, read with `pread` on demand.
 
     For the 250k × 384 word table: a batch needs a few thousand rows. Memory-mapping it
     instead put most of the 384 MB file into the resident set during a build (the kernel
@@ -44,10 +49,11 @@ class RowReader:
         with open(path, "rb") as f:
             (n,) = np.frombuffer(f.read(8), dtype="<u8")
             meta = json.loads(f.read(int(n)))[name]
-        if meta["dtype"] != "F32" or len(meta["shape"]) != 2:
-            raise ValueError(f"{path}: {name} is {meta['dtype']} {meta['shape']}, expected 2-D F32")
+        if meta["dtype"] not in DTYPES or len(meta["shape"]) != 2:
+            raise ValueError(f"{path}: {name} is {meta['dtype']} {meta['shape']}, expected 2-D F32 or F16")
         self.shape = tuple(meta["shape"])
-        self._row_bytes = 4 * self.shape[1]
+        self._dtype = DTYPES[meta["dtype"]]
+        self._row_bytes = self._dtype.itemsize * self.shape[1]
         self._base = 8 + int(n) + meta["data_offsets"][0]
         self._fd = os.open(path, os.O_RDONLY)
 
@@ -63,8 +69,8 @@ class RowReader:
         for j, i in enumerate(uniq.tolist()):
             if os.preadv(self._fd, [view[j * rb:(j + 1) * rb]], self._base + i * rb) != rb:
                 raise OSError("short read from the model file")
-        table = np.frombuffer(buf, dtype="<f4").reshape(uniq.size, self.shape[1])
-        return table[inverse.reshape(ids.shape)]
+        table = np.frombuffer(buf, dtype=self._dtype).reshape(uniq.size, self.shape[1])
+        return table.astype(np.float32)[inverse.reshape(ids.shape)]
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -76,9 +82,9 @@ class RowReader:
 
 
 def write_safetensors(path: Path, specs: Iterable[tuple[str, tuple[int, ...], Callable[[], object]]],
-                      metadata: dict[str, str] | None = None) -> None:
-    """Write float32 tensors (name, shape, loader) in the safetensors format, one at a time;
-    a loader returns an array or an iterable of row blocks.
+                      metadata: dict[str, str] | None = None, dtype: str = "F16") -> None:
+    """Write tensors (name, shape, loader) as `dtype` ("F16" or "F32") in the safetensors
+    format, one at a time; a loader returns an array or an iterable of row blocks.
 
     Format: u64 header length, a JSON header (name → dtype, shape, [begin, end) byte
     offsets into the data), padded with spaces to 8 bytes, then the raw little-endian data.
@@ -86,9 +92,10 @@ def write_safetensors(path: Path, specs: Iterable[tuple[str, tuple[int, ...], Ca
     specs = list(specs)
     header: dict = {"__metadata__": metadata} if metadata else {}
     offset = 0
+    np_dtype = DTYPES[dtype]
     for name, shape, _ in specs:
-        size = 4 * int(np.prod(shape))
-        header[name] = {"dtype": "F32", "shape": list(shape), "data_offsets": [offset, offset + size]}
+        size = np_dtype.itemsize * int(np.prod(shape))
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + size]}
         offset += size
     blob = json.dumps(header, separators=(",", ":")).encode("utf-8")
     blob += b" " * (-len(blob) % 8)
@@ -99,7 +106,9 @@ def write_safetensors(path: Path, specs: Iterable[tuple[str, tuple[int, ...], Ca
             data = load()
             written = 0
             for arr in [data] if isinstance(data, np.ndarray) else data:  # an array or row blocks
-                arr = np.ascontiguousarray(arr, dtype="<f4")
+                arr = np.ascontiguousarray(arr, dtype=np_dtype)
+                if not np.isfinite(arr).all():
+                    raise ValueError(f"{name}: a value does not fit {dtype}")
                 f.write(memoryview(arr).cast("B"))
                 written += arr.size
             if written != int(np.prod(shape)):

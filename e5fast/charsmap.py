@@ -88,22 +88,3 @@ def _double_array(keys: dict[bytes, int]) -> list[int]:
     last = max(i for i, u in enumerate(used) if u)
     return units[:last + 1]
 
-
-def lookup(charsmap: bytes, key: bytes) -> int | None:
-    """Value of the shortest trie key that prefixes `key` (what `spm_precompiled` uses)."""
-    (size,) = struct.unpack_from("<I", charsmap, 0)
-    units = struct.unpack_from(f"<{size // 4}I", charsmap, 4)
-    pos = (units[0] >> 10) << ((units[0] & (1 << 9)) >> 6)
-    for c in key:
-        if c == 0:
-            break
-        pos ^= c
-        if pos >= len(units):
-            return None
-        unit = units[pos]
-        if unit & ((1 << 31) | 0xFF) != c:
-            return None
-        pos ^= (unit >> 10) << ((unit & (1 << 9)) >> 6)
-        if (unit >> 8) & 1:
-            return units[pos] & 0x7FFFFFFF
-    return None

@@ -82,17 +82,27 @@ class E5Encoder(nn.Module):
         return x
 
 
-class MeanFromEmbeddings(nn.Module):
-    """Export wrapper: one window's word vectors (1, n, hidden) → its mean hidden state (1, hidden)."""
+class PaddedMean(nn.Module):
+    """Export wrapper for ONNX: padded windows → each window's mean last hidden state.
+
+    `inputs_embeds` (B, n, hidden) are the windows' word vectors, zero-padded to the longest;
+    `mask` (B, n) is 1 on real tokens, 0 on padding. Returns (B, hidden). Padding is kept out
+    of attention (an additive −1e9 on its keys) and out of the mean.
+    """
 
     def __init__(self, enc: E5Encoder) -> None:
         super().__init__()
         self.enc = enc
 
-    def forward(self, inputs_embeds: torch.Tensor) -> torch.Tensor:
-        words = inputs_embeds[0]
-        pos = torch.arange(words.shape[0]) + POSITION_OFFSET
-        return self.enc.hidden_states(words, pos, None).mean(0, keepdim=True)
+    def forward(self, inputs_embeds: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        enc = self.enc
+        pos = torch.arange(inputs_embeds.shape[1]) + POSITION_OFFSET
+        x = enc.emb_ln(inputs_embeds + enc.pos[pos] + enc.type0)
+        bias = ((1.0 - mask) * -1e9)[:, None, None, :]  # (B, 1, 1, n): no attention to padding
+        for layer in enc.layers:
+            x = layer.padded(x, bias)
+        m = mask[..., None]
+        return (x * m).sum(1) / m.sum(1)
 
 
 class _Block(nn.Module):
@@ -119,6 +129,15 @@ class _Block(nn.Module):
         x = self.aln(x + self.ao(ctx))
         return self.oln(x + self.fo(F.gelu(self.fi(x))))
 
+    def padded(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        """The block on padded windows x (B, n, hidden) with an additive key mask (B, 1, 1, n)."""
+        b, n, h = x.shape
+        q, k, v = self.qkv(x).view(b, n, 3, self.heads, -1).permute(2, 0, 3, 1, 4).unbind(0)  # (B, heads, n, d)
+        scores = torch.matmul(q * (q.shape[-1] ** -0.5), k.transpose(-1, -2)) + bias
+        ctx = torch.matmul(torch.softmax(scores, -1), v).transpose(1, 2).reshape(b, n, h)
+        x = self.aln(x + self.ao(ctx))
+        return self.oln(x + self.fo(F.gelu(self.fi(x))))
+
     def _attend(self, qkv: torch.Tensor) -> torch.Tensor:
         """Self-attention within one window: qkv (n, 3·hidden) → (n, hidden)."""
         n = qkv.shape[0]
@@ -140,10 +159,12 @@ def _layer_norm(state: dict, p: str, hidden: int, eps: float) -> nn.LayerNorm:
     return ln
 
 
-def load_encoder(folder: str | Path) -> E5Encoder:
-    """Load the folder's weights (the word table stays on disk, read by row)."""
+def load_encoder(folder: str | Path, word: RowReader | None = None) -> E5Encoder:
+    """Load the folder's weights (the word table stays on disk, read by row through `word`)."""
     folder = Path(folder)
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     path = folder / "model.safetensors"
-    state = {k: torch.from_numpy(v) for k, v in mapped_arrays(path, mode="c").items() if k != WORD_TABLE}
-    return E5Encoder(state, RowReader(path), config)
+    # float16 on disk (float32 in folders of format 1): computed in float32 (bf16 on request)
+    state = {k: torch.from_numpy(np.array(v, dtype=np.float32))
+             for k, v in mapped_arrays(path, mode="r").items() if k != WORD_TABLE}
+    return E5Encoder(state, word if word is not None else RowReader(path), config)
