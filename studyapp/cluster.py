@@ -87,6 +87,7 @@ class Cluster:
     env: Mapping[str, str] = field(default_factory=dict)  # the instances' whole environment (Settings.child_environment)
     listen: str = "127.0.0.1"
     report: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)
+    index_first: bool = True  # bring the index up to date once, before the instances start
     apps: list[Instance] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -105,6 +106,8 @@ class Cluster:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         (self.run_dir / "tmp").mkdir(exist_ok=True)
         try:
+            if self.index_first:
+                self._index_once()
             for k in range(1, self.instances + 1):
                 self._start_app(k)
             self._write_state()
@@ -115,6 +118,22 @@ class Cluster:
             raise
         self._write_state()
         return self
+
+    def _index_once(self) -> None:
+        """`python -m tutor index` once (under the index folder's lock), so that the instances
+        load one current generation instead of each reading the notes."""
+        self.report("색인을 확인합니다 (python -m tutor index)…")
+        with open(self.run_dir / "index.log", "ab") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "tutor", "index"], cwd=str(APP_PY.parent), env=dict(self.env),
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            while proc.poll() is None:
+                if self._stop.wait(0.5):
+                    proc.terminate()
+                    proc.wait()
+                    raise KeyboardInterrupt
+        if proc.returncode != 0:
+            tail = (self.run_dir / "index.log").read_text(encoding="utf-8", errors="replace")[-1200:]
+            raise ClusterError(f"색인을 만들지 못했습니다 (exit {proc.returncode}):\n{tail}")
 
     def _start_app(self, k: int) -> None:
         inst = Instance(f"app-{k}", free_port(), self.run_dir / f"app-{k}.log", self.run_dir / f"app-{k}.pid")

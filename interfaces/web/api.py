@@ -1,12 +1,14 @@
 """The named API endpoints for programs (gradio_client or plain HTTP): /ask, /search, /quiz and,
 for the logged-in learner (never a user named in a parameter), /grade, /review, /wrong,
-/progress, /plan, /exam, /exam_submit and /optimize with the CLI's `--json` shapes."""
+/progress, /plan, /exam, /exam_submit and /optimize with the CLI's `--json` shapes; for teachers
+only, /class_progress, /item_stats and /retire_item (`api_class`)."""
 from __future__ import annotations
 
 import json
 
 from studyapp import DEFAULT_EXAM_ITEMS, REVIEW_SIZE, InvalidInput, QueryError, RecordError, StudyApp, mark, parse_at
 
+from .api_class import register_class
 from .chat import answer_api_markdown
 from .question_panel import requester, user_of
 
@@ -140,6 +142,7 @@ def register(sa: StudyApp, limit: int) -> None:
     for fn in (grade, review, wrong, progress):
         gr.api(fn, api_name=fn.__name__, concurrency_id="record", concurrency_limit=limit)
     register_prep(sa, limit, guarded)
+    register_class(sa, limit, guarded)
 
 
 def register_prep(sa: StudyApp, limit: int, guarded) -> None:
