@@ -17,10 +17,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("learning_items") as batch:
-        batch.add_column(sa.Column("retired", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("retired_at", sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column("retired_by", sa.String(128), nullable=True))
+    # Plain ADD COLUMN on every engine: a batch (copy-and-move) of learning_items on SQLite would
+    # drop the table the cards, attempts and exam items point at (FOREIGN KEY constraint failed).
+    op.add_column("learning_items", sa.Column("retired", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("learning_items", sa.Column("retired_at", sa.DateTime(), nullable=True))
+    op.add_column("learning_items", sa.Column("retired_by", sa.String(128), nullable=True))
 
 
 def downgrade() -> None:
