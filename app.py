@@ -46,7 +46,7 @@ def main() -> None:
     import gradio  # noqa: F401
 
     from interfaces.web.demo import CSS, build_demo, keep_status_current
-    from interfaces.web.login import AUTH_MESSAGE, LOGIN_HEAD, authenticator
+    from interfaces.web.login import LOGIN_PAGE_MESSAGE, authenticator
 
     opener.join()
     if failure:
@@ -56,7 +56,7 @@ def main() -> None:
     host, port = settings.host, settings.port
     # logins: accounts in the database (Argon2id), else STUDY_AUTH(_FILE), else none
     auth = authenticator(sa)
-    demo.launch(server_name=host, server_port=port, auth=auth, auth_message=AUTH_MESSAGE, head=LOGIN_HEAD,
+    demo.launch(server_name=host, server_port=port, auth=auth, auth_message=LOGIN_PAGE_MESSAGE,
                 max_file_size="50mb", css=CSS, footer_links=["api"], show_error=True,
                 prevent_thread_lock=True)
     keep_status_current(demo, sa)  # every page load paints the index state as it is now

@@ -9,7 +9,7 @@ from .render import esc, esc_md
 
 HEAT_HELP = ("ℹ️ **숫자의 뜻** — 칸마다 그 학습자의 **단원별 숙달도**(%)입니다: 기준일(시험일, 없으면 7일 뒤)에 "
              "기억하고 있을 것으로 예상되는 그 단원 문제의 비율이며, 마지막 답이 틀렸거나 아직 풀지 않은 문제는 "
-             "0으로 셉니다. 색이 붉을수록 낮고 푸를수록 높습니다. **7일 답**: 최근 7일 동안 낸 답의 수.")
+             "0으로 셉니다. 색이 붉을수록 낮고 초록일수록 높습니다. **7일 답**: 최근 7일 동안 낸 답의 수.")
 ITEM_HELP = (f"ℹ️ **문항 분석** — 학습자 {MIN_ANSWERS}명 이상이 처음 답한 문항만 셉니다 (한 사람의 첫 답 하나). "
              "**정답률**(난이도): 첫 답이 맞은 학습자의 비율. **변별도**: 이 문항의 정오와 그 학습자의 "
              "다른 문항 정답률 사이의 상관(수정 점이연 상관) — 잘하는 학습자가 맞히는 문항일수록 높습니다. "
@@ -44,7 +44,7 @@ def heatmap_html(cp: ClassProgress) -> str:
         mark = " 💤" if s.inactive else ""
         rows.append(f"<tr><th>{esc(s.user)}{mark}</th>{cells}<td class=\"num\">{s.attempts_7d}</td>"
                     f"<td>{last}</td></tr>")
-    legend = "".join(f"<li>{k}. {esc(s)}</li>" for k, s in enumerate(cp.sections, start=1))
+    legend = "".join(f"<li>{esc(s)}</li>" for s in cp.sections)  # the titles carry their numbers
     return (f'<table class="study-notes study-heat" id="class-heat"><thead><tr><th>학습자</th>{head}'
             f"<th>7일 답</th><th>마지막 답</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
             f'<ol class="study-heading" style="list-style:none;padding:0">{legend}</ol>')
