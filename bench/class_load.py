@@ -3,7 +3,7 @@ front of `python -m tutor serve --instances N` on a throwaway PostgreSQL.
 
     python -m bench.class_load items                     # 300 learners × 200 items × 10k answers
     python -m bench.class_load load --instances 1 2      # 100 learners, 120 s each, same load
-    python -m bench.class_load load --instances 2 --kill-at 60
+    python -m bench.class_load load --instances 1 2 2 --kill-at 60   # … and a third run that loses instance 1
     python -m bench.class_load load --users 20 --run-time 30 --json    # small
 
 `load` per instance count: a fresh database, the roster imported with `python -m tutor users
@@ -182,10 +182,22 @@ def load_figure(run: ClassRun, run_time: int, kill_at: float | None) -> dict:
             "load_before": load_before, "load_after": load_avg()}
 
 
+def cpu_line() -> str:
+    """The CPU model and the flags that decide the embedding path (AMX, AVX-512)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return machine()
+    model = next((ln.split(":", 1)[1].strip() for ln in info.splitlines() if ln.startswith("model name")), "?")
+    flags = next((ln.split(":", 1)[1].split() for ln in info.splitlines() if ln.startswith("flags")), [])
+    wanted = [f for f in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8") if f in flags]
+    return f"{model} ({' '.join(wanted)}), {machine()}"
+
+
 def markdown(items: list[dict], loads: list[dict], command: str) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     out = [f"## A class (issue 23): item analysis, N instances behind nginx on PostgreSQL — {when}", "",
-           f"`{command}` · {machine()}"]
+           f"`{command}` · {cpu_line()} · 1-min load {load_avg().split()[0]} at the end", ""]
     for r in items:
         out.append(f"- item analysis, {r['backend']}: {r['learners']} learners, {r['items']} items analysed "
                    f"({r['flagged']} flagged, {r['fewer']} with < 10 answers): wall {r['wall_s']} s, CPU {r['cpu_s']} s "
@@ -213,10 +225,12 @@ def main() -> int:
     ap.add_argument("--instances", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--run-time", type=int, default=120)
-    ap.add_argument("--kill-at", type=float, default=None, help="SIGKILL instance 1 this many seconds in")
+    ap.add_argument("--kill-at", type=float, default=None,
+                    help="SIGKILL instance 1 this many seconds into the last run (which needs ≥ 2 instances)")
     ap.add_argument("--index", type=Path, default=None, help="an index of the notes to copy (else built once)")
     ap.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--save", type=Path, default=None, help="also write the figures as JSON to this file")
     ap.add_argument("--results", action="store_true", help="append the section to bench/RESULTS.md")
     args = ap.parse_args()
     items = items_figure(args.backends, 300, 200, 10_000) if args.part in ("items", "all") else []
@@ -230,11 +244,14 @@ def main() -> int:
                 shutil.copytree(args.index, index)
             pg = PostgresCluster().start()
             try:
-                for n in args.instances:
-                    loads.append(load_figure(ClassRun(work, pg, n, args.users, index), args.run_time, args.kill_at))
+                for k, n in enumerate(args.instances):
+                    kill = args.kill_at if k == len(args.instances) - 1 else None
+                    loads.append(load_figure(ClassRun(work, pg, n, args.users, index), args.run_time, kill))
             finally:
                 pg.stop()
     command = "python -m bench.class_load " + " ".join(a for a in sys.argv[1:] if a != "--results")
+    if args.save:
+        args.save.write_text(json.dumps({"items": items, "loads": loads}, ensure_ascii=False), encoding="utf-8")
     print(json.dumps({"items": items, "loads": loads}, ensure_ascii=False) if args.json
           else markdown(items, loads, command))
     if args.results:

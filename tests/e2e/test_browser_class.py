@@ -84,15 +84,16 @@ def test_the_login_page_says_tries_left_then_that_the_name_is_locked(browser, cl
     ctx, page = _login_page(browser, class_app)
     try:
         notices = []
-        for k in range(5):
-            _submit(page, "cho", f"wrong-{k}")
-            page.wait_for_function("(n) => { const e = document.querySelector('#login-notice');"
-                                   " return e && e.dataset.seen !== String(n) && e.innerText.length > 0 &&"
-                                   " (e.dataset.seen = String(n)); }", arg=k)
-            notices.append(page.locator("#login-notice").inner_text())
+        for k in range(6):  # five wrong passwords, then the right one: the name is locked by then
+            with page.expect_response(lambda r: r.url.rstrip("/").endswith("/login")) as answer:
+                _submit(page, "cho", f"wrong-{k}" if k < 5 else PW["cho"])
+            detail = answer.value.json()["detail"]
+            page.wait_for_function("(t) => { const e = document.querySelector('#login-notice');"
+                                   " return e && e.innerText.trim() === t; }", arg=detail)
+            notices.append(detail)
         assert notices[0] == "이름 또는 비밀번호가 틀렸습니다." and "1번 더 틀리면" in notices[3]
-        _submit(page, "cho", PW["cho"])  # the right password, but the name is locked
-        page.wait_for_function("() => document.querySelector('#login-notice').innerText.includes('로그인할 수 없습니다')")
+        assert all("'cho'" in n and "로그인할 수 없습니다" in n for n in notices[4:])
+        ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "class-login-locked.png"))
     finally:
         ctx.close()
