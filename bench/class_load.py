@@ -69,11 +69,12 @@ def items_figure(backends: list[str], learners: int, items: int, answers: int, r
 class ClassRun:
     """One `serve` with N instances on a fresh database, and Locust against it."""
 
-    def __init__(self, work: Path, pg: PostgresCluster, instances: int, users: int, index: Path) -> None:
+    def __init__(self, work: Path, pg: PostgresCluster, instances: int, users: int, index: Path, tag: str = "") -> None:
         self.work, self.instances, self.users = work, instances, users
+        self.tag = f"{tag}{instances}"  # run folder, logs and Locust files of this run
         self.db = pg.create_database(f"class{instances}")
         self.env = app_env(work / "corpus", index, 0, data_dir=work / "data", STUDY_DATABASE_URL=self.db)
-        self.run_dir, self.port = work / f"run-{instances}", free_port()
+        self.run_dir, self.port = work / f"run-{self.tag}", free_port()
         self.learners = work / "learners.txt"
 
     def accounts(self) -> None:
@@ -88,7 +89,7 @@ class ClassRun:
             raise SystemExit(f"users import failed: {r.stderr}")
 
     def start(self) -> None:
-        self.log = self.work / f"serve-{self.instances}.log"
+        self.log = self.work / f"serve-{self.tag}.log"
         self.proc = subprocess.Popen([sys.executable, "-m", "tutor", "serve", "--instances", str(self.instances),
                                       "--port", str(self.port), "--run-dir", str(self.run_dir)], cwd=str(ROOT),
                                      env=self.env, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
@@ -153,13 +154,13 @@ def load_figure(run: ClassRun, run_time: int, kill_at: float | None) -> dict:
         os.kill(victim["pid"], signal.SIGKILL)
 
     timer = threading.Timer(kill_at, kill) if kill_at and run.instances > 1 else None
-    load_before, acks_file = load_avg(), run.work / f"acks-{run.instances}.json"
+    load_before, acks_file = load_avg(), run.work / f"acks-{run.tag}.json"
     try:
         if timer:
             timer.start()
         t0 = time.time()
         code = locust(f"http://127.0.0.1:{run.port}", run.users, run_time, run.learners, acks_file,
-                      run.work / f"locust-{run.instances}", run.work / f"locust-{run.instances}.log")
+                      run.work / f"locust-{run.tag}", run.work / f"locust-{run.tag}.log")
     finally:
         if timer:
             timer.cancel()
@@ -169,10 +170,17 @@ def load_figure(run: ClassRun, run_time: int, kill_at: float | None) -> dict:
     in_db = db_attempts(run.db)
     lost = sum(max(0, n - in_db.get(u, 0)) for u, n in acks.items())
     at_kill = [f for f in fail_log if killed and f[0] >= killed["at"]]
+    # after the kill: a 401 is a learner's next call on the other instance (their login lived in
+    # the dead one: they log in again); anything else was in flight to the dead instance
+    relogin = [f[0] - killed["at"] for f in at_kill if "401" in f[2]]
+    in_flight = [f[0] - killed["at"] for f in at_kill if "401" not in f[2]]
     return {"instances": run.instances, "users": run.users, "run_time_s": run_time, "locust_exit": code,
             "endpoints": {n: {"calls": len(times[n]), "p50_ms": round(pct(times[n], 50)), "p95_ms": round(pct(times[n], 95))}
                           for n in ENDPOINTS if times.get(n)},
             "failures_before_kill": len(fail_log) - len(at_kill), "failures_after_kill": len(at_kill),
+            "after_kill_401": len(relogin), "after_kill_other": len(in_flight),
+            "other_within_s": round(max(in_flight), 1) if in_flight else None,
+            "last_401_s": round(max(relogin), 1) if relogin else None,
             "failure_kinds": Counter(f[2].split(":")[0] + ":" + f[2].split(":")[1][:40] if ":" in f[2] else f[2]
                                      for f in fail_log).most_common(6),
             "relogins": sum(seen.get("relogins", {}).values()), "killed": bool(killed),
@@ -209,8 +217,11 @@ def markdown(items: list[dict], loads: list[dict], command: str) -> str:
                 out.append(f"| {r['instances']} | {name} | {e['calls']} | {e['p50_ms']} | {e['p95_ms']} |")
         out.append("")
         for r in loads:
-            kill = (f"instance 1 SIGKILLed at {r['kill_at_s']} s; failed calls after it {r['failures_after_kill']}, "
-                    f"logins again {r['relogins']}; " if r["killed"] else "")
+            kill = (f"instance 1 SIGKILLed at {r['kill_at_s']} s; failed calls after it {r['failures_after_kill']}: "
+                    f"{r['after_kill_other']} in flight to it (all within {r['other_within_s']} s of the kill) and "
+                    f"{r['after_kill_401']} learners' next call answered 401 by the other instance (the last "
+                    f"{r['last_401_s']} s after the kill; each then logged in again: {r['relogins']} logins); "
+                    if r["killed"] else "")
             out.append(f"- {r['instances']} instance(s), {r['users']} learners, {r['run_time_s']} s (1-min load "
                        f"{r['load_before'].split()[0]} → {r['load_after'].split()[0]}): {kill}failed calls "
                        f"before any kill **{r['failures_before_kill']}**; grades acknowledged "
@@ -246,7 +257,8 @@ def main() -> int:
             try:
                 for k, n in enumerate(args.instances):
                     kill = args.kill_at if k == len(args.instances) - 1 else None
-                    loads.append(load_figure(ClassRun(work, pg, n, args.users, index), args.run_time, kill))
+                    loads.append(load_figure(ClassRun(work, pg, n, args.users, index, tag=f"{k}-"), args.run_time,
+                                             kill))
             finally:
                 pg.stop()
     command = "python -m bench.class_load " + " ".join(a for a in sys.argv[1:] if a != "--results")

@@ -111,3 +111,25 @@ def test_the_teacher_tab_draws_the_heat_map_and_flags():
     ia = ItemAnalysis(at, 10, (ItemRow("short-1", "short", "무엇인가?\n둘째 줄", "1. 가", "a.md", True, stat),), 2, 12)
     assert item_rows(ia) == [["short-1", "1. 가", "무엇인가?", 12, "1.00", "-", "너무 쉬움", "뺌"]]
     assert "표시 1개" in items_summary(ia) and "2개" in items_summary(ia)
+
+
+def test_an_instance_loads_the_generation_another_one_built(seed_corpus, seed_index_copy, tmp_path, embedder,
+                                                             tokenizer):
+    """Two instances share one index folder: when one re-indexes edited notes, the other's
+    follower sees `CURRENT` change and serves the new generation (nothing of its own rebuilt)."""
+    import shutil
+
+    from studyapp.watch import GenerationWatcher
+    from tests.support.libraries import open_library
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seed_corpus, corpus)
+    one = open_library(corpus, seed_index_copy, embedder, tokenizer)
+    two = open_library(corpus, seed_index_copy, embedder, tokenizer)
+    follower = GenerationWatcher(two, interval=60)
+    assert two.generation is not None and follower.check() is False  # nothing new yet
+    (corpus / "extra.md").write_text("# 추가 노트\n\n따라잡기확인용어 는 두 번째 인스턴스가 찾아야 합니다.\n", encoding="utf-8")
+    one.refresh()
+    assert one.generation != two.generation
+    assert follower.check() is True and two.generation == one.generation
+    assert any("extra.md" in h.source for h in two.search("따라잡기확인용어", mode="keyword", k=3))
