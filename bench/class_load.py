@@ -139,7 +139,8 @@ def upstream_counts(access_log: Path) -> dict[str, int]:
     counts: Counter = Counter()
     for line in access_log.read_text(errors="replace").splitlines():
         if "/gradio_api/call/" in line and "upstream=" in line:
-            counts[line.split("upstream=", 1)[1].split()[0]] += 1
+            # "upstream=A, B" when A did not answer and nginx passed the request on to B
+            counts[line.split("upstream=", 1)[1].split(" rt=")[0].split(",")[-1].strip()] += 1
     return dict(counts)
 
 
