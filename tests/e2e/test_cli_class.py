@@ -62,7 +62,7 @@ def test_accounts_and_the_teachers_view_from_the_command_line(cli, tmp_path):
 
     refused = cli("class", "progress", "--user", "ann", index=True)
     assert refused.returncode == 2 and "교사만" in refused.stderr
-    quiz = json.loads(cli("quiz", "Athena", "--n", "2", "--kinds", "short", "--seed", "4", "--user", "ann", "--json",
+    quiz = json.loads(cli("quiz", "--topic", "Athena", "--n", "2", "--kinds", "short", "--seed", "4", "--user", "ann", "--json",
                           index=True).stdout)
     item = quiz["items"][0]["id"]
     assert cli("grade", item, "전혀 모르겠어요", "--user", "ann", index=True).returncode == 0
