@@ -29,6 +29,8 @@ from .mastery import horizon
 from .models import CARDS, ITEMS, USER_SETTINGS
 from .plan_types import StudyPlan
 from .progress import compute_progress
+from .record_accounts import AccountMethods
+from .record_class import ClassMethods
 from .record_exam import ExamMethods
 from .record_optimize import OptimizeMethods
 from .record_plan import PlanMethods
@@ -43,7 +45,7 @@ MAX_QUEUE = 500
 TextOf = Callable[[str, tuple[int, int]], "str | None"]
 
 
-class LearningRecord(PlanMethods, ExamMethods, OptimizeMethods, BatchMethods):
+class LearningRecord(PlanMethods, ExamMethods, OptimizeMethods, BatchMethods, AccountMethods, ClassMethods):
     """Items shown, answers given and FSRS cards, per user, in one SQL database."""
 
     def __init__(self, db: Database, tz: tzinfo, default_exam_date: date | None, schedulers: Schedulers) -> None:

@@ -18,7 +18,12 @@ from tutor.common.types import QUIZ_KINDS, Answer, Grade, Quiz, QuizItem, Turn
 from tutor.guide import Guide, GuideSection, UnknownSection
 from tutor.quizzes import source_label
 
+from learning import (FLAG_WORDS, LOCK, MAX_FAILURES, MIN_ANSWERS, MIN_PASSWORD_CHARS, ROLES, Account, AccountExists,
+                      ClassProgress, ItemAnalysis, ItemRow, LearnerSummary, LoginResult, UnknownAccount)
+
+from .accounts import LEARNER, TEACHER, NotTeacher
 from .app import IndexState, StudyApp, Upload
+from .cluster import Cluster, ClusterError
 from .exams import DEFAULT_EXAM_ITEMS
 from .guides import GUIDE_FORMATS, GuideError
 from .index_report import index_headline, index_summary, skipped_lines
@@ -29,6 +34,7 @@ from .practice import MAX_QUIZ_ITEMS, REVIEW_SIZE, ReviewStart
 from .quiz_session import QuizSession
 from .record import Graded
 from .settings import Settings, SettingsError
+from .teacher import CLASS_TABLES
 
 # Errors that mean the input was bad (exit code 2 on the command line), not the database.
 BAD_INPUT = (InvalidInput, InvalidAnswer, UnknownItem, NotShown, QueryError)
@@ -50,3 +56,9 @@ __all__ += [
 ]
 # 단원 요약 (study guide): `GuideVerbs`
 __all__ += ["GUIDE_FORMATS", "Guide", "GuideError", "GuideSection", "UnknownSection"]
+# a class: accounts, logins and the teacher's view (`AccountVerbs`, `TeacherVerbs`)
+__all__ += [
+    "Account", "AccountExists", "CLASS_TABLES", "Cluster", "ClusterError", "ClassProgress", "FLAG_WORDS", "ItemAnalysis", "ItemRow", "LEARNER",
+    "LOCK", "LearnerSummary", "LoginResult", "MAX_FAILURES", "MIN_ANSWERS", "MIN_PASSWORD_CHARS", "NotTeacher",
+    "ROLES", "TEACHER", "UnknownAccount",
+]

@@ -112,6 +112,12 @@ class Settings:
         env.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
         env.setdefault("HF_HUB_OFFLINE", "1")
 
+    @staticmethod
+    def child_environment(extra: Mapping[str, str]) -> dict[str, str]:
+        """The environment for a child process (an app instance of `serve`): this process's,
+        with `extra` on top."""
+        return {**os.environ, **extra}
+
     def auth_pairs(self) -> list[tuple[str, str]] | None:
         """The web app's logins: (user, password) pairs from `STUDY_AUTH` ("u1:p1,u2:p2") or
         `STUDY_AUTH_FILE` (one "user:password" a line; blank lines and # comments skipped);

@@ -1,6 +1,7 @@
 """The named API endpoints for programs (gradio_client or plain HTTP): /ask, /search, /quiz and,
 for the logged-in learner (never a user named in a parameter), /grade, /review, /wrong,
-/progress, /plan, /exam, /exam_submit, /optimize and /guide (the 단원 요약) with the CLI's `--json` shapes."""
+/progress, /plan, /exam, /exam_submit, /optimize and /guide (the 단원 요약) with the CLI's `--json` shapes;
+for teachers only, /class_progress, /item_stats and /retire_item (`api_class`)."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,7 @@ import json
 from studyapp import (DEFAULT_EXAM_ITEMS, REVIEW_SIZE, GuideError, InvalidInput, QueryError, RecordError, StudyApp,
                       UnknownSection, mark, parse_at)
 
+from .api_class import register_class
 from .chat import answer_api_markdown
 from .question_panel import requester, user_of
 
@@ -141,6 +143,7 @@ def register(sa: StudyApp, limit: int) -> None:
     for fn in (grade, review, wrong, progress):
         gr.api(fn, api_name=fn.__name__, concurrency_id="record", concurrency_limit=limit)
     register_prep(sa, limit, guarded)
+    register_class(sa, limit, guarded)
 
 
 def register_prep(sa: StudyApp, limit: int, guarded) -> None:
