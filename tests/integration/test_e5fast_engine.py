@@ -275,13 +275,14 @@ def test_a_few_lines_go_through_the_query_engine_without_torch(model_dir, fast):
     """`embed_texts` (an answer's lines, never stored): the ONNX query engine, so one question
     from the command line does not import torch (issue 24); close to the stored passages."""
     texts = ["EBS 볼륨은 데이터를 보존한다", "Glue FLEX 실행 클래스는 유휴 용량을 쓴다"]
+    stored = fast.embed_passages(texts)  # the choice is made (once per CPU) and cached first
     code = (
         "import sys\n"
-        "from retriever.e5fast.fast import FastE5Embeddings\n"
+        "from retriever import FastE5Embeddings\n"
         f"f = FastE5Embeddings(cache_dir={str(model_dir)!r}, fallback=False)\n"
         f"v = f.embed_texts({texts!r})\n"
         "print(v.shape[0], 'torch' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["2", "False"]
-    assert _cos(fast.embed_texts(texts), fast.embed_passages(texts)).min() > 0.99
+    assert _cos(fast.embed_texts(texts), stored).min() > 0.99
