@@ -218,12 +218,26 @@ class Engine:
             raise RuntimeError(f"the fp32 reference cannot run: {unavailable.get('fp32')}")
         query = runs.get(QUERY_PATH) if self.queries == "auto" else None
         info = cpu_info()
-        choice = measure(runs, load_probe(self.probe_file), query, QUERY_PATH, unavailable,
-                         cpu=info.describe(), key=key)
+        probe = load_probe(self.probe_file)
+        choice = measure(runs, probe, query, QUERY_PATH, unavailable, cpu=info.describe(), key=key,
+                         reference=self._reference(probe))
         cache.put(choice)
         self._release(keep={choice.path, choice.query_path})
         self.notice(f"임베딩 경로: {choice.path} (embedding path {choice.reason})")
         return choice
+
+    def _reference(self, probe):
+        """fp32's probe vectors measured beforehand for this model file (None: run fp32 here)."""
+        import json
+
+        from .materialize import INFO_FILE
+        from .probe import load_reference
+
+        try:
+            sha = json.loads((self.folder() / INFO_FILE).read_text(encoding="utf-8"))["sha256"]
+        except (OSError, ValueError, KeyError):
+            return None
+        return load_reference(probe, sha)
 
     def _prepare_graphs(self) -> None:
         """Every ONNX graph the measurement needs, from one export (when onnxruntime is installed)."""
