@@ -109,7 +109,7 @@ def measure(runs: dict[str, Embed], probe: Probe, query: Embed | None = None, qu
                   cpu, key, tuple(measured), made_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 
-PRUNE = 1.5  # a path this many times slower than the best on the scout batch is not timed further
+PRUNE = 2.0  # a path this many times slower than the best on the scout batch is not timed further
 
 
 def _rates(runs: dict[str, Embed], batch: list[str], rounds: int, clock) -> dict[str, float]:
@@ -121,7 +121,7 @@ def _rates(runs: dict[str, Embed], batch: list[str], rounds: int, clock) -> dict
     scout = batch[:max(2, len(batch) // 3)]
     per_text = {}
     for name, fn in runs.items():
-        fn(batch[:2], False)  # warm: first calls set up kernels and sessions
+        fn(scout, False)  # warm, on the same shapes: first calls set up kernels and sessions
         t = clock()
         fn(scout, False)
         per_text[name] = max(clock() - t, 1e-9) / len(scout)
