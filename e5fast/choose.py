@@ -109,30 +109,28 @@ def measure(runs: dict[str, Embed], probe: Probe, query: Embed | None = None, qu
                   cpu, key, tuple(measured), made_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 
-PRUNE = 2.0  # a path this many times slower than the best on the scout batch is not timed further
+PRUNE = 2.0  # a path this many times slower than the best after one round runs no second round
 
 
 def _rates(runs: dict[str, Embed], batch: list[str], rounds: int, clock) -> dict[str, float]:
     """Passages per second of each path on `batch`: the best of `rounds` interleaved runs, so
-    a burst of other work on a shared machine does not decide the choice. Every path first
-    embeds a third of the batch (the scout); only the paths within PRUNE of the fastest there
-    run the whole batch: a path that far behind cannot win, and timing the slowest paths on
-    the whole batch was most of a first choice (bench/RESULTS.md, issue 22)."""
-    scout = batch[:max(2, len(batch) // 3)]
-    per_text = {}
-    for name, fn in runs.items():
-        fn(scout, False)  # warm, on the same shapes: first calls set up kernels and sessions
-        t = clock()
-        fn(scout, False)
-        per_text[name] = max(clock() - t, 1e-9) / len(scout)
-    lead = min(per_text.values())
-    best = {name: float("inf") for name in runs if per_text[name] <= PRUNE * lead}
-    for _ in range(rounds):
-        for name in best:
+    a burst of other work on a shared machine does not decide the choice. After the first
+    round only the paths within PRUNE of the fastest run again: a path that far behind cannot
+    win, and timing the slowest paths again was much of a first choice (bench/RESULTS.md,
+    issue 22). (A scout on a third of the batch was tried: torch compiles kernels per shape,
+    and under load its first runs made bf16 look 5× slower than it is.)"""
+    for fn in runs.values():  # warm: first calls set up kernels and sessions
+        fn(batch[:2], False)
+    best = dict.fromkeys(runs, float("inf"))
+    for r in range(rounds):
+        lead = min(best.values())
+        for name, fn in runs.items():
+            if r and best[name] > PRUNE * lead:
+                continue
             t = clock()
-            runs[name](batch, False)
+            fn(batch, False)
             best[name] = min(best[name], clock() - t)
-    return {name: len(batch) / max(best[name], 1e-9) if name in best else 1 / per_text[name] for name in runs}
+    return {name: len(batch) / max(s, 1e-9) for name, s in best.items()}
 
 
 def _cos_min(a: np.ndarray, b: np.ndarray) -> float:
