@@ -41,7 +41,7 @@ def main() -> None:
     # answers: the page needs none of it (bench/RESULTS.md, issue 24 restart).
     opener = threading.Thread(target=open_library, name="open-index")
     opener.start()
-    from interfaces.web.gradio_fast import app_made_at_launch, import_gradio
+    from interfaces.web.gradio_fast import app_made_at_launch, import_gradio, wait_until_quiet
 
     import_gradio()  # without the notebook magic and the .pyi stubs Gradio writes on every import
     from interfaces.web.demo import CSS, build_demo, keep_status_current
@@ -63,6 +63,7 @@ def main() -> None:
     # Kiwi, the query embedder, then the quiz pool load while the page already answers: the
     # first keyword search waits for Kiwi at most, the first semantic/hybrid query for the
     # query embedder (never torch on an unchanged index), the first quiz for nothing.
+    wait_until_quiet(demo)  # a page (or client) connecting now is served before the loads start
     sa.warm_keyword()
     if sa.warm_embedder():
         say(f"의미·하이브리드 검색 준비 완료 ({time.perf_counter() - T0:.1f}s)")

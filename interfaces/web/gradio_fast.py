@@ -11,12 +11,15 @@ pages are the same. Call it before anything else imports gradio (app.py does, fi
 - and while the page is built: `Blocks.__exit__` and `Blocks.queue()` each build the whole
   FastAPI app (every route, its pydantic models, the page config) that `launch()` then builds
   again and keeps. `app_made_at_launch()` lets only launch's build happen.
+After launch, `wait_until_quiet(demo)` lets the app's model loads (Kiwi, the tokenizer: they
+hold the GIL for seconds) wait until a page being fetched has been served.
 """
 from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
 import sys
+import time
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Iterator
@@ -80,3 +83,23 @@ def app_made_at_launch() -> Iterator[None]:
 
 def _no_app(*_args, **_kwargs) -> None:
     """Stands in for `App.create_app` until launch."""
+
+
+def wait_until_quiet(demo, quiet: float = 0.3, limit: float = 5.0) -> None:
+    """Return once the launched server has had no new request for `quiet` seconds (at most
+    `limit` seconds in all). Loading Kiwi or the tokenizer holds the GIL for about a second at
+    a time, so a page (or an API client) connecting right after launch would wait behind the
+    warm-ups; after this, loads start between visits (bench/RESULTS.md, issue 24 restart).
+    Long-lived requests (the page's heartbeat stream) count once, when they start."""
+    state = getattr(getattr(demo, "server", None), "server_state", None)
+    if state is None:  # not launched by uvicorn here: nothing to wait for
+        return
+    start = time.monotonic()
+    seen, since = state.total_requests, start
+    while time.monotonic() - start < limit:
+        time.sleep(0.05)  # polling the server's request counter; it has no event to wait on
+        now, n = time.monotonic(), state.total_requests
+        if n != seen:
+            seen, since = n, now
+        elif now - since >= quiet:
+            return
