@@ -27,6 +27,8 @@ class _Graph:
     def __init__(self) -> None:
         self.nodes: list = []
         self.inits: list = []
+        self.w: dict[str, np.ndarray] = {}  # the folder's weights (float32)
+        self.eps = 1e-12
 
     def const(self, name: str, value, dtype=np.float32) -> str:
         from onnx import numpy_helper
@@ -54,13 +56,7 @@ def build_fp32(folder: str | Path, dest: Path) -> None:
     w = {k: np.asarray(v, dtype=np.float32) for k, v in
          mapped_arrays(folder / "model.safetensors", mode="r").items() if k != WORD_TABLE}
     g = _Graph()
-
-    def layer_norm(x: str, p: str) -> str:
-        return g.op("LayerNormalization", x, g.const(f"{p}.weight", w[f"{p}.weight"]),
-                    g.const(f"{p}.bias", w[f"{p}.bias"]), axis=-1, epsilon=eps)
-
-    def linear(x: str, name: str, weight: np.ndarray, bias: np.ndarray) -> str:
-        return g.op("Add", g.op("MatMul", x, g.const(f"{name}.wT", weight.T)), g.const(f"{name}.b", bias))
+    g.w, g.eps = w, eps
 
     # positions 0…n-1 use rows 2…n+1 (XLM-R's padding_idx + 1), as model.POSITION_OFFSET
     n = g.op("Shape", "inputs_embeds", start=1, end=2)
@@ -68,7 +64,7 @@ def build_fp32(folder: str | Path, dest: Path) -> None:
                g.const("two", [2], np.int64), g.op("Add", n, "two"), g.const("axis0", [0], np.int64))
     x = g.op("Add", g.op("Add", "inputs_embeds", pos),
              g.const("type0", w["embeddings.token_type_embeddings.weight"][0]))
-    x = layer_norm(x, "embeddings.LayerNorm")
+    x = _layer_norm(g, x, "embeddings.LayerNorm")
     keep_out = g.op("Mul", g.op("Sub", g.const("one", 1.0), "mask"), g.const("neg", -1e9))
     key_bias = g.op("Unsqueeze", keep_out, g.const("axes12", [1, 2], np.int64))  # (B, 1, 1, n)
     d = hidden // heads
@@ -79,22 +75,7 @@ def build_fp32(folder: str | Path, dest: Path) -> None:
     g.const("half", 0.5)
     g.const("sqrt2", math.sqrt(2.0))
     for i in range(int(cfg["num_hidden_layers"])):
-        p = f"encoder.layer.{i}"
-        att = [f"{p}.attention.self.{m}" for m in ("query", "key", "value")]
-        qkv = linear(x, f"{p}.qkv", np.concatenate([w[f"{a}.weight"] for a in att]),
-                     np.concatenate([w[f"{a}.bias"] for a in att]))
-        parts = g.op("Transpose", g.op("Reshape", qkv, "split_heads"), perm=[2, 0, 3, 1, 4])  # (3, B, heads, n, d)
-        q, k, v = (g.op("Squeeze", t, "axes0") for t in g.op("Split", parts, axis=0, n_out=3))
-        scores = g.op("Add", g.op("MatMul", g.op("Mul", q, "scale"), g.op("Transpose", k, perm=[0, 1, 3, 2])), key_bias)
-        ctx = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
-        ctx = g.op("Reshape", g.op("Transpose", ctx, perm=[0, 2, 1, 3]), "merge_heads")
-        ao = f"{p}.attention.output.dense"
-        x = layer_norm(g.op("Add", x, linear(ctx, ao, w[f"{ao}.weight"], w[f"{ao}.bias"])),
-                       f"{p}.attention.output.LayerNorm")
-        fi, fo = f"{p}.intermediate.dense", f"{p}.output.dense"
-        f = linear(x, fi, w[f"{fi}.weight"], w[f"{fi}.bias"])
-        gelu = g.op("Mul", g.op("Mul", f, "half"), g.op("Add", "one", g.op("Erf", g.op("Div", f, "sqrt2"))))
-        x = layer_norm(g.op("Add", x, linear(gelu, fo, w[f"{fo}.weight"], w[f"{fo}.bias"])), f"{p}.output.LayerNorm")
+        x = _block(g, x, f"encoder.layer.{i}", key_bias, hidden)
     m = g.op("Unsqueeze", "mask", g.const("axis2", [2], np.int64))
     axis1 = g.const("axis1", [1], np.int64)
     g.nodes.append(helper.make_node("Div", [g.op("ReduceSum", g.op("Mul", x, m), axis1, keepdims=0),
@@ -108,3 +89,33 @@ def build_fp32(folder: str | Path, dest: Path) -> None:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="e5fast",
                               ir_version=8)  # opset 17's IR: ONNX Runtime reads up to 13, onnx writes 14
     onnx.save(model, str(dest))
+
+
+def _layer_norm(g: _Graph, x: str, p: str) -> str:
+    return g.op("LayerNormalization", x, g.const(f"{p}.weight", g.w[f"{p}.weight"]),
+                g.const(f"{p}.bias", g.w[f"{p}.bias"]), axis=-1, epsilon=g.eps)
+
+
+def _linear(g: _Graph, x: str, name: str, weight: np.ndarray, bias: np.ndarray) -> str:
+    return g.op("Add", g.op("MatMul", x, g.const(f"{name}.wT", weight.T)), g.const(f"{name}.b", bias))
+
+
+def _block(g: _Graph, x: str, p: str, key_bias: str, hidden: int) -> str:
+    """One post-LN block: fused QKV attention with the key mask, then the erf-GELU MLP."""
+    w = g.w
+    att = [f"{p}.attention.self.{m}" for m in ("query", "key", "value")]
+    qkv = _linear(g, x, f"{p}.qkv", np.concatenate([w[f"{a}.weight"] for a in att]),
+                  np.concatenate([w[f"{a}.bias"] for a in att]))
+    parts = g.op("Transpose", g.op("Reshape", qkv, "split_heads"), perm=[2, 0, 3, 1, 4])  # (3, B, heads, n, d)
+    q, k, v = (g.op("Squeeze", t, "axes0") for t in g.op("Split", parts, axis=0, n_out=3))
+    scores = g.op("Add", g.op("MatMul", g.op("Mul", q, "scale"), g.op("Transpose", k, perm=[0, 1, 3, 2])), key_bias)
+    ctx = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
+    ctx = g.op("Reshape", g.op("Transpose", ctx, perm=[0, 2, 1, 3]), "merge_heads")
+    ao = f"{p}.attention.output.dense"
+    x = _layer_norm(g, g.op("Add", x, _linear(g, ctx, ao, w[f"{ao}.weight"], w[f"{ao}.bias"])),
+                    f"{p}.attention.output.LayerNorm")
+    fi, fo = f"{p}.intermediate.dense", f"{p}.output.dense"
+    f = _linear(g, x, fi, w[f"{fi}.weight"], w[f"{fi}.bias"])
+    gelu = g.op("Mul", g.op("Mul", f, "half"), g.op("Add", "one", g.op("Erf", g.op("Div", f, "sqrt2"))))
+    return _layer_norm(g, g.op("Add", x, _linear(g, gelu, fo, w[f"{fo}.weight"], w[f"{fo}.bias"])),
+                       f"{p}.output.LayerNorm")

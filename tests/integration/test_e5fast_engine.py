@@ -318,3 +318,27 @@ def test_a_few_short_texts_get_the_full_tokenizers_ids(fast_folder, mixed):
         a, b = cold.windows(lines, is_query, few=True), loaded.windows(lines, is_query, few=True)
         assert [w.tolist() for w in a.ids] == [w.tolist() for w in b.ids]
     assert cold._tok is None  # the short texts never loaded the full tokenizer
+
+
+def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, tmp_path):
+    """onnx_build writes the float32 graph from the weights (no torch export on a first run);
+    it computes what the torch encoder computes, padding masked out."""
+    import onnxruntime as ort
+    import torch
+
+    from e5fast.model import PaddedMean, load_encoder
+    from e5fast.onnx_build import build_fp32
+    from e5fast.weights import RowReader
+
+    build_fp32(fast_folder, tmp_path / "fp32.onnx")
+    ids = np.random.default_rng(0).integers(5, 250_000, size=(3, 21))
+    mask = np.ones((3, 21), np.float32)
+    mask[1, 15:], mask[2, 7:] = 0, 0
+    emb = RowReader(fast_folder / "model.safetensors")[ids].astype(np.float32) * mask[..., None]
+    got = ort.InferenceSession(str(tmp_path / "fp32.onnx"), providers=["CPUExecutionProvider"]).run(
+        None, {"inputs_embeds": emb, "mask": mask})[0]
+    enc = load_encoder(fast_folder)
+    with torch.inference_mode():
+        want = PaddedMean(enc)(torch.from_numpy(emb), torch.from_numpy(mask)).numpy()
+        packed = enc.pooled([ids[0], ids[1, :15], ids[2, :7]]).numpy()  # no padding at all
+    assert np.abs(got - want).max() < 1e-4 and np.abs(got - packed).max() < 1e-4
