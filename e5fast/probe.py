@@ -4,6 +4,12 @@
 texts (English, code, a page long enough for several windows) and the 72 seed dev
 questions, each with the passages that answer it (the chunks of its section). It is made
 by `python bench/engine.py probe` from corpus/ and bench/devset.jsonl; the engine only reads it.
+
+`probe_fp32.npy` holds the float32 torch vectors of every probe passage, then every question,
+for the model file named in `probe_fp32.json` (its sha256) and this probe's version: the
+reference a path must agree with, measured once on the dev machine instead of on every new
+CPU (float32 on the whole probe was the largest part of a first choice). For another model
+file or probe the engine computes the reference itself, as before.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 PROBE_FILE = Path(__file__).with_name("probe.json")
+REFERENCE_FILE = Path(__file__).with_name("probe_fp32.npy")  # + its .json: which model and probe
 
 
 @dataclass(frozen=True)
@@ -48,3 +55,26 @@ def load_probe(path: Path = PROBE_FILE) -> Probe:
 def write_probe(path: Path, passages: list[str], questions: list[tuple[str, list[int]]]) -> None:
     data = {"passages": passages, "questions": [{"text": q, "gold": sorted(g)} for q, g in questions]}
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+
+
+def load_reference(probe: Probe, model_sha256: str, path: Path = REFERENCE_FILE) -> tuple[np.ndarray, np.ndarray] | None:
+    """(passage rows, question rows) of float32 torch for `probe` and this model file, or None."""
+    try:
+        info = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        if info.get("model_sha256") != model_sha256 or info.get("probe") != probe.version:
+            return None
+        rows = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    n = len(probe.passages)
+    if rows.shape != (n + len(probe.questions), rows.shape[1]) or rows.dtype != np.float32:
+        return None
+    return rows[:n], rows[n:]
+
+
+def write_reference(probe: Probe, model_sha256: str, passages: np.ndarray, questions: np.ndarray,
+                    path: Path = REFERENCE_FILE) -> None:
+    np.save(path, np.concatenate([passages, questions]).astype(np.float32), allow_pickle=False)
+    path.with_suffix(".json").write_text(json.dumps({"model_sha256": model_sha256, "probe": probe.version,
+                                                     "rows": [len(passages), len(questions)]}) + "\n",
+                                         encoding="utf-8")

