@@ -24,8 +24,10 @@ from . import tokenizer as tokenizer_mod
 from .ann import make_ann
 from .bm25 import PARAMS as BM25_PARAMS
 from .bm25 import BM25Index
+from .calibration import build_entry, needs_recalibration
 from .chunking import ChunkerConfig, chunk_note
 from .embeddings import Embedder
+from .fusion import FusionConfig
 from .fsutil import fsync_dir, fsync_file
 from .loader import FileRef, read_note, scan
 from .store import (BIGRAM_DIR, CURRENT, FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexUnreadable,
@@ -61,6 +63,12 @@ def _fsync_tree(root: Path) -> None:
         fsync_dir(dirpath)
 
 
+def _uncalibrated(manifest: dict) -> bool:
+    """An index from before the calibration (or of another calibration version): the next
+    update measures it, reusing everything else."""
+    return needs_recalibration(manifest.get("calibration"), manifest.get("chunk_ids", []))
+
+
 @dataclass
 class _Plan:
     """What an update found: the new chunk table, and what it can take from the old index."""
@@ -75,7 +83,9 @@ class Indexer:
 
     def __init__(self, corpus_dir: str | os.PathLike, index_dir: str | os.PathLike,
                  embedder: Embedder, tokenizer: KiwiTokenizer | None = None,
-                 chunker: ChunkerConfig = ChunkerConfig(), ann_kind: str | None = None) -> None:
+                 chunker: ChunkerConfig = ChunkerConfig(), ann_kind: str | None = None,
+                 fusion: FusionConfig = FusionConfig()) -> None:
+        self.fusion = fusion  # what the calibration's probes search with (pool, bigram field)
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.embedder = embedder
@@ -109,7 +119,7 @@ class Indexer:
         only hashed, never read through their readers)."""
         manifest = read_manifest(self.index_dir)
         _, same, _ = self._compatible(manifest)
-        if not same:
+        if not same or _uncalibrated(manifest):
             return False
         return same_scan(*scan(self.corpus_dir), manifest)
 
@@ -131,10 +141,12 @@ class Indexer:
             if old is not None and not reuse_vectors:
                 say(f"색인을 새로 만듭니다 (rebuilding index): {why}")
                 reason = why
-            if old is not None and reuse_chunks and same_scan(refs, scan_skipped, old.manifest):
+            if (old is not None and reuse_chunks and same_scan(refs, scan_skipped, old.manifest)
+                    and not _uncalibrated(old.manifest)):
                 rep = BuildReport(files=len(old.manifest.get("files", {})), chunks=len(old.chunks),
                                   reused=len(old.chunks), rebuilt_reason=reason, index=old,
                                   embedder=embedder_report(old.manifest.get("embedder", {})),
+                                  calibration=old.manifest.get("calibration", {}),
                                   skipped=[Skipped(x["path"], x["reason"]) for x in old.manifest.get("skipped", [])])
                 rep.seconds = time.perf_counter() - t0
                 return rep
@@ -152,6 +164,10 @@ class Indexer:
             rep.reused = len(plan.chunks) - embedded
             manifest = self._manifest(plan, notes, skipped, refs, old if reuse_vectors else None)
             rep.embedder = embedder_report(manifest["embedder"])
+            generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, BM25Index.build(tokens), tokens, notes)
+            manifest["calibration"] = build_entry(old.manifest.get("calibration") if old and reuse_vectors else None,
+                                                  generation, self.embedder, self.tokenizer, self.fusion, say)
+            rep.calibration = manifest["calibration"]
             self._write_generation(plan.chunks, tokens, vectors, manifest, t0, notes)
             rep.changed = True
             rep.seconds = time.perf_counter() - t0

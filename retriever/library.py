@@ -21,7 +21,9 @@ from .chunking import ChunkerConfig
 from .embeddings import Embedder
 from .indexer import Indexer, Reporter
 from .loader import load_corpus
-from .search import FusionConfig, Searcher
+from .calibration import Calibration
+from .fusion import FusionConfig, Weights
+from .search import Searcher
 from .store import BuildReport, IndexUnreadable, load_index
 from .structure import NotesStructure, parse_notes
 from .terms import TermStats
@@ -54,7 +56,7 @@ class NotesLibrary:
         self.embedder = embedder
         self.tokenizer = tokenizer or KiwiTokenizer()
         self.fusion = fusion
-        self.indexer = Indexer(self.corpus_dir, self.index_dir, embedder, self.tokenizer, chunker)
+        self.indexer = Indexer(self.corpus_dir, self.index_dir, embedder, self.tokenizer, chunker, fusion=fusion)
         self._searcher: Searcher | None = None
         self._refresh_lock = Lock()
         self._status = BuildStatus()
@@ -91,8 +93,17 @@ class NotesLibrary:
             return rep
 
     def _use(self, index) -> None:
-        self._searcher = Searcher(index, self.embedder, self.tokenizer, self.fusion)
+        self._searcher = Searcher(index, self.embedder, self.tokenizer, self.fusion_for(index.manifest))
         self._serving.set()
+
+    def fusion_for(self, manifest: dict) -> FusionConfig:
+        """The fusion a generation is searched with: the setting's weight when one is set
+        (source "setting"), else the range its build measured on these notes ("corpus"),
+        else the defaults ("default": a corpus too small to measure, or an older index)."""
+        if self.fusion.source == "setting":
+            return self.fusion
+        cal = Calibration.from_dict(manifest.get("calibration"))
+        return cal.apply(self.fusion) if cal is not None else self.fusion
 
     def start_refresh(self, rebuild: bool = False, report: Reporter | None = None, progress: bool = False,
                       on_done: Callable[[BuildReport], None] | None = None) -> threading.Thread:
@@ -149,6 +160,11 @@ class NotesLibrary:
     def search(self, query: str, mode: str = "hybrid", k: int = 5,
                sources: set[str] | None = None) -> list[Hit]:
         return self.searcher.search(query, mode=mode, k=k, sources=sources)
+
+    def search_explained(self, query: str, mode: str = "hybrid", k: int = 5,
+                         sources: set[str] | None = None) -> tuple[list[Hit], Weights | None]:
+        """`search` and the fusion weights it used (None unless hybrid searched)."""
+        return self.searcher.search_explained(query, mode=mode, k=k, sources=sources)
 
     @property
     def manifest(self) -> dict:

@@ -61,6 +61,7 @@ class BuildReport:
     changed: bool = False
     rebuilt_reason: str = ""
     embedder: dict = field(default_factory=dict)  # {"id", "path"?, "why"?}: what embedded and why
+    calibration: dict = field(default_factory=dict)  # the manifest's "calibration" entry (issue 21)
     # the live index as loaded for the check, when nothing had to change (saves a reload)
     index: "LoadedIndex | None" = field(default=None, repr=False, compare=False)
 
@@ -70,7 +71,13 @@ class BuildReport:
             "reused": self.reused, "removed": self.removed, "seconds": round(self.seconds, 3),
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "embedder": self.embedder,
+            "calibration": calibration_report(self.calibration),
         }
+
+
+def calibration_report(entry: dict) -> dict:
+    """A manifest's calibration entry as reported (its figures and time, not its chunk ids)."""
+    return {k: v for k, v in entry.items() if k != "chunk_ids"}
 
 
 def embedder_report(entry: dict) -> dict:

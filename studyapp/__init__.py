@@ -8,7 +8,7 @@ from learning import (DEFAULT_PER_DAY, DEFAULT_TARGET, MAX_EXAM_ITEMS, MINUTES_P
                       ExamSection, ExamSheet, GradeResult, InvalidAnswer, InvalidInput, LearnerSettings, MissedItem,
                       NotShown, OptimizeResult, PlanDay, Progress, RATINGS, RecordError, ReviewQueue, SectionForecast,
                       StudyPlan, UnknownItem, WrongEntry, WrongNotes, parse_at)
-from retriever import MAX_QUERY_CHARS, MODES, BuildReport, Hit, QueryError
+from retriever import MAX_QUERY_CHARS, MODES, BuildReport, Hit, QueryError, Weights
 from retriever.highlight import excerpt_window, mark
 from tutor.common.labels import (CHOICE_KINDS, KIND_LABELS, OPTION_LETTERS, RATING_LABELS, REASON_LABELS, kind_label,
                                  lines_ko, location)
@@ -36,7 +36,7 @@ __all__ = [
     "Hit", "IndexState", "KIND_LABELS", "MAX_QUERY_CHARS", "MAX_QUIZ_ITEMS", "MODES", "NoteRow", "OPTION_LETTERS",
     "Progress", "QUIZ_KINDS", "QueryError", "Quiz", "QuizItem", "QuizSession", "RATINGS", "RATING_LABELS",
     "REASON_LABELS", "REVIEW_SIZE", "RecordError", "ReviewQueue", "ReviewStart", "SavedNote", "Settings",
-    "SettingsError", "StudyApp", "Turn", "Upload", "UploadError", "WrongEntry", "WrongNotes", "excerpt_window",
+    "SettingsError", "StudyApp", "Turn", "Upload", "UploadError", "Weights", "WrongEntry", "WrongNotes", "excerpt_window",
     "index_headline", "index_summary", "josa", "kind_label", "lines_ko", "location", "mark", "parse_at", "skipped_lines",
     "source_label", "strip_marks",
 ]

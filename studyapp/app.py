@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from retriever import BuildReport, Hit, PreparedQuery, check_mode, prepare_query
+from retriever import BuildReport, Hit, PreparedQuery, Weights, check_mode, prepare_query
 from retriever.highlight import match_spans
 from tutor.common.types import Answer, Turn
 from tutor.quizzes import section_titles
@@ -278,9 +278,16 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs):
 
     def search(self, query: str, mode: str = "keyword", k: int = 5, source: str | None = None) -> list[Hit]:
         """Hits for `query`; `source` limits them to one file. QueryError for bad input."""
+        return self.search_weighed(query, mode, k, source)[0]
+
+    def search_weighed(self, query: str, mode: str = "keyword", k: int = 5,
+                       source: str | None = None) -> tuple[list[Hit], Weights | None]:
+        """`search`, and the keyword/semantic weights a hybrid search used with where they came
+        from ("corpus": measured on these notes when indexed; "default"; "setting":
+        STUDY_KEYWORD_WEIGHT); None for keyword and semantic search."""
         check_mode(mode)
-        return self._library.search(query, mode=mode, k=max(1, min(int(k), 50)),
-                                    sources={source} if source else None)
+        return self._library.search_explained(query, mode=mode, k=max(1, min(int(k), 50)),
+                                              sources={source} if source else None)
 
     def match_spans(self, text: str, query: str) -> list[tuple[int, int]]:
         """Where `query`'s terms occur in `text` (Kiwi morphemes, as the keyword search reads them)."""

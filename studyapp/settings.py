@@ -57,8 +57,10 @@ class Settings:
     llm: str | None = None  # provider:model for LangChain init_chat_model
     llm_timeout: float = 30.0  # seconds
     # STUDY_KEYWORD_WEIGHT: hybrid's BM25 weight for a query whose two best keyword chunks tie;
-    # it rises with the best chunk's BM25 lead up to FusionConfig.max_keyword_weight (issue 12)
-    keyword_weight: float = FusionConfig.keyword_weight
+    # it rises with the best chunk's BM25 lead up to FusionConfig.max_keyword_weight (issue 12).
+    # Unset (None): the range the index measured on the notes when it was built (issue 21),
+    # or FusionConfig's defaults for notes too small to measure.
+    keyword_weight: float | None = None
     # STUDY_BIGRAM_WEIGHT: the spacing-free character-bigram field's share of the keyword side (0: off)
     bigram_weight: float = FusionConfig.bigram_weight
     chunk_max_chars: int = ChunkerConfig.max_chars
@@ -102,7 +104,9 @@ class Settings:
 
     @property
     def fusion(self) -> FusionConfig:
-        return FusionConfig(keyword_weight=self.keyword_weight, bigram_weight=self.bigram_weight)
+        if self.keyword_weight is None:
+            return FusionConfig(bigram_weight=self.bigram_weight)
+        return FusionConfig(keyword_weight=self.keyword_weight, bigram_weight=self.bigram_weight, source="setting")
 
     @staticmethod
     def apply_offline_defaults(environ: dict | None = None) -> None:

@@ -1,0 +1,218 @@
+"""Label-free calibration of the hybrid fusion on one corpus (issue 21).
+
+When an index is built, the notes ask themselves questions whose source is known: from a
+fixed, hash-chosen sample of chunks, one sentence each with its rarest term cut out (a
+cloze: the keyword side loses the one term that would give the answer away). Both sides
+and the fusion rule's candidate ranges then search for each probe's own unit (its page, or
+its section), and the range under which hybrid finds its own source best on *this* corpus
+is stored in the index manifest. Deterministic: the same chunks give the same probes and
+the same choice. Pure logic except `calibrate`, which runs the probes through a searcher.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .fusion import FusionConfig, fuse
+from .search import Searcher
+from .store import LoadedIndex
+from .types import Chunk
+
+VERSION = 1
+MIN_CHUNKS = 30  # fewer chunks: too few probes to tell the ranges apart; the defaults serve
+# (flat-keyword-side weight, clear-winner weight) pairs the calibration chooses among
+RANGES: tuple[tuple[float, float], ...] = tuple(
+    (lo, hi) for lo in (0.1, 0.25, 0.4, 0.55, 0.7) for hi in (0.95,)) + ((0.85, 1.0),)
+RECALIBRATE_SHARE = 0.2  # recalibrate when this share of chunks is new or gone since the last one
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A pseudo-question: `text` was cut from chunk `chunk`; it should find unit `unit`."""
+
+    text: str
+    chunk: int
+    unit: str
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What the calibration measured on one corpus, and the range it chose."""
+
+    keyword_weight: float
+    max_keyword_weight: float
+    probes: int
+    keyword_hit1: float  # the probes' own unit first, keyword side alone
+    semantic_hit1: float
+    hybrid_hit1: float  # with the chosen range
+    default_hit1: float  # with the default range
+    seconds: float
+    chunks: int
+    version: int = VERSION
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in d.items()}
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "Calibration | None":
+        if not d or d.get("version") != VERSION:
+            return None
+        try:
+            return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+        except (KeyError, TypeError):
+            return None
+
+    def apply(self, f: FusionConfig) -> FusionConfig:
+        """`f` with this corpus's range (source "corpus")."""
+        return replace(f, keyword_weight=self.keyword_weight, max_keyword_weight=self.max_keyword_weight,
+                       source="corpus")
+
+
+def unit_of(c: Chunk) -> str:
+    """What a probe must find: its page when the note has pages, else its section, else itself."""
+    if c.page is not None:
+        return f"{c.source}#{c.page}"
+    return f"{c.source}§{c.section}" if c.section else c.id
+
+
+def _rank_key(chunk_id: str, salt: str) -> str:
+    return hashlib.sha1(f"{salt}:{chunk_id}".encode("utf-8")).hexdigest()
+
+
+def probe_count(chunks: int) -> int:
+    """How many probes a corpus of `chunks` chunks asks: a quarter of them, 40..240."""
+    return max(40, min(240, chunks // 4))
+
+
+def make_probes(chunks: Sequence[Chunk], spans: Callable[[str], list], sentences: Callable[[str], list],
+                idf: Callable[[str], float], n: int, salt: str = "probe") -> list[Probe]:
+    """Up to `n` probes from chunks picked by a hash of their id (the same chunks give the
+    same probes, whatever their order): per chunk, its sentence with the most distinct
+    terms, its rarest term cut out wherever it occurs."""
+    order = sorted(range(len(chunks)), key=lambda i: _rank_key(chunks[i].id, salt))
+    out: list[Probe] = []
+    for i in order:
+        if len(out) >= n:
+            break
+        text = _cloze(chunks[i].text, spans, sentences, idf)
+        if text:
+            out.append(Probe(text, i, unit_of(chunks[i])))
+    return out
+
+
+def _cloze(text: str, spans: Callable[[str], list], sentences: Callable[[str], list],
+           idf: Callable[[str], float]) -> str:
+    best, best_terms = "", 0
+    for a, b in sentences(text):
+        s = " ".join(text[a:b].split())
+        if not 15 <= len(s) <= 200:
+            continue
+        n = len({t for t, _, _ in spans(s)})
+        if n > best_terms:
+            best, best_terms = s, n
+    if best_terms < 4:
+        return ""
+    found = spans(best)
+    key = max((sp.term for sp in found), key=lambda t: (idf(t), t))
+    kept, at = [], 0
+    for sp in found:
+        if sp.term == key:
+            kept.append(best[at:sp.start])
+            at = sp.end
+    kept.append(best[at:])
+    return " ".join("".join(kept).split())
+
+
+@dataclass(frozen=True)
+class ProbeScores:
+    """One probe's candidates (the union of both sides' top-N) with their scores."""
+
+    units: list[str]  # the candidates' units
+    kw: np.ndarray
+    dense: np.ndarray
+    target: str
+
+
+def first_hit(order_units: Sequence[str], target: str) -> bool:
+    return bool(order_units) and order_units[0] == target
+
+
+def _top_unit(units: list[str], scores: np.ndarray) -> str:
+    return units[int(np.argmax(scores))] if len(units) else ""
+
+
+def choose(rows: Sequence[ProbeScores], base: FusionConfig, ranges=RANGES) -> dict:
+    """Hit@1 of each side and of each range on the probes; the chosen range is the best one,
+    ties going to the default range and then to the lower keyword weight."""
+    n = max(1, len(rows))
+    kw1 = sum(_top_unit(r.units, np.where(r.kw > 0, r.kw, -1.0)) == r.target and (r.kw > 0).any()
+              for r in rows) / n
+    de1 = sum(_top_unit(r.units, r.dense) == r.target for r in rows) / n
+    default = (base.keyword_weight, base.top)
+    scored = {}
+    for lo, hi in dict.fromkeys((default, *ranges)):
+        f = FusionConfig(keyword_weight=lo, max_keyword_weight=hi, normalise=base.normalise)
+        scored[(lo, hi)] = sum(_top_unit(r.units, fuse(r.kw, r.dense, f)) == r.target for r in rows) / n
+    best = max(scored, key=lambda k: (round(scored[k] * n), k == default, -k[0]))
+    return {"keyword": kw1, "semantic": de1, "ranges": scored, "chosen": best, "default": scored[default]}
+
+
+def calibrate(searcher, base: FusionConfig, salt: str = "probe") -> Calibration | None:
+    """Run the corpus's probes through `searcher`'s two sides (dense side exact, not through
+    the ANN); None for a corpus too small (or not embedded) to calibrate."""
+    index = searcher.index
+    chunks = index.chunks
+    if len(chunks) < MIN_CHUNKS or index.vectors is None:
+        return None
+    t0 = time.perf_counter()
+    tok = searcher.tokenizer
+    stats = index.term_stats()
+    probes = make_probes(chunks, tok.spans, tok.split_sentences, stats, probe_count(len(chunks)), salt)
+    if len(probes) < MIN_CHUNKS // 2:
+        return None
+    vectors = searcher.embedder.embed_batch([p.text for p in probes], is_query=True)
+    units = [unit_of(c) for c in chunks]
+    everything = np.ones(len(chunks), dtype=bool)
+    rows = []
+    for p, qv in zip(probes, vectors):
+        qv = qv / max(1e-12, float(np.linalg.norm(qv)))
+        cand, kw, dense, _, _ = searcher.candidates(p.text, qv.astype(np.float32), base.pool, everything)
+        rows.append(ProbeScores([units[i] for i in cand], kw, dense, p.unit))
+    got = choose(rows, base)
+    lo, hi = got["chosen"]
+    return Calibration(lo, hi, len(probes), got["keyword"], got["semantic"], got["ranges"][(lo, hi)],
+                       got["default"], time.perf_counter() - t0, len(chunks))
+
+
+def needs_recalibration(previous: dict | None, chunk_ids: Sequence[str]) -> bool:
+    """Whether the corpus changed enough since the calibration in `previous` (a manifest's
+    "calibration" entry with the chunk ids it saw) to measure again: no calibration, another
+    version, or more than RECALIBRATE_SHARE of the chunks new or gone."""
+    if not previous or previous.get("version") != VERSION or "chunk_ids" not in previous:
+        return True
+    before, now = set(previous["chunk_ids"]), set(chunk_ids)
+    changed = len(before ^ now)
+    return changed > RECALIBRATE_SHARE * max(len(before), len(now), 1)
+
+
+def build_entry(previous: dict | None, generation: LoadedIndex, embedder, tokenizer, base: FusionConfig,
+                say: Callable[[str], None]) -> dict:
+    """The manifest's "calibration" entry for a generation about to be written (`generation`:
+    it in memory, with its vectors): the previous entry when the chunks changed little since it
+    was measured (`needs_recalibration`), else a new measurement. The entry keeps the chunk ids
+    it was measured on, and `"reused": true` when carried over."""
+    chunk_ids = [c.id for c in generation.chunks]
+    if not needs_recalibration(previous, chunk_ids):
+        return {**previous, "reused": True}
+    say("검색 가중치를 이 노트에 맞춥니다 (calibrating hybrid search on these notes)…")
+    t0 = time.perf_counter()
+    cal = calibrate(Searcher(generation, embedder, tokenizer, base), base)
+    if cal is not None:  # the time includes making the searcher's bigram field
+        cal = replace(cal, seconds=time.perf_counter() - t0)
+    entry = cal.to_dict() if cal else {"version": VERSION, "skipped": f"fewer than {MIN_CHUNKS} chunks"}
+    return {**entry, "reused": False, "chunk_ids": chunk_ids}
