@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import services  # noqa: F401  (reads STUDY_REQUIRE_SERVICES before it is cleared below)
+
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"

@@ -4,7 +4,10 @@ Used through its CLI rather than a wrapper library: a page that runs over its ti
 killed with its process, and nothing but the program and its language data is needed. The
 page is read with automatic page segmentation (`--psm 3`); when the words come out with low
 confidence, Tesseract's orientation detection (`--psm 0`, the `osd` data) is asked whether
-the page is upside down or sideways, and a turned page is read again upright.
+the page is upside down or sideways, and a turned page is read again upright. Automatic
+segmentation sometimes drops the few large lines of a sparse page (a slide, a photo of two
+lines) as pictures: a page read with fewer than `SPARSE_BELOW` characters is read again as
+one column of text (`--psm 4`), and the reading with more confident characters is kept.
 """
 from __future__ import annotations
 
@@ -20,8 +23,9 @@ from .text import Line, PageText
 INSTALL = ("apt-get install tesseract-ocr tesseract-ocr-kor "
            "(macOS/Windows: Tesseract와 한국어(kor) 언어 데이터를 설치하세요)")
 ORIENT_BELOW = 70.0  # pages read with a lower mean confidence get their orientation checked
+SIDEWAYS_ABOVE = 0.5  # … and pages whose text was mostly read in vertical lines (turned 90°)
 MIN_ORIENT_CONFIDENCE = 1.5  # Tesseract's orientation confidence needed to turn a page
-_PSM = "3"
+SPARSE_BELOW = 200  # characters: fewer, and the page is read again as a single column
 
 
 class OcrUnavailable(RuntimeError):
@@ -81,18 +85,26 @@ class Tesseract:
             raise PageFailed(f"Tesseract 오류: {err[-1] if err else out.returncode}")
         return out.stdout.decode("utf-8", "replace")
 
-    def _read(self, image: Path, deadline: float, rotated: int = 0) -> PageText:
+    def _read(self, image: Path, deadline: float, rotated: int = 0, psm: str = "3") -> PageText:
         # TSV for confidences and heights, plain text for the spacing: TSV rows split Korean
         # words where Tesseract's own text output (rightly) does not
         base = image.with_name(image.stem + "-out")
         try:
-            self._run([str(image), str(base), "-l", self.config.langs, "--psm", _PSM, "txt", "tsv"], deadline)
+            self._run([str(image), str(base), "-l", self.config.langs, "--psm", psm, "txt", "tsv"], deadline)
             tsv = base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace")
             txt = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
         finally:
             base.with_suffix(".tsv").unlink(missing_ok=True)
             base.with_suffix(".txt").unlink(missing_ok=True)
         return parse_tsv(tsv, txt, rotated)
+
+    def _best(self, image: Path, deadline: float, rotated: int = 0) -> PageText:
+        page = self._read(image, deadline, rotated)
+        if page.chars < SPARSE_BELOW:
+            column = self._read(image, deadline, rotated, psm="4")
+            if column.weight > page.weight:
+                page = column
+        return page
 
     def _turn(self, image: Path, deadline: float) -> int:
         """Degrees to turn the page clockwise to make it upright (0 when unsure)."""
@@ -111,8 +123,9 @@ class Tesseract:
     def recognise(self, image: Path) -> PageText:
         """The text of one page picture; PageFailed/PageTimeout with a one-line reason."""
         deadline = time.monotonic() + self.config.page_timeout
-        page = self._read(image, deadline)
-        if self.orientation and page.confidence < ORIENT_BELOW and page.chars >= 10:
+        page = self._best(image, deadline)
+        doubtful = page.confidence < ORIENT_BELOW or page.sideways > SIDEWAYS_ABOVE
+        if self.orientation and doubtful and page.chars >= 10:
             turn = self._turn(image, deadline)
             if turn:
                 from PIL import Image
@@ -121,7 +134,7 @@ class Tesseract:
                 with Image.open(image) as im:
                     im.rotate(-turn, expand=True).save(upright, compress_level=1)
                 try:
-                    again = self._read(upright, deadline, rotated=turn)
+                    again = self._best(upright, deadline, rotated=turn)
                 finally:
                     upright.unlink(missing_ok=True)
                 if again.confidence > page.confidence:
@@ -153,21 +166,27 @@ def parse_tsv(tsv: str, txt: str = "", rotated: int = 0) -> PageText:
     """Tesseract's TSV (one row per page, block, paragraph, line and word) as lines with their
     confidence (words weighted by length) and height, spaced as its plain text `txt` is."""
     lines: dict[tuple[int, int, int], list[tuple[str, float, int]]] = {}
+    upright: dict[tuple[int, int, int], bool] = {}
     for row in tsv.splitlines()[1:]:
         f = row.split("\t", 11)
-        if len(f) < 12 or f[0] != "5":
+        if len(f) < 11 or f[0] not in ("4", "5"):
             continue
-        word = f[11].strip()
+        if f[0] == "4":  # a line box much taller than wide: text set sideways (or a page turned)
+            upright[(int(f[2]), int(f[3]), int(f[4]))] = int(f[9]) <= 2 * int(f[8])
+            continue
+        word = f[11].strip() if len(f) > 11 else ""
         if word and float(f[10]) >= 0:
             lines.setdefault((int(f[2]), int(f[3]), int(f[4])), []).append((word, float(f[10]), int(f[9])))
-    out, total, weight, at = [], 0.0, 0, 0
+    out, total, weight, at, sideways = [], 0.0, 0, 0, 0
     blocks: dict[tuple[int, int], int] = {}
     plain = [ln for ln in txt.splitlines() if ln.strip()]
     for key, words in lines.items():
         n = sum(len(w) for w, _, _ in words)
         conf = sum(len(w) * c for w, c, _ in words) / n
         total, weight = total + conf * n, weight + n
+        sideways += 0 if upright.get(key, True) else n
         block = blocks.setdefault(key[:2], len(blocks))
         text, at = _spaced(" ".join(w for w, _, _ in words), plain, at)
         out.append(Line(text, conf, _letter_height(words), block))
-    return PageText(tuple(out), total / weight if weight else -1.0, rotated)
+    return PageText(tuple(out), total / weight if weight else -1.0, rotated,
+                    sideways=sideways / weight if weight else 0.0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 HEADING_RATIO = 1.3  # a line this much taller than the body lines is a heading …
 TOP_HEADING_RATIO = 1.8  # … a top-level one from this ratio on
@@ -36,10 +36,16 @@ class PageText:
     lines: tuple[Line, ...]
     confidence: float  # mean word confidence of the page, weighted by characters; -1 without words
     rotated: int = 0  # degrees the picture was turned (clockwise) before it was read
+    sideways: float = field(default=0.0, compare=False)  # share of the text read in vertical lines (not kept)
 
     @property
     def chars(self) -> int:
         return sum(len(ln.text.replace(" ", "")) for ln in self.lines)
+
+    @property
+    def weight(self) -> float:
+        """Characters weighted by their confidence: how much was read, and how surely."""
+        return sum(len(ln.text.replace(" ", "")) * ln.confidence / 100 for ln in self.lines)
 
     def to_json(self) -> dict:
         return {"conf": round(self.confidence, 2), "rot": self.rotated,
