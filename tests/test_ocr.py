@@ -196,3 +196,58 @@ def test_pages_join_the_search_as_they_are_read(tmp_path, real_tesseract, embedd
     top = lib.search("라우터 점검 주기", mode="hybrid", k=1)[0]
     assert (top.source, top.page, top.ocr) == ("scan.pdf", 1, True)
     assert pages_read(log) == 4
+
+
+def test_pages_under_the_confidence_floor_are_reported(scanned, tmp_path, embedder, tokenizer):
+    from dataclasses import replace
+
+    from retriever import NotesLibrary
+
+    lib, _, log, config = scanned
+    index = tmp_path / "index"
+    shutil.copytree(lib.index_dir, index)
+    before = pages_read(log)
+    strict = NotesLibrary(lib.corpus_dir, index, embedder, tokenizer, ocr=replace(config, min_confidence=99.5))
+    rep = strict.refresh()  # another floor: the scans are looked at again, from the cache
+    low = rep.to_dict()["ocr"]
+    assert {(x["path"], x["page"]) for x in low} == {("scan.pdf", 1), ("scan.pdf", 2), ("photo.jpg", 1),
+                                                      ("mixed.pdf", 2)}
+    assert all(0 < x["confidence"] < 99.5 for x in low)
+    assert rep.recognised == 0 and pages_read(log) == before
+    again = NotesLibrary(lib.corpus_dir, index, embedder, tokenizer, ocr=replace(config, min_confidence=99.5))
+    assert again.refresh().to_dict()["ocr"] == low  # an unchanged index reports them too
+
+
+def test_without_tesseract_scans_are_skipped_naming_what_to_install(tmp_path, monkeypatch, embedder, tokenizer):
+    from retriever import NotesLibrary
+
+    corpus = make_corpus(tmp_path / "notes")
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # a laptop that never installed Tesseract
+    lib = NotesLibrary(corpus, tmp_path / "index", embedder, tokenizer)
+    rep = lib.refresh()
+    reasons = {s.path: s.reason for s in rep.skipped}
+    assert set(reasons) == {"scan.pdf", "photo.jpg", "mixed.pdf"}
+    for reason in reasons.values():
+        assert "apt-get install tesseract-ocr tesseract-ocr-kor" in reason and "Tesseract" in reason
+        assert "\n" not in reason and "Traceback" not in reason
+    assert "텍스트 층" in reasons["scan.pdf"] and "p. 2" in reasons["mixed.pdf"]
+    assert rep.files == 2 and rep.recognised == 0
+    json.dumps(rep.to_dict(), ensure_ascii=False)
+    assert lib.search("서브넷 마스크", mode="keyword", k=1)[0].page == 1  # the mixed PDF's text page
+    assert lib.search("키네시스 샤드", mode="hybrid", k=1)[0].source == "memo.md"
+    assert NotesLibrary(corpus, tmp_path / "index", embedder, tokenizer).open() is None  # no rebuild each run
+    monkeypatch.undo()  # … then Tesseract is installed: the waiting pages are read on the next update
+    from retriever.ocr import OcrConfig, OcrUnavailable
+    from retriever.ocr.tesseract import Tesseract
+
+    try:
+        Tesseract.find(OcrConfig())
+    except OcrUnavailable as exc:
+        need_service(f"OCR tests need Tesseract with Korean data: {exc}")
+    installed = NotesLibrary(corpus, tmp_path / "index", embedder, tokenizer)
+    assert not installed.indexer.is_current()
+    rep = installed.refresh()
+    assert rep.skipped == [] and rep.recognised == 4 and rep.files == 4
+    top = installed.search("라우터 점검 주기", mode="keyword", k=1)[0]
+    assert (top.source, top.page, top.ocr) == ("scan.pdf", 1, True)
