@@ -6,8 +6,9 @@ page is read with automatic page segmentation (`--psm 3`); when the words come o
 confidence, Tesseract's orientation detection (`--psm 0`, the `osd` data) is asked whether
 the page is upside down or sideways, and a turned page is read again upright. Automatic
 segmentation sometimes drops the few large lines of a sparse page (a slide, a photo of two
-lines) as pictures: a page read with fewer than `SPARSE_BELOW` characters is read again as
-one column of text (`--psm 4`), and the reading with more confident characters is kept.
+lines) as pictures: a page read with fewer than `SPARSE_BELOW` characters whose ink lies
+largely outside the lines read is read again as one column of text (`--psm 4`), and the
+reading with more confident characters is kept.
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ INSTALL = ("apt-get install tesseract-ocr tesseract-ocr-kor "
 ORIENT_BELOW = 70.0  # pages read with a lower mean confidence get their orientation checked
 SIDEWAYS_ABOVE = 0.5  # … and pages whose text was mostly read in vertical lines (turned 90°)
 MIN_ORIENT_CONFIDENCE = 1.5  # Tesseract's orientation confidence needed to turn a page
-SPARSE_BELOW = 200  # characters: fewer, and the page is read again as a single column
+SPARSE_BELOW = 200  # characters: fewer, and the page is read again as a single column …
+UNREAD_INK_ABOVE = 0.3  # … when this share of its ink lies outside the lines that were read
 
 
 class OcrUnavailable(RuntimeError):
@@ -100,7 +102,7 @@ class Tesseract:
 
     def _best(self, image: Path, deadline: float, rotated: int = 0) -> PageText:
         page = self._read(image, deadline, rotated)
-        if page.chars < SPARSE_BELOW:
+        if page.chars < SPARSE_BELOW and unread_ink(image, page.boxes) > UNREAD_INK_ABOVE:
             column = self._read(image, deadline, rotated, psm="4")
             if column.weight > page.weight:
                 page = column
@@ -167,12 +169,14 @@ def parse_tsv(tsv: str, txt: str = "", rotated: int = 0) -> PageText:
     confidence (words weighted by length) and height, spaced as its plain text `txt` is."""
     lines: dict[tuple[int, int, int], list[tuple[str, float, int]]] = {}
     upright: dict[tuple[int, int, int], bool] = {}
+    boxes: dict[tuple[int, int, int], tuple[int, int, int, int]] = {}
     for row in tsv.splitlines()[1:]:
         f = row.split("\t", 11)
         if len(f) < 11 or f[0] not in ("4", "5"):
             continue
         if f[0] == "4":  # a line box much taller than wide: text set sideways (or a page turned)
-            upright[(int(f[2]), int(f[3]), int(f[4]))] = int(f[9]) <= 2 * int(f[8])
+            key, box = (int(f[2]), int(f[3]), int(f[4])), (int(f[6]), int(f[7]), int(f[8]), int(f[9]))
+            upright[key], boxes[key] = box[3] <= 2 * box[2], box
             continue
         word = f[11].strip() if len(f) > 11 else ""
         if word and float(f[10]) >= 0:
@@ -189,4 +193,24 @@ def parse_tsv(tsv: str, txt: str = "", rotated: int = 0) -> PageText:
         text, at = _spaced(" ".join(w for w, _, _ in words), plain, at)
         out.append(Line(text, conf, _letter_height(words), block))
     return PageText(tuple(out), total / weight if weight else -1.0, rotated,
-                    sideways=sideways / weight if weight else 0.0)
+                    sideways=sideways / weight if weight else 0.0,
+                    boxes=tuple(boxes[k] for k in lines if k in boxes))
+
+
+def unread_ink(image: Path, boxes: tuple[tuple[int, int, int, int], ...]) -> float:
+    """The share of the page's ink (pixels well darker than the paper) outside the line boxes
+    Tesseract read; 0 for a page with nothing on it."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(image) as im:
+        grey = np.asarray(im.convert("L").reduce(4), dtype=np.float32)
+    paper, darkest = float(np.median(grey)), float(np.percentile(grey, 0.5))
+    if paper - darkest < 40:  # no contrast: a blank page
+        return 0.0
+    dark = grey < (paper + darkest) / 2
+    read = np.zeros_like(dark)
+    for left, top, width, height in boxes:
+        read[top // 4:(top + height) // 4 + 1, left // 4:(left + width) // 4 + 1] = True
+    total = int(dark.sum())
+    return float((dark & ~read).sum() / total) if total else 0.0

@@ -37,6 +37,7 @@ class PageText:
     confidence: float  # mean word confidence of the page, weighted by characters; -1 without words
     rotated: int = 0  # degrees the picture was turned (clockwise) before it was read
     sideways: float = field(default=0.0, compare=False)  # share of the text read in vertical lines (not kept)
+    boxes: tuple[tuple[int, int, int, int], ...] = field(default=(), compare=False)  # line boxes (not kept)
 
     @property
     def chars(self) -> int:
