@@ -8,7 +8,9 @@ the page is upside down or sideways, and a turned page is read again upright. Au
 segmentation sometimes drops the few large lines of a sparse page (a slide, a photo of two
 lines) as pictures: a page read with fewer than `SPARSE_BELOW` characters whose ink lies
 largely outside the lines read is read again as one column of text (`--psm 4`), and the
-reading with more confident characters is kept.
+reading with more confident characters is kept. A page lit unevenly (a phone photo: paper
+bright on one side, grey on the other) is binarised with Sauvola's local threshold
+(`thresholding_method=2`) instead of one global threshold, which reads nothing of it.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ SIDEWAYS_ABOVE = 0.5  # … and pages whose text was mostly read in vertical lin
 MIN_ORIENT_CONFIDENCE = 1.5  # Tesseract's orientation confidence needed to turn a page
 SPARSE_BELOW = 200  # characters: fewer, and the page is read again as a single column …
 UNREAD_INK_ABOVE = 0.3  # … when this share of its ink lies outside the lines that were read
+UNEVEN_ABOVE = 35  # grey levels between the brightest and dullest paper of a page: a photo's shading
 
 
 class OcrUnavailable(RuntimeError):
@@ -87,12 +90,13 @@ class Tesseract:
             raise PageFailed(f"Tesseract 오류: {err[-1] if err else out.returncode}")
         return out.stdout.decode("utf-8", "replace")
 
-    def _read(self, image: Path, deadline: float, rotated: int = 0, psm: str = "3") -> PageText:
+    def _read(self, image: Path, deadline: float, rotated: int = 0, psm: str = "3", local: bool = False) -> PageText:
         # TSV for confidences and heights, plain text for the spacing: TSV rows split Korean
         # words where Tesseract's own text output (rightly) does not
         base = image.with_name(image.stem + "-out")
         try:
-            self._run([str(image), str(base), "-l", self.config.langs, "--psm", psm, "txt", "tsv"], deadline)
+            self._run([str(image), str(base), "-l", self.config.langs, "--psm", psm,
+                       "-c", f"thresholding_method={2 if local else 0}", "txt", "tsv"], deadline)
             tsv = base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace")
             txt = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
         finally:
@@ -101,9 +105,10 @@ class Tesseract:
         return parse_tsv(tsv, txt, rotated)
 
     def _best(self, image: Path, deadline: float, rotated: int = 0) -> PageText:
-        page = self._read(image, deadline, rotated)
+        local = uneven_light(image)
+        page = self._read(image, deadline, rotated, local=local)
         if page.chars < SPARSE_BELOW and unread_ink(image, page.boxes) > UNREAD_INK_ABOVE:
-            column = self._read(image, deadline, rotated, psm="4")
+            column = self._read(image, deadline, rotated, psm="4", local=local)
             if column.weight > page.weight:
                 page = column
         return page
@@ -197,14 +202,31 @@ def parse_tsv(tsv: str, txt: str = "", rotated: int = 0) -> PageText:
                     boxes=tuple(boxes[k] for k in lines if k in boxes))
 
 
-def unread_ink(image: Path, boxes: tuple[tuple[int, int, int, int], ...]) -> float:
-    """The share of the page's ink (pixels well darker than the paper) outside the line boxes
-    Tesseract read; 0 for a page with nothing on it."""
+def _small_grey(image: Path, factor: int):
     import numpy as np
     from PIL import Image
 
     with Image.open(image) as im:
-        grey = np.asarray(im.convert("L").reduce(4), dtype=np.float32)
+        return np.asarray(im.convert("L").reduce(factor), dtype=np.float32)
+
+
+def uneven_light(image: Path) -> bool:
+    """Whether the paper's brightness varies across the page (4 × 4 tiles, each tile's paper
+    taken as its 90th percentile) by more than `UNEVEN_ABOVE` grey levels."""
+    import numpy as np
+
+    grey = _small_grey(image, 8)
+    tiles = [t for row in np.array_split(grey, 4, axis=0) for t in np.array_split(row, 4, axis=1) if t.size]
+    paper = [float(np.percentile(t, 90)) for t in tiles]
+    return max(paper) - min(paper) > UNEVEN_ABOVE
+
+
+def unread_ink(image: Path, boxes: tuple[tuple[int, int, int, int], ...]) -> float:
+    """The share of the page's ink (pixels well darker than the paper) outside the line boxes
+    Tesseract read; 0 for a page with nothing on it."""
+    import numpy as np
+
+    grey = _small_grey(image, 4)
     paper, darkest = float(np.median(grey)), float(np.percentile(grey, 0.5))
     if paper - darkest < 40:  # no contrast: a blank page
         return 0.0
