@@ -10,7 +10,7 @@ import json
 import os
 from dataclasses import dataclass
 
-OCR_VERSION = 1  # bump when the recognised text of a page would change (layout, rendering)
+OCR_VERSION = 2  # bump when the recognised text of a page would change (layout, rendering)
 
 
 @dataclass(frozen=True)

@@ -230,16 +230,20 @@ class OcrSession:
             from tqdm import tqdm
 
             bar = tqdm(total=len(jobs), desc="OCR", unit="page", file=sys.stderr, leave=False)
-        last = time.monotonic()
+        last, every = time.monotonic(), self.config.publish_seconds
         for done, res in enumerate(recognise_pages(jobs, engine, self.config), start=1):
             self._take(res)
             if bar is not None:
                 bar.update(1)
             if self.on_progress is not None:
                 self.on_progress(done, len(jobs))
-            if done < len(jobs) and time.monotonic() - last >= self.config.publish_seconds:
+            if done < len(jobs) and time.monotonic() - last >= every:
+                t0 = time.monotonic()
                 publish()
                 last = time.monotonic()
+                # a large index takes longer to write: publish less often, so writing never
+                # takes more than about a quarter of the time (pages go on being read meanwhile)
+                every = max(self.config.publish_seconds, 3 * (last - t0))
         if bar is not None:
             bar.close()
         publish()

@@ -38,6 +38,7 @@ class PageText:
     rotated: int = 0  # degrees the picture was turned (clockwise) before it was read
     sideways: float = field(default=0.0, compare=False)  # share of the text read in vertical lines (not kept)
     boxes: tuple[tuple[int, int, int, int], ...] = field(default=(), compare=False)  # line boxes (not kept)
+    columns: bool = field(default=False, compare=False)  # lines read across columns (not kept)
 
     @property
     def chars(self) -> int:
