@@ -282,16 +282,39 @@ def part_big(fresh: bool) -> dict:
             "progress": [(r["t"], r["pages_searchable"]) for r in rows if "ok" in r][:: max(1, len(rows) // 12)]}
 
 
+def report() -> str:
+    """The saved results (bench/out/ocr/results) as Markdown tables, for bench/ocr.md."""
+    r = {f.stem: json.loads(f.read_text(encoding="utf-8")) for f in sorted((OUT / "results").glob("*.json"))}
+    out = []
+    if "sets" in r:
+        out += ["| set | pages | characters right | ignoring spaces |", "|---|---|---|---|"]
+        out += [f"| {k} | {v['pages']} | {v['acc']:.3f} | {v['acc_nospace']:.3f} |" for k, v in r["sets"].items()]
+    if "retrieval" in r:
+        out += ["", "| set | keyword hit@1 / hit@5 | semantic | hybrid | questions |", "|---|---|---|---|---|"]
+        out += [f"| {k} | " + " | ".join(f"{v[m]['hit@1']:.3f} / {v[m]['hit@5']:.3f}" for m in MODES)
+                + f" | {v['hybrid']['n']} |" for k, v in r["retrieval"].items()]
+    if "speed" in r:
+        out += ["", "| run | figures |", "|---|---|"]
+        out += [f"| {k} | {json.dumps(v, ensure_ascii=False)} |" for k, v in r["speed"].items()]
+    if "big" in r:
+        out += ["", "| 100-page scan | |", "|---|---|"]
+        out += [f"| {k} | {json.dumps(v, ensure_ascii=False)} |" for k, v in r["big"].items()]
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", default="sets,retrieval,speed,big")
     ap.add_argument("--msmarco", type=int, default=80, help="msmarco-ko questions in the subset")
     ap.add_argument("--speed-pages", type=int, default=6)
     ap.add_argument("--fresh", action="store_true", help="the 100-page scan's index from nothing")
+    ap.add_argument("--report", action="store_true", help="print the saved results as Markdown tables")
     ap.add_argument("--child-big", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child_big:
         return child_big(args.child_big)
+    if args.report:
+        return print(report())
     parts, results = args.only.split(","), {}
     emb = make_embedder("e5fast", cache_dir=OUT.parent / "e5fast-model") if {"sets", "retrieval"} & set(parts) else None
     for part in parts:

@@ -66,6 +66,17 @@ def scan_pdf(path: Path, pages: Sequence[object], *, encrypt: str | None = None,
     return path
 
 
+def shaded(picture, darkest: float = 0.55):
+    """The picture lit from one side, as a phone photo of a page is: the far edge at `darkest`
+    of the light."""
+    import numpy as np
+    from PIL import Image
+
+    arr = np.asarray(picture.convert("L"), dtype=np.float32)
+    light = np.linspace(darkest, 1.0, arr.shape[1])[None, :]
+    return Image.fromarray(np.clip(arr * light, 0, 255).astype(np.uint8))
+
+
 def exif_photo(path: Path, picture, orientation: int = 6, quality: int = 85) -> Path:
     """A JPEG whose pixels are stored turned, with the EXIF orientation that shows it upright
     (6: the camera was held sideways, the viewer turns the picture 90° clockwise)."""
@@ -94,6 +105,13 @@ def truncated_jpeg(path: Path, picture) -> Path:
     buf = io.BytesIO()
     picture.convert("RGB").save(buf, "JPEG", quality=90)
     path.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    return path
+
+
+def tiff_pages(path: Path, pictures: Sequence[object]) -> Path:
+    """A multi-page TIFF (a document feeder's output): one picture per page."""
+    first, *rest = pictures
+    first.save(path, save_all=True, append_images=rest, compression="tiff_lzw", dpi=(300, 300))
     return path
 
 

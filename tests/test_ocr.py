@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scangen import exif_photo, page_picture, scan_pdf
+from tests.scangen import exif_photo, page_picture, scan_pdf, shaded
 from tests.services import need_service
 
 PAGES = {  # (heading, lines): each page holds words no other page has
@@ -71,7 +71,7 @@ def pages_read(log: Path) -> int:
 def make_corpus(folder: Path) -> Path:
     folder.mkdir(parents=True)
     scan_pdf(folder / "scan.pdf", [picture("scan-1"), picture("scan-2")], stamp="Scanned by OfficeScan 3000")
-    exif_photo(folder / "photo.jpg", picture("photo"))
+    exif_photo(folder / "photo.jpg", shaded(picture("photo")))  # held sideways, lit from one side
     scan_pdf(folder / "mixed.pdf", [MIXED_TEXT, picture("mixed-2")])
     (folder / "memo.md").write_text(MEMO, encoding="utf-8")
     return folder
@@ -120,6 +120,9 @@ def test_recognised_pages_are_counted_kept_and_headed(scanned):
     gen = lib.searcher.index.path
     cached = [json.loads(x) for x in (gen / "ocr.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(cached) == 4 and all(0 < c["conf"] <= 100 and c["lines"] for c in cached)
+    # the photo was turned upright by its EXIF orientation, not by Tesseract's orientation check
+    photo_key = lib.manifest["files"]["photo.jpg"]["ocr"]["keys"][0]
+    assert next(c for c in cached if c["key"] == photo_key)["rot"] == 0
 
 
 def test_restart_rebuild_other_chunks_and_other_edits_read_no_page_again(scanned, tmp_path, embedder, tokenizer):

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.scangen import (animated_gif, bomb_png, exif_photo, page_picture, scan_pdf,
+from tests.scangen import (animated_gif, bomb_png, exif_photo, page_picture, scan_pdf, tiff_pages,
                            truncated_jpeg)
 from tests.services import need_service
 
@@ -41,6 +41,26 @@ def test_an_edited_scan_page_changes_only_its_key(tmp_path):
     one = read(scan_pdf(tmp_path / "one.pdf", [a, a]))
     two = read(scan_pdf(tmp_path / "two.pdf", [a, b]))
     assert one.scans[0].key == two.scans[0].key and one.scans[1].key != two.scans[1].key
+
+
+def test_a_multi_page_tiff_is_pages_and_is_read_page_by_page(tmp_path, embedder, tokenizer):
+    from retriever import NotesLibrary
+    from retriever.ocr import OcrConfig, OcrUnavailable
+    from retriever.ocr.tesseract import Tesseract
+
+    (tmp_path / "notes").mkdir()
+    tiff = tiff_pages(tmp_path / "notes" / "feeder.tif",
+                      [page_picture(["첫 장은 목차입니다."]), page_picture(LINES)])
+    out = read(tiff)
+    assert [s.page for s in out.scans] == [1, 2] and out.pages == (1, 2) and out.scans[0].key != out.scans[1].key
+    try:
+        Tesseract.find(OcrConfig())
+    except OcrUnavailable as exc:
+        need_service(f"OCR tests need Tesseract with Korean data: {exc}")
+    lib = NotesLibrary(tmp_path / "notes", tmp_path / "index", embedder, tokenizer)
+    assert lib.refresh().recognised == 2
+    top = lib.search("방화벽 규칙 검토", mode="keyword", k=1)[0]
+    assert (top.source, top.page, top.ocr) == ("feeder.tif", 2, True)
 
 
 def test_bad_pictures_and_a_locked_scan_are_each_one_line_and_break_nothing(tmp_path, embedder, tokenizer):

@@ -112,8 +112,9 @@ class Tesseract:
         local = uneven_light(grey)
         page = self._read(image, deadline, rotated, local=local)
         if page.columns or unread_ink(grey, page.boxes) > UNREAD_INK_ABOVE:
-            found = self._read(image, deadline, rotated, psm="3", local=local)
-            if (page.columns and found.weight >= 0.7 * page.weight) or found.weight > page.weight:
+            found = _second(lambda: self._read(image, deadline, rotated, psm="3", local=local))
+            if found is not None and ((page.columns and found.weight >= 0.7 * page.weight)
+                                      or found.weight > page.weight):
                 page = found
         return page
 
@@ -131,26 +132,40 @@ class Tesseract:
             return 0
         return int(rot.group(1)) % 360
 
+    def _upright(self, image: Path, deadline: float) -> PageText | None:
+        """The page read again turned upright, when orientation detection says it is turned."""
+        from PIL import Image
+
+        turn = self._turn(image, deadline)
+        if not turn:
+            return None
+        upright = image.with_name(image.stem + f"-r{turn}.png")
+        with Image.open(image) as im:
+            im.rotate(-turn, expand=True).save(upright, compress_level=1)
+        try:
+            return self._best(upright, deadline, rotated=turn)
+        finally:
+            upright.unlink(missing_ok=True)
+
     def recognise(self, image: Path) -> PageText:
-        """The text of one page picture; PageFailed/PageTimeout with a one-line reason."""
+        """The text of one page picture; PageFailed/PageTimeout with a one-line reason. Only
+        the first reading must finish in time: a second look that does not keeps the first."""
         deadline = time.monotonic() + self.config.page_timeout
         page = self._best(image, deadline)
         doubtful = page.confidence < ORIENT_BELOW or page.sideways > SIDEWAYS_ABOVE
         if self.orientation and doubtful and page.chars >= 10:
-            turn = self._turn(image, deadline)
-            if turn:
-                from PIL import Image
-
-                upright = image.with_name(image.stem + f"-r{turn}.png")
-                with Image.open(image) as im:
-                    im.rotate(-turn, expand=True).save(upright, compress_level=1)
-                try:
-                    again = self._best(upright, deadline, rotated=turn)
-                finally:
-                    upright.unlink(missing_ok=True)
-                if again.confidence > page.confidence:
-                    page = again
+            again = _second(lambda: self._upright(image, deadline))
+            if again is not None and again.confidence > page.confidence:
+                page = again
         return page
+
+
+def _second(read):
+    """A second reading of a page, or None when it failed or ran out of time."""
+    try:
+        return read()
+    except PageFailed:
+        return None
 
 
 _EVEN = re.compile(r"^[\uac00-\ud7a3A-Z0-9.,:]+$")  # letters without descenders or tall marks
