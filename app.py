@@ -12,8 +12,12 @@ import time
 T0 = time.perf_counter()
 
 
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
 def main() -> None:
-    from studyapp.settings import Settings, SettingsError
+    from studyapp import Settings, SettingsError, StudyApp
 
     try:
         settings = Settings.from_env()
@@ -21,10 +25,9 @@ def main() -> None:
     except SettingsError as exc:
         raise SystemExit(str(exc)) from None
     settings.apply_offline_defaults()
-    from studyapp.service import StudyApp
 
     sa = StudyApp(settings)
-    print(f"노트: {settings.corpus_dir} · 색인: {settings.index_dir}", file=sys.stderr, flush=True)
+    say(f"노트: {settings.corpus_dir} · 색인: {settings.index_dir}")
     failure: list[BaseException] = []
 
     def open_library() -> None:
@@ -37,9 +40,12 @@ def main() -> None:
     # overlaps: the Kiwi model load and the import both hold the GIL (bench/startup.py).
     opener = threading.Thread(target=open_library, name="open-index")
     opener.start()
+    # Gradio imports IPython (~1 s of start-up) only for its notebook magic, when it is
+    # installed; a web app has no notebook (bench/RESULTS.md, restart).
+    sys.modules.setdefault("IPython", None)  # type: ignore[arg-type]
     import gradio  # noqa: F401
 
-    from interfaces.web.demo import CSS, build_demo
+    from interfaces.web.demo import CSS, build_demo, keep_status_current
 
     opener.join()
     if failure:
@@ -47,14 +53,18 @@ def main() -> None:
     demo = build_demo(sa)
     demo.queue(max_size=256, default_concurrency_limit=settings.concurrency)
     host, port = settings.host, settings.port
-    print(f"준비 완료 ({time.perf_counter() - T0:.1f}s): http://{host}:{port}", file=sys.stderr, flush=True)
     demo.launch(server_name=host, server_port=port, auth=auth, auth_message="노트 학습 도우미 로그인",
                 max_file_size="50mb", css=CSS, footer_links=["api"], show_error=True,
                 prevent_thread_lock=True)
+    keep_status_current(demo, sa)  # every page load paints the index state as it is now
+    # each line names what is ready: the page now, the semantic search once its model is loaded
+    say(f"웹 페이지 준비 ({time.perf_counter() - T0:.1f}s): http://{host}:{port} — {sa.readiness()}")
     sa.watch()  # notes edited while the app runs are re-indexed in the background
-    # Load the embedding model in the background: keyword search answers at once; the
-    # first semantic/hybrid query then does not pay for the model load.
-    sa.warm_embedder()
+    # The embedding model, then the quiz pool, load while the page already answers: keyword
+    # search at once; the first semantic/hybrid query and the first quiz then wait for nothing.
+    if sa.warm_embedder():
+        say(f"의미·하이브리드 검색 준비 완료 ({time.perf_counter() - T0:.1f}s)")
+    sa.warm_quizzes()
     try:
         demo.block_thread()
     except KeyboardInterrupt:

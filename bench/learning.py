@@ -1,8 +1,8 @@
 """Latency of the learning record: grade / review / progress with 10k attempts on 2k cards.
 
-    python bench/learning.py                       # SQLite and a throwaway PostgreSQL server
-    python bench/learning.py --backends sqlite
-    python bench/learning.py --pg-url postgresql+psycopg://user@/db?host=/run/postgresql
+    python -m bench.learning                       # SQLite and a throwaway PostgreSQL server
+    python -m bench.learning --backends sqlite
+    python -m bench.learning --pg-url postgresql+psycopg://user@/db?host=/run/postgresql
 
 The history is seeded by replaying 10,000 answers (60 days, ~70 % right) through the record's
 own FSRS scheduler in one transaction; then every call is timed on the warm record as the CLI
@@ -17,28 +17,18 @@ import platform
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PostgreSQL cluster helper
-
-from learning import ItemContext, LearningRecord, default_url  # noqa: E402
-from learning.models import ATTEMPTS, CARDS  # noqa: E402
-from learning.scheduler import FSRS, choose_rating  # noqa: E402
-from tutor.types import QuizItem, SourceRef  # noqa: E402
+from bench.lib.machine import pct
+from learning import ItemContext, LearningRecord, default_url
+from learning.models import ATTEMPTS, CARDS
+from learning.scheduler import FSRS, choose_rating
+from tutor.common.types import QuizItem, SourceRef
 
 USER = "bench"
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def items(n_cards: int, n_sections: int) -> list[ItemContext]:
@@ -135,7 +125,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100, help="timed calls per operation")
     args = ap.parse_args()
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    print(f"`python bench/learning.py --backends {args.backends} --n {args.n}` · "
+    print(f"`python -m bench.learning --backends {args.backends} --n {args.n}` · "
           f"{platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()} · before: {load}\n")
     print("| backend | operation | calls | p50 (ms) | p95 (ms) | max (ms) |\n|---|---|---|---|---|---|")
     for backend in args.backends.split(","):
@@ -145,7 +135,7 @@ def main() -> None:
         elif args.pg_url:
             lines = run_backend("PostgreSQL", args.pg_url, args)
         else:
-            from pg_cluster import PostgresCluster
+            from bench.lib.pg_cluster import PostgresCluster
 
             cluster = PostgresCluster().start()
             try:

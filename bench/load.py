@@ -1,8 +1,9 @@
 """Load test: N simulated learners (bench/locustfile.py) against the running app for a bounded time.
 
-    python bench/load.py                                   # 50 learners, 60 s, prints Markdown
-    python bench/load.py --users 10 --run-time 15 --json   # the test suite's smaller run
-    python bench/load.py --results                         # also append a section to RESULTS.md
+    python -m bench.load                                   # 50 learners, 60 s, prints Markdown
+    python -m bench.load --users 10 --run-time 15 --json   # the test suite's smaller run
+    python -m bench.load --results                         # also append a section to RESULTS.md
+    python -m bench.load --scenario study --users 30       # no think time: quiz → grade each → search/ask/progress
 
 Starts `python app.py` on a free 127.0.0.1 port with a fresh learning record in a temp folder and
 one login per learner (STUDY_AUTH_FILE), runs Locust headless against it, stops it, then checks:
@@ -24,22 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench.lib.machine import load_avg, pct
+from bench.lib.paths import BENCH, RESULTS, ROOT, SEED_NOTES
+from bench.lib.app import app_env, free_port, start_app, stop_app, wait_for_app
 
-from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app  # noqa: E402
-
-LOCUSTFILE = ROOT / "bench" / "locustfile.py"
-RESULTS = ROOT / "bench" / "RESULTS.md"
+LOCUSTFILE = BENCH / "locustfile.py"
 ENDPOINTS = ("/ask", "/search", "/quiz", "/grade", "/review", "/progress")
-
-
-def load_avg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
 
 
 def db_attempts(db: Path) -> dict[str, int]:
@@ -47,19 +38,17 @@ def db_attempts(db: Path) -> dict[str, int]:
         return dict(conn.execute("SELECT user_id, COUNT(*) FROM learning_attempts GROUP BY user_id").fetchall())
 
 
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
-
-
 def read_stats(prefix: Path) -> list[dict]:
     with open(f"{prefix}_stats.csv", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
+SCENARIOS = {"mixed": "Learner", "study": "Studier"}  # --scenario → the locustfile's user class
+
+
 def run_locust(host: str, users: int, spawn_rate: float, run_time: int, learners: Path, acks: Path,
-               prefix: Path, log: Path) -> int:
-    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", host,
+               prefix: Path, log: Path, scenario: str = "mixed") -> int:
+    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), SCENARIOS[scenario], "--headless", "--host", host,
            "-u", str(users), "-r", str(spawn_rate), "-t", f"{run_time}s", "--stop-timeout", "120",
            "--csv", str(prefix), "--only-summary", "--learners-file", str(learners),
            "--ack-file", str(acks), "--loglevel", "WARNING"]
@@ -69,7 +58,8 @@ def run_locust(host: str, users: int, spawn_rate: float, run_time: int, learners
                               timeout=run_time + 300).returncode
 
 
-def run(users: int, run_time: int, spawn_rate: float, corpus: Path, index: Path | None, work: Path) -> dict:
+def run(users: int, run_time: int, spawn_rate: float, corpus: Path, index: Path | None, work: Path,
+        scenario: str = "mixed") -> dict:
     shutil.copytree(corpus, work / "corpus")
     if index is not None:
         shutil.copytree(index, work / "index")
@@ -81,10 +71,14 @@ def run(users: int, run_time: int, spawn_rate: float, corpus: Path, index: Path 
                              STUDY_AUTH_FILE=str(learners)), log)
     load_before = load_avg()
     try:
-        wait_for_app(proc, f"http://127.0.0.1:{port}/", log, timeout=600, auth=("learner01", "pw-01"))
+        client = wait_for_app(proc, f"http://127.0.0.1:{port}/", log, timeout=600, auth=("learner01", "pw-01"))
+        # one warm-up call of each kind first: the figures are the app's steady state, not its
+        # first seconds (the query model, Kiwi and the quiz pool loading: bench/startup.py)
+        client.predict("파티션", "hybrid", 1, "", api_name="/search")
+        client.predict("파티션", 1, "", 0, api_name="/quiz")
         t0 = time.perf_counter()
         code = run_locust(f"http://127.0.0.1:{port}", users, spawn_rate, run_time, learners,
-                          work / "acks.json", work / "locust", work / "locust.log")
+                          work / "acks.json", work / "locust", work / "locust.log", scenario)
         wall = time.perf_counter() - t0
     finally:
         stop_app(proc)
@@ -102,7 +96,7 @@ def run(users: int, run_time: int, spawn_rate: float, corpus: Path, index: Path 
     users_all = set(acks) | set(in_db)
     lost = sum(max(0, acks.get(u, 0) - in_db.get(u, 0)) for u in users_all)
     unacked = sum(max(0, in_db.get(u, 0) - acks.get(u, 0)) for u in users_all)
-    return {"users": users, "run_time_s": run_time, "wall_s": round(wall, 1), "locust_exit": code,
+    return {"users": users, "run_time_s": run_time, "scenario": scenario, "wall_s": round(wall, 1), "locust_exit": code,
             "failures": failures, "requests": sum(int(r["Request Count"]) for r in stats if r["Name"] != "Aggregated"),
             "grades_acknowledged": sum(acks.values()), "attempts_in_db": sum(in_db.values()),
             "lost_attempts": lost, "unacknowledged_attempts": unacked, "endpoints": per_endpoint,
@@ -116,9 +110,13 @@ def markdown(res: dict, command: str) -> str:
              f"1-min load {res['load_before'].split()[0]} before, {res['load_after'].split()[0]} after — "
              f"`/proc/loadavg` {res['load_before']} → {res['load_after']}), Python {platform.python_version()}, "
              "SQLite record, template mode (no LLM), STUDY_CONCURRENCY 4, Locust 2.47 in one process on the "
-             "same machine. Each learner logs in as its own user and waits 0.5–2.5 s between tasks "
-             "(weights: ask 1, search 3, quiz 2, grade 4, review 2, progress 2); a figure is the whole call "
-             "(POST /gradio_api/call/… + the SSE result), queueing included.", "",
+             "same machine. " + (
+                 "Each learner logs in as its own user and studies in rounds with no pause at all: a 10-item "
+                 "/quiz, a /grade for every item, then /search, /ask and /progress"
+                 if res.get("scenario") == "study" else
+                 "Each learner logs in as its own user and waits 0.5–2.5 s between tasks "
+                 "(weights: ask 1, search 3, quiz 2, grade 4, review 2, progress 2)")
+             + "; a figure is the whole call (POST /gradio_api/call/… + the SSE result), queueing included.", "",
              "| endpoint | calls | failures | p50 (ms) | p95 (ms) | max (ms) |", "|---|---|---|---|---|---|"]
     for name, e in res["endpoints"].items():
         lines.append(f"| {name} | {e['requests']} | {e['failures']} | {e['p50_ms']:.0f} | {e['p95_ms']:.0f} "
@@ -135,14 +133,16 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--run-time", type=int, default=60, help="seconds")
     ap.add_argument("--spawn-rate", type=float, default=10)
-    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--corpus", type=Path, default=SEED_NOTES)
     ap.add_argument("--index", type=Path, default=None, help="an index of the corpus to copy (else built)")
+    ap.add_argument("--scenario", choices=tuple(SCENARIOS), default="mixed",
+                    help="mixed: think time and weighted tasks; study: no think time, quiz → grade each → search/ask/progress")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--results", action="store_true", help="append the section to bench/RESULTS.md")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
-        res = run(args.users, args.run_time, args.spawn_rate, args.corpus, args.index, Path(tmp))
-    command = "python bench/load.py " + " ".join(sys.argv[1:])
+        res = run(args.users, args.run_time, args.spawn_rate, args.corpus, args.index, Path(tmp), args.scenario)
+    command = "python -m bench.load " + " ".join(sys.argv[1:])
     if args.json:
         print(json.dumps(res, ensure_ascii=False))
     else:

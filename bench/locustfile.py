@@ -10,6 +10,10 @@ or malformed result is a failure. Grades whose result came back are counted per 
 written to --ack-file when the run stops, with every call's time per endpoint (bench/load.py
 compares the grades with the database and takes p50/p95 from these times).
 
+Two kinds of learner: `Learner` (the default) mixes the calls with 0.5–2.5 s of thinking
+between them; `Studier` (issue 24) never pauses and studies in rounds — a 10-item quiz, every
+item graded, then a search, a question and the progress page.
+
 Run by bench/load.py (headless, 127.0.0.1, bounded in time); by hand:
     locust -f bench/locustfile.py --headless -u 10 -r 5 -t 15s --host http://127.0.0.1:7860 \
         --learners-file users.txt --ack-file acks.json
@@ -22,7 +26,7 @@ import random
 import time
 from collections import Counter
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant, events, task
 
 QUESTIONS = ["Athena 파티션 프로젝션은 왜 쓰나요?", "Glue FLEX 실행 클래스는 언제 쓰나요?",
              "Redshift Data Sharing 의 장점은?", "Graviton 인스턴스로 EMR 비용을 줄이는 방법은?",
@@ -57,8 +61,10 @@ def _write_acks(environment, **_kw) -> None:
             json.dump({"acks": dict(ACKS), "times": TIMES, "failures": dict(FAILS)}, f)
 
 
-class Learner(HttpUser):
-    wait_time = between(0.5, 2.5)
+class _Api(HttpUser):
+    """A logged-in learner calling the API (no tasks of its own)."""
+
+    abstract = True
 
     def on_start(self) -> None:
         self.user, password = _LEARNERS[next(_NEXT) % len(_LEARNERS)]
@@ -91,6 +97,10 @@ class Learner(HttpUser):
                             exception=exc, context={})
         return None if exc is not None else out
 
+
+class Learner(_Api):
+    wait_time = between(0.5, 2.5)
+
     @task(1)
     def ask(self) -> None:
         self.call("ask", random.choice(QUESTIONS), check=lambda md: "[1]" in md)
@@ -121,6 +131,25 @@ class Learner(HttpUser):
 
     @task(2)
     def progress(self) -> None:
+        self.call("progress", "", check=lambda p: p["user"] == self.user and len(p["sections"]) > 0)
+
+
+class Studier(_Api):
+    """No think time: quiz (10 items) → grade each item → search → ask → progress, again and again."""
+
+    wait_time = constant(0)
+
+    @task
+    def study_round(self) -> None:
+        r = self.call("quiz", random.choice(TOPICS), 10, "", random.randrange(100_000),
+                      check=lambda q: bool(q["items"]))
+        for item in (r[0]["items"] if r is not None else []):
+            answer = item["answer"] if random.random() < 0.6 else "모르겠어요"
+            g = self.call("grade", item["id"], answer, "", check=lambda g: g["user"] == self.user and "correct" in g)
+            if g is not None:
+                ACKS[self.user] += 1
+        self.call("search", random.choice(QUERIES), "keyword", 5, "", check=lambda r: bool(r["hits"]))
+        self.call("ask", random.choice(QUESTIONS), check=lambda md: "[1]" in md)
         self.call("progress", "", check=lambda p: p["user"] == self.user and len(p["sections"]) > 0)
 
 

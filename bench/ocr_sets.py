@@ -1,23 +1,41 @@
 """OCR of scanned notes (issue 20), measured on scanned sets made from text we have.
 
-    python bench/ocr_sets.py                      # every part; sets and indexes cached in bench/out/ocr
-    python bench/ocr_sets.py --only sets,retrieval --msmarco 80
-    python bench/ocr_sets.py --only big --fresh   # the 100-page scan again from nothing
+    python -m bench.ocr_sets                      # every part; sets and indexes cached in bench/out/ocr
+    python -m bench.ocr_sets --only sets,retrieval --msmarco 80
+    python -m bench.ocr_sets --only big --fresh   # the 100-page scan again from nothing
+    python -m bench.ocr_sets --report             # the saved results as Markdown tables
 
-Sets (bench/ocr_draw.py): the seed notes (corpus/) laid out on A4 pages, as a text-layer PDF
-and as scans at two strengths (`scan1` light, `scan2` strong) plus four phone photos; a
-msmarco-ko subset (questions, their passages and random others), each passage a picture at
-both strengths, and as text. Parts:
+Parts:
 
 - `sets`: character accuracy of the project's OCR against the drawn text (1 − CER, spaces
   collapsed; and with no spaces at all, since OCR often splits or joins Korean words).
 - `retrieval`: hit@1 / hit@5 per mode through NotesLibrary.search, scanned vs text. Seed
-  questions (bench/devset.jsonl) hit when the result's page holds their section (the same
+  questions (bench/data/devset.jsonl) hit when the result's page holds their section (the same
   pages in the text PDF and the scans); the original Markdown is judged by heading.
 - `speed`: pages/min with one Tesseract worker vs one per core (same pages, same process),
   and accuracy/time per rendering resolution; the text-layer sizes behind the scan threshold.
 - `big`: a 100-page 300-dpi scan indexed in a child process: peak memory (the process and its
   Tesseract children), keyword search while the pages are read, then a restart.
+
+Using the sets elsewhere (a stable interface; other benchmarks take these as OCR dev sets):
+
+- `dev_sets(n_msm=80) -> list[OcrSet]`: every set as `OcrSet(name, corpus, questions)`, where
+  `questions` are `(question, good)` pairs and `good(hit) -> bool` says whether a search hit
+  answers it. Names: `seed markdown`, `seed text` (a text-layer PDF), `seed scan1` / `seed scan2`
+  (the same pages scanned, light / strong), `msmarco text`, `msmarco scan1`, `msmarco scan2`.
+  The first call draws the pictures (≈ 1 min for the seed, ≈ 2 min for 80 msmarco questions);
+  later calls read them from bench/out/ocr. Index a set with `library(corpus, name, embedder)`
+  (the index is kept under bench/out/ocr/index/<name>, so its OCR is done once).
+- To make a set by hand: `make_seed()` draws the seed notes (corpus/) onto A4 pages
+  (bench/lib/ocr_draw: `layout(markdown_rows(md))`, `draw(page)`), writes `text/seed.pdf`
+  (`text_pdf`), `scan1|scan2/seed.pdf` (`spoil(img, level, seed)` then `image_pdf`) and four
+  phone photos `photo/pNN.jpg` (`photograph`), and returns `{"pages": [{"text", "sections"}],
+  "photos": [page index]}`. `make_msmarco(n, seed=20)` samples n msmarco-ko questions, draws
+  each relevant passage and twice as many others as one picture (`passage_picture`) at both
+  strengths (`msm<n>/scan1|scan2/<doc>.jpg`, the text as `msm<n>/text/<doc>.txt`) and returns
+  `{"questions": {qid: {"text", "rel"}}, "drawn": {doc: text}}`. Any other text goes the same
+  way: rows → layout → draw → spoil/photograph → image_pdf or .jpg files in a folder.
+- `accuracy(ocr_text, source_text, spaces=True)`: 1 − character error rate.
 """
 from __future__ import annotations
 
@@ -28,19 +46,19 @@ import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.lib import ocr_draw as D
+from bench.lib.paths import DEVSET, MSMARCO, ROOT, SEED_NOTES
+from bench.lib.paths import OUT as BENCH_OUT
+from retriever import KiwiTokenizer, NotesLibrary, OcrConfig, make_embedder
 
-from bench import ocr_draw as D  # noqa: E402
-from retriever import KiwiTokenizer, NotesLibrary, OcrConfig, make_embedder  # noqa: E402
-
-OUT = ROOT / "bench" / "out" / "ocr"
-MSM = ROOT.parent / "shared" / "bench-data" / "msmarco-ko"
-MSM = MSM if MSM.is_dir() else Path("/work/shared/bench-data/msmarco-ko")
+OUT = BENCH_OUT / "ocr"
+MSM = MSMARCO
 MODES = ("keyword", "semantic", "hybrid")
 
 
@@ -70,7 +88,7 @@ def make_seed() -> dict:
     base = OUT / "seed"
     if (base / "layout.json").exists():
         return json.loads((base / "layout.json").read_text(encoding="utf-8"))
-    md = next((ROOT / "corpus").glob("*.md")).read_text(encoding="utf-8")
+    md = next(SEED_NOTES.glob("*.md")).read_text(encoding="utf-8")
     pages = D.layout(D.markdown_rows(md))
     for name in ("text", "scan1", "scan2", "photo"):
         (base / name).mkdir(parents=True, exist_ok=True)
@@ -154,25 +172,41 @@ def _rank(hits, good) -> int:
     return next((h.rank for h in hits if good(h)), 99)
 
 
-def part_retrieval(emb, n_msm: int) -> dict:
-    seed, msm, res = make_seed(), make_msmarco(n_msm), {}
-    devset = [json.loads(x) for x in open(ROOT / "bench" / "devset.jsonl", encoding="utf-8")]
-    pages_of = {}
+@dataclass(frozen=True)
+class OcrSet:
+    """A set to search: its notes folder and its questions, each with what makes a hit right."""
+
+    name: str
+    corpus: Path
+    questions: list[tuple[str, Callable]]  # (question, good(hit) -> bool)
+
+
+def dev_sets(n_msm: int = 80) -> list[OcrSet]:
+    """The seed notes as Markdown, text PDF and two scans; the msmarco-ko subset as text and two
+    scans (drawn on the first call, then read from bench/out/ocr)."""
+    seed, msm = make_seed(), make_msmarco(n_msm)
+    devset = [json.loads(x) for x in open(DEVSET, encoding="utf-8")]
+    pages_of: dict[str, set[int]] = {}
     for k, p in enumerate(seed["pages"], start=1):
-        for s in p["sections"]:
-            pages_of.setdefault(s, set()).add(k)
-    runs = {"seed markdown": (ROOT / "corpus", lambda q, h: q["section"] in h.heading)}
+        for sec in p["sections"]:
+            pages_of.setdefault(sec, set()).add(k)
+    sets = [OcrSet("seed markdown", SEED_NOTES,
+                   [(q["question"], lambda h, q=q: q["section"] in h.heading) for q in devset])]
     for name in ("text", "scan1", "scan2"):
-        runs[f"seed {name}"] = (OUT / "seed" / name, lambda q, h: h.page in pages_of[q["section"]])
-    for label, (corpus, good) in runs.items():
-        lib, _ = library(corpus, label.replace(" ", "-"), emb)
-        res[label] = {m: [_rank(lib.search(q["question"], mode=m, k=5), lambda h: good(q, h)) for q in devset]
-                      for m in MODES}
+        sets.append(OcrSet(f"seed {name}", OUT / "seed" / name,
+                           [(q["question"], lambda h, q=q: h.page in pages_of[q["section"]]) for q in devset]))
     for name in ("text", "scan1", "scan2"):
-        lib, _ = library(OUT / f"msm{n_msm}" / name, f"msm{n_msm}-{name}", emb)
-        qs = msm["questions"].values()
-        res[f"msmarco {name}"] = {m: [_rank(lib.search(q["text"], mode=m, k=5),
-                                            lambda h: Path(h.source).stem in q["rel"]) for q in qs] for m in MODES}
+        sets.append(OcrSet(f"msmarco {name}", OUT / f"msm{n_msm}" / name,
+                           [(q["text"], lambda h, q=q: Path(h.source).stem in q["rel"])
+                            for q in msm["questions"].values()]))
+    return sets
+
+
+def part_retrieval(emb, n_msm: int) -> dict:
+    res = {}
+    for st in dev_sets(n_msm):
+        lib, _ = library(st.corpus, st.name.replace(" ", "-").replace("msmarco", f"msm{n_msm}"), emb)
+        res[st.name] = {m: [_rank(lib.search(q, mode=m, k=5), good) for q, good in st.questions] for m in MODES}
     return {k: {m: {"hit@1": float(np.mean([r == 1 for r in v])), "hit@5": float(np.mean([r <= 5 for r in v])),
                     "n": len(v)} for m, v in modes.items()} for k, modes in res.items()}
 
@@ -223,7 +257,7 @@ def make_big(pages: int = 100) -> Path:
     rows = [D.Row(t, s, "") for d in docs for t, s in ((d, "body"), ("", "body"))]
     laid = D.layout(rows)[:pages]
     D.image_pdf([D.spoil(D.draw(p), 1, seed=k) for k, p in enumerate(laid)], folder / "scan100.pdf")
-    (folder / "seed.md").write_text(next((ROOT / "corpus").glob("*.md")).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "seed.md").write_text(next(SEED_NOTES.glob("*.md")).read_text(encoding="utf-8"), encoding="utf-8")
     return folder
 
 
@@ -257,7 +291,8 @@ def part_big(fresh: bool) -> dict:
     if fresh and index.exists():
         import shutil
         shutil.rmtree(index)
-    proc = psutil.Popen([sys.executable, __file__, "--child-big", str(index)], stdout=subprocess.PIPE, text=True)
+    proc = psutil.Popen([sys.executable, "-m", "bench.ocr_sets", "--child-big", str(index)], stdout=subprocess.PIPE,
+                        text=True, cwd=ROOT)
     peak = {"main": 0, "children": 0, "total": 0}
     lines: list[str] = []
     import threading

@@ -2,19 +2,19 @@
 (the code path of `python -m tutor search`) over an index the project's own loader, chunker
 and indexer build.
 
-    python bench/retrieval.py                                  # msmarco-ko, pages, seed, facts
-    python bench/retrieval.py --sets pages,seed --modes hybrid
-    python bench/retrieval.py --sets msmarco --limit 1000 --seed 12   # a fixed 1,000-question slice
-    python bench/retrieval.py --sets path/to/beir-folder       # corpus.jsonl, queries.jsonl, qrels.tsv
-    python bench/retrieval.py --sets my-notes:my-questions.jsonl    # your notes + {"question", "source"|"section"}
-    python bench/retrieval.py --sets pages --fusion keyword_weight=0.3 --fusion pool=100
+    python -m bench.retrieval                                  # msmarco-ko, pages, seed, facts
+    python -m bench.retrieval --sets pages,seed --modes hybrid
+    python -m bench.retrieval --sets msmarco --limit 1000 --seed 12   # a fixed 1,000-question slice
+    python -m bench.retrieval --sets path/to/beir-folder       # corpus.jsonl, queries.jsonl, qrels.tsv
+    python -m bench.retrieval --sets my-notes:my-questions.jsonl    # your notes + {"question", "source"|"section"}
+    python -m bench.retrieval --sets pages --fusion keyword_weight=0.3 --fusion pool=100
 
-Sets (bench/evalsets.py): `msmarco` = ../shared/bench-data/msmarco-ko (read in place; its
+Sets (bench/lib/evalsets.py): `msmarco` = ../shared/bench-data/msmarco-ko (read in place; its
 documents are written as note files under bench/out/beir/), `pages` = bench/data/pages +
-bench/pages_questions.jsonl, `seed` = corpus/ + bench/devset.jsonl, `facts` = corpus/ +
-bench/answer_facts.jsonl, `second` = bench/data/second-notes + bench/second_facts.jsonl,
+bench/data/pages_questions.jsonl, `seed` = corpus/ + bench/data/devset.jsonl, `facts` = corpus/ +
+bench/data/answer_facts.jsonl, `second` = bench/data/second-notes + bench/data/second_facts.jsonl,
 `pages-ocr1` … `pages-ocr3` (`pages-ocr2s7`: seed 7) = the pages with OCR-like errors
-(bench/ocr_noise.py; written under the temp dir), the same clean questions. With
+(bench/lib/ocr_noise.py; written under the temp dir), the same clean questions. With
 STUDY_MODEL_DIR set, e5fast's model folder is read from there instead of bench/out/e5fast-model.
 Indexes live under bench/out/ and are reused (vectors by content hash). Settings come from the environment like the app's (`STUDY_*`, studyapp/settings.py);
 each `--fusion k=v,…` overrides fields of the settings' FusionConfig for one extra hybrid run.
@@ -24,67 +24,19 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import hashlib
 import json
-import re
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+from bench.lib.evalsets import EvalSet, load_set, unit_of
+from bench.lib.library import memo_embedder, open_library
+from bench.lib.metrics import aggregate, mean, question_metrics
+from bench.lib.paths import OUT
+from retriever import Embedder, FusionConfig, KiwiTokenizer, NotesLibrary
+from studyapp.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.evalsets import OUT, EvalSet, load_set, unit_of  # noqa: E402
-from bench.metrics import aggregate, mean, question_metrics  # noqa: E402
-from retriever import Embedder, FusionConfig, KiwiTokenizer, NotesLibrary, make_embedder  # noqa: E402
-from studyapp.settings import Settings  # noqa: E402
-
-_SAFE_TAG = re.compile(r"[^A-Za-z0-9._-]")
 COLUMNS = ("hit@1", "hit@5", "recall@5", "recall@10", "mrr@10", "ndcg@10")
-
-
-class QueryMemo(Embedder):
-    """An embedder that remembers query vectors (on disk when `store` is given), so fusion
-    variants and re-runs do not embed the same question twice. Passages pass through."""
-
-    def __init__(self, inner: Embedder, store: Path | None = None) -> None:
-        self.inner, self.store = inner, store
-        self.batch_size = inner.batch_size
-        self._memo: dict[str, np.ndarray] = {}
-        self._dirty = False
-        if store is not None and store.with_suffix(".json").exists():
-            texts = json.loads(store.with_suffix(".json").read_text(encoding="utf-8"))
-            vecs = np.load(store.with_suffix(".npy"), allow_pickle=False)
-            self._memo = dict(zip(texts, vecs))
-
-    @property
-    def id(self) -> str:
-        return self.inner.id
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def embed_batch(self, texts, is_query: bool) -> np.ndarray:
-        if not is_query:
-            return self.inner.embed_batch(texts, is_query)
-        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        if missing:
-            for t, v in zip(missing, self.inner.embed_batch(missing, True)):
-                self._memo[t] = np.asarray(v, dtype=np.float32)
-            self._dirty = True
-        return np.stack([self._memo[t] for t in texts])
-
-    def save(self) -> None:
-        if self.store is None or not self._dirty:
-            return
-        self.store.parent.mkdir(parents=True, exist_ok=True)
-        texts = list(self._memo)
-        np.save(self.store.with_suffix(".npy"), np.stack([self._memo[t] for t in texts]), allow_pickle=False)
-        self.store.with_suffix(".json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-        self._dirty = False
 
 
 def fusion_variant(base: FusionConfig, spec: str) -> FusionConfig:
@@ -98,31 +50,6 @@ def fusion_variant(base: FusionConfig, spec: str) -> FusionConfig:
         kind = type(getattr(base, key))
         changes[key] = (raw.lower() in ("1", "true", "yes")) if kind is bool else kind(raw)
     return dataclasses.replace(base, **changes)
-
-
-def index_dir(ev: EvalSet, embedder: Embedder, out: Path) -> Path:
-    tag = _SAFE_TAG.sub("_", embedder.id.split(":")[0])
-    if ev.corpus.parent.parent == out / "beir":  # notes written from a BEIR set: index beside them
-        return ev.corpus.parent / f"index-{tag}"
-    where = hashlib.sha1(str(ev.corpus.resolve()).encode()).hexdigest()[:6]
-    return out / "index-eval" / f"{ev.corpus.name}-{where}-{tag}"  # one index per notes folder
-
-
-def memo_embedder(spec: str, out: Path, model_dir: Path | None = None) -> "QueryMemo":
-    """The embedder, its e5fast model folder in `model_dir` (STUDY_MODEL_DIR) or else under `out`."""
-    inner = make_embedder(spec, cache_dir=model_dir or out / "e5fast-model")
-    return QueryMemo(inner, out / "query-vectors" / hashlib.sha1(inner.id.encode()).hexdigest()[:12])
-
-
-def open_library(ev: EvalSet, embedder: Embedder, settings: Settings, fusion: FusionConfig,
-                 tokenizer, out: Path = OUT) -> NotesLibrary:
-    lib = NotesLibrary(ev.corpus, index_dir(ev, embedder, out), embedder, tokenizer,
-                       chunker=settings.chunker, fusion=fusion)
-    if not lib.open_current():
-        rep = lib.refresh(report=lambda m: print(f"  [{ev.name}] {m}", file=sys.stderr, flush=True))
-        print(f"  [{ev.name}] index: {rep.chunks} chunks, embedded {rep.embedded} ({rep.seconds:.0f} s)",
-              file=sys.stderr, flush=True)
-    return lib
 
 
 def evaluate(lib: NotesLibrary, ev: EvalSet, mode: str, agg: str = "max", depth: int = 20) -> dict:
@@ -197,13 +124,6 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if args.json_out:
         args.json_out.write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
     return results
-
-
-def open_study_library(ev: EvalSet) -> tuple[NotesLibrary, QueryMemo]:
-    """The set's library as `main` opens it (for bench/fusion_study.py)."""
-    settings = Settings.from_env()
-    embedder = memo_embedder(settings.embeddings, OUT, settings.model_dir)
-    return open_library(ev, embedder, settings, settings.fusion, KiwiTokenizer()), embedder
 
 
 if __name__ == "__main__":

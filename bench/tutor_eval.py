@@ -1,6 +1,6 @@
 """Template-answer quality on the dev questions, with no LLM.
 
-    python bench/tutor_eval.py [--devset bench/devset.jsonl] [--corpus corpus] [--index DIR] [--json]
+    python -m bench.tutor_eval [--devset bench/data/devset.jsonl] [--corpus corpus] [--index DIR] [--json]
 
 Prints, over the dev questions:
   first_source_ok  share of answers whose first source lies in the question's section
@@ -22,9 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench.lib.evalsets import read_jsonl
+from bench.lib.paths import DEVSET, SEED_NOTES
 
 OFF_TOPIC = [
     "김치찌개 맛있게 끓이는 법", "조선시대 세종대왕의 업적은?", "축구 오프사이드 규칙 설명해줘",
@@ -45,15 +44,15 @@ def words(text: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--devset", type=Path, default=ROOT / "bench" / "devset.jsonl")
-    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--devset", type=Path, default=DEVSET)
+    ap.add_argument("--corpus", type=Path, default=SEED_NOTES)
     ap.add_argument("--index", type=Path, default=None, help="index folder (default: a temporary one)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args(argv)
 
     from retriever import NotesLibrary, load_corpus, make_embedder
-    from tutor.answer import Tutor
+    from tutor.answers.tutor import Tutor
 
     tmp = None
     index_dir = args.index
@@ -65,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     notes_text = "\n".join(n.text for n in load_corpus(args.corpus)[0])
     tutor = Tutor(lib)  # template mode: no LLM
 
-    dev = [json.loads(line) for line in args.devset.read_text(encoding="utf-8").splitlines() if line.strip()]
+    dev = read_jsonl(args.devset)
     t0 = time.perf_counter()
     first_ok = cited = found = 0
     total_words = supported_words = 0

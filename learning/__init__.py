@@ -1,32 +1,49 @@
 """The learning record: every graded answer kept, FSRS review, 오답 노트, progress per section.
 
-The only package that imports SQLAlchemy and `fsrs`; of the tutor it uses only `tutor.types`.
+The only package that imports SQLAlchemy and `fsrs`; of the tutor it uses only `tutor.common.types`.
 Importing it opens nothing: `LearningRecord.open(url)` connects and migrates.
 
     rec = LearningRecord.open(default_url("data"))          # or STUDY_DATABASE_URL
     rec.show("local", [ItemContext.from_text(item, section, source_text)])
-    res = rec.answer("local", item.id, "답", lambda it, a: grading.grade(it, a, tok))
+    res = rec.record_attempt("local", item.id, "답", correct=True)  # graded by the caller
     rec.rate("local", res.attempt_id, "hard")                 # the learner's own rating, afterwards
     rec.review("local", n=10); rec.wrong("local"); rec.progress("local"); rec.next_due("local")
+    rec.record_attempt("local", item.id, "답", correct, at=when)   # graded by the caller, "as of" `when`
+    rec.record_batch("local", [GradedAnswer(item.id, "답", True, line=1)])
+    p = rec.plan("local", exam="2025-11-13", per_day=20); rec.review("local", n=20, plan=p)
+    sheet = rec.start_exam("local", ctxs); rec.submit_exam("local", sheet.exam_id, graded)
+    rec.optimize("local")                                      # personal FSRS parameters
 """
+from .attempts import TooEarly
+from .batch import BatchLine, BatchOutcome, GradedAnswer, parse_batch_line
 from .clock import parse_at, parse_exam_date
 from .db import default_url
 from .errors import (DatabaseFailure, DatabaseUnavailable, InvalidAnswer, InvalidInput, NotShown,
                      RecordError, UnknownItem)
-from .export import export_wrong_anki, export_wrong_csv
+from .exam_results import ExamResult, ExamSection, ExamSheet, MissedItem
+from .exam_share import share_by_section
+from .exams import MAX_EXAM_ITEMS, MINUTES_PER_ITEM, ExamAlreadySubmitted, UnknownExam
+from .wrong_files import export_wrong_anki, export_wrong_csv
 from .items import MAX_ANSWER_CHARS, ItemContext, source_hash
+from .learner import LearnerSettings
+from .optimize import OptimizeResult
+from .plan_types import DEFAULT_PER_DAY, DEFAULT_TARGET, PlanDay, SectionForecast, StudyPlan
 from .record import LearningRecord
 from .rerate import UnknownAttempt
 from .results import (DayCount, ExamForecast, GradeResult, Progress, ReviewEntry, ReviewQueue,
                       SectionProgress, StaleReport, WrongEntry, WrongNotes)
 from .scheduler import RATINGS
+from .sections import weak_key
 
 DEFAULT_USER = "local"
 
 __all__ = [
-    "DEFAULT_USER", "DatabaseFailure", "DatabaseUnavailable", "DayCount", "ExamForecast", "GradeResult",
-    "InvalidAnswer", "InvalidInput", "ItemContext", "LearningRecord", "MAX_ANSWER_CHARS", "NotShown",
-    "Progress", "RATINGS", "RecordError", "ReviewEntry", "ReviewQueue", "SectionProgress", "StaleReport",
-    "UnknownAttempt", "UnknownItem", "WrongEntry", "WrongNotes", "default_url", "export_wrong_anki", "export_wrong_csv",
-    "parse_at", "parse_exam_date", "source_hash",
+    "BatchLine", "BatchOutcome", "DEFAULT_PER_DAY", "DEFAULT_TARGET", "DEFAULT_USER", "DatabaseFailure",
+    "DatabaseUnavailable", "DayCount", "ExamAlreadySubmitted", "ExamForecast", "ExamResult", "ExamSection",
+    "ExamSheet", "GradeResult", "GradedAnswer", "InvalidAnswer", "InvalidInput", "ItemContext", "LearnerSettings",
+    "LearningRecord", "MAX_ANSWER_CHARS", "MAX_EXAM_ITEMS", "MINUTES_PER_ITEM", "MissedItem", "NotShown",
+    "OptimizeResult", "PlanDay", "Progress", "RATINGS", "RecordError", "ReviewEntry", "ReviewQueue",
+    "SectionForecast", "SectionProgress", "StaleReport", "StudyPlan", "TooEarly", "UnknownAttempt", "UnknownExam",
+    "UnknownItem", "WrongEntry", "WrongNotes", "default_url", "export_wrong_anki", "export_wrong_csv", "parse_at",
+    "parse_batch_line", "parse_exam_date", "share_by_section", "source_hash", "weak_key",
 ]

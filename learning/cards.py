@@ -1,10 +1,9 @@
 """Reading a user's cards (with their item's section and staleness) and section mastery."""
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import datetime
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, NamedTuple
 
 from sqlalchemy import Connection, select
 
@@ -23,6 +22,9 @@ class CardRow(NamedTuple):
     stability: float | None
     last_review: datetime | None
     due: datetime
+    state: int = 1  # fsrs.State
+    step: int | None = 0
+    difficulty: float | None = None
 
     @property
     def live(self) -> bool:
@@ -39,10 +41,10 @@ class CardRow(NamedTuple):
 def load_cards(conn: Connection, user: str) -> list[CardRow]:
     """All cards of one user, stale ones included (callers decide what to do with them)."""
     c, i = CARDS.c, ITEMS.c
-    q = (select(c.item_id, i.section, i.stale, c.reps, c.shown_at, c.stability, c.last_review, c.due)
+    q = (select(c.item_id, i.section, i.stale, c.reps, c.shown_at, c.stability, c.last_review, c.due,
+                c.state, c.step, c.difficulty)
          .join_from(CARDS, ITEMS, c.item_id == i.id).where(c.user_id == user))
-    return [CardRow(item_id, section, bool(stale), reps, shown_at, stability, last_review, due)
-            for (item_id, section, stale, reps, shown_at, stability, last_review, due) in conn.execute(q).all()]
+    return [CardRow(item_id, section, bool(stale), *rest) for (item_id, section, stale, *rest) in conn.execute(q).all()]
 
 
 def mean_retrievability(cards: Iterable[CardRow], fsrs: FSRS, at: datetime) -> dict[str, float]:
@@ -54,16 +56,3 @@ def mean_retrievability(cards: Iterable[CardRow], fsrs: FSRS, at: datetime) -> d
             acc[0] += card.retrievability(fsrs, at)
             acc[1] += 1
     return {s: total / n for s, (total, n) in sums.items() if n}
-
-
-def natural_key(text: str) -> tuple:
-    """"2. x" before "10. y": digits compare as numbers."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p)
-
-
-def section_order(known: Iterable[str], preferred: Sequence[str] = ()) -> list[str]:
-    """The caller's order for its sections, then the rest in natural order."""
-    known_set = set(known)
-    ordered = [s for s in dict.fromkeys(preferred)]
-    rest = sorted(known_set - set(ordered), key=natural_key)
-    return ordered + rest

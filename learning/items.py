@@ -1,4 +1,4 @@
-"""Item snapshots: input checks, the source-text hash, and rows ⇄ `tutor.types.QuizItem`."""
+"""Item snapshots: input checks, the source-text hash, and rows ⇄ `tutor.common.types.QuizItem`."""
 from __future__ import annotations
 
 import hashlib
@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from tutor.types import QUIZ_KINDS, QuizItem, SourceRef
+from tutor.common.types import QUIZ_KINDS, QuizItem, SourceRef
 
 from .errors import InvalidAnswer, InvalidInput
 from .models import ITEM_ID_LEN, ITEMS, USER_LEN
@@ -101,4 +101,5 @@ def row_to_item(row: Mapping[str, Any]) -> QuizItem:
                     options=tuple(row["options"] or ()), answer=row["answer"],
                     explanation=row["explanation"],
                     source=SourceRef(row["source"], row["heading"], (row["line_start"], row["line_end"]),
-                                     row.get("page")))
+                                     row.get("page")),
+                    section=row.get("section") or "")

@@ -15,6 +15,7 @@ from sqlalchemy.types import TypeDecorator
 
 USER_LEN = 128
 ITEM_ID_LEN = 100
+EXAM_ID_LEN = 40
 
 
 class UTCDateTime(TypeDecorator):
@@ -120,16 +121,56 @@ class Attempt(Base):
 
 
 class UserSettings(Base):
-    """Per-user settings (revision 0002): the exam date."""
+    """Per-user settings: the exam date (revision 0002); the plan's daily budget and target, the
+    desired retention and FSRS parameters fitted to the learner (revision 0004). NULL = default."""
 
     __tablename__ = "learning_user_settings"
 
     user_id: Mapped[str] = mapped_column(String(USER_LEN), primary_key=True)
     exam_date: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    per_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    target: Mapped[float | None] = mapped_column(Float, nullable=True)
+    desired_retention: Mapped[float | None] = mapped_column(Float, nullable=True)
+    fsrs_parameters: Mapped[list | None] = mapped_column(JSON, nullable=True)  # 21 floats
+    fsrs_fitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class MockExam(Base):
+    """A 모의고사 (revision 0005): the items in order, the time limit, and once submitted the
+    score and the time used."""
+
+    __tablename__ = "learning_exams"
+    __table_args__ = (Index("ix_learning_exams_user_created", "user_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(EXAM_ID_LEN), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(USER_LEN))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[float] = mapped_column(Float)
+    total: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)  # time used
+    correct: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)  # percent
+    late: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class MockExamItem(Base):
+    """One item of a 모의고사, in order; after submission the answer and its attempt."""
+
+    __tablename__ = "learning_exam_items"
+
+    exam_id: Mapped[str] = mapped_column(ForeignKey("learning_exams.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("learning_items.id"))
+    given: Mapped[str | None] = mapped_column(Text, nullable=True)  # None: not answered
+    correct: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("learning_attempts.id"), nullable=True)
 
 
 ITEMS = Item.__table__
 CARDS = Card.__table__
 ATTEMPTS = Attempt.__table__
 USER_SETTINGS = UserSettings.__table__
+EXAMS = MockExam.__table__
+EXAM_ITEMS = MockExamItem.__table__

@@ -7,8 +7,10 @@ from typing import Sequence
 
 from sqlalchemy import BigInteger, Connection, Integer, case, cast, extract, func, select
 
-from .cards import CardRow, load_cards, mean_retrievability, section_order
+from .cards import CardRow, load_cards
+from .sections import section_order
 from .clock import exam_moment, local_day, utc_offset_seconds
+from .mastery import horizon, item_mastery, latest_right, section_mastery
 from .models import ATTEMPTS
 from .results import DayCount, ExamForecast, Progress, SectionProgress
 from .scheduler import FSRS
@@ -60,10 +62,11 @@ def _due_calendar(cards: list[CardRow], today: date, tz: tzinfo) -> tuple[DayCou
     return tuple(DayCount(today + timedelta(days=k), counts[k]) for k in range(DAYS))
 
 
-def _section_rows(cards: list[CardRow], stats: dict[str, tuple[int, int]], at: datetime,
-                  fsrs: FSRS, exam_at: datetime | None, preferred: Sequence[str]) -> list[SectionProgress]:
-    mastery = mean_retrievability(cards, fsrs, at)
-    exam = mean_retrievability(cards, fsrs, exam_at) if exam_at else {}
+def _section_rows(cards: list[CardRow], stats: dict[str, tuple[int, int]], latest: dict[str, bool],
+                  fsrs: FSRS, when: datetime, at: datetime, exam_at: datetime | None,
+                  preferred: Sequence[str]) -> list[SectionProgress]:
+    mastery = section_mastery(cards, latest, fsrs, when)
+    exam = section_mastery(cards, latest, fsrs, exam_at) if exam_at else {}
     agg: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # seen attempts correct due cards stale
     for c in cards:
         n, ok = stats.get(c.item_id, (0, 0))
@@ -84,16 +87,20 @@ def _section_rows(cards: list[CardRow], stats: dict[str, tuple[int, int]], at: d
 
 def compute_progress(conn: Connection, user: str, at: datetime, tz: tzinfo, fsrs: FSRS,
                      exam_day: date | None, sections: Sequence[str] = ()) -> Progress:
+    """Progress of `user` at `at`; mastery and the exam forecast are honest (`mastery`)."""
     cards = load_cards(conn, user)
     stats = attempt_stats(conn, user, at)
+    latest = latest_right(conn, user, at)
     by_day = attempts_by_day(conn, user, at, tz)
     today = local_day(at, tz)
     exam_at = exam_moment(exam_day, tz) if exam_day else None
-    rows = _section_rows(cards, stats, at, fsrs, exam_at, sections)
+    when = horizon(at, exam_day, tz)
+    rows = _section_rows(cards, stats, latest, fsrs, when, at, exam_at, sections)
     forecast = None
     if exam_day is not None and exam_at is not None:
         live = [c for c in cards if c.live]
-        overall = sum(c.retrievability(fsrs, exam_at) for c in live) / len(live) if live else 0.0
+        overall = (sum(item_mastery(c, latest.get(c.item_id), fsrs, exam_at) for c in live) / len(live)
+                   if live else 0.0)
         forecast = ExamForecast(exam_day, tuple((r.section, r.exam_retention or 0.0) for r in rows),
                                 overall)
     per_day = tuple(DayCount(today - timedelta(days=k), by_day.get(today - timedelta(days=k), 0))
@@ -101,4 +108,5 @@ def compute_progress(conn: Connection, user: str, at: datetime, tz: tzinfo, fsrs
     return Progress(user=user, at=at.astimezone(tz), attempts=sum(n for n, _ in stats.values()),
                     correct=sum(ok for _, ok in stats.values()), streak_days=streak(set(by_day), today),
                     due_now=sum(r.due for r in rows), sections=tuple(rows), attempts_per_day=per_day,
-                    due_per_day=_due_calendar(cards, today, tz), exam=forecast)
+                    due_per_day=_due_calendar(cards, today, tz), exam=forecast,
+                    horizon=local_day(when, tz))

@@ -8,39 +8,48 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from tutor.types import QuizItem
+from tutor.common.types import QuizItem
 
 from . import migrate
-from .clock import local_tz, to_utc
+from .attempts import record_one
+from .batch import BatchMethods
+from .clock import local_tz, local_day, to_utc
 from .db import Database, first_line, is_corruption, open_database
 from .errors import DatabaseFailure, DatabaseUnavailable, InvalidInput, NotShown, RecordError, UnknownItem
 from .items import (ITEM_COLUMNS, ItemContext, check_answer, check_context, check_item_id, check_user,
                     row_to_item, source_hash)
-from .models import ATTEMPTS, CARDS, ITEMS, USER_SETTINGS
+from .learner import fsrs_for
+from .mastery import horizon
+from .models import CARDS, ITEMS, USER_SETTINGS
+from .plan_types import StudyPlan
 from .progress import compute_progress
+from .record_exam import ExamMethods
+from .record_optimize import OptimizeMethods
+from .record_plan import PlanMethods
 from .rerate import check_attempt_id, next_due, rerate
 from .results import GradeResult, Progress, ReviewQueue, StaleReport, WrongNotes
-from .review import build_queue, wrong_entries
-from .scheduler import FSRS, RATING_NAMES, CardState, choose_rating
-from .writes import record_shown, save_card, upsert
+from .review import build_queue, planned_queue, wrong_entries
+from .scheduler import FSRS, RATING_NAMES, Schedulers, choose_rating
+from .writes import record_shown, upsert
 
 MAX_SECONDS = 24 * 3600
 MAX_QUEUE = 500
 TextOf = Callable[[str, tuple[int, int]], "str | None"]
 
 
-class LearningRecord:
+class LearningRecord(PlanMethods, ExamMethods, OptimizeMethods, BatchMethods):
     """Items shown, answers given and FSRS cards, per user, in one SQL database."""
 
-    def __init__(self, db: Database, tz: tzinfo, default_exam_date: date | None, fsrs: FSRS) -> None:
-        self._db, self.tz, self.default_exam_date, self._fsrs = db, tz, default_exam_date, fsrs
+    def __init__(self, db: Database, tz: tzinfo, default_exam_date: date | None, schedulers: Schedulers) -> None:
+        self._db, self.tz, self.default_exam_date = db, tz, default_exam_date
+        self._schedulers = schedulers
+        self._fsrs = schedulers.default  # learners without settings of their own
 
     @classmethod
     def open(cls, url: str, *, tz: tzinfo | None = None, default_exam_date: date | None = None,
@@ -56,7 +65,7 @@ class LearningRecord:
             db.dispose()
             raise DatabaseUnavailable(f"학습 기록 스키마를 준비하지 못했습니다 (migration failed): {db.url}: "
                                       f"{first_line(exc)}") from None
-        return cls(db, tz or local_tz(), default_exam_date, FSRS(desired_retention, fuzz))
+        return cls(db, tz or local_tz(), default_exam_date, Schedulers(desired_retention, fuzz))
 
     # -- lifecycle ------------------------------------------------------------------------
     @property
@@ -103,6 +112,10 @@ class LearningRecord:
     def _now(self, at: datetime | None) -> datetime:
         return to_utc(at, self.tz)
 
+    def _fsrs_of(self, conn: Connection, user: str) -> FSRS:
+        """`user`'s scheduler: their fitted parameters and desired retention, else the record's."""
+        return fsrs_for(conn, self._schedulers, user)
+
     # -- writes ---------------------------------------------------------------------------
     def show(self, user: str, items: Iterable[ItemContext], at: datetime | None = None) -> int:
         """Record items shown to `user` (snapshots + a new FSRS card each); returns how many
@@ -119,44 +132,16 @@ class LearningRecord:
                        rating: str | None = None, seconds: float | None = None,
                        at: datetime | None = None) -> GradeResult:
         """Record an answer graded by the caller; schedules the card with FSRS (wrong → again,
-        right → good unless `rating` says otherwise). Committed when it returns."""
+        right → good unless `rating` says otherwise). Committed when it returns.
+        `at` (the time of the answer, default now) earlier than the item was first shown to `user`
+        or than their previous answer to it is refused (`attempts.TooEarly`), nothing written."""
         user, item_id, given = check_user(user), check_item_id(item_id), check_answer(given)
         r = choose_rating(bool(correct), rating)
         seconds = _check_seconds(seconds)
         now = self._now(at)
         with self._write() as conn:
-            c, i = CARDS.c, ITEMS.c
-            row = conn.execute(
-                select(c.id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps,
-                       i.stale, i.answer).join_from(CARDS, ITEMS, c.item_id == i.id)
-                .where(c.user_id == user, c.item_id == item_id).with_for_update(of=CARDS)).first()
-            if row is None:
-                known = conn.execute(select(i.id).where(i.id == item_id)).first()
-                raise NotShown(user, item_id) if known else UnknownItem(item_id)
-            due = None
-            if not row.stale:
-                before = CardState(row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
-                after = self._fsrs.review(row.id, before, r, now)
-                save_card(conn, row.id, before, after, r)
-                due = after.due.astimezone(self.tz)
-            res = conn.execute(ATTEMPTS.insert().values(user_id=user, item_id=item_id, at=now, given=given,
-                                                        correct=bool(correct), rating=int(r), seconds=seconds))
-            attempt_id = int(res.inserted_primary_key[0])
-        return GradeResult(user, item_id, bool(correct), row.answer, RATING_NAMES[int(r)], due,
-                           now.astimezone(self.tz), attempt_id, bool(row.stale))
-
-    def answer(self, user: str, item_id: str, given: str, grade_fn: Callable[[QuizItem, str], object], *,
-               rating: str | None = None, seconds: float | None = None,
-               at: datetime | None = None) -> GradeResult:
-        """Grade with `grade_fn(item, given)` (returns a bool or an object with `.correct`, e.g.
-        `tutor.grading.grade`) and record it; the grader's result is kept in `.detail`."""
-        item = self.item(user, item_id)
-        check_answer(given)
-        choose_rating(True, rating)  # refuse a bad rating before grading
-        verdict = grade_fn(item, given)
-        correct = verdict if isinstance(verdict, bool) else bool(getattr(verdict, "correct"))
-        res = self.record_attempt(user, item_id, given, correct, rating=rating, seconds=seconds, at=at)
-        return replace(res, detail=verdict)
+            return record_one(conn, self._fsrs_of(conn, user), self.tz, user, item_id, given, bool(correct), r,
+                              seconds, now, explicit=at is not None)
 
     def rate(self, user: str, attempt_id: int, rating: str) -> GradeResult:
         """Change the rating of `user`'s latest answer to an item (the learner's 다시/어려움/좋음/쉬움
@@ -167,7 +152,7 @@ class LearningRecord:
             raise InvalidInput("평가는 again, hard, good, easy 중 하나여야 합니다 (rating): 비어 있음")
         r = choose_rating(True, rating)
         with self._write() as conn:
-            att, expected, stale, due = rerate(conn, self._fsrs, user, attempt_id, r)
+            att, expected, stale, due = rerate(conn, self._fsrs_of(conn, user), user, attempt_id, r)
         return GradeResult(user, att.item_id, bool(att.correct), expected, RATING_NAMES[int(r)],
                            None if due is None else due.astimezone(self.tz), att.at.astimezone(self.tz),
                            int(att.id), stale)
@@ -239,14 +224,23 @@ class LearningRecord:
             when = next_due(conn, user, now)
         return None if when is None else when.astimezone(self.tz)
 
-    def review(self, user: str, n: int = 10, at: datetime | None = None) -> ReviewQueue:
+    def review(self, user: str, n: int = 10, at: datetime | None = None, plan: StudyPlan | None = None) -> ReviewQueue:
         """Up to `n` items: due cards (most overdue first), then never-answered items from the
-        weakest sections ("weak" when the section was studied and is below target, else "new")."""
+        weakest sections ("weak" when the section was studied and is below target, else "new").
+        With `plan` (this user's `plan(...)`, made today): today's planned reviews and new items."""
         user, now = check_user(user), self._now(at)
         if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_QUEUE:
             raise InvalidInput(f"문제 수는 1~{MAX_QUEUE} 사이여야 합니다 (n): {n!r}")
+        if plan is not None and (not isinstance(plan, StudyPlan) or plan.user != user):
+            raise InvalidInput("이 사용자의 학습 계획이 아닙니다 (plan of another user)")
+        day = plan.today if plan is not None and plan.at.date() == local_day(now, self.tz) else None
+        when = horizon(now, self.exam_date(user), self.tz)
         with self._read() as conn:
-            entries = build_queue(conn, user, n, now, self.tz, self._fsrs)
+            fsrs = self._fsrs_of(conn, user)
+            if day is not None:
+                entries = planned_queue(conn, user, n, now, self.tz, fsrs, when, day)
+            else:
+                entries = build_queue(conn, user, n, now, self.tz, fsrs, when)
         return ReviewQueue(user, now.astimezone(self.tz), tuple(entries))
 
     def wrong(self, user: str, at: datetime | None = None, include_stale: bool = False) -> WrongNotes:
@@ -261,7 +255,7 @@ class LearningRecord:
         user, now = check_user(user), self._now(at)
         exam_day = self.exam_date(user)
         with self._read() as conn:
-            return compute_progress(conn, user, now, self.tz, self._fsrs, exam_day, sections)
+            return compute_progress(conn, user, now, self.tz, self._fsrs_of(conn, user), exam_day, sections)
 
 
 def _check_seconds(seconds: float | None) -> float | None:

@@ -5,10 +5,12 @@ Datetimes are aware, in the record's time zone; `to_dict()` writes them as ISO 8
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from tutor.types import QuizItem
+from tutor.common.types import QuizItem
+
+from .sections import weak_key
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -32,7 +34,6 @@ class GradeResult:
     at: datetime
     attempt_id: int
     stale: bool = False
-    detail: object = field(default=None, compare=False, repr=False)  # the caller's grade, if any
 
     def to_dict(self) -> dict:
         return {"user": self.user, "item_id": self.item_id, "correct": self.correct,
@@ -100,11 +101,13 @@ class SectionProgress:
     attempts: int
     correct: int
     accuracy: float | None  # None before the first attempt
-    mastery: float  # mean FSRS retrievability now of the section's live cards (unanswered = 0)
+    # honest mastery at the horizon (`mastery`): the share of the section's live items the learner
+    # can be expected to recall then — latest answer right: FSRS recall; wrong or unanswered: 0
+    mastery: float
     due: int  # cards due now
     cards: int  # live (not stale) items shown
     stale: int  # items whose notes changed: history kept, never scheduled
-    exam_retention: float | None = None  # mean retrievability on the exam date
+    exam_retention: float | None = None  # mastery on the exam date (same counting)
 
     def to_dict(self, detail: bool = False) -> dict:
         d = {"section": self.section, "seen": self.seen, "attempts": self.attempts,
@@ -125,6 +128,8 @@ class DayCount:
 
 @dataclass(frozen=True)
 class ExamForecast:
+    """Mastery on the exam date (latest answer wrong or none → 0), per section and overall."""
+
     date: date
     predicted_retention: tuple[tuple[str, float], ...]  # (section, retention) in section order
     overall: float  # mean over all live cards
@@ -148,12 +153,21 @@ class Progress:
     attempts_per_day: tuple[DayCount, ...]  # the last 14 local days, oldest first, today last
     due_per_day: tuple[DayCount, ...]  # the next 14 local days from today (overdue counts today)
     exam: ExamForecast | None
+    horizon: date | None = None  # the day mastery looks at: the exam date, else 7 days on
+
+    def weakest(self, k: int = 3) -> list[str]:
+        """The `k` weakest sections, in the order `sections.weak_key` defines."""
+        rank = {s.section: n for n, s in enumerate(self.sections)}
+        ranked = sorted(self.sections, key=lambda s: weak_key(s.section, s.mastery, s.attempts, s.accuracy,
+                                                              rank[s.section]))
+        return [s.section for s in ranked[:k]]
 
     def to_dict(self, detail: bool = False) -> dict:
         d = {"user": self.user, "attempts": self.attempts, "correct": self.correct,
              "streak_days": self.streak_days, "due_now": self.due_now,
              "sections": [s.to_dict(detail) for s in self.sections],
-             "exam": None if self.exam is None else self.exam.to_dict()}
+             "exam": None if self.exam is None else self.exam.to_dict(),
+             "horizon": None if self.horizon is None else self.horizon.isoformat()}
         if detail:
             d.update(at=_iso(self.at), attempts_per_day=[c.to_dict() for c in self.attempts_per_day],
                      due_per_day=[c.to_dict() for c in self.due_per_day])

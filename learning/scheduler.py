@@ -7,9 +7,10 @@ an explicit rating (again/hard/good/easy).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from fsrs import Card, Rating, Scheduler, State
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from .errors import InvalidInput
 
@@ -38,10 +39,13 @@ def choose_rating(correct: bool, rating: str | None) -> Rating:
 
 
 class FSRS:
-    """The scheduler used by one record (desired retention 0.9, Anki-style fuzz by default)."""
+    """The scheduler of one learner: FSRS-6 parameters (py-fsrs's defaults unless fitted to the
+    learner, see `optimize`), desired retention 0.9 and Anki-style fuzz by default."""
 
-    def __init__(self, desired_retention: float = 0.9, fuzz: bool = True) -> None:
-        self._s = Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+    def __init__(self, desired_retention: float = 0.9, fuzz: bool = True,
+                 parameters: Sequence[float] | None = None) -> None:
+        self._s = Scheduler(parameters=tuple(parameters or DEFAULT_PARAMETERS),
+                            desired_retention=desired_retention, enable_fuzzing=fuzz)
         # the forgetting curve of fsrs.Scheduler.get_card_retrievability, for many cards at once
         self._decay = -self._s.parameters[20]
         self._factor = 0.9 ** (1 / self._decay) - 1
@@ -49,6 +53,15 @@ class FSRS:
     @property
     def desired_retention(self) -> float:
         return self._s.desired_retention
+
+    @property
+    def parameters(self) -> tuple[float, ...]:
+        return tuple(self._s.parameters)
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """py-fsrs's own scheduler (for the planner's exact first steps)."""
+        return self._s
 
     @staticmethod
     def new_state(at: datetime) -> CardState:
@@ -79,3 +92,20 @@ class FSRS:
             return 0.0
         elapsed = max(0, (at - last_review).days)
         return (1 + self._factor * elapsed / stability) ** self._decay
+
+
+class Schedulers:
+    """One `FSRS` per (parameters, desired retention): learners with their own parameters or
+    retention get their own scheduler, everyone else shares the record's default."""
+
+    def __init__(self, desired_retention: float = 0.9, fuzz: bool = True) -> None:
+        self.default_retention, self.fuzz = desired_retention, fuzz
+        self._made: dict[tuple, FSRS] = {}
+        self.default = self.get(None, None)
+
+    def get(self, parameters: Sequence[float] | None, retention: float | None) -> FSRS:
+        key = (tuple(parameters) if parameters else None, retention or self.default_retention)
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = FSRS(key[1], self.fuzz, key[0])
+        return found

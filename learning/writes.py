@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from fsrs import Rating, State
-from sqlalchemy import Connection, Table, or_, update
+from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -56,22 +56,46 @@ LOCATION = ("source", "heading", "line_start", "line_end", "section", "source_ha
 
 
 def record_shown(conn: Connection, user: str, ctxs: list[ItemContext], now: datetime) -> int:
-    """Insert snapshots and this user's cards for the items shown; returns cards created."""
+    """Insert snapshots and this user's cards for the items shown; returns cards created.
+
+    A few statements per call, not three per item (a quiz's showing is on the path of every
+    /quiz): the snapshots and cards that exist are read once, the new ones inserted together
+    (insert-or-ignore, so a racing writer changes nothing), and only snapshots whose source
+    moved or that were stale are updated — in item-id order, one lock order for every writer."""
     latest: dict[str, ItemContext] = {}
     for ctx in ctxs:
         check_context(ctx)
         latest[ctx.item.id.strip()] = ctx
-    created = 0
+    if not latest:
+        return 0
+    ids = sorted(latest)
+    values = {i: item_values(latest[i]) for i in ids}
+    cols = [ITEMS.c[k] for k in (*LOCATION, "page", "stale")]
+    have = {r.id: r for r in conn.execute(select(ITEMS.c.id, *cols).where(ITEMS.c.id.in_(ids)))}
+    new_items = [{**values[i], "stale": False, "stale_since": None, "created_at": now} for i in ids if i not in have]
+    insert_many(conn, ITEMS, new_items, ["id"])
+    for i in ids:
+        row = have.get(i)
+        if row is not None and (row.stale or any(getattr(row, k) != values[i][k] for k in (*LOCATION, "page"))):
+            conn.execute(update(ITEMS).where(ITEMS.c.id == i)
+                         .values(**{k: values[i][k] for k in (*LOCATION, "page")}, stale=False, stale_since=None))
+    owned = set(conn.execute(select(CARDS.c.item_id).where(CARDS.c.user_id == user, CARDS.c.item_id.in_(ids)))
+                .scalars())
     new = FSRS.new_state(now)
-    for item_id, ctx in sorted(latest.items()):  # one lock order for every writer (no deadlocks)
-        values = item_values(ctx)
-        insert_ignore(conn, ITEMS, {**values, "stale": False, "stale_since": None, "created_at": now}, ["id"])
-        where = [ITEMS.c[k] != values[k] for k in LOCATION]
-        where.append(ITEMS.c.page.is_distinct_from(values["page"]))
-        conn.execute(update(ITEMS).where(ITEMS.c.id == item_id, or_(ITEMS.c.stale.is_(True), *where))
-                     .values(**{k: values[k] for k in (*LOCATION, "page")}, stale=False, stale_since=None))
-        created += insert_ignore(conn, CARDS, {
-            "user_id": user, "item_id": item_id, "state": new.state, "step": new.step,
-            "stability": None, "difficulty": None, "due": now, "last_review": None, "reps": 0,
-            "lapses": 0, "shown_at": now}, ["user_id", "item_id"])
-    return created
+    cards = [{"user_id": user, "item_id": i, "state": new.state, "step": new.step, "stability": None,
+              "difficulty": None, "due": now, "last_review": None, "reps": 0, "lapses": 0, "shown_at": now}
+             for i in ids if i not in owned]
+    return insert_many(conn, CARDS, cards, ["user_id", "item_id"])
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]) -> int:
+    """INSERT the rows, skipping any whose `keys` exist; how many rows were meant to be new
+    (the caller read them as missing; a racing writer that inserted one first is not counted
+    apart)."""
+    if not rows:
+        return 0
+    ins = _DIALECT_INSERT.get(conn.dialect.name)
+    if ins is None:
+        return sum(insert_ignore(conn, table, r, keys) for r in rows)
+    conn.execute(ins(table).on_conflict_do_nothing(index_elements=list(keys)), rows)
+    return len(rows)

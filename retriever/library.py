@@ -24,7 +24,8 @@ from .indexer import Indexer, Reporter
 from .loader import load_corpus
 from .ocr.config import OcrConfig
 from .search import FusionConfig, Searcher
-from .store import BuildReport, IndexError_, load_index
+from .store import BuildReport, IndexUnreadable, load_index
+from .structure import NotesStructure, parse_notes
 from .terms import TermStats
 from .tokenizer import KiwiTokenizer, Tokenizer
 from .types import Hit, Note
@@ -74,8 +75,9 @@ class NotesLibrary:
         return self._status
 
     def refresh(self, rebuild: bool = False, progress: bool = False,
-                report: Reporter | None = None) -> BuildReport:
-        """Update the index from the corpus when needed and load it."""
+                report: Reporter | None = None, background: bool = False) -> BuildReport:
+        """Update the index from the corpus when needed and load it. `background`: the build
+        runs beside a server (`start_refresh`), so the embedder leaves one core to it."""
         with self._refresh_lock:
             self._status = BuildStatus(building=True)
 
@@ -92,7 +94,8 @@ class NotesLibrary:
             try:
                 rep = self.indexer.update(rebuild=rebuild, progress=progress, report=report,
                                           on_keyword_ready=keyword_ready, on_embed=embedded,
-                                          on_ocr=recognised, on_published=self._use)
+                                          on_ocr=recognised, on_published=self._use,
+                                          background=background)
             except Exception as exc:
                 self._status = BuildStatus(error=f"{type(exc).__name__}: {exc}")
                 raise
@@ -113,7 +116,7 @@ class NotesLibrary:
         build's report."""
         def run() -> None:
             try:
-                rep = self.refresh(rebuild=rebuild, progress=progress, report=report)
+                rep = self.refresh(rebuild=rebuild, progress=progress, report=report, background=True)
                 if on_done is not None:
                     on_done(rep)
             except Exception as exc:  # kept in `status.error`; the caller's thread reports it
@@ -147,7 +150,7 @@ class NotesLibrary:
             return False
         try:
             self._use(load_index(self.index_dir))
-        except IndexError_:
+        except IndexUnreadable:
             return False
         return True
 
@@ -203,8 +206,14 @@ class NotesLibrary:
     def query_vector(self, text: str) -> np.ndarray:
         return self.searcher.query_vector(text)
 
-    def chunk_near(self, source: str, line: int, within: tuple[int, int] | None = None) -> Hit | None:
-        """The chunk holding `line` of `source` (or the nearest one starting `within` a line range)."""
-        s = self.searcher
-        i = s.chunk_near(source, line, within)
-        return None if i is None else s.chunk_hit(i)
+    def chunk_hit(self, index: int) -> Hit:
+        """The chunk at `index` of the live chunk table as a hit (score 0, rank 0)."""
+        return self.searcher.chunk_hit(index)
+
+    def structure(self) -> NotesStructure:
+        """The indexed notes' sections, each with its chunks — parsed once per generation."""
+        def build() -> NotesStructure:
+            notes = ((n.source, n.text, n.pages) for n in self.notes())
+            return parse_notes(notes, splitter=self.tokenizer.split_sentences).with_chunks(self.searcher.index.chunks)
+
+        return self.memo("retriever:structure", build)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .readers import SUFFIXES, ScanPage, Unreadable, format_of, read_bytes
-from .readers.text import decode_bytes  # noqa: F401  (kept importable here for callers)
 from .types import Note, Skipped
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ side's two best chunks tie, rising linearly with the best chunk's BM25 lead
 a code identifier, a number only one page holds) decides; a flat keyword side leaves the
 order to meaning. Chosen over min-max, whole-collection, BM25-over-ideal and rank-based
 (RRF) normalisations and fixed weights on msmarco-ko, the pages stand-in and the seed sets
-(bench/RESULTS.md, issue 12; `bench/fusion_study.py`).
+(issue 12: bench/studies/fusion_study.md, `bench/studies/fusion_study.py`).
 """
 from __future__ import annotations
 
@@ -128,9 +128,6 @@ class Searcher:
         self._qcache_size = cache_size
         self._lock = Lock()
         self._chunk_sources = np.array([c.source for c in index.chunks], dtype=object)
-        self._by_source: dict[str, list[int]] = {}
-        for i, c in enumerate(index.chunks):
-            self._by_source.setdefault(c.source, []).append(i)
 
     # -- the two sides --------------------------------------------------------------
     def query_terms(self, query: str) -> list[str]:
@@ -192,21 +189,7 @@ class Searcher:
     def chunk_hit(self, i: int, score: float = 0.0, rank: int = 0) -> Hit:
         c = self.index.chunks[i]
         return Hit(rank=rank, score=score, source=c.source, heading=c.heading, lines=c.lines,
-                   text=c.text, chunk_index=i, page=c.page, ocr=c.ocr)
-
-    def chunk_near(self, source: str, line: int, within: tuple[int, int] | None = None) -> int | None:
-        """Index of the chunk of `source` holding `line`; else, when `within` (a line range)
-        is given, the chunk starting inside it nearest to `line`; else None."""
-        best, best_key = None, None
-        for i in self._by_source.get(source, ()):
-            a, b = self.index.chunks[i].lines
-            if a <= line <= b:
-                return i
-            if within is not None and within[0] <= a <= within[1]:
-                key = abs(a - line)
-                if best_key is None or key < best_key:
-                    best, best_key = i, key
-        return best
+                   text=c.text, chunk_index=i, page=c.page, section=c.section, ocr=c.ocr)
 
     # -- public ---------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", k: int = 5,

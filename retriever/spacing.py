@@ -4,7 +4,7 @@ Korean notes space words inconsistently ("데이터 베이스", "데이터베이
 and joins words at random; Kiwi's morphemes then differ between the note and the question.
 Reduced to letters and digits with every space and mark removed and cut into overlapping
 character bigrams, both read the same. BM25 over these bigrams is mixed into the keyword side
-(`FusionConfig.bigram_weight`; measured in bench/RESULTS.md, issue 12).
+(`FusionConfig.bigram_weight`; measured in bench/studies/ngram_study.md, issue 12).
 """
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ BIGRAM_DIR = "bm25-bigram"
 T = TypeVar("T")
 
 
-class IndexError_(RuntimeError):
+class IndexUnreadable(RuntimeError):
     """The index on disk cannot be used (missing, corrupt or incompatible)."""
 
 
@@ -61,6 +61,7 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     changed: bool = False
     rebuilt_reason: str = ""
+    embedder: dict = field(default_factory=dict)  # {"id", "path"?, "why"?}: what embedded and why
     # the live index as loaded for the check, when nothing had to change (saves a reload)
     index: "LoadedIndex | None" = field(default=None, repr=False, compare=False)
     # recognised (OCR) pages under the confidence floor, {"path", "page", "confidence"};
@@ -73,10 +74,16 @@ class BuildReport:
             "files": self.files, "chunks": self.chunks, "embedded": self.embedded,
             "reused": self.reused, "removed": self.removed, "seconds": round(self.seconds, 3),
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "embedder": self.embedder,
         }
         if self.ocr is not None:  # only with scanned notes: the report of text notes stays as it was
             d["ocr"] = self.ocr
         return d
+
+
+def embedder_report(entry: dict) -> dict:
+    """A manifest's embedder entry as reported: its id, and for e5fast the path and why."""
+    return {k: entry[k] for k in ("id", "path", "query_path", "why") if k in entry}
 
 
 @dataclass
@@ -100,10 +107,6 @@ class LoadedIndex:
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
-    def embedder_id(self) -> str:
-        return self.manifest["embedder"]["id"]
-
-    @property
     def dense_ready(self) -> bool:
         """Whether the chunks have vectors (semantic and hybrid search work)."""
         return self.vectors is not None and self.ann is not None
@@ -115,7 +118,7 @@ class LoadedIndex:
             with open(self.path / "tokens.jsonl", encoding="utf-8") as f:
                 toks = [json.loads(line) for line in f]
             if len(toks) != len(self.chunks):
-                raise IndexError_("tokens.jsonl does not match the chunk table")
+                raise IndexUnreadable("tokens.jsonl does not match the chunk table")
             self._tokens = toks
         return self._tokens
 
@@ -165,12 +168,6 @@ def build_bigram_bm25(chunks: list[Chunk]) -> BM25Index:
     return BM25Index.build([char_bigrams(c.indexed_text) for c in chunks])
 
 
-def same_files(notes: list[Note], manifest: dict) -> bool:
-    """The corpus holds exactly the files the manifest indexed, with the same contents."""
-    return {n.source: n.sha256 for n in notes} == {
-        p: f["sha256"] for p, f in manifest.get("files", {}).items()}
-
-
 def same_scan(refs: list, scan_skipped: list[Skipped], manifest: dict) -> bool:
     """The scanned corpus (hashes only) is what the manifest was built from: the same indexed
     files with the same bytes, and the same files skipped."""
@@ -214,47 +211,47 @@ def read_manifest(index_dir: Path) -> dict | None:
 
 
 def load_index(index_dir: str | os.PathLike) -> LoadedIndex:
-    """Load the live generation; raises IndexError_ with a one-line reason."""
+    """Load the live generation; raises IndexUnreadable with a one-line reason."""
     index_dir = Path(index_dir)
     for _ in range(3):
         gen = current_generation(index_dir)
         if gen is None:
-            raise IndexError_("no index yet")
+            raise IndexUnreadable("no index yet")
         try:
             return _load_generation(gen)
-        except IndexError_:
+        except IndexUnreadable:
             # Another process may have swapped in a newer generation and swept this one
             # while we read it: then CURRENT has moved on and we simply read the new one.
             if current_generation(index_dir) == gen:
                 raise
-    raise IndexError_("the index kept changing while being read")
+    raise IndexUnreadable("the index kept changing while being read")
 
 
 def _load_generation(gen: Path) -> LoadedIndex:
     try:
         manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") not in READABLE_FORMATS:
-            raise IndexError_(f"index format {manifest.get('format')} != {FORMAT_VERSION}")
+            raise IndexUnreadable(f"index format {manifest.get('format')} != {FORMAT_VERSION}")
         chunks: list[Chunk] = []
         with open(gen / "chunks.jsonl", encoding="utf-8") as f:
             for line in f:
                 row = json.loads(line)
                 chunks.append(Chunk(row["source"], row["heading"], tuple(row["lines"]), row["text"], row["id"],
-                                    row.get("page"), ocr=bool(row.get("ocr", False))))
+                                    row.get("page"), row.get("section", ""), ocr=bool(row.get("ocr", False))))
         n = len(chunks)
         if n != manifest["counts"]["chunks"] or [c.id for c in chunks] != manifest["chunk_ids"]:
-            raise IndexError_("chunk table does not match the manifest")
+            raise IndexUnreadable("chunk table does not match the manifest")
         vectors = np.load(gen / "vectors.npy", allow_pickle=False)
         if vectors.shape != (n, manifest["embedder"]["dim"]) or vectors.dtype != np.float32:
-            raise IndexError_(f"vectors.npy has shape {vectors.shape}, expected ({n}, {manifest['embedder']['dim']})")
+            raise IndexUnreadable(f"vectors.npy has shape {vectors.shape}, expected ({n}, {manifest['embedder']['dim']})")
         ann = ANN.load(gen / "dense.faiss", manifest["ann"]["kind"])
         if len(ann) != n:
-            raise IndexError_("FAISS index size does not match the chunk table")
+            raise IndexUnreadable("FAISS index size does not match the chunk table")
         bm25 = BM25Index.load(gen / "bm25", n)
         if not (gen / "tokens.jsonl").is_file():
-            raise IndexError_("tokens.jsonl is missing")
-    except IndexError_:
+            raise IndexUnreadable("tokens.jsonl is missing")
+    except IndexUnreadable:
         raise
     except Exception as exc:  # corrupt files surface as many exception types
-        raise IndexError_(f"index at {gen} is unreadable ({type(exc).__name__}: {exc})") from exc
+        raise IndexUnreadable(f"index at {gen} is unreadable ({type(exc).__name__}: {exc})") from exc
     return LoadedIndex(gen, manifest, chunks, vectors, ann, bm25)

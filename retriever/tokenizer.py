@@ -117,28 +117,38 @@ def ascii_terms(raw: str) -> list[str]:
     return out
 
 
+_KIWI: dict[int, object] = {}  # num_workers → the loaded model, shared by every tokenizer
+_KIWI_LOCK = threading.Lock()
+
+
+def _load_kiwi(num_workers: int):
+    """The Kiwi model for `num_workers`, loaded once per process (it takes seconds and ~100 MB;
+    the loaded model is read-only and safe to share between threads)."""
+    with _KIWI_LOCK:
+        kiwi = _KIWI.get(num_workers)
+        if kiwi is None:
+            from kiwipiepy import Kiwi
+
+            # The typo and multi-word dictionaries halve the load time and add nothing
+            # to content-morpheme matching.
+            kiwi = Kiwi(num_workers=num_workers, load_typo_dict=False, load_multi_dict=False)
+            for word in TRANSLITERATIONS:
+                kiwi.add_user_word(word, "NNP", 0.0)
+            _KIWI[num_workers] = kiwi
+        return kiwi
+
+
 class KiwiTokenizer:
-    """Callable tokenizer; the Kiwi model loads on first use and is shared by threads."""
+    """Callable tokenizer; the Kiwi model loads on first use, once per process, shared by threads."""
 
     def __init__(self, num_workers: int = -1) -> None:
         self._kiwi = None
-        self._lock = threading.Lock()
         self._num_workers = num_workers
 
     @property
     def kiwi(self):
         if self._kiwi is None:
-            with self._lock:
-                if self._kiwi is None:
-                    from kiwipiepy import Kiwi
-
-                    # The typo and multi-word dictionaries halve the load time and add nothing
-                    # to content-morpheme matching.
-                    kiwi = Kiwi(num_workers=self._num_workers, load_typo_dict=False,
-                                load_multi_dict=False)
-                    for word in TRANSLITERATIONS:
-                        kiwi.add_user_word(word, "NNP", 0.0)
-                    self._kiwi = kiwi
+            self._kiwi = _load_kiwi(self._num_workers)
         return self._kiwi
 
     # -- spans -------------------------------------------------------------------------

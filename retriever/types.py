@@ -37,6 +37,12 @@ def page_at(pages: tuple[int, ...], line: int) -> int | None:
     return max(1, lo)
 
 
+def section_id(source: str, start_line: int) -> str:
+    """The id of the section of `source` opened on `start_line` (its Markdown heading's line,
+    1 for text before any heading): a chunk and the notes section it belongs to share it."""
+    return f"{source}#{start_line}"
+
+
 @dataclass(frozen=True)
 class Skipped:
     path: str
@@ -51,6 +57,7 @@ class Chunk:
     text: str
     id: str = ""  # content hash (source-independent) filled by the chunker
     page: int | None = None  # 1-based page of a paged file (PDF); chunks never cross pages
+    section: str = ""  # id of the notes section it belongs to (`structure.section_id`)
     ocr: bool = False  # the text was recognised from a scan or photo (OCR), not read
 
     @property
@@ -69,6 +76,7 @@ class Hit:
     text: str
     chunk_index: int = field(default=-1, compare=False)
     page: int | None = None  # 1-based page of a paged file (PDF), else None
+    section: str = field(default="", compare=False)  # its chunk's section id
     ocr: bool = False  # the text was recognised from a scan or photo (OCR)
 
     def to_dict(self) -> dict:

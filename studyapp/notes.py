@@ -18,6 +18,7 @@ from retriever.loader import iter_note_paths, load_note
 from retriever.readers import SUFFIXES, Unreadable, format_of, read_bytes
 from retriever.readers.text import decode_bytes
 from retriever.types import Skipped
+from tutor.common.particles import particle
 
 ALLOWED_SUFFIXES = SUFFIXES  # every format the notes folder is read in
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # text notes: 2 MiB is a very long note
@@ -46,9 +47,9 @@ class SavedNote:
         if self.unchanged:
             return f"같은 내용의 노트가 이미 있습니다: {self.source} (저장하지 않음)"
         if self.renamed:
-            return (f"'{self.requested_name}' 이름이 이미 있어 '{self.source}'(으)로 저장했습니다 "
-                    f"({self.bytes:,} 바이트). 재색인하면 검색에 반영됩니다.")
-        return f"저장했습니다: {self.source} ({self.bytes:,} 바이트). 재색인하면 검색에 반영됩니다."
+            return (f"'{self.requested_name}' 이름이 이미 있어 '{self.source}'{particle(self.source, '(으)로')} 저장했습니다 "
+                    f"({self.bytes:,} 바이트).")
+        return f"저장했습니다: {self.source} ({self.bytes:,} 바이트)."
 
 
 def _sha256(data: bytes) -> str:
@@ -233,7 +234,7 @@ def index_status(manifest: dict | None, index_dir: str | os.PathLike | None = No
         "files": int(counts.get("files", len(m.get("files", {})))),
         "chunks": int(counts.get("chunks", len(m.get("chunk_ids", [])))),
         "skipped": int(counts.get("skipped", 0)),
-        "embedder": emb.get("id", "?"),
+        "embedder": emb.get("id", "?") + (f" · {emb['path']}" if emb.get("path") else ""),  # e5fast's path
         "dim": emb.get("dim"),
         "built_at": m.get("built_at", "?"),
         "build_seconds": m.get("build_seconds"),

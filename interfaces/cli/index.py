@@ -4,10 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from studyapp.build import build
-from studyapp.reports import build_headline, skipped_lines
+from studyapp import index_headline, skipped_lines
 
-from .common import add_common, err, settings_from
+from .common import add_common, err, open_app
 
 
 def register(sub) -> None:
@@ -18,12 +17,12 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    library = build(settings_from(args)).library
-    rep = library.refresh(rebuild=args.rebuild, progress=True, report=err)
+    rep = open_app(args, dense=None).reindex(rebuild=args.rebuild, report=err, progress=True)
+    assert rep is not None  # nothing else re-indexes in this process
     for line in skipped_lines(rep):
         err(line)
     if args.json:
         print(json.dumps(rep.to_dict(), ensure_ascii=False))
     else:
-        print(build_headline(rep, done="색인 갱신됨"))
+        print(index_headline(rep, done="색인 갱신됨"))
     return 0

@@ -8,15 +8,14 @@ from __future__ import annotations
 import argparse
 import logging
 
-from learning import InvalidAnswer, InvalidInput, NotShown, RecordError, UnknownItem
-from studyapp.settings import Settings, SettingsError
+from studyapp import BAD_INPUT, RecordError, Settings, SettingsError
 
-from . import ask, index, quiz, search, study
+from . import ask, exam, grade, index, optimize, plan, quiz, search, study
 from .common import UsageError, err
 
 # Each entry adds its sub-parsers (and sets `func`) — the whole command line, in order.
-COMMANDS = (index.register, search.register, ask.register, quiz.register, study.register)
-BAD_INPUT = (InvalidInput, InvalidAnswer, UnknownItem, NotShown)
+COMMANDS = (index.register, search.register, ask.register, quiz.register, grade.register, study.register,
+            plan.register, exam.register, optimize.register)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,10 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         status = int(args.func(args) or 0)
-        build = getattr(args, "pending_build", None)
-        if build is not None and build.is_alive():  # the answer is out; the index finishes
+        app = getattr(args, "app", None)
+        if app is not None and app.building_left():  # the answer is out; the index finishes
             err("의미·하이브리드 검색용 임베딩을 마저 끝냅니다 (finishing the index)…")
-            build.join()
+            app.finish()
         return status
     except UsageError as exc:
         err(f"오류: {exc}")

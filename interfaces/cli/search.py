@@ -6,11 +6,11 @@ import json
 import sys
 from pathlib import Path
 
-from retriever import MODES, Hit, QueryError, Tokenizer
-from retriever.highlight import excerpt_window, mark, match_spans
-from tutor.labels import location
+from typing import Callable
 
-from .common import add_common, checked_query, err, open_services, read_queries
+from studyapp import MODES, Hit, QueryError, excerpt_window, location, mark, strip_marks
+
+from .common import add_common, checked_query, err, open_app, read_queries
 
 EXCERPT_WIDTH, EXCERPT_LEAD = 220, 60
 
@@ -25,14 +25,17 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def render_hits(query: str, hits: list[Hit], tokenizer: Tokenizer, tty: bool) -> str:
+def render_hits(query: str, hits: list[Hit], spans_of: Callable[[str, str], list[tuple[int, int]]],
+                tty: bool) -> str:
+    """The hits as terminal text; `spans_of(text, query)` says where the query's terms are."""
     left, right = ("\033[1;33m", "\033[0m") if tty else ("«", "»")
     lines = [f"🔎 {query}  —  결과 {len(hits)}건"]
     if not hits:
         lines.append("  (일치하는 노트가 없습니다)")
     for h in hits:
-        spans = match_spans(h.text, query, tokenizer)
-        body, inner, _, _ = excerpt_window(h.text, spans, EXCERPT_WIDTH, EXCERPT_LEAD)
+        text = strip_marks(h.text)  # the words, not the notes' Markdown marks
+        spans = spans_of(text, query)
+        body, inner, _, _ = excerpt_window(text, spans, EXCERPT_WIDTH, EXCERPT_LEAD)
         excerpt = " ".join(mark(body, inner, left, right).split())
         lines.append(f"[{h.rank}] {location(h.source, h.lines, h.page)}  (점수 {h.score:.3f})")
         lines.append(f"    {h.heading}")
@@ -42,13 +45,13 @@ def render_hits(query: str, hits: list[Hit], tokenizer: Tokenizer, tty: bool) ->
 
 def run(args: argparse.Namespace) -> int:
     queries = read_queries(args.query, args.queries)
-    library = open_services(args, need_dense=args.mode != "keyword").library
+    app = open_app(args, dense=args.mode != "keyword")
     tty = sys.stdout.isatty()
     status = 0
     for q in queries:
         try:
             text = checked_query(q)
-            hits = library.search(text, mode=args.mode, k=args.top_k)
+            hits = app.search(text, mode=args.mode, k=args.top_k)
         except QueryError as exc:
             err(f"오류: {exc}")
             status = 2
@@ -57,5 +60,5 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"query": text, "mode": args.mode, "hits": [h.to_dict() for h in hits]},
                              ensure_ascii=False), flush=True)
         else:
-            print(render_hits(text, hits, library.tokenizer, tty), flush=True)
+            print(render_hits(text, hits, app.match_spans, tty), flush=True)
     return status

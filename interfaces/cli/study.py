@@ -1,31 +1,22 @@
-"""The learning record on the command line: `grade`, `review`, `wrong`, `progress`."""
+"""The learning record on the command line: `review`, `wrong`, `progress` (`grade` has its own module)."""
 from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
 
-from learning import RATINGS, GradeResult, Progress, ReviewQueue, WrongNotes, export_wrong_anki, export_wrong_csv, parse_at
-from studyapp.study import StudyRecord
-from tutor.labels import location
+from studyapp import REASON_LABELS, REVIEW_SIZE, Progress, ReviewQueue, WrongNotes, location, parse_at, strip_marks
 
-from .common import UsageError, add_common, add_record_options, err, open_study
-from .quiz import print_item
+from .common import UsageError, add_common, add_record_options, err, export_format, open_learner
+from .drill import drill
 
 
 def register(sub) -> None:
-    p = sub.add_parser("grade", help="답 하나 채점하고 기록하기 (grade and record one answer)")
+    p = sub.add_parser("review", help="오늘 복습할 문제 (today's plan, else due first, then weak sections)")
     add_common(p)
     add_record_options(p)
-    p.add_argument("item_id", help="문항 id (quiz --json 의 id)")
-    p.add_argument("answer", help="내 답")
-    p.add_argument("--rating", choices=RATINGS, default=None, help="직접 평가 (기본: 맞으면 good, 틀리면 again)")
-    p.set_defaults(func=run_grade)
-
-    p = sub.add_parser("review", help="오늘 복습할 문제 (due first, then weak sections)")
-    add_common(p)
-    add_record_options(p)
-    p.add_argument("--n", type=int, default=10, help="문항 수 (기본 10)")
+    p.add_argument("--n", type=int, default=None,
+                   help=f"문항 수 (기본: 학습 계획이 있는 날은 오늘 계획 전부, 아니면 {REVIEW_SIZE})")
     p.add_argument("--at", default=None, help="이 시각 기준 (ISO 8601, 예: 2026-12-20T08:00)")
     p.add_argument("--interactive", action="store_true", help="터미널에서 풀고 기록하기")
     p.set_defaults(func=run_review)
@@ -50,59 +41,22 @@ def _at(args: argparse.Namespace):
     return parse_at(args.at)
 
 
-def _print_grade(res: GradeResult) -> None:
-    g = res.detail
-    print(g.feedback if g is not None else ("✅ 정답입니다!" if res.correct else "❌ 오답입니다."))
-    due = res.due.strftime("%Y-%m-%d %H:%M") if res.due else "다시 출제하지 않음 (노트가 바뀜)"
-    print(f"평가: {res.rating} · 다음 복습: {due}", flush=True)
-
-
-def run_grade(args: argparse.Namespace) -> int:
-    services, user = open_study(args, refresh=False)
-    res = services.study.grade(user, args.item_id, args.answer, rating=args.rating)
-    if args.json:
-        print(json.dumps(res.to_dict(), ensure_ascii=False), flush=True)
-    else:
-        _print_grade(res)
-    return 0
-
-
-def drill_recorded(study: StudyRecord, user: str, items) -> tuple[int, int]:
-    """Ask each item in the terminal and record each answer; (right, answered)."""
-    right = answered = 0
-    for i, item in enumerate(items, start=1):
-        print_item(i, item)
-        try:
-            resp = input("> ")
-        except EOFError:
-            print()
-            break
-        if resp.strip().lower() in ("q", "quit", "exit", "끝"):
-            break
-        if not resp.strip():
-            continue  # skipped: nothing recorded
-        res = study.grade(user, item.id, resp)
-        answered += 1
-        right += res.correct
-        _print_grade(res)
-    return right, answered
-
-
 def _print_queue(q: ReviewQueue) -> None:
     if not q.items:
         print("지금 복습할 문제가 없습니다.")
     for i, e in enumerate(q.items, start=1):
         due = e.due.strftime("%m-%d %H:%M") if e.due else "새 문제"
-        print(f"[{i}] ({e.reason}, {due}) {e.item.question.splitlines()[0]}  — {e.item.id}")
+        print(f"[{i}] ({REASON_LABELS.get(e.reason, e.reason)}, {due}) {strip_marks(e.item.question.splitlines()[0])}"
+              f"  — {e.item.id}")
 
 
 def run_review(args: argparse.Namespace) -> int:
-    if args.n < 1:
+    if args.n is not None and args.n < 1:
         raise UsageError("--n 은 1 이상이어야 합니다.")
-    services, user = open_study(args)
-    queue = services.study.review(user, n=args.n, at=_at(args))
+    app, user = open_learner(args)
+    queue = app.review(user, n=args.n, at=_at(args))
     if args.interactive:
-        right, answered = drill_recorded(services.study, user, [e.item for e in queue.items])
+        right, answered = drill(app, user, [e.item for e in queue.items])
         print(f"\n🏁 복습 끝: {right}/{answered} 정답 (기록됨)")
     elif args.json:
         print(json.dumps(queue.to_dict(), ensure_ascii=False), flush=True)
@@ -116,20 +70,17 @@ def _print_wrong(notes: WrongNotes) -> None:
         print("오답 노트가 비어 있습니다. 🎉")
     for i, e in enumerate(notes.items, start=1):
         src = e.item.source
-        print(f"\n[{i}] {e.item.question}\n   내 답: {e.last_answer} · 정답: {e.item.answer} · 틀린 횟수 {e.wrong_count}"
-              f"\n   해설: {e.item.explanation}\n   출처: {location(src.source, src.lines, src.page)} {src.heading}")
+        print(f"\n[{i}] {strip_marks(e.item.question)}\n   내 답: {e.last_answer} · 정답: {e.item.answer} · "
+              f"틀린 횟수 {e.wrong_count}\n   해설: {strip_marks(e.item.explanation)}"
+              f"\n   출처: {location(src.source, src.lines, src.page)} {src.heading}")
 
 
 def run_wrong(args: argparse.Namespace) -> int:
-    if args.format and not args.out:
-        raise UsageError("--format 에는 --out FILE 이 필요합니다.")
-    fmt = args.format or ({".csv": "csv", ".apkg": "anki"}.get(Path(args.out).suffix.lower()) if args.out else None)
-    if args.out and fmt is None:
-        raise UsageError("--out 파일 형식을 알 수 없습니다: --format csv|anki 를 주세요.")
-    services, user = open_study(args)
-    notes = services.study.wrong(user)
+    fmt = export_format(args.format, args.out)
+    app, user = open_learner(args)
+    notes = app.wrong(user)
     if fmt:
-        (export_wrong_csv if fmt == "csv" else export_wrong_anki)(notes, Path(args.out))
+        app.export_wrong(user, None, fmt, Path(args.out))
         err(f"오답 {len(notes.items)}개를 {args.out} 에 저장했습니다 ({fmt}).")
     if args.json:
         print(json.dumps(notes.to_dict(), ensure_ascii=False), flush=True)
@@ -152,8 +103,8 @@ def _print_progress(p: Progress) -> None:
 
 
 def run_progress(args: argparse.Namespace) -> int:
-    services, user = open_study(args)
-    prog = services.study.progress(user, at=_at(args))
+    app, user = open_learner(args)
+    prog = app.progress(user, at=_at(args))
     if args.json:
         print(json.dumps(prog.to_dict(), ensure_ascii=False), flush=True)
     else:

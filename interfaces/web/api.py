@@ -1,22 +1,21 @@
 """The named API endpoints for programs (gradio_client or plain HTTP): /ask, /search, /quiz and,
-for the logged-in learner (never a user named in a parameter), /grade, /review, /wrong and
-/progress with the CLI's `--json` shapes."""
+for the logged-in learner (never a user named in a parameter), /grade, /review, /wrong,
+/progress, /plan, /exam, /exam_submit and /optimize with the CLI's `--json` shapes."""
 from __future__ import annotations
 
-from learning import RecordError, parse_at
-from retriever import QueryError
-from retriever.highlight import mark, match_spans
-from studyapp.service import StudyApp
+import json
+
+from studyapp import DEFAULT_EXAM_ITEMS, REVIEW_SIZE, InvalidInput, QueryError, RecordError, StudyApp, mark, parse_at
 
 from .chat import answer_api_markdown
-from .drill import requester, user_of
+from .question_panel import requester, user_of
 
 
 def ask_markdown(sa: StudyApp, question: str) -> str:
     question = (question or "").strip()
     if not question:
         raise QueryError("질문이 비어 있습니다.")
-    return answer_api_markdown(sa.tutor.ask(question))
+    return answer_api_markdown(sa.ask(question))
 
 
 def search_result(sa: StudyApp, query: str, mode: str = "keyword", k: int = 5, source: str = "") -> dict:
@@ -24,18 +23,15 @@ def search_result(sa: StudyApp, query: str, mode: str = "keyword", k: int = 5, s
     out = []
     for h in hits:
         d = h.to_dict()
-        d["highlighted"] = mark(h.text, match_spans(h.text, query, sa.library.tokenizer), "«", "»")
+        d["highlighted"] = mark(h.text, sa.match_spans(h.text, query), "«", "»")
         out.append(d)
     # while a first build embeds, semantic/hybrid answer with keyword hits: say which modes are live
-    return {"query": query, "mode": mode, "hits": out, "live_modes": list(sa.library.live_modes)}
+    return {"query": query, "mode": mode, "hits": out, "live_modes": list(sa.state.live_modes)}
 
 
 def quiz_result(sa: StudyApp, user: str, topic: str = "", n: int = 5, kinds: str = "", seed: int = 0) -> dict:
     """A quiz whose items are recorded as shown to `user` (as `python -m tutor quiz` does)."""
-    kind_list = [k.strip() for k in (kinds or "").split(",") if k.strip()]
-    quiz = sa.make_quiz(topic, n, kind_list, seed)
-    sa.study.remember(user, quiz.items)
-    return quiz.to_dict()
+    return sa.quiz(user, topic, n, kinds, seed).to_dict()
 
 
 def _at(text: str):
@@ -43,34 +39,64 @@ def _at(text: str):
 
 
 def grade_result(sa: StudyApp, user: str, item_id: str, answer: str, rating: str = "") -> dict:
-    return sa.study.grade(user, item_id, answer, rating=rating or None).to_dict()
+    return sa.grade(user, item_id, answer, rating=rating or None).to_dict()
 
 
-def review_result(sa: StudyApp, user: str, n: int = 10, at: str = "") -> dict:
-    return sa.study.review(user, n=int(n), at=_at(at)).to_dict()
+def review_result(sa: StudyApp, user: str, n: int | None = REVIEW_SIZE, at: str = "") -> dict:
+    return sa.review(user, n=None if n is None else int(n), at=_at(at)).to_dict()
 
 
 def wrong_result(sa: StudyApp, user: str) -> dict:
-    return sa.study.wrong(user).to_dict()
+    return sa.wrong(user).to_dict()
 
 
 def progress_result(sa: StudyApp, user: str, at: str = "") -> dict:
-    return sa.study.progress(user, at=_at(at)).to_dict()
+    return sa.progress(user, at=_at(at)).to_dict()
 
 
-def register(sa: StudyApp, limit: int) -> None:  # long: one docstring per endpoint (the API docs)
-    """Declare the endpoints inside the open Blocks (their docstrings are the API docs)."""
+def plan_result(sa: StudyApp, user: str, exam: str | None = None, per_day: int | None = None,
+                target: float | None = None, minutes: float | None = None, at: str = "") -> dict:
+    return sa.plan(user, exam=(exam or "").strip() or None, per_day=per_day, target=target, at=_at(at),
+                   minutes=minutes).to_dict()
+
+
+def exam_start_result(sa: StudyApp, user: str, n: int = DEFAULT_EXAM_ITEMS, minutes: float | None = None,
+                      seed: int | None = None) -> dict:
+    return sa.start_exam(user, int(n), minutes=minutes or None, seed=seed).to_dict()
+
+
+def exam_submit_result(sa: StudyApp, user: str, exam_id: str, answers: dict | str | None = None) -> dict:
+    if isinstance(answers, str):
+        try:
+            answers = json.loads(answers) if answers.strip() else {}
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"답안이 JSON이 아닙니다 (answers: bad JSON): {exc.msg}") from None
+    return sa.submit_exam(user, exam_id, answers if answers is not None else {}).to_dict()
+
+
+def optimize_result(sa: StudyApp, user: str) -> dict:
+    return sa.optimize(user).to_dict()
+
+
+def guard(sa: StudyApp):
+    """`guarded(fn, *args)`: `fn(sa, *args)` with any failure as one `gr.Error` line."""
     import gradio as gr
-
-    def api_error(exc: Exception) -> Exception:
-        known = isinstance(exc, (QueryError, RecordError))
-        return gr.Error(str(exc) if known else f"{type(exc).__name__}: {exc}")
 
     def guarded(fn, *args):
         try:
             return fn(sa, *args)
         except Exception as exc:
-            raise api_error(exc) from None
+            known = isinstance(exc, (QueryError, RecordError))
+            raise gr.Error(str(exc) if known else f"{type(exc).__name__}: {exc}") from None
+
+    return guarded
+
+
+def register(sa: StudyApp, limit: int) -> None:
+    """Declare the endpoints inside the open Blocks (their docstrings are the API docs)."""
+    import gradio as gr
+
+    guarded = guard(sa)
 
     def ask(question: str) -> str:
         """질문 → 노트에 근거한 답변 마크다운 ([n] 인용과 출처 목록 포함)."""
@@ -94,7 +120,7 @@ def register(sa: StudyApp, limit: int) -> None:  # long: one docstring per endpo
         return guarded(grade_result, user_of(sa, request), item_id, answer, rating)
 
     @requester
-    def review(n: int = 10, at: str = "", request=None) -> dict:
+    def review(n: int = REVIEW_SIZE, at: str = "", request=None) -> dict:
         """지금 복습할 문제 → {user, items: [{…문항…, reason: due|weak|new, due}]}. at: ISO 8601 (선택)."""
         return guarded(review_result, user_of(sa, request), n, at)
 
@@ -113,3 +139,40 @@ def register(sa: StudyApp, limit: int) -> None:  # long: one docstring per endpo
     gr.api(quiz, api_name="quiz", concurrency_id="tutor", concurrency_limit=limit)
     for fn in (grade, review, wrong, progress):
         gr.api(fn, api_name=fn.__name__, concurrency_id="record", concurrency_limit=limit)
+    register_prep(sa, limit, guarded)
+
+
+def register_prep(sa: StudyApp, limit: int, guarded) -> None:
+    """The endpoints of studying toward the exam: /plan, /exam, /exam_submit, /optimize."""
+    import gradio as gr
+
+    @requester
+    def plan(exam: str | None = None, per_day: int | None = None, target: float | None = None,
+             minutes: float | None = None, at: str = "", request=None) -> dict:
+        """학습 계획 → {user, exam, per_day, target, feasible, needed_per_day, days: [{date, review, new, total}],
+        predicted: {overall, sections: [{section, now, exam}]}}. 비운 값은 내 설정(시험일, 하루 20문제, 0.9);
+        minutes: 하루 공부 시간(분, per_day 대신)."""
+        return guarded(plan_result, user_of(sa, request), exam, per_day, target, minutes, at)
+
+    @requester
+    def exam(n: int = DEFAULT_EXAM_ITEMS, minutes: float | None = None, seed: int | None = None,
+             request=None) -> dict:
+        """모의고사 시작 → {exam_id, minutes, items: [{id, kind, question, options, source}]} (정답은 숨김;
+        문항은 출제된 것으로 기록). minutes 기본: 문항당 1.5분."""
+        return guarded(exam_start_result, user_of(sa, request), n, minutes, seed)
+
+    @requester
+    def exam_submit(exam_id: str, answers: dict | None = None, request=None) -> dict:
+        """모의고사 제출 {문항 id: 답} → {exam_id, score, correct, total, seconds, sections: [{section, correct,
+        total}], missed: [{id, question, answer, given, source}]}. 안 푼 문제는 오답; 두 번째 제출은 거절."""
+        return guarded(exam_submit_result, user_of(sa, request), exam_id, answers)
+
+    @requester
+    def optimize(request=None) -> dict:
+        """내 복습 기록으로 FSRS 매개변수 맞추기 → {user, reviews, fitted, logloss_default, logloss_fitted,
+        parameters} (수 초)."""
+        return guarded(optimize_result, user_of(sa, request))
+
+    for fn in (plan, exam, exam_submit):
+        gr.api(fn, api_name=fn.__name__, concurrency_id="record", concurrency_limit=limit)
+    gr.api(optimize, api_name="optimize", concurrency_id="optimize", concurrency_limit=1)

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from retriever import QueryError
-from tutor.labels import location
-from tutor.types import Answer
+from studyapp import Answer, QueryError, StudyApp, Turn, location
 
 from .render import esc_md, render_sources_md
 
@@ -37,11 +35,9 @@ def answer_api_markdown(ans: Answer) -> str:
     return "\n\n".join(parts)
 
 
-def chat_stream(tutor, message: str, messages: list[dict], history: list
-                ) -> Iterator[tuple[list[dict], list, str]]:
-    """Stream one chat turn: yields (chatbot messages, tutor history, textbox value).
-
-    `tutor` is anything with `ask_stream(question, history)` (the tutor of the app)."""
+def chat_stream(app: StudyApp, message: str, messages: list[dict], history: list[Turn]
+                ) -> Iterator[tuple[list[dict], list[Turn], str]]:
+    """Stream one chat turn: yields (chatbot messages, the conversation's turns, textbox value)."""
     message = (message or "").strip()
     messages = list(messages or [])
     history = list(history or [])
@@ -54,7 +50,7 @@ def chat_stream(tutor, message: str, messages: list[dict], history: list
     text = ""
     answer: Answer | None = None
     try:
-        for delta, final in tutor.ask_stream(message, history=list(history) or None):
+        for delta, final in app.ask_stream(message, history=list(history) or None):
             if final is not None:
                 answer = final
                 break
@@ -74,5 +70,5 @@ def chat_stream(tutor, message: str, messages: list[dict], history: list
     if answer is None:
         answer = Answer(message, "template", text, ())
     messages[-1:] = chat_messages(answer)
-    history.append((message, answer.answer))
+    history.append(answer.turn)
     yield list(messages), list(history), ""

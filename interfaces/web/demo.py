@@ -1,15 +1,27 @@
 """The page: the tabs in order, who is logged in, the page-load refresh, and the API endpoints."""
 from __future__ import annotations
 
-from studyapp.service import StudyApp
+from studyapp import StudyApp
 
 from . import api
-from .drill import requester, user_of
+from .question_panel import requester, user_of
 from .render import esc_md
-from .status import index_state_markdown
-from .tabs import ask, notes, progress, quiz, review, search, wrong
+from .status import index_state_markdown, keep_current
+from .tabs import ask, exam, notes, plan, progress, quiz, review, search, wrong
 
-CSS = """
+# One Korean face for every glyph, Latin included: each of these Korean fonts carries its own
+# Latin letters, so "**A**mazon" is one face in bold and regular (a Latin-only first font made
+# the browser mix faces per glyph). Emoji (✅ ❌ 📚, which carry meaning) from a colour emoji font.
+FONT_STACK = ('"NanumGothic", "Nanum Gothic", "나눔고딕", "Malgun Gothic", "맑은 고딕", "Apple SD Gothic Neo", '
+              '"Noto Sans KR", "Noto Sans CJK KR", "Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji", sans-serif')
+MONO_STACK = '"NanumGothicCoding", "D2Coding", "Consolas", "Noto Sans Mono CJK KR", monospace'
+
+CSS = f"""
+:root, .dark {{--font: {FONT_STACK}; --font-mono: {MONO_STACK};}}
+body, .gradio-container, button, input, textarea, select {{font-family: var(--font) !important;}}
+code, pre, .study-code {{font-family: var(--font-mono) !important;}}
+button {{white-space: nowrap;}}
+""" + """
 .study-hit {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin: 8px 0;}
 .study-hit-head {font-weight: 600;}
 .study-rank {color: var(--color-accent);}
@@ -37,18 +49,25 @@ def build_demo(sa: StudyApp):
         who = gr.Markdown(elem_id="user-badge")
         state = gr.Markdown(index_state_markdown(sa), elem_id="index-state")
         gr.Timer(2.0).tick(lambda: index_state_markdown(sa), outputs=[state], api_visibility="private")
-        with gr.Tabs():
+        with gr.Tabs(elem_id="tabs") as tabs:
             ask.build(sa, limit)
             section_picker = quiz.build(sa, limit)
-            review.build(sa, limit)
+            start_review = review.build(sa, limit)
             wrong.build(sa, limit)
             progress.build(sa, limit)
+            plan.build(sa, limit, tabs, start_review)
+            exam.build(sa, limit)
             source_filter = search.build(sa, limit)
             refreshed, targets = notes.build(sa, source_filter, section_picker)
         demo.load(refreshed, outputs=targets, api_visibility="private")
         demo.load(requester(lambda request: badge(sa, request)), outputs=[who], api_visibility="private")
         api.register(sa, limit)
     return demo
+
+
+def keep_status_current(demo, sa: StudyApp):
+    """Every page load paints the index state as it is now (see `status.keep_current`)."""
+    return keep_current(demo, "index-state", lambda: index_state_markdown(sa))
 
 
 def badge(sa: StudyApp, request) -> str:

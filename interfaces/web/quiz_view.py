@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studyapp.quiz_session import QuizSession
-from learning import GradeResult
-from tutor.labels import CHOICE_KINDS, RATING_LABELS, kind_label, lines_ko
-from tutor.types import Grade, QuizItem
+from studyapp import (CHOICE_KINDS, RATING_LABELS, Grade, GradeResult, QuizItem, QuizSession, kind_label, lines_ko,
+                      strip_marks)
 
 from .render import esc_md
 
@@ -35,10 +33,11 @@ def item_source(item: QuizItem) -> str:
     return f"{esc_md(s.source)} · {lines_ko(s.lines, s.page)} · _{esc_md(s.heading)}_"
 
 
-def quiz_view(s: QuizSession) -> QuizView:
+def quiz_view(s: QuizSession, hint: str = START_HINT) -> QuizView:
+    """What to show for `s`; `hint` when there is nothing to show yet (each tab its own)."""
     n = len(s.items)
     if not n:
-        msg = f"⚠️ {esc_md(s.message)}" if s.message else START_HINT
+        msg = f"⚠️ {esc_md(s.message)}" if s.message else hint
         return QuizView(msg, "", [], False, False, "답", "", False, False, "다음 문제", "", False)
     score = f"**점수 {s.correct} / {s.answered}**"
     if s.title == "퀴즈":
@@ -55,7 +54,8 @@ def quiz_view(s: QuizSession) -> QuizView:
     item = s.current
     assert item is not None
     header = f"문제 **{s.pos + 1} / {n}** · {score}{mode}{notice}"
-    question = f"**[{kind_label(item.kind)}]** {esc_md(item.question)}"
+    # the question's own lines stay lines ("빈칸에 들어갈 말은?" above the sentence)
+    question = f"**[{kind_label(item.kind)}]** {esc_md(item.question)}".replace("\n", "  \n")
     is_choice = item.kind in CHOICE_KINDS and bool(item.options)
     graded = s.current_graded
     feedback = grade_markdown(item, s.grades[s.pos]) + record_markdown(s.current_result) if graded else ""
@@ -86,7 +86,7 @@ def grade_markdown(item: QuizItem, g: Grade | None) -> str:
         lines.append(f"입력한 답: {esc_md(g.given) or '(빈 답)'}  ")
     lines.append(f"정답: **{esc_md(g.expected)}**  ")
     if item.explanation:
-        lines.append(f"해설: {esc_md(item.explanation)}  ")
+        lines.append(f"해설: {esc_md(strip_marks(item.explanation))}  ")
     lines.append(f"출처: {item_source(item)}")
     return "\n".join(lines)
 
@@ -99,5 +99,5 @@ def review_markdown(s: QuizSession) -> str:
     for i, (it, g, r) in enumerate(missed, 1):
         out.append(f"**{i}. [{kind_label(it.kind)}]** {esc_md(it.question)}  \n"
                    f"내 답: {esc_md(r) or '(빈 답)'} · 정답: **{esc_md(g.expected)}**  \n"
-                   f"해설: {esc_md(it.explanation)}  \n출처: {item_source(it)}")
+                   f"해설: {esc_md(strip_marks(it.explanation))}  \n출처: {item_source(it)}")
     return "\n\n".join(out)

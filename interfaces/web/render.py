@@ -2,16 +2,19 @@
 
 Every function that puts note text on the page goes through `esc` or `esc_md`, so HTML or
 script inside a note is shown as text and never runs — Gradio's own sanitising is a second
-layer, not the only one.
+layer, not the only one. Note text quoted on the page (search excerpts, sources, the 오답 노트,
+explanations) loses its Markdown marks first (`strip_marks`): no raw `**`, `###` or fences.
 """
 from __future__ import annotations
 
 import html
 import re
 
-from retriever import Hit, Tokenizer
-from retriever.highlight import excerpt_window, mark, match_spans
-from tutor.labels import lines_ko
+from typing import Callable
+
+from studyapp import Hit, excerpt_window, lines_ko, mark, strip_marks
+
+Spans = Callable[[str, str], list[tuple[int, int]]]  # (text, query) → where the query's terms are
 
 SEARCH_MODE_LABELS = {"keyword": "키워드 (BM25)", "hybrid": "하이브리드", "semantic": "의미 (임베딩)"}
 
@@ -74,9 +77,10 @@ def esc_md(text: str) -> str:
     return "\n\n".join(x for x in out if x.strip())
 
 
-def highlight_html(text: str, query: str, tokenizer: Tokenizer, width: int | None = 260) -> str:
-    """Escaped excerpt of `text` with the query's Kiwi terms in <mark>."""
-    spans = match_spans(text, query, tokenizer) if query.strip() else []
+def highlight_html(text: str, query: str, spans_of: Spans, width: int | None = 260) -> str:
+    """Escaped excerpt of `text` — its Markdown marks removed — with the query's Kiwi terms in <mark>."""
+    text = strip_marks(text)
+    spans = spans_of(text, query) if query.strip() else []
     if width is None:
         body, inner, left, right = text, spans, False, False
     else:
@@ -85,7 +89,7 @@ def highlight_html(text: str, query: str, tokenizer: Tokenizer, width: int | Non
     return ("… " if left else "") + marked + (" …" if right else "")
 
 
-def render_hits_html(query: str, mode: str, hits: list[Hit], tokenizer: Tokenizer) -> str:
+def render_hits_html(query: str, mode: str, hits: list[Hit], spans_of: Spans) -> str:
     if not hits:
         return (f'<div class="study-empty">\u201c{esc(query)}\u201d 검색 결과가 없습니다. '
                 f'다른 검색어나 검색 방식을 시도해 보세요.</div>')
@@ -99,7 +103,7 @@ def render_hits_html(query: str, mode: str, hits: list[Hit], tokenizer: Tokenize
             f'<span class="study-lines">{esc(lines_ko(h.lines, h.page))}</span> '
             f'<span class="study-score">점수 {h.score:.3f}</span></div>'
             f'<div class="study-heading">{esc(h.heading)}</div>'
-            f'<div class="study-excerpt">{highlight_html(h.text, query, tokenizer)}</div>'
+            f'<div class="study-excerpt">{highlight_html(h.text, query, spans_of)}</div>'
             '</div>')
     parts.append("</div>")
     return "".join(parts)
@@ -111,7 +115,7 @@ def render_sources_md(hits: tuple[Hit, ...] | list[Hit], excerpt_chars: int = 22
         return "출처 없음"
     out = []
     for i, h in enumerate(hits, 1):
-        body = " ".join(h.text.replace("```", " ").split()).lstrip("#").strip()
+        body = " ".join(strip_marks(h.text).split())
         if len(body) > excerpt_chars:
             body = body[:excerpt_chars].rstrip() + " …"
         out.append(f"**[{i}] {esc_md(h.source)}** · {lines_ko(h.lines, h.page)}  \n"

@@ -1,14 +1,26 @@
 """The line at the top of the page while the index is being built: progress and which
-search modes already work."""
+search modes already work — right from the first paint of every page load.
+
+Gradio paints a page from the config it made at launch, so a value computed then would greet
+every later visitor (a "색인 중" line long after the index was ready, until the first timer
+tick). `keep_current` rewrites the line's value in that config whenever the index state
+changes; the timer on the page keeps an open page current.
+"""
 from __future__ import annotations
 
-from studyapp.service import StudyApp
+import threading
+from typing import Any, Callable
+
+from studyapp import StudyApp
 
 from .render import esc_md
 
+FOLLOW_SECONDS = 0.5
+
 
 def index_state_markdown(sa: StudyApp) -> str:
-    st, live = sa.library.status, sa.library.live_modes
+    st = sa.state
+    live = st.live_modes
     if st.error:
         return f"⚠️ 색인을 만들지 못했습니다: {esc_md(st.error)}"
     if not st.building:
@@ -24,9 +36,41 @@ def index_state_markdown(sa: StudyApp) -> str:
 
 def mode_notice(sa: StudyApp, mode: str) -> str:
     """Why a search answered with keyword hits (empty when the mode is live)."""
-    live = sa.library.live_modes
+    st = sa.state
+    live = st.live_modes
     if not live or mode in live:
         return ""
-    st = sa.library.status
     pct = f" ({st.fraction:.0%})" if st.to_embed else ""
     return f"의미·하이브리드 검색은 임베딩이 끝나면 켜집니다{pct} — 지금은 키워드 검색 결과입니다."
+
+
+def _set_config_value(config: dict, elem_id: str, value: Any) -> bool:
+    for comp in config.get("components", []):
+        props = comp.get("props") or {}
+        if props.get("elem_id") == elem_id:
+            props["value"] = value
+            return True
+    return False
+
+
+def keep_current(demo: Any, elem_id: str, value_of: Callable[[], str],
+                 interval: float = FOLLOW_SECONDS) -> threading.Thread:
+    """Keep the launch config's value of component `elem_id` equal to `value_of()` (checked
+    every `interval` seconds), so each new page load paints what is true now."""
+    stop = threading.Event()
+
+    def run() -> None:
+        last = None
+        while not stop.wait(interval if last is not None else 0):
+            try:
+                value = value_of()
+                config = getattr(demo, "config", None)
+                if value != last and config and _set_config_value(config, elem_id, value):
+                    last = value
+            except Exception:  # a page-load nicety: never let it take the app down
+                continue
+
+    t = threading.Thread(target=run, name=f"config-{elem_id}", daemon=True)
+    t.stop = stop  # type: ignore[attr-defined]
+    t.start()
+    return t

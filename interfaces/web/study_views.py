@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from learning import Progress, WrongEntry, WrongNotes
-from studyapp.drills import ReviewStart
-from tutor.labels import REASON_LABELS, kind_label, lines_ko
+from studyapp import (REASON_LABELS, Progress, ReviewStart, WrongEntry, WrongNotes, kind_label, lines_ko,
+                      strip_marks)
 
 from .render import esc, esc_md
 
@@ -39,6 +38,8 @@ def review_status(start: ReviewStart, now: datetime) -> str:
         return f"### 🎉 지금 복습할 문제가 없습니다\n다음 복습: **{when_ko(start.next_due, now)}**"
     counts = {r: start.reasons.count(r) for r in REASON_LABELS}
     parts = " · ".join(f"{REASON_LABELS[r]} {n}개" for r, n in counts.items() if n)
+    if start.plan_day is not None:  # the session follows the 학습 계획
+        return f"### 오늘의 학습 {len(s.items)}문제 (학습 계획)\n{parts}"
     return f"### 오늘의 복습 {len(s.items)}문제\n{parts}"
 
 
@@ -57,8 +58,8 @@ def wrong_choices(notes: WrongNotes) -> list[tuple[str, str]]:
 
 def _entry_html(i: int, e: WrongEntry, excerpt: str | None) -> str:
     it, src = e.item, e.item.source
-    opts = "".join(f"<li>{esc(o)}</li>" for o in it.options)
-    body = " ".join((excerpt or "").split())
+    opts = "".join(f"<li>{esc(strip_marks(o))}</li>" for o in it.options)
+    body = " ".join(strip_marks(excerpt or "").split())
     if len(body) > EXCERPT_CHARS:
         body = body[:EXCERPT_CHARS].rstrip() + " …"
     quote = (f'<blockquote class="study-excerpt">{esc(body)}</blockquote>' if body
@@ -66,10 +67,10 @@ def _entry_html(i: int, e: WrongEntry, excerpt: str | None) -> str:
     return (f'<div class="study-hit study-wrong" data-item="{esc(it.id)}">'
             f'<div class="study-hit-head"><span class="study-rank">[{i}]</span> {esc(kind_label(it.kind))} · '
             f'{esc(e.section)} <span class="study-lines">틀린 횟수 {e.wrong_count} / 답 {e.attempts}</span></div>'
-            f'<div class="study-question">{esc(it.question)}</div>'
+            f'<div class="study-question">{esc(strip_marks(it.question))}</div>'
             + (f"<ul>{opts}</ul>" if opts else "")
             + f'<div>내 답: <span class="study-mine">{esc(e.last_answer)}</span> · 정답: <b>{esc(it.answer)}</b></div>'
-            f'<div>해설: {esc(it.explanation)}</div>'
+            f'<div>해설: {esc(strip_marks(it.explanation))}</div>'
             f'<div class="study-heading">출처: {esc(src.source)} · {esc(src.heading)} · {esc(lines_ko(src.lines))}</div>'
             f"{quote}</div>")
 

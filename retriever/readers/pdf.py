@@ -1,6 +1,6 @@
 """PDF text layers with PDFium (pypdfium2): text per page, headings from font size.
 
-Chosen by measurement (bench/pdf_readers.py, bench/RESULTS.md): on Korean PDFs made with a
+Chosen by measurement (bench/documents.py, bench/RESULTS.md): on Korean PDFs made with a
 Korean font it kept word spacing and the reading order of two-column pages, where pdfminer
 and pdfplumber split Korean words or interleaved the columns, and it was the fastest.
 

@@ -1,7 +1,7 @@
 """질문하기: multi-turn chat over the notes, every answer with its sources."""
 from __future__ import annotations
 
-from studyapp.service import StudyApp
+from studyapp import StudyApp
 
 from ..chat import chat_stream
 from ..render import esc_md
@@ -12,7 +12,7 @@ def build(sa: StudyApp, limit: int) -> None:
 
     with gr.Tab("질문하기", id="ask"):
         gr.Markdown(f"답변 모드: `{esc_md(sa.mode_label)}`", elem_id="mode-badge")
-        chatbot = gr.Chatbot(label="대화", height=460, elem_id="chat", latex_delimiters=[],
+        chatbot = gr.Chatbot(label="대화", show_label=False, height=460, elem_id="chat", latex_delimiters=[],
                              sanitize_html=True, feedback_options=None,
                              placeholder="노트에 대해 무엇이든 물어보세요. 답마다 출처 [n]이 붙습니다.")
         history = gr.State([])
@@ -26,7 +26,7 @@ def build(sa: StudyApp, limit: int) -> None:
         clear = gr.Button("대화 지우기", size="sm")
 
     def chat(message, messages, hist):
-        yield from chat_stream(sa.tutor, message, messages, hist)
+        yield from chat_stream(sa, message, messages, hist)
 
     chat_args = dict(fn=chat, inputs=[question, chatbot, history], outputs=[chatbot, history, question],
                      concurrency_id="tutor", concurrency_limit=limit, api_visibility="undocumented")

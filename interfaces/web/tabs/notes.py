@@ -1,13 +1,15 @@
-"""노트 관리: the notes with their state, uploads, re-index with progress, index status."""
+"""노트 관리: the notes with their state, uploads, re-index with progress, index status — the
+table and the status follow a background re-index by themselves (a timer looks at
+`StudyApp.notes_version` and redraws only when it changed)."""
 from __future__ import annotations
 
-from studyapp.notes import ALLOWED_SUFFIXES
-from studyapp.service import StudyApp
+from studyapp import ALLOWED_SUFFIXES, StudyApp
 
 from ..notes_view import notes_html, reindex_markdown, status_markdown, upload_markdown
 from .search import source_choices
 
 
+REFRESH_SECONDS = 2.0
 UPLOAD_LABEL = "노트 올리기 (.md · .txt 2 MB, PDF 50 MB, Word .docx 20 MB, HTML 5 MB)"
 
 
@@ -17,8 +19,9 @@ def build(sa: StudyApp, source_filter, section_picker):
     import gradio as gr
 
     with gr.Tab("노트 관리", id="notes"):
-        n_status = gr.Markdown(status_markdown(sa), elem_id="index-status")
-        n_table = gr.HTML(notes_html(sa.note_rows()), elem_id="notes-table", js_on_load=None)
+        # filled on page load and by the timer: hashing every note file is no work for start-up
+        n_status = gr.Markdown("색인 상태를 불러오는 중…", elem_id="index-status")
+        n_table = gr.HTML("", elem_id="notes-table", js_on_load=None)
         with gr.Row():
             n_files = gr.File(label=UPLOAD_LABEL, file_count="multiple", file_types=list(ALLOWED_SUFFIXES),
                               elem_id="notes-upload")
@@ -28,6 +31,8 @@ def build(sa: StudyApp, source_filter, section_picker):
                 n_rebuild = gr.Checkbox(label="처음부터 다시 만들기 (모든 청크 재임베딩)")
                 n_reindex = gr.Button("재색인", variant="primary", elem_id="notes-reindex")
         n_msg = gr.Markdown(elem_id="notes-message")
+        seen = gr.State("")
+        timer = gr.Timer(REFRESH_SECONDS)
 
     targets = [n_status, n_table, source_filter, section_picker]
 
@@ -43,6 +48,13 @@ def build(sa: StudyApp, source_filter, section_picker):
         rep = sa.reindex(rebuild, report=lambda m: progress(0.1, desc=m))
         return (reindex_markdown(rep), *refreshed())
 
+    def follow(version):
+        now = sa.notes_version()
+        if now == version:
+            return (gr.skip(),) * (1 + len(targets))
+        return (now, *refreshed())
+
+    timer.tick(follow, [seen], [seen, *targets], api_visibility="private", show_progress="hidden")
     n_upload.click(upload, [n_files, n_overwrite], [n_msg, n_files, *targets],
                    concurrency_id="notes", concurrency_limit=1, api_visibility="undocumented")
     n_reindex.click(reindex, [n_rebuild], [n_msg, *targets],

@@ -1,12 +1,15 @@
-"""학습 현황: the logged-in learner's mastery per section, answers per day (last 14 days), cards
-due per day (next 14), streak and totals, and their exam date with the predicted retention per
-section on that day — drawn with Gradio's own plots (Vega-Lite in the page, no network)."""
+"""학습 현황: the logged-in learner's mastery per section (honest: at the exam date, else a week
+on; with accuracy beside it and a 도움말 saying what each means), answers per day (last 14 days),
+cards due per day (next 14), streak and totals, their exam date with the predicted retention per
+section on that day — drawn with Gradio's own plots (Vega-Lite in the page, no network) — and
+the desired retention with personal FSRS parameters (`tuning`)."""
 from __future__ import annotations
 
-from learning import RecordError
-from studyapp.service import StudyApp
+from studyapp import RecordError, StudyApp, josa
 
-from ..drill import requester, user_of
+from . import tuning
+from ..plan_views import MASTERY_HELP, mastery_table_html
+from ..question_panel import requester, user_of
 from ..render import esc_md
 from ..study_views import attempts_frame, due_frame, exam_frame, exam_summary, mastery_frame, progress_summary
 
@@ -18,9 +21,11 @@ def build(sa: StudyApp, limit: int) -> None:
         with gr.Row():
             summary = gr.Markdown("학습 현황을 불러오는 중…", elem_id="progress-summary")
             refresh = gr.Button("새로고침", scale=0, elem_id="progress-refresh")
-        mastery = gr.BarPlot(x="단원", y="숙달도(%)", title="단원별 숙달도 (FSRS 기억 확률 평균, %)",
+        mastery = gr.BarPlot(x="단원", y="숙달도(%)", title="단원별 숙달도 (기준일에 기억할 것으로 예상되는 문제 비율, %)",
                              y_lim=[0, 100], sort=None, tooltip="all", x_label_angle=-20, height=320,
                              elem_id="progress-mastery")
+        gr.Markdown(MASTERY_HELP, elem_id="progress-help")
+        sections = gr.HTML(elem_id="progress-sections", js_on_load=None)
         with gr.Row():
             per_day = gr.LinePlot(x="날짜", y="답한 수", title="최근 14일 답한 문제 수", height=260,
                                   elem_id="progress-attempts")
@@ -34,16 +39,17 @@ def build(sa: StudyApp, limit: int) -> None:
         exam = gr.BarPlot(x="단원", y="예상 기억률(%)", title="시험일의 단원별 예상 기억률 (%)", y_lim=[0, 100],
                           sort=None, tooltip="all", x_label_angle=-20, height=320, visible=False,
                           elem_id="progress-exam")
+        tuning.build(sa, limit, tab)
 
-    outputs = [summary, mastery, per_day, due, exam_date, exam_note, exam]
+    outputs = [summary, mastery, per_day, due, exam_date, exam_note, exam, sections]
 
     def figures(user: str, note: str = "") -> tuple:
-        p = sa.drills.progress(user)
+        p = sa.progress(user)
         when = p.exam.date.isoformat() if p.exam else ""
         # no exam date: no chart (an empty frame would keep the plot blank after later updates)
         exam_plot = gr.update(value=exam_frame(p), visible=True) if p.exam else gr.update(value=None, visible=False)
         return (progress_summary(p), mastery_frame(p), attempts_frame(p), due_frame(p), when,
-                (note + "  \n" if note else "") + exam_summary(p), exam_plot)
+                (note + "  \n" if note else "") + exam_summary(p), exam_plot, mastery_table_html(p))
 
     @requester
     def load(request):
@@ -53,10 +59,10 @@ def build(sa: StudyApp, limit: int) -> None:
     def set_exam(text, request):
         user = user_of(sa, request)
         try:
-            day = sa.drills.set_exam_date(user, text)
+            day = sa.set_exam_date(user, text)
         except RecordError as exc:
-            return (*figures(user)[:4], gr.update(), f"⚠️ {esc_md(str(exc))}", gr.update())
-        return figures(user, f"✅ 시험일을 {day.isoformat()}(으)로 저장했습니다." if day else "✅ 시험일을 지웠습니다.")
+            return (*figures(user)[:4], gr.update(), f"⚠️ {esc_md(str(exc))}", gr.update(), gr.update())
+        return figures(user, f"✅ 시험일을 {josa(day.isoformat(), '(으)로')} 저장했습니다." if day else "✅ 시험일을 지웠습니다.")
 
     quiet = dict(concurrency_id="record", concurrency_limit=limit, api_visibility="undocumented")
     for name, event in (("tab", tab.select), ("refresh", refresh.click)):

@@ -2,12 +2,10 @@
 rating, a 약점 퀴즈 from their weakest sections, a review at the end, CSV/Anki export."""
 from __future__ import annotations
 
-from studyapp.service import StudyApp
-from tutor.labels import KIND_LABELS
-from tutor.types import QUIZ_KINDS
+from studyapp import KIND_LABELS, MAX_QUIZ_ITEMS, QUIZ_KINDS, StudyApp
 
-from .. import drill as drill_mod
-from ..drill import Drill, requester, user_of
+from .. import question_panel
+from ..question_panel import requester, user_of
 from ..quiz_view import START_HINT
 
 
@@ -21,13 +19,13 @@ def build(sa: StudyApp, limit: int):
             section = gr.Dropdown(choices=[""] + sa.section_titles(), value="", label="또는 단원 선택",
                                   elem_id="quiz-section")
         with gr.Row():
-            count = gr.Slider(1, 20, value=5, step=1, label="문항 수", elem_id="quiz-count")
+            count = gr.Slider(1, min(20, MAX_QUIZ_ITEMS), value=5, step=1, label="문항 수", elem_id="quiz-count")
             kinds = gr.CheckboxGroup(choices=[(KIND_LABELS[k], k) for k in QUIZ_KINDS],
                                      value=list(QUIZ_KINDS), label="문항 유형")
         with gr.Row():
             make = gr.Button("퀴즈 만들기", variant="primary", elem_id="quiz-make")
             weak = gr.Button("약점 퀴즈 (가장 약한 단원에서)", elem_id="quiz-weak")
-        panel = drill_mod.build(sa, "quiz", START_HINT)
+        panel = question_panel.build(sa, "quiz", START_HINT)
         with gr.Row():
             csv_btn = gr.Button("CSV로 내보내기", size="sm")
             anki_btn = gr.Button("Anki 덱(.apkg)으로 내보내기", size="sm")
@@ -36,14 +34,14 @@ def build(sa: StudyApp, limit: int):
     @requester
     def start(topic_, section_, n_, kinds_, request):
         chosen = (topic_ or "").strip() or (section_ or "").strip() or None
-        return Drill.show(sa.drills.quiz(user_of(sa, request), chosen, n_, kinds_))
+        return panel.show(sa.quiz_session(user_of(sa, request), chosen, n_, kinds_))
 
     @requester
     def start_weak(n_, kinds_, request):
-        return Drill.show(sa.drills.weak_quiz(user_of(sa, request), int(n_), kinds_))
+        return panel.show(sa.weak_session(user_of(sa, request), int(n_), kinds_))
 
     def export(s, fmt):
-        path = sa.export(s, fmt)
+        path = str(sa.export_quiz(s.items, fmt)) if s.items else None
         if path is None:
             gr.Warning("먼저 퀴즈를 만드세요.")
         return gr.update(value=path, visible=path is not None)

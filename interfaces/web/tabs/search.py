@@ -1,8 +1,7 @@
 """검색: keyword, hybrid or semantic search with Kiwi-highlighted excerpts."""
 from __future__ import annotations
 
-from retriever import QueryError
-from studyapp.service import StudyApp
+from studyapp import QueryError, StudyApp
 
 from ..render import SEARCH_MODE_LABELS, esc, render_hits_html
 from ..status import mode_notice
@@ -20,7 +19,7 @@ def search_html(sa: StudyApp, query: str, mode: str = "keyword", k: int = 5, sou
     notice = mode_notice(sa, mode)
     shown = "keyword" if notice else mode
     head = f'<div class="study-notice">⏳ {esc(notice)}</div>' if notice else ""
-    return head + render_hits_html(query, shown, hits, sa.library.tokenizer)
+    return head + render_hits_html(query, shown, hits, sa.match_spans)
 
 
 def build(sa: StudyApp, limit: int):

