@@ -53,6 +53,7 @@ from typing import Callable
 import numpy as np
 
 from bench.lib import ocr_draw as D
+from bench.lib.machine import load_avg, machine
 from bench.lib.paths import DEVSET, MSMARCO, ROOT, SEED_NOTES
 from bench.lib.paths import OUT as BENCH_OUT
 from retriever import KiwiTokenizer, NotesLibrary, OcrConfig, make_embedder
@@ -81,6 +82,17 @@ def accuracy(ocr: str, src: str, spaces: bool = True) -> float:
     norm = (lambda s: " ".join(s.split())) if spaces else (lambda s: "".join(s.split()))
     a, b = norm(re.sub(r"(?m)^#+ ", "", ocr)), norm(src)
     return max(0.0, 1 - lev(a, b) / max(1, len(b)))
+
+
+def _cpu_model() -> str:
+    """The CPU's model name and the vector flags that matter here (from /proc/cpuinfo)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "?"
+    name = re.search(r"model name\s*:\s*(.*)", info)
+    flags = set((re.search(r"flags\s*:\s*(.*)", info) or [None, ""])[1].split())
+    return f"{name[1] if name else '?'} ({' '.join(f for f in ('avx2', 'avx512f', 'avx512_vnni', 'amx_tile') if f in flags)})"
 
 
 # -- the sets ---------------------------------------------------------------------------
@@ -354,11 +366,16 @@ def main() -> None:
     emb = make_embedder("e5fast", cache_dir=OUT.parent / "e5fast-model") if {"sets", "retrieval"} & set(parts) else None
     for part in parts:
         t0 = time.perf_counter()
+        meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
+                "cpu": _cpu_model(), "load_before": load_avg(), "command": " ".join(sys.argv)}
         results[part] = {"sets": lambda: part_sets(emb, args.msmarco), "retrieval": lambda: part_retrieval(emb, args.msmarco),
                          "speed": lambda: part_speed(args.speed_pages), "big": lambda: part_big(args.fresh)}[part]()
         print(f"## {part} ({time.perf_counter() - t0:.0f} s)\n{json.dumps(results[part], ensure_ascii=False, indent=1, default=float)}",
               flush=True)
         (OUT / "results").mkdir(parents=True, exist_ok=True)
+        meta.update(load_after=load_avg(), seconds=round(time.perf_counter() - t0))
+        (OUT / "results" / f"{part}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
+                                                          encoding="utf-8")
         (OUT / "results" / f"{part}.json").write_text(json.dumps(results[part], ensure_ascii=False, indent=1, default=float),
                                                      encoding="utf-8")
 

@@ -213,7 +213,7 @@ class NotesLibrary:
     def structure(self) -> NotesStructure:
         """The indexed notes' sections, each with its chunks — parsed once per generation."""
         def build() -> NotesStructure:
-            notes = ((n.source, n.text, n.pages) for n in self.notes())
+            notes = ((n.source, n.text, n.pages, n.ocr_pages) for n in self.notes())
             return parse_notes(notes, splitter=self.tokenizer.split_sentences).with_chunks(self.searcher.index.chunks)
 
         return self.memo("retriever:structure", build)

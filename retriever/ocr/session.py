@@ -230,6 +230,8 @@ class OcrSession:
             from tqdm import tqdm
 
             bar = tqdm(total=len(jobs), desc="OCR", unit="page", file=sys.stderr, leave=False)
+        if self.on_progress is not None:  # the count is known before the first page is read
+            self.on_progress(0, len(jobs))
         last, every = time.monotonic(), self.config.publish_seconds
         for done, res in enumerate(recognise_pages(jobs, engine, self.config), start=1):
             self._take(res)
