@@ -285,7 +285,8 @@ def child_big(index: str) -> None:
             ok = bool(lib.search("파티션 프로젝션", mode="keyword", k=3))
             pages = len({c.page for c in lib.searcher.index.chunks if c.source == "scan100.pdf"})
             print(json.dumps({"t": round(q0 - t0, 2), "ok": ok, "ms": round(1000 * (time.perf_counter() - q0), 1),
-                              "ocr_done": lib.status.ocr_done, "pages_searchable": pages}), flush=True)
+                              "ocr_done": lib.status.ocr_done, "ocr_total": lib.status.ocr_total,
+                              "pages_searchable": pages}), flush=True)
         build.join(timeout=2.0)
     pages = len({c.page for c in lib.searcher.index.chunks if c.source == "scan100.pdf"})
     again = NotesLibrary(OUT / "big" / "notes", index, emb, KiwiTokenizer())
@@ -305,7 +306,7 @@ def part_big(fresh: bool) -> dict:
         shutil.rmtree(index)
     proc = psutil.Popen([sys.executable, "-m", "bench.ocr_sets", "--child-big", str(index)], stdout=subprocess.PIPE,
                         text=True, cwd=ROOT)
-    peak = {"main": 0, "children": 0, "total": 0}
+    peak = {"main": 0, "children": 0, "total": 0, "total_while_ocr": 0}
     lines: list[str] = []
     import threading
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
@@ -316,12 +317,15 @@ def part_big(fresh: bool) -> dict:
             kids = sum(c.memory_info().rss for c in proc.children(recursive=True))
         except psutil.Error:
             continue
+        last = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+        reading = 0 < last.get("ocr_total", 0) and last.get("ocr_done", 0) < last["ocr_total"]
         peak = {"main": max(peak["main"], main), "children": max(peak["children"], kids),
-                "total": max(peak["total"], main + kids)}
+                "total": max(peak["total"], main + kids),  # with the embedder's first-run probe, if any
+                "total_while_ocr": max(peak["total_while_ocr"], main + kids) if reading else peak["total_while_ocr"]}
         time.sleep(0.2)  # sampling interval
     reader.join()
     rows = [json.loads(x) for x in lines if x.startswith("{")]
-    during = [r for r in rows if "ok" in r and 0 < r["ocr_done"] < 100]
+    during = [r for r in rows if "ok" in r and 0 < r["ocr_done"] < r.get("ocr_total", 100)]
     return {"peak_mb": {k: round(v / 2**20) for k, v in peak.items()}, "final": rows[-1], "pdf_mb":
             round((folder / "scan100.pdf").stat().st_size / 2**20, 1),
             "searches_during_ocr": len(during), "ok_during_ocr": sum(r["ok"] for r in during),

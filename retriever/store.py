@@ -78,6 +78,7 @@ class BuildReport:
         }
         if self.ocr is not None:  # only with scanned notes: the report of text notes stays as it was
             d["ocr"] = self.ocr
+            d["recognised"] = self.recognised
         return d
 
 
