@@ -334,7 +334,7 @@ def part_big(fresh: bool) -> dict:
 
 
 def report() -> str:
-    """The saved results (bench/out/ocr/results) as Markdown tables, for bench/ocr.md."""
+    """The saved results (bench/out/ocr/results) as Markdown tables, for bench/RESULTS.md."""
     r = {f.stem: json.loads(f.read_text(encoding="utf-8")) for f in sorted((OUT / "results").glob("*.json"))}
     out = []
     if "sets" in r:

@@ -1,4 +1,4 @@
-"""Scanned stand-ins of text we have, for bench/ocr_sets.py: Markdown laid out on A4 pages and
+"""Scanned stand-ins of text we have, for bench/ocr_sets.py (`python -m bench.ocr_sets`): Markdown laid out on A4 pages and
 drawn with the Nanum fonts at 300 dpi (the same layout also as a text-layer PDF), then spoiled
 like a scan — tilt, blur, noise, grey paper, JPEG — at two strengths, or like a phone photo —
 perspective, uneven light. Deterministic (seeded); nothing here reads the project's code.

@@ -1,7 +1,7 @@
 """How scanned pages and photos are recognised: one frozen settings object, passed down.
 
 The application reads `STUDY_OCR_*` from the environment and builds this; the retriever only
-receives it. Defaults were measured with `bench/ocr_sets.py` (bench/ocr.md).
+receives it. Defaults were measured with `python -m bench.ocr_sets` (bench/RESULTS.md, "Scanned notes").
 """
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ killed with its process, and nothing but the program and its language data is ne
 A page is read as one column of text of varying sizes (`--psm 4`): on the scanned seed notes
 it read 0.94 of the characters right where automatic page segmentation (`--psm 3`) read 0.82
 and 0.92, which broke aligned code and short lines into blocks or dropped the few large lines
-of a sparse page as pictures (bench/ocr.md). A page read as lines split at one place — text
-in columns — or with much of its ink outside the lines read is read again with automatic
-segmentation, which finds columns. A page lit unevenly (a phone photo) is binarised with
+of a sparse page as pictures (bench/RESULTS.md, "Scanned notes"). A page read as lines split
+at one place — text in columns — or with much of its ink outside the lines read is read again
+with automatic segmentation, which finds columns. A page lit unevenly (a phone photo) is binarised with
 Sauvola's local threshold (`thresholding_method=2`): one global threshold reads nothing of it.
 When the words come out with low confidence, or in vertical lines, Tesseract's orientation
 detection (`--psm 0`, the `osd` data) is asked whether the page is upside down or sideways,

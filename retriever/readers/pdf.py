@@ -11,7 +11,7 @@ separated by a blank line, and `Extracted.pages` gives the line each page starts
 
 A page with (almost) no text layer that is mostly picture — a scan — is left empty and listed
 in `Extracted.scans` with a hash of its content, for OCR (`retriever/ocr`); a blank page is
-neither. The thresholds were measured (bench/ocr_sets.py, bench/ocr.md): text pages of real
+neither. The thresholds were measured (`python -m bench.ocr_sets`, bench/RESULTS.md "Scanned notes"): text pages of real
 PDFs hold 150+ word characters, the text layers scanners leave on a picture (a page number,
 "Scanned with …", a fax header) under 32.
 """
