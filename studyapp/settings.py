@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-from retriever import ChunkerConfig, FusionConfig
+from retriever import ChunkerConfig, FusionConfig, OcrConfig
 from retriever.embeddings import DEFAULT_SPEC
 
 
@@ -43,6 +44,14 @@ def _int_at_least(low: int) -> Callable[[str, str], int]:
 
 def _at_least(low: float) -> Callable[[str, str], float]:
     return lambda key, raw: max(low, _number(key, raw))
+
+
+def _ocr_langs(key: str, raw: str) -> str:
+    """Tesseract language codes joined by "+" ("kor+eng"): letters, digits and _ only."""
+    codes = [c.strip() for c in raw.split("+")]
+    if not all(re.fullmatch(r"[A-Za-z0-9_]+", c) for c in codes):
+        raise SettingsError(f"{key} 는 Tesseract 언어 코드를 +로 이은 것이어야 합니다 (예: kor+eng), 받은 값: {raw!r}")
+    return "+".join(codes)
 
 
 def _flag(key: str, raw: str) -> bool:
@@ -78,6 +87,13 @@ class Settings:
     exam_date: str | None = None  # YYYY-MM-DD: predicted retention per section on that day
     watch_seconds: float = 5.0  # the web app re-indexes edited notes this often (0: never)
     model_dir: Path | None = None  # e5fast's materialised model (STUDY_MODEL_DIR; default data_dir/models)
+    # OCR of scanned pages and photos (retriever/ocr): Tesseract's languages, pages read at once
+    # (0: one per core), seconds a page may take, the confidence under which a page is reported
+    ocr_langs: str = OcrConfig.langs
+    ocr_workers: int = OcrConfig.workers
+    ocr_page_seconds: float = OcrConfig.page_timeout
+    ocr_min_confidence: float = OcrConfig.min_confidence
+    tesseract: str = OcrConfig.tesseract  # the program: a name on PATH or a path (STUDY_TESSERACT)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -96,6 +112,11 @@ class Settings:
     def chunker(self) -> ChunkerConfig:
         return ChunkerConfig(max_chars=self.chunk_max_chars, min_chars=self.chunk_min_chars,
                              plain_max_chars=self.chunk_plain_max_chars)
+
+    @property
+    def ocr(self) -> OcrConfig:
+        return OcrConfig(langs=self.ocr_langs, workers=self.ocr_workers, page_timeout=self.ocr_page_seconds,
+                         min_confidence=self.ocr_min_confidence, tesseract=self.tesseract)
 
     @property
     def models_dir(self) -> Path:
@@ -170,4 +191,9 @@ ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "exam_date": ("STUDY_EXAM_DATE", _text),
     "watch_seconds": ("STUDY_WATCH_SECONDS", _at_least(0.0)),
     "model_dir": ("STUDY_MODEL_DIR", _path),
+    "ocr_langs": ("STUDY_OCR_LANGS", _ocr_langs),
+    "ocr_workers": ("STUDY_OCR_WORKERS", _int_at_least(0)),
+    "ocr_page_seconds": ("STUDY_OCR_PAGE_SECONDS", _at_least(1.0)),
+    "ocr_min_confidence": ("STUDY_OCR_MIN_CONFIDENCE", _at_least(0.0)),
+    "tesseract": ("STUDY_TESSERACT", _text),
 }

@@ -78,17 +78,20 @@ def hybrid_order(lo, hi):
     return lambda kw, dense: fuse(kw, dense, f)
 
 
-def study(name: str, limit: int | None, seed: int) -> dict:
+def study(name: str, limit: int | None, seed: int, variants=((1, 0),)) -> dict:
     ev = load_set(name, OUT).sample(limit, seed)
     lib, embedder = open_study_library(ev)
     base = FusionConfig()
-    t0 = time.perf_counter()
-    cal = calibrate(lib.searcher, base)
-    cal_s = time.perf_counter() - t0
+    cals = {}
+    for cut, keep in variants:
+        t0 = time.perf_counter()
+        cal = calibrate(lib.searcher, base, cut=cut, keep=keep)
+        cals[f"cut{cut} keep{keep}"] = (cal.to_dict() if cal else None, time.perf_counter() - t0)
+    cal, cal_s = cals[f"cut{variants[0][0]} keep{variants[0][1]}"]
     rows = real_rows(ev, lib, embedder)
     embedder.save()
     out = {"set": ev.name, "questions": len(rows), "chunks": len(lib.searcher.index.chunks),
-           "calibration": cal.to_dict() if cal else None, "calibration_s": cal_s,
+           "calibration": cal, "calibration_s": cal_s, "variants": cals,
            "keyword": metrics(rows, keyword_order), "semantic": metrics(rows, semantic_order), "ranges": {}}
     for lo, hi in dict.fromkeys(((base.keyword_weight, base.top), *RANGES)):
         out["ranges"][f"{lo}..{hi}"] = metrics(rows, hybrid_order(lo, hi))
@@ -98,10 +101,11 @@ def study(name: str, limit: int | None, seed: int) -> dict:
 def report(r: dict) -> None:
     c = r["calibration"]
     print(f"\n### {r['set']}: {r['questions']} q, {r['chunks']} chunks; calibration {r['calibration_s']:.1f} s")
-    if c:
-        print(f"probes {c['probes']}: keyword {c['keyword_hit1']:.3f} semantic {c['semantic_hit1']:.3f} "
-              f"default {c['default_hit1']:.3f} chosen {c['keyword_weight']}..{c['max_keyword_weight']} "
-              f"{c['hybrid_hit1']:.3f}")
+    for name, (v, secs) in r["variants"].items():
+        if v:
+            print(f"probes {name} ({v['probes']}, {secs:.1f} s): keyword {v['keyword_hit1']:.3f} semantic "
+                  f"{v['semantic_hit1']:.3f} default {v['default_hit1']:.3f} chosen "
+                  f"{v['keyword_weight']}..{v['max_keyword_weight']} {v['hybrid_hit1']:.3f}")
     for label in ("keyword", "semantic"):
         m = r[label]
         print(f"| {label} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['mrr']:.3f} |")
@@ -116,10 +120,12 @@ def main(argv=None) -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--json-out", default=None)
+    ap.add_argument("--variants", default="1:0", help="probe variants cut:keep,… (rarest terms cut, terms kept)")
     args = ap.parse_args(argv)
     results = []
     for name in args.sets.split(","):
-        results.append(study(name, args.limit, args.seed))
+        variants = tuple(tuple(int(x) for x in v.split(":")) for v in args.variants.split(","))
+        results.append(study(name, args.limit, args.seed, variants))
         report(results[-1])
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as f:

@@ -37,7 +37,7 @@ def render_hits(query: str, hits: list[Hit], spans_of: Callable[[str, str], list
         spans = spans_of(text, query)
         body, inner, _, _ = excerpt_window(text, spans, EXCERPT_WIDTH, EXCERPT_LEAD)
         excerpt = " ".join(mark(body, inner, left, right).split())
-        lines.append(f"[{h.rank}] {location(h.source, h.lines, h.page)}  (점수 {h.score:.3f})")
+        lines.append(f"[{h.rank}] {location(h.source, h.lines, h.page, h.ocr)}  (점수 {h.score:.3f})")
         lines.append(f"    {h.heading}")
         lines.append(f"    {excerpt}…")
     return "\n".join(lines)

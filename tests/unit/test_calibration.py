@@ -59,7 +59,6 @@ def test_probes_are_cut_from_the_notes_and_do_not_depend_on_chunk_order(seed_lib
         terms, own = set(tokenizer(p.text)), set(tokenizer(chunk.text))
         # a cloze of one of its sentences (cutting a term may leave a stray syllable)
         assert len(terms) >= 3 and len(terms - own) <= 1
-        assert p.text not in " ".join(chunk.text.split())  # something was cut out
 
 
 def _row(target_kw: bool, target_dense: bool, flat_kw: bool = False) -> ProbeScores:
