@@ -24,6 +24,9 @@ from retriever.calibration import RANGES, calibrate
 from retriever.fusion import FusionConfig, fuse
 
 
+EXTRA = ((0.0, 0.95), (0.1, 0.8), (0.25, 0.8), (0.1, 1.0), (0.25, 1.0))  # measured, not offered
+
+
 class _H:
     def __init__(self, c):
         self.source, self.heading, self.page = c.source, c.heading, c.page
@@ -93,7 +96,7 @@ def study(name: str, limit: int | None, seed: int, variants=((1, 0),)) -> dict:
     out = {"set": ev.name, "questions": len(rows), "chunks": len(lib.searcher.index.chunks),
            "calibration": cal, "calibration_s": cal_s, "variants": cals,
            "keyword": metrics(rows, keyword_order), "semantic": metrics(rows, semantic_order), "ranges": {}}
-    for lo, hi in dict.fromkeys(((base.keyword_weight, base.top), *RANGES)):
+    for lo, hi in dict.fromkeys(((base.keyword_weight, base.top), *RANGES, *EXTRA)):
         out["ranges"][f"{lo}..{hi}"] = metrics(rows, hybrid_order(lo, hi))
     return out
 
