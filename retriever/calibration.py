@@ -22,11 +22,14 @@ from .search import Searcher
 from .store import LoadedIndex
 from .types import Chunk
 
-VERSION = 1
+VERSION = 2  # 2: the range from the dense side's deficit on the probes
 MIN_CHUNKS = 30  # fewer chunks: too few probes to tell the ranges apart; the defaults serve
 # (flat-keyword-side weight, clear-winner weight) pairs the calibration chooses among
 RANGES: tuple[tuple[float, float], ...] = tuple(
     (lo, hi) for lo in (0.1, 0.25, 0.4, 0.55, 0.7) for hi in (0.95,)) + ((0.85, 1.0),)
+# range_for: the dense side's deficit on the probes (keyword hit@1 − semantic hit@1) from which
+# the keyword weight of a flat keyword side rises, where it reaches WEAK_DENSE_WEIGHT
+DEFICIT_LOW, DEFICIT_HIGH, WEAK_DENSE_WEIGHT = 0.15, 0.30, 0.55
 CUT, KEEP = 1, 0  # a probe's rarest terms cut out; at most this many terms kept (0: all)
 RECALIBRATE_SHARE = 0.2  # recalibrate when this share of chunks is new or gone since the last one
 
@@ -151,28 +154,41 @@ class ProbeScores:
     target: str
 
 
-def first_hit(order_units: Sequence[str], target: str) -> bool:
-    return bool(order_units) and order_units[0] == target
-
-
 def _top_unit(units: list[str], scores: np.ndarray) -> str:
     return units[int(np.argmax(scores))] if len(units) else ""
 
 
+def range_for(deficit: float, base: FusionConfig) -> tuple[float, float]:
+    """The adaptive rule's range for a corpus whose dense side misses `deficit` more of the
+    probes' own units than the keyword side does: the default range while the deficit is at most
+    DEFICIT_LOW, a keyword weight rising to WEAK_DENSE_WEIGHT at DEFICIT_HIGH and beyond (steps
+    of 0.05). Fitted on the dev sets (bench/studies/calibration_study.md): cloze probes always
+    favour the keyword side a little (their words are the page's), so only a clear deficit
+    means the dense side is weak on these notes."""
+    lo = base.keyword_weight
+    if deficit > DEFICIT_LOW:
+        share = min(1.0, (deficit - DEFICIT_LOW) / (DEFICIT_HIGH - DEFICIT_LOW))
+        lo = max(lo, round(20 * (base.keyword_weight + share * (WEAK_DENSE_WEIGHT - base.keyword_weight))) / 20)
+    return lo, max(lo, base.top)
+
+
+def _hit1(rows: Sequence[ProbeScores], lo: float, hi: float, base: FusionConfig) -> float:
+    f = FusionConfig(keyword_weight=lo, max_keyword_weight=hi, normalise=base.normalise)
+    return sum(_top_unit(r.units, fuse(r.kw, r.dense, f)) == r.target for r in rows) / max(1, len(rows))
+
+
 def choose(rows: Sequence[ProbeScores], base: FusionConfig, ranges=RANGES) -> dict:
-    """Hit@1 of each side and of each range on the probes; the chosen range is the best one,
-    ties going to the default range and then to the lower keyword weight."""
+    """Each side's hit@1 on the probes, the range `range_for` their difference gives, and the
+    probes' hybrid hit@1 with it, with the default range and with every range of `ranges`
+    (reported, not chosen from: the probes' own hybrid figures favour keyword)."""
     n = max(1, len(rows))
     kw1 = sum(_top_unit(r.units, np.where(r.kw > 0, r.kw, -1.0)) == r.target and (r.kw > 0).any()
               for r in rows) / n
     de1 = sum(_top_unit(r.units, r.dense) == r.target for r in rows) / n
+    chosen = range_for(kw1 - de1, base)
     default = (base.keyword_weight, base.top)
-    scored = {}
-    for lo, hi in dict.fromkeys((default, *ranges)):
-        f = FusionConfig(keyword_weight=lo, max_keyword_weight=hi, normalise=base.normalise)
-        scored[(lo, hi)] = sum(_top_unit(r.units, fuse(r.kw, r.dense, f)) == r.target for r in rows) / n
-    best = max(scored, key=lambda k: (round(scored[k] * n), k == default, -k[0]))
-    return {"keyword": kw1, "semantic": de1, "ranges": scored, "chosen": best, "default": scored[default]}
+    scored = {(lo, hi): _hit1(rows, lo, hi, base) for lo, hi in dict.fromkeys((default, chosen, *ranges))}
+    return {"keyword": kw1, "semantic": de1, "ranges": scored, "chosen": chosen, "default": scored[default]}
 
 
 def calibrate(searcher, base: FusionConfig, salt: str = "probe", **probe_kw) -> Calibration | None:
@@ -183,6 +199,8 @@ def calibrate(searcher, base: FusionConfig, salt: str = "probe", **probe_kw) -> 
     if len(chunks) < MIN_CHUNKS or index.vectors is None:
         return None
     t0 = time.perf_counter()
+    # measured against the defaults, whatever a setting says (the setting wins at search time anyway)
+    base = replace(base, keyword_weight=FusionConfig.keyword_weight, max_keyword_weight=FusionConfig.max_keyword_weight)
     tok = searcher.tokenizer
     stats = index.term_stats()
     probes = make_probes(chunks, tok.spans, tok.split_sentences, stats, probe_count(len(chunks)), salt, **probe_kw)

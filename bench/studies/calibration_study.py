@@ -38,10 +38,11 @@ def real_rows(ev, lib, embedder, pool: int = 50) -> list[tuple]:
     s = lib.searcher
     chunks = s.index.chunks
     vecs = embedder.embed_batch([q.text for q in ev.questions], is_query=True)
+    everything = np.ones(len(chunks), dtype=bool)  # exact dense scores (no ANN), as the calibration
     rows = []
     for q, qv in zip(ev.questions, vecs):
         qv = (qv / max(1e-12, float(np.linalg.norm(qv)))).astype(np.float32)
-        cand, kw, dense, _, _ = s.candidates(" ".join(q.text.split()), qv, pool)
+        cand, kw, dense, _, _ = s.candidates(" ".join(q.text.split()), qv, pool, everything)
         units = [unit_of(_H(chunks[i]), q) for i in cand]
         rows.append((kw, dense, units, set(q.relevant)))
     return rows
@@ -81,9 +82,22 @@ def hybrid_order(lo, hi):
     return lambda kw, dense: fuse(kw, dense, f)
 
 
-def study(name: str, limit: int | None, seed: int, variants=((1, 0),)) -> dict:
+def weaken_dense(lib, sigma: float, seed: int = 21) -> None:
+    """A corpus whose dense side is weak, made on purpose: every passage vector moved by Gaussian
+    noise of `sigma` per dimension and normalised again (in memory; the index is untouched).
+    Probes and real questions then meet the same weak side, as on badly OCR'd pages."""
+    index = lib.searcher.index
+    rng = np.random.default_rng(seed)
+    v = index.vectors + rng.normal(0, sigma, index.vectors.shape).astype(np.float32)
+    index.vectors = (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
+def study(name: str, limit: int | None, seed: int, variants=((1, 0),), sigma: float = 0.0) -> dict:
     ev = load_set(name, OUT).sample(limit, seed)
     lib, embedder = open_study_library(ev)
+    if sigma:
+        weaken_dense(lib, sigma)
+        ev = type(ev)(f"{ev.name} dense+N(0,{sigma})", ev.corpus, ev.questions, ev.notes)
     base = FusionConfig()
     cals = {}
     for cut, keep in variants:
@@ -123,12 +137,13 @@ def main(argv=None) -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--json-out", default=None)
+    ap.add_argument("--dense-noise", type=float, default=0.0, help="weaken the dense side: noise σ per dimension")
     ap.add_argument("--variants", default="1:0", help="probe variants cut:keep,… (rarest terms cut, terms kept)")
     args = ap.parse_args(argv)
     results = []
     for name in args.sets.split(","):
         variants = tuple(tuple(int(x) for x in v.split(":")) for v in args.variants.split(","))
-        results.append(study(name, args.limit, args.seed, variants))
+        results.append(study(name, args.limit, args.seed, variants, args.dense_noise))
         report(results[-1])
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as f:

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from retriever import FusionConfig, NotesLibrary, load_index
-from retriever.calibration import (MIN_CHUNKS, RANGES, Calibration, ProbeScores, choose, make_probes,
-                                   needs_recalibration, unit_of)
+from retriever.calibration import (DEFICIT_HIGH, DEFICIT_LOW, MIN_CHUNKS, WEAK_DENSE_WEIGHT, Calibration,
+                                   ProbeScores, choose, make_probes, needs_recalibration, range_for, unit_of)
 from retriever.store import current_generation, read_manifest
 from studyapp.settings import Settings
 
@@ -37,9 +37,8 @@ def test_the_seed_index_stores_its_calibration(seed_index_dir, seed_library):
     assert len(chunks) >= MIN_CHUNKS
     assert entry["probes"] >= 30 and entry["chunks"] == len(chunks)
     assert entry["chunk_ids"] == [c.id for c in chunks]
-    assert (entry["keyword_weight"], entry["max_keyword_weight"]) in set(RANGES) | {(0.25, 0.95)}
+    assert entry["keyword_weight"] == range_for(entry["keyword_hit1"] - entry["semantic_hit1"], FusionConfig())[0]
     assert 0 <= entry["keyword_hit1"] <= 1 and 0 <= entry["semantic_hit1"] <= 1
-    assert entry["hybrid_hit1"] >= entry["default_hit1"]  # never chooses worse than the default on its probes
     f = seed_library.searcher.fusion
     assert f.source == "corpus" and (f.keyword_weight, f.max_keyword_weight) == (
         entry["keyword_weight"], entry["max_keyword_weight"])
@@ -76,11 +75,18 @@ def test_the_choice_follows_the_side_that_finds_its_own_source():
     keyword_wins = [_row(True, False, flat_kw=True)] * 10  # keyword leads a little; dense is wrong
     got = choose(keyword_wins, base)
     assert got["keyword"] == 1.0 and got["semantic"] == 0.0
-    assert got["chosen"][0] > base.keyword_weight and got["ranges"][got["chosen"]] == 1.0
+    assert got["chosen"] == range_for(1.0, base) and got["chosen"][0] == WEAK_DENSE_WEIGHT
     dense_wins = [_row(False, True, flat_kw=True)] * 10
     got = choose(dense_wins, base)
-    assert got["semantic"] == 1.0 and got["ranges"][got["chosen"]] == 1.0
-    assert got["chosen"][0] <= base.keyword_weight
+    assert got["semantic"] == 1.0 and got["chosen"] == (base.keyword_weight, base.top)
+    assert got["ranges"][got["chosen"]] == 1.0
+
+
+def test_the_keyword_weight_rises_with_the_dense_deficit():
+    base = FusionConfig()
+    los = [range_for(d, base)[0] for d in (-0.2, 0.0, DEFICIT_LOW, 0.2, 0.25, DEFICIT_HIGH, 0.6, 1.0)]
+    assert los[:3] == [base.keyword_weight] * 3 and los[-3:] == [WEAK_DENSE_WEIGHT] * 3
+    assert los == sorted(los) and all(abs(20 * x - round(20 * x)) < 1e-9 for x in los)
 
 
 def test_ties_keep_the_default_range():
