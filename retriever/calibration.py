@@ -22,7 +22,7 @@ from .search import Searcher
 from .store import LoadedIndex
 from .types import Chunk
 
-VERSION = 2  # 2: the range from the dense side's deficit on the probes
+VERSION = 3  # 2: the range from the dense side's deficit on the probes
 MIN_CHUNKS = 30  # fewer chunks: too few probes to tell the ranges apart; the defaults serve
 # (flat-keyword-side weight, clear-winner weight) pairs the calibration chooses among
 RANGES: tuple[tuple[float, float], ...] = tuple(
@@ -111,24 +111,23 @@ def make_probes(chunks: Sequence[Chunk], spans: Callable[[str], list], sentences
     return out
 
 
-def _best_sentence(text: str, spans: Callable[[str], list], sentences: Callable[[str], list]) -> tuple[str, int]:
-    best, best_terms = "", 0
+def _best_sentence(text: str, sentences: Callable[[str], list]) -> str:
+    """The sentence with the most distinct words (15–300 characters; the first of equals)."""
+    best, best_words = "", 0
     for a, b in sentences(text):
         s = " ".join(text[a:b].split())
-        if not 15 <= len(s) <= 300:
-            continue
-        n = len({t for t, _, _ in spans(s)})
-        if n > best_terms:
-            best, best_terms = s, n
-    return best, best_terms
+        n = len(set(s.split()))
+        if 15 <= len(s) <= 300 and n > best_words:
+            best, best_words = s, n
+    return best
 
 
 def _cloze(text: str, spans: Callable[[str], list], sentences: Callable[[str], list],
            idf: Callable[[str], float], cut: int, keep: int) -> str:
-    best, n_terms = _best_sentence(text, spans, sentences)
-    if n_terms < cut + 3:
+    best = _best_sentence(text, sentences)
+    found = spans(best) if best else []
+    if len({sp.term for sp in found}) < cut + 3:
         return ""
-    found = spans(best)
     keys = set(sorted({sp.term for sp in found}, key=lambda t: (-idf(t), t))[:cut])
     rest = [sp for sp in found if sp.term not in keys]
     if keep and len(rest) > keep:  # a window of `keep` terms around the middle
@@ -208,11 +207,10 @@ def calibrate(searcher, base: FusionConfig, salt: str = "probe", **probe_kw) -> 
         return None
     vectors = searcher.embedder.embed_batch([p.text for p in probes], is_query=True)
     units = [unit_of(c) for c in chunks]
-    everything = np.ones(len(chunks), dtype=bool)
     rows = []
     for p, qv in zip(probes, vectors):
         qv = qv / max(1e-12, float(np.linalg.norm(qv)))
-        cand, kw, dense, _, _ = searcher.candidates(p.text, qv.astype(np.float32), base.pool, everything)
+        cand, kw, dense, _, _ = searcher.candidates(p.text, qv.astype(np.float32), base.pool, exact=True)
         rows.append(ProbeScores([units[i] for i in cand], kw, dense, p.unit))
     got = choose(rows, base)
     lo, hi = got["chosen"]

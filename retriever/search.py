@@ -174,7 +174,12 @@ class Searcher:
             return self._hits(ids, sims), None
         return self._hybrid(q, k, mask)
 
-    def _dense_top(self, qv: np.ndarray, k: int, mask: np.ndarray | None) -> tuple[list[int], np.ndarray]:
+    def _dense_top(self, qv: np.ndarray, k: int, mask: np.ndarray | None,
+                   exact: bool = False) -> tuple[list[int], np.ndarray]:
+        if mask is None and exact:  # every cosine, not the ANN's (the calibration; no copy of the vectors)
+            sims = self.index.vectors @ qv
+            order = _top(sims, k)
+            return [int(i) for i in order], sims[order]
         if mask is None:
             sims, ids = self.index.ann.search(qv, k)
             return [int(i) for i in ids], sims
@@ -183,15 +188,16 @@ class Searcher:
         order = _top(sims, k)
         return [int(allowed[i]) for i in order], sims[order]
 
-    def candidates(self, q: str, qv: np.ndarray, pool: int,
-                   mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int], list[int]]:
+    def candidates(self, q: str, qv: np.ndarray, pool: int, mask: np.ndarray | None = None,
+                   exact: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int], list[int]]:
         """The union of both sides' top-`pool` for one query: (chunk ids, their keyword
-        scores, their cosines, keyword top ids, dense top ids)."""
+        scores, their cosines, keyword top ids, dense top ids); `exact`: the dense side from
+        every cosine rather than the ANN."""
         bm = self.keyword_side(q)
         if mask is not None:
             bm = np.where(mask, bm, 0.0)
         bm_top = [int(i) for i in _top(bm, pool) if bm[i] > 0]
-        dense_ids, _ = self._dense_top(qv, pool, mask)
+        dense_ids, _ = self._dense_top(qv, pool, mask, exact)
         cand = np.array(sorted(set(bm_top) | set(dense_ids)), dtype=np.int64)
         dense = self.index.vectors[cand] @ qv if cand.size else np.zeros(0, dtype=np.float32)
         return cand, bm[cand], dense, bm_top, dense_ids

@@ -17,6 +17,10 @@ def index_summary(rep: BuildReport) -> str:
         text += f" · 인식 품질 낮음 {len(rep.ocr)}쪽"
     if rep.skipped:
         text += f" · 건너뛴 파일 {len(rep.skipped)}개"
+    cal = rep.calibration
+    if rep.changed and cal and cal.get("reused") is False and "keyword_weight" in cal:
+        text += (f" · 검색 가중치 측정: 키워드 {cal['keyword_weight']:.2f}–{cal['max_keyword_weight']:.2f} "
+                 f"({cal['seconds']:.1f}초)")
     return text
 
 

@@ -38,11 +38,10 @@ def real_rows(ev, lib, embedder, pool: int = 50) -> list[tuple]:
     s = lib.searcher
     chunks = s.index.chunks
     vecs = embedder.embed_batch([q.text for q in ev.questions], is_query=True)
-    everything = np.ones(len(chunks), dtype=bool)  # exact dense scores (no ANN), as the calibration
     rows = []
     for q, qv in zip(ev.questions, vecs):
         qv = (qv / max(1e-12, float(np.linalg.norm(qv)))).astype(np.float32)
-        cand, kw, dense, _, _ = s.candidates(" ".join(q.text.split()), qv, pool, everything)
+        cand, kw, dense, _, _ = s.candidates(" ".join(q.text.split()), qv, pool, exact=True)
         units = [unit_of(_H(chunks[i]), q) for i in cand]
         rows.append((kw, dense, units, set(q.relevant)))
     return rows
