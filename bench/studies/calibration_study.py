@@ -109,7 +109,8 @@ def study(name: str, limit: int | None, seed: int, variants=((1, 0),), sigma: fl
     out = {"set": ev.name, "questions": len(rows), "chunks": len(lib.searcher.index.chunks),
            "calibration": cal, "calibration_s": cal_s, "variants": cals,
            "keyword": metrics(rows, keyword_order), "semantic": metrics(rows, semantic_order), "ranges": {}}
-    for lo, hi in dict.fromkeys(((base.keyword_weight, base.top), *RANGES, *EXTRA)):
+    chosen = ((cal["keyword_weight"], cal["max_keyword_weight"]),) if cal else ()
+    for lo, hi in dict.fromkeys(((base.keyword_weight, base.top), *chosen, *RANGES, *EXTRA)):
         out["ranges"][f"{lo}..{hi}"] = metrics(rows, hybrid_order(lo, hi))
     return out
 
