@@ -247,7 +247,6 @@ def ocr_dev_set(kind: str, strength: str, n_msm: int = 80) -> EvalSet:
         folder, qs = photo_msmarco(n_msm)
     else:
         folder, qs = ocr_sets.OUT / f"msm{n_msm}" / strength, ocr_sets.make_msmarco(n_msm)["questions"]
-    ext = ".txt" if strength == "text" else ".jpg"
-    questions = [Question(q, v["text"], {f"{d}{ext}#1": 1 for d in v["rel"]} | {f"{d}{ext}": 1 for d in v["rel"]})
-                 for q, v in sorted(qs.items())]
-    return EvalSet(name, folder, questions, {"pictures": len(list(folder.glob(f"*{ext}")))})
+    unit = "{}.txt" if strength == "text" else "{}.jpg#1"  # a picture is a one-page note
+    questions = [Question(q, v["text"], {unit.format(d): 1 for d in v["rel"]}) for q, v in sorted(qs.items())]
+    return EvalSet(name, folder, questions, {"notes": len(list(folder.iterdir()))})
