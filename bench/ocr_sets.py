@@ -235,7 +235,7 @@ def _ocr_pages(pdf: Path, pages: int, config: OcrConfig) -> tuple[float, list]:
     return time.perf_counter() - t0, results
 
 
-def part_speed(pages: int) -> dict:
+def part_speed(pages: int, dpis: tuple[int, ...] = (150, 200, 300)) -> dict:
     from retriever.ocr.text import page_lines
     from retriever.readers import read_bytes
 
@@ -244,7 +244,7 @@ def part_speed(pages: int) -> dict:
     for workers in (1, 0):
         dt, _ = _ocr_pages(pdf, pages, OcrConfig(workers=workers))
         res[f"workers={OcrConfig(workers=workers).worker_count()}"] = {"pages": pages, "pages_per_min": 60 * pages / dt}
-    for dpi in (150, 200, 300):
+    for dpi in dpis:
         dt, results = _ocr_pages(pdf, pages, OcrConfig(dpi=dpi))
         acc = [accuracy("\n".join(page_lines(r.text)), seed["pages"][r.job.page - 1]["text"]) for r in results]
         res[f"dpi={dpi}"] = {"pages": pages, "sec_per_page_2w": dt / pages, "acc": float(np.mean(acc))}
@@ -358,6 +358,7 @@ def main() -> None:
     ap.add_argument("--only", default="sets,retrieval,speed,big")
     ap.add_argument("--msmarco", type=int, default=80, help="msmarco-ko questions in the subset")
     ap.add_argument("--speed-pages", type=int, default=6)
+    ap.add_argument("--dpis", default="150,200,300", help="resolutions the speed part compares ('' for none)")
     ap.add_argument("--fresh", action="store_true", help="the 100-page scan's index from nothing")
     ap.add_argument("--report", action="store_true", help="print the saved results as Markdown tables")
     ap.add_argument("--child-big", help=argparse.SUPPRESS)
@@ -373,7 +374,7 @@ def main() -> None:
         meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
                 "cpu": _cpu_model(), "load_before": load_avg(), "command": " ".join(sys.argv)}
         results[part] = {"sets": lambda: part_sets(emb, args.msmarco), "retrieval": lambda: part_retrieval(emb, args.msmarco),
-                         "speed": lambda: part_speed(args.speed_pages), "big": lambda: part_big(args.fresh)}[part]()
+                         "speed": lambda: part_speed(args.speed_pages, tuple(int(x) for x in args.dpis.split(",") if x)), "big": lambda: part_big(args.fresh)}[part]()
         print(f"## {part} ({time.perf_counter() - t0:.0f} s)\n{json.dumps(results[part], ensure_ascii=False, indent=1, default=float)}",
               flush=True)
         (OUT / "results").mkdir(parents=True, exist_ok=True)
