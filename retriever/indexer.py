@@ -3,16 +3,19 @@
 Incremental: unchanged files keep their chunks, and every chunk whose text is unchanged keeps
 its vector (content hashes), so an unchanged corpus embeds nothing. Atomic: a build writes a
 new generation beside the live one and then swaps CURRENT.
+
+Scanned pages (`retriever/ocr`) are read after everything else is published: the first
+generation holds the text notes and every scanned page already recognised (cached in
+`ocr.jsonl` by page content), and each batch of pages recognised after it is published as a
+further generation, so they become searchable as they finish.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
-import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -21,17 +24,18 @@ import numpy as np
 
 from . import chunking
 from . import tokenizer as tokenizer_mod
-from .ann import make_ann
 from .bm25 import PARAMS as BM25_PARAMS
 from .bm25 import BM25Index
+from .calibration import build_entry, uncalibrated as _uncalibrated
 from .chunking import ChunkerConfig, chunk_note
 from .embeddings import Embedder
-from .fsutil import fsync_dir, fsync_file
-from .loader import FileRef, read_note, scan
-from .store import (BIGRAM_DIR, CURRENT, FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexUnreadable,
-                    embedder_report,
-                    LoadedIndex, build_bigram_bm25, current_generation, index_lock, load_index, read_manifest,
-                    same_scan)
+from .fusion import FusionConfig
+from .generation import write_generation
+from .loader import FileRef, read_source, scan
+from .ocr.config import OcrConfig
+from .ocr.session import OcrProgress, OcrSession
+from .store import (FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexUnreadable, LoadedIndex,
+                    current_generation, embedder_report, index_lock, load_index, read_manifest, same_scan)
 from .tokenizer import KiwiTokenizer
 from .types import Chunk, Note, Skipped
 
@@ -40,6 +44,7 @@ TOKENIZER_VERSION = 2
 Reporter = Callable[[str], None]
 KeywordReady = Callable[[LoadedIndex], None]  # gets the in-memory keyword-only index of a build
 EmbedProgress = Callable[[int, int], None]  # (chunks embedded, chunks to embed)
+Published = Callable[[LoadedIndex], None]  # gets each generation published while scans are read
 
 
 @functools.lru_cache(maxsize=None)
@@ -47,18 +52,26 @@ def _source_hash(module) -> str:
     return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:16]
 
 
-def _write_json(path: Path, obj) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
+@dataclass
+class _Build:
+    """One update under way: where it started, what it may reuse, what it has done."""
+
+    refs: list[FileRef]
+    ocr: OcrSession
+    old: LoadedIndex | None
+    reuse_vectors: bool
+    reuse_chunks: bool
+    rep: BuildReport
+    t0: float
+    background: bool = False  # beside a server: the embedder leaves it a core
 
 
-def _fsync_tree(root: Path) -> None:
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            fsync_file(Path(dirpath) / name)
-        fsync_dir(dirpath)
+def ocr_report(manifest: dict) -> list[dict] | None:
+    """Recognised pages under the confidence floor, when any indexed file has scanned pages."""
+    metas = [(path, m["ocr"]) for path, m in sorted(manifest.get("files", {}).items()) if m.get("ocr")]
+    if not metas:
+        return None
+    return [{"path": path, "page": page, "confidence": conf} for path, o in metas for page, conf in o.get("low", [])]
 
 
 @dataclass
@@ -75,13 +88,16 @@ class Indexer:
 
     def __init__(self, corpus_dir: str | os.PathLike, index_dir: str | os.PathLike,
                  embedder: Embedder, tokenizer: KiwiTokenizer | None = None,
-                 chunker: ChunkerConfig = ChunkerConfig(), ann_kind: str | None = None) -> None:
+                 chunker: ChunkerConfig = ChunkerConfig(), ann_kind: str | None = None,
+                 ocr: OcrConfig = OcrConfig(), fusion: FusionConfig = FusionConfig()) -> None:
+        self.fusion = fusion  # what the calibration's probes search with (pool, bigram field)
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.embedder = embedder
         self.tokenizer = tokenizer or KiwiTokenizer()
         self.chunker = chunker
         self.ann_kind = ann_kind
+        self.ocr = ocr
 
     def _settings(self) -> dict:
         # The code hashes make any change to the chunker or tokenizer re-chunk and re-tokenize
@@ -89,7 +105,7 @@ class Indexer:
         return {"chunker": {**self.chunker.to_dict(), "code": _source_hash(chunking)},
                 "tokenizer": {"name": "kiwi-content-morphemes", "version": TOKENIZER_VERSION,
                               "code": _source_hash(tokenizer_mod)},
-                "bm25": BM25_PARAMS}
+                "bm25": BM25_PARAMS, "ocr": self.ocr.text_settings()}
 
     def _compatible(self, manifest: dict | None) -> tuple[bool, bool, str]:
         """(can reuse vectors, can reuse chunks+tokens, reason when not)."""
@@ -106,22 +122,25 @@ class Indexer:
 
     def is_current(self) -> bool:
         """True when the live index matches the corpus files and these settings (files are
-        only hashed, never read through their readers)."""
+        only hashed, never read through their readers) and no scanned page is left to read."""
         manifest = read_manifest(self.index_dir)
         _, same, _ = self._compatible(manifest)
-        if not same:
+        if not same or _uncalibrated(manifest) or not same_scan(*scan(self.corpus_dir), manifest):
             return False
-        return same_scan(*scan(self.corpus_dir), manifest)
+        return not OcrSession(self.ocr, self.index_dir).outstanding(manifest)
 
     def update(self, rebuild: bool = False, progress: bool = False, report: Reporter | None = None,
-               on_keyword_ready: KeywordReady | None = None,
-               on_embed: EmbedProgress | None = None, background: bool = False) -> BuildReport:
+               on_keyword_ready: KeywordReady | None = None, on_embed: EmbedProgress | None = None,
+               on_ocr: OcrProgress | None = None, on_published: Published | None = None,
+               background: bool = False) -> BuildReport:
         """Bring the index up to date with the corpus; returns what was done.
         `background`: the build runs beside a server (the embedder leaves it a core).
 
         When chunks must be embedded, `on_keyword_ready` first gets the new chunk table with
         its BM25 index in memory (no vectors yet), so keyword search can serve at once while
-        `on_embed` follows the embedding."""
+        `on_embed` follows the embedding. Scanned pages not recognised before are read after
+        that (`on_ocr` follows them); every generation published while they are read goes,
+        loaded, to `on_published`."""
         say = report or (lambda msg: None)
         t0 = time.perf_counter()
         refs, scan_skipped = scan(self.corpus_dir)
@@ -131,31 +150,59 @@ class Indexer:
             if old is not None and not reuse_vectors:
                 say(f"색인을 새로 만듭니다 (rebuilding index): {why}")
                 reason = why
-            if old is not None and reuse_chunks and same_scan(refs, scan_skipped, old.manifest):
+            ocr = OcrSession(self.ocr, self.index_dir, progress=progress, on_progress=on_ocr)
+            if (old is not None and reuse_chunks and same_scan(refs, scan_skipped, old.manifest)
+                    and not ocr.outstanding(old.manifest) and not _uncalibrated(old.manifest)):
                 rep = BuildReport(files=len(old.manifest.get("files", {})), chunks=len(old.chunks),
                                   reused=len(old.chunks), rebuilt_reason=reason, index=old,
                                   embedder=embedder_report(old.manifest.get("embedder", {})),
-                                  skipped=[Skipped(x["path"], x["reason"]) for x in old.manifest.get("skipped", [])])
+                                  calibration=old.manifest.get("calibration", {}),
+                                  skipped=[Skipped(x["path"], x["reason"]) for x in old.manifest.get("skipped", [])],
+                                  ocr=ocr_report(old.manifest))
                 rep.seconds = time.perf_counter() - t0
                 return rep
-            notes, skipped = self._read(refs, scan_skipped, old if reuse_chunks else None, say)
-            rep = BuildReport(files=len(notes), skipped=skipped, rebuilt_reason=reason)
-            plan = self._plan(notes, old, reuse_chunks)
-            old_rows = self._old_rows(old if reuse_vectors else None)
-            tokens = self._tokens(plan.chunks, old, old_rows, reuse_chunks)
-            if on_keyword_ready is not None and any(c.id not in old_rows for c in plan.chunks):
-                on_keyword_ready(LoadedIndex(None, self._manifest(plan, notes, skipped, refs), plan.chunks,
-                                             None, None, BM25Index.build(tokens), tokens, notes))
-            vectors, embedded = self._vectors(plan.chunks, old, old_rows, progress, say, on_embed, background)
-            rep.removed = plan.removed
-            rep.chunks, rep.embedded = len(plan.chunks), embedded
-            rep.reused = len(plan.chunks) - embedded
-            manifest = self._manifest(plan, notes, skipped, refs, old if reuse_vectors else None)
-            rep.embedder = embedder_report(manifest["embedder"])
-            self._write_generation(plan.chunks, tokens, vectors, manifest, t0, notes)
-            rep.changed = True
+            notes, skipped = self._read(refs, scan_skipped, old if reuse_chunks else None, say, ocr)
+            b = _Build(refs, ocr, old, reuse_vectors, reuse_chunks, BuildReport(rebuilt_reason=reason), t0,
+                       background)
+            self._round(b, notes, skipped, progress, say, on_keyword_ready, on_embed, on_published)
+            if ocr.jobs():
+                say(f"스캔 페이지 {len(ocr.jobs())}쪽을 인식합니다 (OCR)…")
+                ocr.recognise(lambda: self._round(b, notes, skipped, False, lambda m: None, None, None,
+                                                  on_published))
+            rep = b.rep
+            rep.reused = max(0, rep.chunks - rep.embedded)
+            rep.recognised = ocr.recognised
             rep.seconds = time.perf_counter() - t0
             return rep
+
+    def _round(self, b: _Build, base: list[Note], base_skipped: list[Skipped], progress: bool, say: Reporter,
+               on_keyword_ready: KeywordReady | None, on_embed: EmbedProgress | None,
+               on_published: Published | None) -> None:
+        """Write one generation: the notes with every scanned page recognised so far."""
+        notes, skipped = b.ocr.assemble(base, base_skipped)
+        plan = self._plan(notes, b.old, b.reuse_chunks, b.ocr)
+        old_rows = self._old_rows(b.old if b.reuse_vectors else None)
+        tokens = self._tokens(plan.chunks, b.old, old_rows, b.reuse_chunks)
+        manifest = self._manifest(plan, notes, skipped, b.refs, b.ocr, b.old if b.reuse_vectors else None)
+        if on_keyword_ready is not None and any(c.id not in old_rows for c in plan.chunks):
+            on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, BM25Index.build(tokens),
+                                         tokens, notes))
+        vectors, embedded = self._vectors(plan.chunks, b.old, old_rows, progress, say, on_embed, b.background)
+        generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, BM25Index.build(tokens), tokens, notes)
+        manifest["calibration"] = build_entry(b.old.manifest if b.old is not None and b.reuse_vectors else None,
+                                              generation, self.embedder, self.tokenizer, self.fusion, say)
+        self._write_generation(plan.chunks, tokens, vectors, manifest, b.t0, notes, b.ocr)
+        rep = b.rep
+        rep.files, rep.skipped, rep.chunks = len(notes), skipped, len(plan.chunks)
+        rep.embedded += embedded
+        if not rep.changed:  # files gone since the index this update started from
+            rep.removed = plan.removed
+        rep.ocr, rep.changed, rep.calibration = ocr_report(manifest), True, manifest["calibration"]
+        rep.embedder = embedder_report(manifest["embedder"])
+        if b.ocr.jobs():  # more pages to come: this generation serves meanwhile, and is the next base
+            b.old, b.reuse_vectors, b.reuse_chunks = load_index(self.index_dir), True, True
+            if on_published is not None:
+                on_published(b.old)
 
     def _load_previous(self, rebuild: bool, say: Reporter) -> tuple[LoadedIndex | None, str]:
         if rebuild or current_generation(self.index_dir) is None:
@@ -167,9 +214,10 @@ class Indexer:
             return None, str(exc)
 
     def _read(self, refs: list[FileRef], scan_skipped: list[Skipped], old: LoadedIndex | None,
-              say: Reporter) -> tuple[list[Note], list[Skipped]]:
+              say: Reporter, ocr: OcrSession) -> tuple[list[Note], list[Skipped]]:
         """The notes' text: files unchanged since the old index are taken from it (a PDF is not
-        extracted again), the others are read through their format's reader."""
+        extracted again), the others are read through their format's reader; their scanned
+        pages go to `ocr`, which fills them in (`OcrSession.assemble`)."""
         old_files = old.manifest.get("files", {}) if old else {}
         old_notes = {n.source: n for n in old.notes()} if old is not None and old.has_notes else {}
         old_skips = {x["path"]: x for x in old.manifest.get("skipped", [])} if old else {}
@@ -177,20 +225,28 @@ class Indexer:
         skipped = list(scan_skipped)
         for ref in refs:
             prev, gone = old_files.get(ref.source), old_skips.get(ref.source)
-            if prev and prev.get("sha256") == ref.sha256 and ref.source in old_notes:
+            if prev and prev.get("sha256") == ref.sha256 and ref.source in old_notes and ocr.reusable(prev):
                 notes.append(old_notes[ref.source])
-            elif gone and gone.get("sha256") == ref.sha256:
+                ocr.carry(ref.source, prev)
+            elif not prev and gone and gone.get("sha256") == ref.sha256 and not ocr.retry_skipped(gone):
                 skipped.append(Skipped(ref.source, gone["reason"]))
             else:
                 if ref.size > 2_000_000:
                     say(f"읽는 중 (reading) {ref.source} ({ref.size / 1e6:.1f} MB)…")
-                item = read_note(ref)
-                (skipped if isinstance(item, Skipped) else notes).append(item)
+                item = read_source(ref)
+                if isinstance(item, Skipped):
+                    skipped.append(item)
+                    continue
+                note, scans = item
+                if scans:
+                    ocr.add(ref, note, scans)
+                notes.append(note)
         skipped.sort(key=lambda x: x.path)
         return notes, skipped
 
-    def _plan(self, notes: list[Note], old: LoadedIndex | None, reuse_chunks: bool) -> _Plan:
-        """Chunk the corpus: unchanged files keep their old chunks; others are re-chunked."""
+    def _plan(self, notes: list[Note], old: LoadedIndex | None, reuse_chunks: bool, ocr: OcrSession) -> _Plan:
+        """Chunk the corpus: unchanged files keep their old chunks; others are re-chunked (a
+        file with newly recognised pages too); chunks of recognised pages are marked `ocr`."""
         old_files = old.manifest.get("files", {}) if old else {}
         old_by_file: dict[str, list[int]] = {}
         if old is not None and reuse_chunks:
@@ -200,14 +256,18 @@ class Indexer:
         file_meta: dict[str, dict] = {}
         for note in notes:
             prev = old_files.get(note.source)
-            if prev and prev.get("sha256") == note.sha256 and note.source in old_by_file:
+            if (prev and prev.get("sha256") == note.sha256 and note.source in old_by_file
+                    and (prev.get("ocr") or {}).get("recognised", []) == list(note.ocr_pages)):
                 cs = [old.chunks[i] for i in old_by_file[note.source]]
             else:
                 cs = chunk_note(note.source, note.text, self.chunker, self.tokenizer.split_sentences,
                                 note.pages)
+                cs = [replace(c, ocr=True) if c.page in note.ocr_pages else c for c in cs]
             chunks.extend(cs)
             file_meta[note.source] = {"sha256": note.sha256, "encoding": note.encoding,
                                       "chunks": len(cs), "chars": len(note.text), "pages": len(note.pages)}
+            if (scanned := ocr.file_meta(note)) is not None:
+                file_meta[note.source]["ocr"] = scanned
         return _Plan(chunks, file_meta, len(set(old_files) - set(file_meta)))
 
     @staticmethod
@@ -256,7 +316,7 @@ class Indexer:
         return vectors, len(need)
 
     def _manifest(self, plan: _Plan, notes: list[Note], skipped: list[Skipped], refs: list[FileRef],
-                  old: LoadedIndex | None = None) -> dict:
+                  ocr: OcrSession, old: LoadedIndex | None = None) -> dict:
         hashes = {r.source: r.sha256 for r in refs}
         return {
             "format": FORMAT_VERSION,
@@ -267,8 +327,10 @@ class Indexer:
             "files": plan.file_meta,
             "chunk_ids": [c.id for c in plan.chunks],
             "counts": {"files": len(notes), "chunks": len(plan.chunks), "skipped": len(skipped)},
-            # a skipped file's hash (when it could be hashed) lets the next run skip it unread
-            "skipped": [{"path": s.path, "reason": s.reason, "sha256": hashes.get(s.path)} for s in skipped],
+            # a skipped file's hash (when it could be hashed) lets the next run skip it unread;
+            # "ocr": it waits for Tesseract, and is read again once Tesseract is there
+            "skipped": [{"path": s.path, "reason": s.reason, "sha256": hashes.get(s.path),
+                         **({"ocr": True} if ocr.retryable(s.path) else {})} for s in skipped],
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
 
@@ -282,53 +344,6 @@ class Indexer:
         return {"id": self.embedder.id, "dim": int(self.embedder.dim), **info}
 
     def _write_generation(self, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray,
-                          manifest: dict, t0: float, notes: list[Note]) -> Path:
-        name = f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}"
-        tmp = self.index_dir / f".{name}.tmp"
-        final = self.index_dir / name
-        tmp.mkdir(parents=True)
-        try:
-            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
-                for c in chunks:
-                    f.write(json.dumps({"id": c.id, "source": c.source, "heading": c.heading,
-                                        "lines": list(c.lines), "text": c.text, "page": c.page,
-                                        "section": c.section},
-                                       ensure_ascii=False) + "\n")
-            with open(tmp / "notes.jsonl", "w", encoding="utf-8") as f:
-                for n in notes:
-                    f.write(json.dumps({"source": n.source, "sha256": n.sha256, "encoding": n.encoding,
-                                        "pages": list(n.pages), "text": n.text}, ensure_ascii=False) + "\n")
-            with open(tmp / "tokens.jsonl", "w", encoding="utf-8") as f:
-                for toks in tokens:
-                    f.write(json.dumps(toks, ensure_ascii=False) + "\n")
-            np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
-            ann = make_ann(vectors, self.ann_kind)
-            ann.save(tmp / "dense.faiss")
-            BM25Index.build(tokens).save(tmp / "bm25")
-            build_bigram_bm25(chunks).save(tmp / BIGRAM_DIR)
-            manifest["ann"] = {"kind": ann.kind}
-            manifest["build_seconds"] = round(time.perf_counter() - t0, 3)
-            _write_json(tmp / "manifest.json", manifest)
-            _fsync_tree(tmp)
-            os.replace(tmp, final)
-            previous = current_generation(self.index_dir)
-            pointer = self.index_dir / f".{CURRENT}.tmp"
-            pointer.write_text(name + "\n", encoding="utf-8")
-            fsync_file(pointer)
-            os.replace(pointer, self.index_dir / CURRENT)  # the commit point
-            fsync_dir(self.index_dir)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        # The previous generation stays one more round: a reader that picked it up just
-        # before the swap can finish loading it.
-        self._collect_garbage(keep={name, previous.name if previous else name})
-        return final
-
-    def _collect_garbage(self, keep: set[str]) -> None:
-        """Remove older generations and abandoned temporary folders."""
-        for entry in self.index_dir.iterdir():
-            if entry.name in keep or not entry.is_dir():
-                continue
-            if entry.name.startswith("gen-") or (entry.name.startswith(".gen-") and entry.name.endswith(".tmp")):
-                shutil.rmtree(entry, ignore_errors=True)
+                          manifest: dict, t0: float, notes: list[Note], ocr: OcrSession) -> Path:
+        return write_generation(self.index_dir, chunks, tokens, vectors, manifest, t0, notes, self.ann_kind,
+                                extra=lambda tmp: ocr.cache.save(tmp, ocr.keys_in_use(manifest["files"])))

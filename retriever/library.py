@@ -3,8 +3,9 @@
 `refresh()` updates the index on disk and swaps in a new searcher in one assignment, so
 searches running in other threads keep the old one until they finish. A first build is
 progressive: as soon as the notes are chunked and tokenised a keyword-only searcher serves
-(semantic and hybrid switch on when the vectors are written); `start_refresh()` runs a build
-in the background and `status` tells how far it is.
+(semantic and hybrid switch on when the vectors are written), and scanned pages join as their
+OCR finishes (`status.ocr_done` of `status.ocr_total`); `start_refresh()` runs a build in the
+background and `status` tells how far it is.
 """
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ from .chunking import ChunkerConfig
 from .embeddings import Embedder
 from .indexer import Indexer, Reporter
 from .loader import load_corpus
-from .search import FusionConfig, Searcher
+from .calibration import Calibration
+from .fusion import FusionConfig, Weights
+from .ocr.config import OcrConfig
+from .search import Searcher
 from .store import BuildReport, IndexUnreadable, load_index
 from .structure import NotesStructure, parse_notes
 from .terms import TermStats
@@ -39,6 +43,13 @@ class BuildStatus:
     embedded: int = 0  # chunks embedded so far in this build
     to_embed: int = 0  # chunks this build embeds
     error: str = ""  # the last build's failure, one line
+    ocr_done: int = 0  # scanned pages recognised (OCR) so far in this build
+    ocr_total: int = 0  # scanned pages this build recognises (those read before are cached)
+
+    @property
+    def ocr_running(self) -> bool:
+        """Scanned pages are being read: results from them keep arriving meanwhile."""
+        return self.building and self.ocr_done < self.ocr_total
 
     @property
     def fraction(self) -> float:
@@ -48,13 +59,15 @@ class BuildStatus:
 class NotesLibrary:
     def __init__(self, corpus_dir: str | os.PathLike, index_dir: str | os.PathLike,
                  embedder: Embedder, tokenizer: Tokenizer | None = None,
-                 chunker: ChunkerConfig = ChunkerConfig(), fusion: FusionConfig = FusionConfig()) -> None:
+                 chunker: ChunkerConfig = ChunkerConfig(), fusion: FusionConfig = FusionConfig(),
+                 ocr: OcrConfig = OcrConfig()) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.embedder = embedder
         self.tokenizer = tokenizer or KiwiTokenizer()
         self.fusion = fusion
-        self.indexer = Indexer(self.corpus_dir, self.index_dir, embedder, self.tokenizer, chunker)
+        self.indexer = Indexer(self.corpus_dir, self.index_dir, embedder, self.tokenizer, chunker, ocr=ocr,
+                               fusion=fusion)
         self._searcher: Searcher | None = None
         self._refresh_lock = Lock()
         self._status = BuildStatus()
@@ -78,21 +91,35 @@ class NotesLibrary:
             def embedded(done: int, total: int) -> None:
                 self._status = replace(self._status, embedded=done, to_embed=total)
 
+            def recognised(done: int, total: int) -> None:
+                self._status = replace(self._status, ocr_done=done, ocr_total=total)
+
             try:
                 rep = self.indexer.update(rebuild=rebuild, progress=progress, report=report,
                                           on_keyword_ready=keyword_ready, on_embed=embedded,
+                                          on_ocr=recognised, on_published=self._use,
                                           background=background)
             except Exception as exc:
                 self._status = BuildStatus(error=f"{type(exc).__name__}: {exc}")
                 raise
             if rep.changed or self._searcher is None or not self._searcher.index.dense_ready:
                 self._use(rep.index or load_index(self.index_dir))
-            self._status = BuildStatus(embedded=rep.embedded, to_embed=rep.embedded)
+            self._status = BuildStatus(embedded=rep.embedded, to_embed=rep.embedded,
+                                       ocr_done=rep.recognised, ocr_total=rep.recognised)
             return rep
 
     def _use(self, index) -> None:
-        self._searcher = Searcher(index, self.embedder, self.tokenizer, self.fusion)
+        self._searcher = Searcher(index, self.embedder, self.tokenizer, self.fusion_for(index.manifest))
         self._serving.set()
+
+    def fusion_for(self, manifest: dict) -> FusionConfig:
+        """The fusion a generation is searched with: the setting's weight when one is set
+        (source "setting"), else the range its build measured on these notes ("corpus"),
+        else the defaults ("default": a corpus too small to measure, or an older index)."""
+        if self.fusion.source == "setting":
+            return self.fusion
+        cal = Calibration.from_dict(manifest.get("calibration"))
+        return cal.apply(self.fusion) if cal is not None else self.fusion
 
     def start_refresh(self, rebuild: bool = False, report: Reporter | None = None, progress: bool = False,
                       on_done: Callable[[BuildReport], None] | None = None) -> threading.Thread:
@@ -157,6 +184,11 @@ class NotesLibrary:
                sources: set[str] | None = None) -> list[Hit]:
         return self.searcher.search(query, mode=mode, k=k, sources=sources)
 
+    def search_explained(self, query: str, mode: str = "hybrid", k: int = 5,
+                         sources: set[str] | None = None) -> tuple[list[Hit], Weights | None]:
+        """`search` and the fusion weights it used (None unless hybrid searched)."""
+        return self.searcher.search_explained(query, mode=mode, k=k, sources=sources)
+
     @property
     def manifest(self) -> dict:
         return self.searcher.index.manifest
@@ -205,7 +237,7 @@ class NotesLibrary:
     def structure(self) -> NotesStructure:
         """The indexed notes' sections, each with its chunks — parsed once per generation."""
         def build() -> NotesStructure:
-            notes = ((n.source, n.text, n.pages) for n in self.notes())
+            notes = ((n.source, n.text, n.pages, n.ocr_pages) for n in self.notes())
             return parse_notes(notes, splitter=self.tokenizer.split_sentences).with_chunks(self.searcher.index.chunks)
 
         return self.memo("retriever:structure", build)

@@ -2,8 +2,9 @@
 
 The corpus is only ever read. `scan` hashes the files (cheap: an unchanged corpus is
 recognised without extracting a single PDF); `read_note` turns one file into text through
-the reader of its format. Files that cannot be read are reported as `Skipped` with a
-one-line reason, never raised, so one bad file cannot stop an index build.
+the reader of its format (`read_source` also gives the scanned pages that OCR must read).
+Files that cannot be read are reported as `Skipped` with a one-line reason, never raised, so
+one bad file cannot stop an index build.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .readers import SUFFIXES, Unreadable, format_of, read_bytes
+from .readers import SUFFIXES, ScanPage, Unreadable, format_of, read_bytes
 from .types import Note, Skipped
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,9 @@ def scan(root: str | os.PathLike) -> tuple[list[FileRef], list[Skipped]]:
     return refs, skipped
 
 
-def read_note(ref: FileRef) -> Note | Skipped:
-    """The text of one scanned file (its reader chosen by suffix), or why it was skipped."""
+def read_source(ref: FileRef) -> tuple[Note, tuple[ScanPage, ...]] | Skipped:
+    """One scanned file through the reader of its format: its note (scanned pages left
+    empty) and the pages to recognise (OCR), or why it was skipped."""
     try:
         data = ref.path.read_bytes()
     except OSError as exc:
@@ -85,7 +87,20 @@ def read_note(ref: FileRef) -> Note | Skipped:
     except Exception as exc:  # a reader library failing on a strange file is a skip, not a crash
         return Skipped(ref.source, f"읽을 수 없는 파일입니다 ({type(exc).__name__}: {exc})")
     # the hash of the bytes actually read (the file may have changed since the scan)
-    return Note(ref.source, out.text, hashlib.sha256(data).hexdigest(), out.encoding, out.pages)
+    return Note(ref.source, out.text, hashlib.sha256(data).hexdigest(), out.encoding, out.pages), out.scans
+
+
+def read_note(ref: FileRef) -> Note | Skipped:
+    """The text of one scanned file (its reader chosen by suffix), or why it was skipped. A file
+    with pages to recognise comes with those pages empty (the indexer runs OCR: `read_source`);
+    one with nothing but such pages is skipped, saying so."""
+    item = read_source(ref)
+    if isinstance(item, Skipped):
+        return item
+    note, scans = item
+    if scans and not note.text.strip():
+        return Skipped(ref.source, "스캔 페이지뿐인 파일입니다 — 색인할 때 OCR로 읽습니다 (scanned: read by OCR)")
+    return note
 
 
 def load_note(path: Path, root: Path) -> Note | Skipped:

@@ -4,14 +4,9 @@ The keyword side is BM25 over Kiwi terms plus, with half its weight, BM25 over s
 character bigrams (`spacing.py`), each scaled by its best chunk: Korean spacing slips and OCR
 breaks still match.
 
-Hybrid = a convex mix of z-scored BM25 and cosine scores over the union of both sides'
-top-N candidates, with a query-adaptive keyword weight: `keyword_weight` when the keyword
-side's two best chunks tie, rising linearly with the best chunk's BM25 lead
-(k1 - k2) / k1 up to `max_keyword_weight`. A keyword side with a clear winner (a rare term,
-a code identifier, a number only one page holds) decides; a flat keyword side leaves the
-order to meaning. Chosen over min-max, whole-collection, BM25-over-ideal and rank-based
-(RRF) normalisations and fixed weights on msmarco-ko, the pages stand-in and the seed sets
-(issue 12: bench/studies/fusion_study.md, `bench/studies/fusion_study.py`).
+Hybrid fuses the two sides' top-N candidates with `fusion.py`'s rule; its weights are the
+corpus's own (measured when the index was built, `calibration.py`), the defaults, or the
+`STUDY_KEYWORD_WEIGHT` setting, and `search_explained` says which a search used.
 """
 from __future__ import annotations
 
@@ -22,6 +17,7 @@ from threading import Lock
 import numpy as np
 
 from .embeddings import Embedder
+from .fusion import FusionConfig, Weights, by_best, fuse, rrf
 from .spacing import char_bigrams, query_coverage
 from .store import LoadedIndex
 from .tokenizer import Tokenizer
@@ -43,28 +39,6 @@ def check_mode(mode: str) -> str:
 
 
 @dataclass(frozen=True)
-class FusionConfig:
-    keyword_weight: float = 0.25  # BM25's weight when its two best chunks tie; the rest: dense
-    max_keyword_weight: float = 0.95  # the weight a keyword side with a clear winner gets
-    adaptive: bool = True  # False: keyword_weight for every query (the pre-issue-12 fusion)
-    normalise: str = "z"  # "z" (z-score over the candidates) or "minmax" (pre-issue-12)
-    pool: int = 50  # top-N taken from each side before fusing
-    # the spacing-free bigram field's share of the keyword side: K/max K + λ·C/max C (0: BM25 only)
-    bigram_weight: float = 0.5
-    method: str = "convex"  # or "rrf" (kept for the benchmark)
-    rrf_k: int = 60
-
-    def weight(self, kw: np.ndarray) -> float:
-        """The keyword weight for one query from its candidates' BM25 scores."""
-        if not self.adaptive or kw.size == 0:
-            return self.keyword_weight
-        top2 = np.sort(kw)[-2:] if kw.size > 1 else np.array([0.0, kw[0]])
-        lead = float((top2[-1] - top2[0]) / top2[-1]) if top2[-1] > 0 else 0.0
-        lo, hi = self.keyword_weight, max(self.keyword_weight, self.max_keyword_weight)
-        return lo + (hi - lo) * lead
-
-
-@dataclass(frozen=True)
 class PreparedQuery:
     text: str
     truncated: bool
@@ -77,34 +51,6 @@ def prepare_query(query: str, max_chars: int = MAX_QUERY_CHARS) -> PreparedQuery
     text = " ".join(str(query).split())
     truncated = len(text) > max_chars
     return PreparedQuery(text[:max_chars], truncated)
-
-
-def _minmax(x: np.ndarray) -> np.ndarray:
-    if x.size == 0:
-        return x
-    lo, hi = float(x.min()), float(x.max())
-    if hi - lo < 1e-12:
-        return np.ones_like(x) if hi > 0 else np.zeros_like(x)
-    return (x - lo) / (hi - lo)
-
-
-def _by_best(x: np.ndarray) -> np.ndarray:
-    best = float(x.max()) if x.size else 0.0
-    return x / best if best > 0 else x
-
-
-def _zscore(x: np.ndarray) -> np.ndarray:
-    sd = float(x.std()) if x.size else 0.0
-    return (x - float(x.mean())) / sd if sd > 1e-12 else np.zeros_like(x)
-
-
-def fuse(kw: np.ndarray, dense: np.ndarray, f: FusionConfig) -> np.ndarray:
-    """Convex fusion of one query's candidate scores (BM25 `kw`, cosine `dense`)."""
-    if not (kw > 0).any():  # no query term in the notes: dense alone decides
-        return dense
-    norm = _zscore if f.normalise == "z" else _minmax
-    w = f.weight(kw)
-    return w * norm(kw) + (1.0 - w) * norm(dense)
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
@@ -150,7 +96,7 @@ class Searcher:
         if lam <= 0 or bm.size == 0:
             return bm, bm
         bg = self.index.bigram_bm25.scores(char_bigrams(query))
-        return _by_best(bm) + lam * _by_best(bg), bm
+        return by_best(bm) + lam * by_best(bg), bm
 
     def _shown_as_keyword_hit(self, i: int, kiwi: np.ndarray, query: str) -> bool:
         """A keyword hit holds one of the query's Kiwi terms, or at least half of the query read
@@ -189,7 +135,7 @@ class Searcher:
     def chunk_hit(self, i: int, score: float = 0.0, rank: int = 0) -> Hit:
         c = self.index.chunks[i]
         return Hit(rank=rank, score=score, source=c.source, heading=c.heading, lines=c.lines,
-                   text=c.text, chunk_index=i, page=c.page, section=c.section)
+                   text=c.text, chunk_index=i, page=c.page, section=c.section, ocr=c.ocr)
 
     # -- public ---------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", k: int = 5,
@@ -197,6 +143,12 @@ class Searcher:
         """Top-k hits for `query`. `sources` restricts results to those files. While the chunks
         are not embedded yet, semantic and hybrid search answer with keyword hits (callers
         say so; see `live_modes`)."""
+        return self.search_explained(query, mode, k, sources)[0]
+
+    def search_explained(self, query: str, mode: str = "hybrid", k: int = 5,
+                         sources: set[str] | None = None) -> tuple[list[Hit], Weights | None]:
+        """`search`, and the fusion weights a hybrid search used (None for the other modes,
+        and for a hybrid search answered by keyword alone before the chunks are embedded)."""
         check_mode(mode)
         if mode not in self.live_modes:
             mode = "keyword"
@@ -204,25 +156,30 @@ class Searcher:
         k = max(1, int(k))
         n = len(self.index.chunks)
         if n == 0:
-            return []
+            return [], (self.fusion.weights(None) if mode == "hybrid" else None)
         mask = None
         if sources is not None:
             mask = np.isin(self._chunk_sources, list(sources))
             if not mask.any():
-                return []
+                return [], (self.fusion.weights(None) if mode == "hybrid" else None)
         if mode == "keyword":
             scores, kiwi = self._keyword_parts(q)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
             order = [i for i in _top(scores, 4 * k)
                      if scores[i] > 0 and self._shown_as_keyword_hit(i, kiwi, q)][:k]
-            return self._hits(order, scores[order])
+            return self._hits(order, scores[order]), None
         if mode == "semantic":
             ids, sims = self._dense_top(self.query_vector(q), k, mask)
-            return self._hits(ids, sims)
+            return self._hits(ids, sims), None
         return self._hybrid(q, k, mask)
 
-    def _dense_top(self, qv: np.ndarray, k: int, mask: np.ndarray | None) -> tuple[list[int], np.ndarray]:
+    def _dense_top(self, qv: np.ndarray, k: int, mask: np.ndarray | None,
+                   exact: bool = False) -> tuple[list[int], np.ndarray]:
+        if mask is None and exact:  # every cosine, not the ANN's (the calibration; no copy of the vectors)
+            sims = self.index.vectors @ qv
+            order = _top(sims, k)
+            return [int(i) for i in order], sims[order]
         if mask is None:
             sims, ids = self.index.ann.search(qv, k)
             return [int(i) for i in ids], sims
@@ -231,31 +188,29 @@ class Searcher:
         order = _top(sims, k)
         return [int(allowed[i]) for i in order], sims[order]
 
-    def _hybrid(self, q: str, k: int, mask: np.ndarray | None) -> list[Hit]:
-        f = self.fusion
-        pool = max(f.pool, k)
+    def candidates(self, q: str, qv: np.ndarray, pool: int, mask: np.ndarray | None = None,
+                   exact: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int], list[int]]:
+        """The union of both sides' top-`pool` for one query: (chunk ids, their keyword
+        scores, their cosines, keyword top ids, dense top ids); `exact`: the dense side from
+        every cosine rather than the ANN."""
         bm = self.keyword_side(q)
         if mask is not None:
             bm = np.where(mask, bm, 0.0)
         bm_top = [int(i) for i in _top(bm, pool) if bm[i] > 0]
-        qv = self.query_vector(q)
-        dense_ids, _ = self._dense_top(qv, pool, mask)
+        dense_ids, _ = self._dense_top(qv, pool, mask, exact)
         cand = np.array(sorted(set(bm_top) | set(dense_ids)), dtype=np.int64)
+        dense = self.index.vectors[cand] @ qv if cand.size else np.zeros(0, dtype=np.float32)
+        return cand, bm[cand], dense, bm_top, dense_ids
+
+    def _hybrid(self, q: str, k: int, mask: np.ndarray | None) -> tuple[list[Hit], Weights]:
+        f = self.fusion
+        cand, kw, dense, bm_top, dense_ids = self.candidates(q, self.query_vector(q), max(f.pool, k), mask)
+        weights = f.weights(kw)
         if cand.size == 0:
-            return []
-        dense = self.index.vectors[cand] @ qv
-        kw = bm[cand]
-        if f.method == "rrf":
-            rank_kw = {int(i): r for r, i in enumerate(bm_top)}
-            rank_de = {int(i): r for r, i in enumerate(dense_ids)}
-            fused = np.array([
-                (1.0 / (f.rrf_k + rank_kw[int(i)] + 1) if int(i) in rank_kw else 0.0)
-                + (1.0 / (f.rrf_k + rank_de[int(i)] + 1) if int(i) in rank_de else 0.0)
-                for i in cand])
-        else:
-            fused = fuse(kw, dense, f)
+            return [], weights
+        fused = rrf(bm_top, dense_ids, cand, f.rrf_k) if f.method == "rrf" else fuse(kw, dense, f)
         order = _top(fused, k)
-        return self._hits([int(cand[i]) for i in order], fused[order])
+        return self._hits([int(cand[i]) for i in order], fused[order]), weights
 
     def _hits(self, ids, scores) -> list[Hit]:
         return [self.chunk_hit(int(i), float(s), rank) for rank, (i, s) in enumerate(zip(ids, scores), start=1)]

@@ -13,8 +13,9 @@ Layout of the index folder::
         bm25/                bm25s arrays (.npy) and vocabulary (JSON)
         bm25-bigram/         the same over spacing-free character bigrams (built on first
                              search for a generation written before it existed)
+        ocr.jsonl            recognised text of scanned pages by page content (retriever/ocr)
 
-Building lives in `indexer.py`: it writes a new generation beside the live one and then
+Building lives in `indexer.py` (writing in `generation.py`): it writes a new generation beside the live one and then
 swaps CURRENT, so a crash at any point leaves the previous generation live. Nothing here
 uses pickle.
 """
@@ -61,16 +62,31 @@ class BuildReport:
     changed: bool = False
     rebuilt_reason: str = ""
     embedder: dict = field(default_factory=dict)  # {"id", "path"?, "why"?}: what embedded and why
+    calibration: dict = field(default_factory=dict)  # the manifest's "calibration" entry (issue 21)
     # the live index as loaded for the check, when nothing had to change (saves a reload)
     index: "LoadedIndex | None" = field(default=None, repr=False, compare=False)
+    # recognised (OCR) pages under the confidence floor, {"path", "page", "confidence"};
+    # None when no indexed file has scanned pages
+    ocr: list[dict] | None = None
+    recognised: int = 0  # pages this build ran OCR on (pages recognised before are cached)
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "files": self.files, "chunks": self.chunks, "embedded": self.embedded,
             "reused": self.reused, "removed": self.removed, "seconds": round(self.seconds, 3),
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "embedder": self.embedder,
+            "calibration": calibration_report(self.calibration),
         }
+        if self.ocr is not None:  # only with scanned notes: the report of text notes stays as it was
+            d["ocr"] = self.ocr
+            d["recognised"] = self.recognised
+        return d
+
+
+def calibration_report(entry: dict) -> dict:
+    """A manifest's calibration entry as reported (its figures and time, not its chunk ids)."""
+    return {k: v for k, v in entry.items() if k != "chunk_ids"}
 
 
 def embedder_report(entry: dict) -> dict:
@@ -126,7 +142,8 @@ class LoadedIndex:
         def load() -> list[Note]:
             with open(self.path / "notes.jsonl", encoding="utf-8") as f:
                 rows = [json.loads(line) for line in f]
-            return [Note(r["source"], r["text"], r["sha256"], r["encoding"], tuple(r["pages"])) for r in rows]
+            return [Note(r["source"], r["text"], r["sha256"], r["encoding"], tuple(r["pages"]),
+                         ocr_pages=tuple(r.get("ocr_pages", ()))) for r in rows]
 
         return self.memo("retriever:notes", load)
 
@@ -228,7 +245,7 @@ def _load_generation(gen: Path) -> LoadedIndex:
             for line in f:
                 row = json.loads(line)
                 chunks.append(Chunk(row["source"], row["heading"], tuple(row["lines"]), row["text"], row["id"],
-                                    row.get("page"), row.get("section", "")))
+                                    row.get("page"), row.get("section", ""), ocr=bool(row.get("ocr", False))))
         n = len(chunks)
         if n != manifest["counts"]["chunks"] or [c.id for c in chunks] != manifest["chunk_ids"]:
             raise IndexUnreadable("chunk table does not match the manifest")

@@ -17,6 +17,7 @@ class Note:
     sha256: str  # hash of the raw bytes
     encoding: str  # text encoding, or the format it was extracted from ("pdf", "docx", "html")
     pages: tuple[int, ...] = ()  # paged files: the 1-based line on which each page starts
+    ocr_pages: tuple[int, ...] = ()  # the 1-based pages whose text was recognised (OCR)
 
     def page_at(self, line: int) -> int | None:
         """The 1-based page holding a 1-based line of `text` (None for files without pages)."""
@@ -57,6 +58,7 @@ class Chunk:
     id: str = ""  # content hash (source-independent) filled by the chunker
     page: int | None = None  # 1-based page of a paged file (PDF); chunks never cross pages
     section: str = ""  # id of the notes section it belongs to (`structure.section_id`)
+    ocr: bool = False  # the text was recognised from a scan or photo (OCR), not read
 
     @property
     def indexed_text(self) -> str:
@@ -75,9 +77,10 @@ class Hit:
     chunk_index: int = field(default=-1, compare=False)
     page: int | None = None  # 1-based page of a paged file (PDF), else None
     section: str = field(default="", compare=False)  # its chunk's section id
+    ocr: bool = False  # the text was recognised from a scan or photo (OCR)
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "rank": self.rank,
             "source": self.source,
             "heading": self.heading,
@@ -86,3 +89,6 @@ class Hit:
             "score": round(float(self.score), 6),
             "text": self.text,
         }
+        if self.ocr:  # only then: JSON of text notes stays as it was
+            d["ocr"] = True
+        return d

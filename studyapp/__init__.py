@@ -8,10 +8,10 @@ from learning import (DEFAULT_PER_DAY, DEFAULT_TARGET, MAX_EXAM_ITEMS, MINUTES_P
                       ExamSection, ExamSheet, GradeResult, InvalidAnswer, InvalidInput, LearnerSettings, MissedItem,
                       NotShown, OptimizeResult, PlanDay, Progress, RATINGS, RecordError, ReviewQueue, SectionForecast,
                       StudyPlan, UnknownItem, WrongEntry, WrongNotes, parse_at)
-from retriever import MAX_QUERY_CHARS, MODES, BuildReport, Hit, QueryError
+from retriever import MAX_QUERY_CHARS, MODES, BuildReport, Hit, QueryError, Weights
 from retriever.highlight import excerpt_window, mark
-from tutor.common.labels import (CHOICE_KINDS, KIND_LABELS, OPTION_LETTERS, RATING_LABELS, REASON_LABELS, kind_label,
-                                 lines_ko, location)
+from tutor.common.labels import (CHOICE_KINDS, KIND_LABELS, OPTION_LETTERS, RATING_LABELS, REASON_LABELS,
+                                 RECOGNISED_NOTE, kind_label, lines_ko, location)
 from tutor.common.marks import strip_marks
 from tutor.common.particles import josa
 from tutor.common.types import QUIZ_KINDS, Answer, Grade, Quiz, QuizItem, Turn
@@ -43,8 +43,9 @@ __all__ = [
     "ALLOWED_SUFFIXES", "Answer", "BAD_INPUT", "BuildReport", "CHOICE_KINDS", "Grade", "GradeResult", "Graded",
     "Hit", "IndexState", "KIND_LABELS", "MAX_QUERY_CHARS", "MAX_QUIZ_ITEMS", "MODES", "NoteRow", "OPTION_LETTERS",
     "Progress", "QUIZ_KINDS", "QueryError", "Quiz", "QuizItem", "QuizSession", "RATINGS", "RATING_LABELS",
-    "REASON_LABELS", "REVIEW_SIZE", "RecordError", "ReviewQueue", "ReviewStart", "SavedNote", "Settings",
-    "SettingsError", "StudyApp", "Turn", "Upload", "UploadError", "WrongEntry", "WrongNotes", "excerpt_window",
+    "REASON_LABELS", "RECOGNISED_NOTE", "REVIEW_SIZE", "RecordError", "ReviewQueue", "ReviewStart", "SavedNote",
+    "Settings", "SettingsError", "StudyApp", "Turn", "Upload", "UploadError", "Weights", "WrongEntry", "WrongNotes",
+    "excerpt_window",
     "index_headline", "index_summary", "josa", "kind_label", "lines_ko", "location", "mark", "parse_at", "skipped_lines",
     "source_label", "strip_marks",
 ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from retriever import BuildReport, Hit, PreparedQuery, check_mode, prepare_query
+from retriever import BuildReport, Hit, PreparedQuery, Weights, check_mode, prepare_query
 from retriever.highlight import match_spans
 from tutor.common.types import Answer, Turn
 from tutor.quizzes import section_titles
@@ -58,6 +58,18 @@ class IndexState:
     fraction: float
     error: str
     live_modes: tuple[str, ...]
+    ocr_done: int = 0  # scanned pages recognised so far in this build (OCR)
+    ocr_total: int = 0  # scanned pages this build reads (pages read before come from the cache)
+
+    @property
+    def ocr_running(self) -> bool:
+        """Scanned pages are being read; each joins the search when its batch is published."""
+        return self.building and self.ocr_done < self.ocr_total
+
+    @property
+    def ocr_progress(self) -> str:
+        """`스캔 페이지 인식 중 12/80` while scanned pages are read, else ""."""
+        return f"스캔 페이지 인식 중 {self.ocr_done}/{self.ocr_total}" if self.ocr_running else ""
 
 
 class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
@@ -209,6 +221,8 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
             return f"색인 오류: {st.error}"
         if "hybrid" in st.live_modes and not st.building:
             return "색인 준비됨 (키워드 검색 가능; 의미·하이브리드 검색은 임베딩 모델을 불러온 뒤)"
+        if st.ocr_running:
+            return f"{st.ocr_progress} — 인식된 페이지는 바로 검색됩니다"
         if st.live_modes:
             return "색인을 만드는 중 — 키워드 검색 가능, 의미·하이브리드 검색은 임베딩이 끝나면"
         return "색인을 만드는 중 — 검색은 노트를 다 읽은 뒤"
@@ -220,7 +234,8 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
     @property
     def state(self) -> IndexState:
         st = self._library.status
-        return IndexState(st.building, st.embedded, st.to_embed, st.fraction, st.error, self._library.live_modes)
+        return IndexState(st.building, st.embedded, st.to_embed, st.fraction, st.error, self._library.live_modes,
+                          st.ocr_done, st.ocr_total)
 
     # -- notes ----------------------------------------------------------------------------
     @property
@@ -247,6 +262,7 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
     def index_status(self) -> dict:
         st = notes_mod.index_status(self._library.manifest, self._library.index_dir, self.note_rows())
         st["building"] = self._library.status.building
+        st["scanning"] = self.state.ocr_progress  # "스캔 페이지 인식 중 12/80" while scans are read
         st["auto"] = self.settings.watch_seconds > 0  # the app re-indexes edited notes by itself
         return st
 
@@ -256,7 +272,7 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
         lib = self._library
         gen = lib.manifest.get("built_at", "") if lib.live_modes else ""
         files = hash(signature(lib.corpus_dir)) if lib.corpus_dir.is_dir() else 0
-        return f"{gen}|{lib.status.building}|{files}"
+        return f"{gen}|{lib.status.building}|{files}|{lib.status.ocr_done}"
 
     def upload(self, files: Sequence[str | Path] | str | Path | None, overwrite: bool = False) -> list[Upload]:
         if not files:
@@ -265,7 +281,7 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
             files = [files]
         out = []
         for f in files:
-            path = getattr(f, "name", f)
+            path = f if isinstance(f, (str, Path)) else getattr(f, "name", f)  # Gradio: a temp file object
             shown = Path(str(path)).name
             try:
                 out.append(Upload(shown, notes_mod.save_upload(self._library.corpus_dir, path, shown,
@@ -300,9 +316,16 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
 
     def search(self, query: str, mode: str = "keyword", k: int = 5, source: str | None = None) -> list[Hit]:
         """Hits for `query`; `source` limits them to one file. QueryError for bad input."""
+        return self.search_weighed(query, mode, k, source)[0]
+
+    def search_weighed(self, query: str, mode: str = "keyword", k: int = 5,
+                       source: str | None = None) -> tuple[list[Hit], Weights | None]:
+        """`search`, and the keyword/semantic weights a hybrid search used with where they came
+        from ("corpus": measured on these notes when indexed; "default"; "setting":
+        STUDY_KEYWORD_WEIGHT); None for keyword and semantic search."""
         check_mode(mode)
-        return self._library.search(query, mode=mode, k=max(1, min(int(k), 50)),
-                                    sources={source} if source else None)
+        return self._library.search_explained(query, mode=mode, k=max(1, min(int(k), 50)),
+                                              sources={source} if source else None)
 
     def match_spans(self, text: str, query: str) -> list[tuple[int, int]]:
         """Where `query`'s terms occur in `text` (Kiwi morphemes, as the keyword search reads them)."""

@@ -11,8 +11,16 @@ def index_summary(rep: BuildReport) -> str:
     else:
         text = (f"파일 {rep.files}개, 청크 {rep.chunks}개 (새로 임베딩 {rep.embedded}, 재사용 {rep.reused}, "
                 f"삭제된 파일 {rep.removed}) · {rep.seconds:.1f}초")
+    if rep.recognised:
+        text += f" · 스캔 페이지 {rep.recognised}쪽 인식 (OCR)"
+    if rep.ocr:
+        text += f" · 인식 품질 낮음 {len(rep.ocr)}쪽"
     if rep.skipped:
         text += f" · 건너뛴 파일 {len(rep.skipped)}개"
+    cal = rep.calibration
+    if rep.changed and cal and cal.get("reused") is False and "keyword_weight" in cal:
+        text += (f" · 검색 가중치 측정: 키워드 {cal['keyword_weight']:.2f}–{cal['max_keyword_weight']:.2f} "
+                 f"({cal['seconds']:.1f}초)")
     return text
 
 
@@ -22,5 +30,8 @@ def index_headline(rep: BuildReport, done: str = "색인 갱신", unchanged: str
 
 
 def skipped_lines(rep: BuildReport) -> list[str]:
-    """One warning line per file the build skipped, with its reason."""
-    return [f"경고: 건너뜀 (skipped) {s.path}: {s.reason}" for s in rep.skipped]
+    """One warning line per file the build skipped, with its reason, and one per recognised
+    page under the confidence floor."""
+    return ([f"경고: 건너뜀 (skipped) {s.path}: {s.reason}" for s in rep.skipped]
+            + [f"경고: 인식 품질 낮음 (low OCR confidence) {x['path']} p. {x['page']}: 신뢰도 {x['confidence']:.0f}"
+               for x in rep.ocr or []])

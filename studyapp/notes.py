@@ -15,16 +15,19 @@ from pathlib import Path
 
 from retriever.fsutil import atomic_write
 from retriever.loader import iter_note_paths, load_note
-from retriever.readers import SUFFIXES, Unreadable, format_of, read_bytes
+from retriever.readers import FORMATS, SUFFIXES, Unreadable, format_of, read_bytes
 from retriever.readers.text import decode_bytes
 from retriever.types import Skipped
 from tutor.common.particles import particle
 
 ALLOWED_SUFFIXES = SUFFIXES  # every format the notes folder is read in
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # text notes: 2 MiB is a very long note
-# Other formats carry layout and pictures: a lecture PDF or a Word summary is larger.
+# Other formats carry layout and pictures: a lecture PDF (or a scanned one) or a Word summary is
+# larger; a scan or photo of a page is read by OCR when indexing (20 MB: a phone's full photo).
+IMAGE_SUFFIXES = next(f.suffixes for f in FORMATS if f.module == "image")
 MAX_UPLOAD_BYTES_BY_SUFFIX = {".pdf": 50 * 1024 * 1024, ".docx": 20 * 1024 * 1024,
-                              ".html": 5 * 1024 * 1024, ".htm": 5 * 1024 * 1024}
+                              ".html": 5 * 1024 * 1024, ".htm": 5 * 1024 * 1024,
+                              **{s: 20 * 1024 * 1024 for s in IMAGE_SUFFIXES}}
 MAX_NAME_BYTES = 180  # well under the usual 255-byte file-name limit, room for "-99"
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                      *(f"lpt{i}" for i in range(1, 10))}
@@ -91,6 +94,16 @@ def upload_limit(name: str, default: int = MAX_UPLOAD_BYTES) -> int:
     return MAX_UPLOAD_BYTES_BY_SUFFIX.get(Path(name).suffix.lower(), default)
 
 
+def _size(n: int) -> str:
+    if n >= 2**20:
+        return f"{n // 2**20} MB" if n % 2**20 == 0 else f"{n / 2**20:.1f} MB"
+    return f"{n:,} 바이트"
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    return f"파일이 너무 큽니다: {_size(size)} (최대 {_size(max_bytes)})"
+
+
 def _read_upload(data: bytes | str | os.PathLike, name: str, max_bytes: int) -> bytes:
     """The uploaded bytes (from memory or the uploaded temporary file), size-checked and
     readable as notes by the reader of their format (the same one the index uses)."""
@@ -99,7 +112,7 @@ def _read_upload(data: bytes | str | os.PathLike, name: str, max_bytes: int) -> 
         try:
             size = src.stat().st_size
             if size > max_bytes:
-                raise UploadError(f"파일이 너무 큽니다: {size:,} 바이트 (최대 {max_bytes:,} 바이트)")
+                raise UploadError(_too_big(size, max_bytes))
             with open(src, "rb") as f:
                 blob = f.read(max_bytes + 1)
         except OSError as exc:
@@ -107,7 +120,7 @@ def _read_upload(data: bytes | str | os.PathLike, name: str, max_bytes: int) -> 
     else:
         blob = bytes(data)
     if len(blob) > max_bytes:
-        raise UploadError(f"파일이 너무 큽니다: {len(blob):,} 바이트 (최대 {max_bytes:,} 바이트)")
+        raise UploadError(_too_big(len(blob), max_bytes))
     if not blob.strip():
         raise UploadError("빈 파일은 올릴 수 없습니다.")
     fmt = format_of(name)
@@ -216,12 +229,27 @@ def list_notes(corpus_dir: str | os.PathLike, manifest: dict | None) -> list[Not
         elif meta.get("sha256") != _sha256(data):
             status = "변경됨 — 재색인 필요"
         else:
-            status = "색인됨"
+            status = "색인됨" + scan_words(meta.get("ocr"))
         rows.append(NoteRow(source, int(meta.get("chunks", 0)) if meta else 0, len(data), status))
     for source, meta in sorted(indexed.items()):
         if source not in seen:
             rows.append(NoteRow(source, int(meta.get("chunks", 0)), 0, "삭제됨 — 재색인 필요"))
     return rows
+
+
+def scan_words(ocr: dict | None) -> str:
+    """What 노트 관리 says about a note's scanned pages (after "색인됨"): how many were recognised,
+    those under the confidence floor (`인식 품질 낮음`), pages still to read or skipped."""
+    if not ocr:
+        return ""
+    words = [f"스캔 {len(ocr.get('recognised', []))}쪽 인식 (OCR)"]
+    if ocr.get("low"):
+        words.append("인식 품질 낮음 " + ", ".join(f"p. {p} (신뢰도 {c:.0f})" for p, c in ocr["low"]))
+    if ocr.get("pending"):
+        words.append(f"인식 대기 {len(ocr['pending'])}쪽")
+    if ocr.get("skipped"):
+        words.append(f"일부 건너뜀: {ocr['skipped']}")
+    return " · " + " · ".join(words)
 
 
 def index_status(manifest: dict | None, index_dir: str | os.PathLike | None = None,

@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-from retriever import ChunkerConfig, FusionConfig
+from retriever import ChunkerConfig, FusionConfig, OcrConfig
 from retriever.embeddings import DEFAULT_SPEC
 
 
@@ -45,6 +46,14 @@ def _at_least(low: float) -> Callable[[str, str], float]:
     return lambda key, raw: max(low, _number(key, raw))
 
 
+def _ocr_langs(key: str, raw: str) -> str:
+    """Tesseract language codes joined by "+" ("kor+eng"): letters, digits and _ only."""
+    codes = [c.strip() for c in raw.split("+")]
+    if not all(re.fullmatch(r"[A-Za-z0-9_]+", c) for c in codes):
+        raise SettingsError(f"{key} 는 Tesseract 언어 코드를 +로 이은 것이어야 합니다 (예: kor+eng), 받은 값: {raw!r}")
+    return "+".join(codes)
+
+
 def _flag(key: str, raw: str) -> bool:
     return True  # set to anything non-empty
 
@@ -57,8 +66,10 @@ class Settings:
     llm: str | None = None  # provider:model for LangChain init_chat_model
     llm_timeout: float = 30.0  # seconds
     # STUDY_KEYWORD_WEIGHT: hybrid's BM25 weight for a query whose two best keyword chunks tie;
-    # it rises with the best chunk's BM25 lead up to FusionConfig.max_keyword_weight (issue 12)
-    keyword_weight: float = FusionConfig.keyword_weight
+    # it rises with the best chunk's BM25 lead up to FusionConfig.max_keyword_weight (issue 12).
+    # Unset (None): the range the index measured on the notes when it was built (issue 21),
+    # or FusionConfig's defaults for notes too small to measure.
+    keyword_weight: float | None = None
     # STUDY_BIGRAM_WEIGHT: the spacing-free character-bigram field's share of the keyword side (0: off)
     bigram_weight: float = FusionConfig.bigram_weight
     chunk_max_chars: int = ChunkerConfig.max_chars
@@ -77,6 +88,13 @@ class Settings:
     watch_seconds: float = 5.0  # the web app re-indexes edited notes this often (0: never)
     model_dir: Path | None = None  # e5fast's materialised model (STUDY_MODEL_DIR; default data_dir/models)
     guide_font: str = ""  # a Korean TTF for the 단원 요약 PDF ("": fonts-nanum's NanumGothic, or Noto)
+    # OCR of scanned pages and photos (retriever/ocr): Tesseract's languages, pages read at once
+    # (0: one per core), seconds a page may take, the confidence under which a page is reported
+    ocr_langs: str = OcrConfig.langs
+    ocr_workers: int = OcrConfig.workers
+    ocr_page_seconds: float = OcrConfig.page_timeout
+    ocr_min_confidence: float = OcrConfig.min_confidence
+    tesseract: str = OcrConfig.tesseract  # the program: a name on PATH or a path (STUDY_TESSERACT)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -97,13 +115,20 @@ class Settings:
                              plain_max_chars=self.chunk_plain_max_chars)
 
     @property
+    def ocr(self) -> OcrConfig:
+        return OcrConfig(langs=self.ocr_langs, workers=self.ocr_workers, page_timeout=self.ocr_page_seconds,
+                         min_confidence=self.ocr_min_confidence, tesseract=self.tesseract)
+
+    @property
     def models_dir(self) -> Path:
         """Where generated model files live (e5fast's folder): never inside the index folder."""
         return self.model_dir if self.model_dir is not None else self.data_dir / "models"
 
     @property
     def fusion(self) -> FusionConfig:
-        return FusionConfig(keyword_weight=self.keyword_weight, bigram_weight=self.bigram_weight)
+        if self.keyword_weight is None:
+            return FusionConfig(bigram_weight=self.bigram_weight)
+        return FusionConfig(keyword_weight=self.keyword_weight, bigram_weight=self.bigram_weight, source="setting")
 
     @staticmethod
     def apply_offline_defaults(environ: dict | None = None) -> None:
@@ -174,4 +199,9 @@ ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "watch_seconds": ("STUDY_WATCH_SECONDS", _at_least(0.0)),
     "model_dir": ("STUDY_MODEL_DIR", _path),
     "guide_font": ("STUDY_GUIDE_FONT", _text),
+    "ocr_langs": ("STUDY_OCR_LANGS", _ocr_langs),
+    "ocr_workers": ("STUDY_OCR_WORKERS", _int_at_least(0)),
+    "ocr_page_seconds": ("STUDY_OCR_PAGE_SECONDS", _at_least(1.0)),
+    "ocr_min_confidence": ("STUDY_OCR_MIN_CONFIDENCE", _at_least(0.0)),
+    "tesseract": ("STUDY_TESSERACT", _text),
 }

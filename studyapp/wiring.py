@@ -32,6 +32,6 @@ def wire(settings: Settings, embedder: Embedder | None = None) -> Services:
     (a program embedding the app with its own model, or a test's fake)."""
     embedder = embedder or make_embedder(settings.embeddings, cache_dir=settings.models_dir)
     library = NotesLibrary(settings.corpus_dir, settings.index_dir, embedder,
-                           chunker=settings.chunker, fusion=settings.fusion)
+                           chunker=settings.chunker, fusion=settings.fusion, ocr=settings.ocr)
     llm = ChatLLM(settings.llm, settings.llm_timeout) if settings.llm else None
     return Services(settings, library, llm, Tutor(library, llm), NotesRecord(library, settings))

@@ -177,16 +177,76 @@ def ocr_pages_set(level: int, seed: int = 1) -> EvalSet:
 
 def load_set(spec: str, out: Path = OUT) -> EvalSet:
     """A built-in set by name (msmarco, pages, seed, facts, second), `pages-ocr<level>[s<seed>]`
-    (the pages with OCR-like noise, level 1–3, seed 1 by default), a BEIR folder (its note files
+    (the pages with OCR-like noise, level 1–3, seed 1 by default), `ocr-seed|msm-text|scan1|scan2|photo`
+    (real OCR'd dev sets, `ocr_dev_set`), a BEIR folder (its note files
     go under `out`/beir), or `NOTES_DIR:QUESTIONS.jsonl`."""
     if spec in BUILTIN:
         return BUILTIN[spec](out)
     m = OCR_SET.match(spec)
     if m:
         return ocr_pages_set(int(m.group(1)), int(m.group(2) or 1))
+    m = OCR_DEV.match(spec)
+    if m:
+        return ocr_dev_set(m.group(1), m.group(2))
     folder, sep, qfile = spec.partition(":")
     if sep:
         return questions_set(Path(folder), Path(qfile))
     if (Path(spec) / "corpus.jsonl").exists():
         return beir_set(Path(spec), work=out / "beir" / Path(spec).name)
     raise ValueError(f"unknown set {spec!r}: {', '.join(BUILTIN)}, a BEIR folder or NOTES_DIR:QUESTIONS.jsonl")
+
+
+# -- the real OCR dev sets (bench/ocr_sets.py: text drawn, spoiled, read by the project's OCR) --
+OCR_DEV = re.compile(r"ocr-(seed|msm)-(text|scan1|scan2|photo)$")
+PHOTO_QUESTIONS = 40  # the photographed msmarco subset: this many questions, as many other passages
+
+
+def photo_msmarco(n_msm: int = 80) -> tuple[Path, dict]:
+    """The first PHOTO_QUESTIONS questions of the msmarco OCR subset with their passages and as
+    many others, each passage picture photographed (ocr_draw.photograph: angle, uneven light,
+    blur, colour JPEG); drawn once into bench/out/ocr/msm<n>/photo. Returns the folder and the
+    questions {qid: {"text", "rel"}}."""
+    from bench import ocr_sets
+    from bench.lib import ocr_draw as D
+
+    msm = ocr_sets.make_msmarco(n_msm)
+    qids = sorted(msm["questions"])[:PHOTO_QUESTIONS]
+    wanted = sorted({d for q in qids for d in msm["questions"][q]["rel"] if d in msm["drawn"]})
+    others = sorted(set(msm["drawn"]) - set(wanted))
+    docs = wanted + random.Random(7).sample(others, min(len(others), len(wanted)))
+    folder = ocr_sets.OUT / f"msm{n_msm}" / "photo"
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {r["_id"]: r["text"] for r in read_jsonl(MSMARCO / "corpus.jsonl") if r["_id"] in set(docs)}
+    for k, d in enumerate(sorted(docs)):
+        path = folder / f"{d}.jpg"
+        if not path.exists():
+            img, _ = D.passage_picture(texts[d])
+            D.photograph(img, seed=1000 + k).save(path, quality=80)
+    return folder, {q: msm["questions"][q] for q in qids}
+
+
+def ocr_dev_set(kind: str, strength: str, n_msm: int = 80) -> EvalSet:
+    """An OCR dev set of bench/ocr_sets.py as an EvalSet: `seed` (the seed notes on 14 A4 pages:
+    `text` PDF, `scan1` light, `scan2` strong; a question's answer is every page holding its
+    section) or `msm` (80 msmarco-ko questions over 243 passage pictures: `text`, `scan1`,
+    `scan2`; `photo`: 40 questions over their passages and as many others, photographed).
+    Its index lives in bench/out/ocr/index/<name>, so each page is read by OCR once."""
+    from bench import ocr_sets
+
+    name = f"ocr-{kind}-{strength}"
+    if kind == "seed":
+        seed = ocr_sets.make_seed()
+        pages_of: dict[str, set[int]] = {}
+        for k, p in enumerate(seed["pages"], start=1):
+            for sec in p["sections"]:
+                pages_of.setdefault(sec, set()).add(k)
+        questions = [Question(str(n), q["question"], {f"seed.pdf#{k}": 1 for k in pages_of.get(q["section"], ())})
+                     for n, q in enumerate(read_jsonl(DEVSET), start=1)]
+        return EvalSet(name, ocr_sets.OUT / "seed" / strength, questions, {"pages": len(seed["pages"])})
+    if strength == "photo":
+        folder, qs = photo_msmarco(n_msm)
+    else:
+        folder, qs = ocr_sets.OUT / f"msm{n_msm}" / strength, ocr_sets.make_msmarco(n_msm)["questions"]
+    unit = "{}.txt" if strength == "text" else "{}.jpg#1"  # a picture is a one-page note
+    questions = [Question(q, v["text"], {unit.format(d): 1 for d in v["rel"]}) for q, v in sorted(qs.items())]
+    return EvalSet(name, folder, questions, {"notes": len(list(folder.iterdir()))})

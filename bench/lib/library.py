@@ -66,6 +66,9 @@ class QueryMemo(Embedder):
 
 def index_dir(ev: EvalSet, embedder: Embedder, out: Path) -> Path:
     tag = _SAFE_TAG.sub("_", embedder.id.split(":")[0])
+    if ev.name.startswith("ocr-"):  # bench/ocr_sets.py's own index of the set: its pages are read once
+        kind, strength = ev.name.split("-")[1:]
+        return out / "ocr" / "index" / f"{'msm80' if kind == 'msm' else kind}-{strength}"
     if ev.corpus.parent.parent == out / "beir":  # notes written from a BEIR set: index beside them
         return ev.corpus.parent / f"index-{tag}"
     where = hashlib.sha1(str(ev.corpus.resolve()).encode()).hexdigest()[:6]

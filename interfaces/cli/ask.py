@@ -45,7 +45,7 @@ def _print_answer(app: StudyApp, text: str, history: list[Turn] | None = None) -
     if final.sources:
         print("\n출처:")
         for h in final.sources:
-            print(f"  [{h.rank}] {location(h.source, h.lines, h.page)}  {plain(h.heading)}")
+            print(f"  [{h.rank}] {location(h.source, h.lines, h.page, h.ocr)}  {plain(h.heading)}")
     print(flush=True)
     return final
 

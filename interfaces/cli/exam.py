@@ -64,7 +64,7 @@ def print_result(r: ExamResult) -> None:
         src = m.item.source
         given = m.given if m.given is not None else "(답 없음)"
         print(f"\n[{i}] {m.item.question}\n   내 답: {given} · 정답: {m.item.answer}"
-              f"\n   출처: {location(src.source, src.lines, src.page)} {src.heading}")
+              f"\n   출처: {location(src.source, src.lines, src.page, src.ocr)} {src.heading}")
 
 
 def run_submit(args: argparse.Namespace) -> int:

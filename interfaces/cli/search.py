@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typing import Callable
 
-from studyapp import MODES, Hit, QueryError, excerpt_window, location, mark, strip_marks
+from studyapp import MODES, Hit, QueryError, Weights, excerpt_window, location, mark, strip_marks
 
 from .common import add_common, checked_query, err, open_app, read_queries
 
@@ -37,10 +37,19 @@ def render_hits(query: str, hits: list[Hit], spans_of: Callable[[str, str], list
         spans = spans_of(text, query)
         body, inner, _, _ = excerpt_window(text, spans, EXCERPT_WIDTH, EXCERPT_LEAD)
         excerpt = " ".join(mark(body, inner, left, right).split())
-        lines.append(f"[{h.rank}] {location(h.source, h.lines, h.page)}  (점수 {h.score:.3f})")
+        lines.append(f"[{h.rank}] {location(h.source, h.lines, h.page, h.ocr)}  (점수 {h.score:.3f})")
         lines.append(f"    {h.heading}")
         lines.append(f"    {excerpt}…")
     return "\n".join(lines)
+
+
+WEIGHT_SOURCES = {"corpus": "이 노트에서 측정", "default": "기본값", "setting": "STUDY_KEYWORD_WEIGHT"}
+
+
+def weights_line(w: Weights) -> str:
+    """Which fusion weights a hybrid search used, in one line."""
+    return (f"  (가중치: 키워드 {w.keyword:.2f} · 의미 {w.semantic:.2f} — {WEIGHT_SOURCES.get(w.source, w.source)}, "
+            f"범위 {w.range[0]:.2f}–{w.range[1]:.2f})")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,14 +60,17 @@ def run(args: argparse.Namespace) -> int:
     for q in queries:
         try:
             text = checked_query(q)
-            hits = app.search(text, mode=args.mode, k=args.top_k)
+            hits, weights = app.search_weighed(text, mode=args.mode, k=args.top_k)
         except QueryError as exc:
             err(f"오류: {exc}")
             status = 2
             continue
         if args.json:
-            print(json.dumps({"query": text, "mode": args.mode, "hits": [h.to_dict() for h in hits]},
+            print(json.dumps({"query": text, "mode": args.mode, "hits": [h.to_dict() for h in hits],
+                              "fusion": weights.to_dict() if weights else None},
                              ensure_ascii=False), flush=True)
         else:
             print(render_hits(text, hits, app.match_spans, tty), flush=True)
+            if weights is not None:
+                print(weights_line(weights), flush=True)
     return status

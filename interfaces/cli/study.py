@@ -72,7 +72,7 @@ def _print_wrong(notes: WrongNotes) -> None:
         src = e.item.source
         print(f"\n[{i}] {strip_marks(e.item.question)}\n   내 답: {e.last_answer} · 정답: {e.item.answer} · "
               f"틀린 횟수 {e.wrong_count}\n   해설: {strip_marks(e.item.explanation)}"
-              f"\n   출처: {location(src.source, src.lines, src.page)} {src.heading}")
+              f"\n   출처: {location(src.source, src.lines, src.page, src.ocr)} {src.heading}")
 
 
 def run_wrong(args: argparse.Namespace) -> int:

@@ -22,14 +22,15 @@ def ask_markdown(sa: StudyApp, question: str) -> str:
 
 
 def search_result(sa: StudyApp, query: str, mode: str = "keyword", k: int = 5, source: str = "") -> dict:
-    hits = sa.search(query, mode, k, source or None)
+    hits, weights = sa.search_weighed(query, mode, k, source or None)
     out = []
     for h in hits:
         d = h.to_dict()
         d["highlighted"] = mark(h.text, sa.match_spans(h.text, query), "«", "»")
         out.append(d)
     # while a first build embeds, semantic/hybrid answer with keyword hits: say which modes are live
-    return {"query": query, "mode": mode, "hits": out, "live_modes": list(sa.state.live_modes)}
+    return {"query": query, "mode": mode, "hits": out, "live_modes": list(sa.state.live_modes),
+            "fusion": weights.to_dict() if weights else None}
 
 
 def quiz_result(sa: StudyApp, user: str, topic: str = "", n: int = 5, kinds: str = "", seed: int = 0) -> dict:

@@ -31,7 +31,7 @@ def answer_api_markdown(ans: Answer) -> str:
     parts.append(ans.answer.strip())
     if ans.sources:
         parts.append("**출처**\n" + "\n".join(
-            f"[{i}] {location(h.source, h.lines, h.page)} — {h.heading}" for i, h in enumerate(ans.sources, 1)))
+            f"[{i}] {location(h.source, h.lines, h.page, h.ocr)} — {h.heading}" for i, h in enumerate(ans.sources, 1)))
     return "\n\n".join(parts)
 
 

@@ -27,6 +27,7 @@ button {{white-space: nowrap;}}
 .study-rank {color: var(--color-accent);}
 .study-lines, .study-score {color: var(--body-text-color-subdued); font-weight: 400; margin-left: 6px;}
 .study-heading {color: var(--body-text-color-subdued); font-size: 0.9em; margin: 2px 0 4px;}
+.study-ocr {color: var(--body-text-color-subdued); font-size: 0.85em; font-style: italic; margin: 0 0 4px;}
 .study-excerpt {white-space: pre-wrap; line-height: 1.5;}
 .study-excerpt mark {background: #ffe066; color: inherit; padding: 0 1px; border-radius: 2px;}
 .study-notes {border-collapse: collapse; width: 100%;}

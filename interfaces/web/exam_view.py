@@ -158,5 +158,5 @@ def report_html(result: ExamResult, minutes: float) -> str:
                      f'<div class="study-question">{esc(m.item.question)}</div>'
                      f'<div>내 답: <span class="study-mine">{given}</span> · 정답: <b>{esc(m.item.answer)}</b></div>'
                      f'<div class="study-heading">출처: {esc(src.source)} · {esc(src.heading)} · '
-                     f'{esc(lines_ko(src.lines, src.page))}</div></div>')
+                     f'{esc(lines_ko(src.lines, src.page, src.ocr))}</div></div>')
     return "".join(parts)

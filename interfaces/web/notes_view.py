@@ -6,7 +6,7 @@ from studyapp import BuildReport, NoteRow, StudyApp, Upload, index_summary
 from .render import esc, esc_md
 
 NO_NOTES = ('<div class="study-empty">노트 폴더에 노트가 없습니다. .md · .txt · .pdf · .docx · .html '
-            '파일을 올리세요.</div>')
+            '파일이나 스캔·사진(.png · .jpg …)을 올리세요.</div>')
 BUSY = "⚠️ 이미 재색인 중입니다. 잠시 후 다시 시도하세요."
 
 
@@ -33,6 +33,8 @@ def status_markdown(sa: StudyApp) -> str:
 
 def freshness(st: dict) -> str:
     """Whether the index is behind the notes, and what happens about it."""
+    if st.get("scanning"):
+        return f"⏳ {st['scanning']} — 인식된 페이지는 바로 검색되고, 이 표와 상태도 저절로 바뀝니다"
     if st.get("building"):
         return "⏳ 바뀐 노트를 색인하는 중입니다 — 끝나면 이 표와 상태가 저절로 바뀝니다"
     if st["up_to_date"]:
@@ -44,7 +46,7 @@ def freshness(st: dict) -> str:
 
 def upload_markdown(uploads: list[Upload]) -> str:
     if not uploads:
-        return "올릴 파일을 고르세요 (.md, .txt, .pdf, .docx, .html)."
+        return "올릴 파일을 고르세요 (.md, .txt, .pdf, .docx, .html, 스캔·사진 .png .jpg .tif .webp .bmp)."
     out = "\n\n".join(f"✅ {esc_md(u.saved.message())}" if u.saved else f"❌ {esc_md(u.name)}: {esc_md(u.error)}"
                       for u in uploads)
     if any(u.saved is not None and not u.saved.unchanged for u in uploads):

@@ -30,7 +30,7 @@ class QuizView:
 
 def item_source(item: QuizItem) -> str:
     s = item.source
-    return f"{esc_md(s.source)} · {lines_ko(s.lines, s.page)} · _{esc_md(s.heading)}_"
+    return f"{esc_md(s.source)} · {lines_ko(s.lines, s.page, s.ocr)} · _{esc_md(s.heading)}_"
 
 
 def quiz_view(s: QuizSession, hint: str = START_HINT) -> QuizView:

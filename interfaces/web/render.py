@@ -12,7 +12,7 @@ import re
 
 from typing import Callable
 
-from studyapp import Hit, excerpt_window, lines_ko, mark, strip_marks
+from studyapp import RECOGNISED_NOTE, Hit, excerpt_window, lines_ko, mark, strip_marks
 
 Spans = Callable[[str, str], list[tuple[int, int]]]  # (text, query) → where the query's terms are
 
@@ -100,9 +100,10 @@ def render_hits_html(query: str, mode: str, hits: list[Hit], spans_of: Spans) ->
             '<div class="study-hit">'
             f'<div class="study-hit-head"><span class="study-rank">[{h.rank}]</span> '
             f'<span class="study-file">{esc(h.source)}</span> '
-            f'<span class="study-lines">{esc(lines_ko(h.lines, h.page))}</span> '
+            f'<span class="study-lines">{esc(lines_ko(h.lines, h.page, h.ocr))}</span> '
             f'<span class="study-score">점수 {h.score:.3f}</span></div>'
             f'<div class="study-heading">{esc(h.heading)}</div>'
+            + (f'<div class="study-ocr">🔍 {esc(RECOGNISED_NOTE)}</div>' if h.ocr else "") +
             f'<div class="study-excerpt">{highlight_html(h.text, query, spans_of)}</div>'
             '</div>')
     parts.append("</div>")
@@ -118,7 +119,8 @@ def render_sources_md(hits: tuple[Hit, ...] | list[Hit], excerpt_chars: int = 22
         body = " ".join(strip_marks(h.text).split())
         if len(body) > excerpt_chars:
             body = body[:excerpt_chars].rstrip() + " …"
-        out.append(f"**[{i}] {esc_md(h.source)}** · {lines_ko(h.lines, h.page)}  \n"
+        out.append(f"**[{i}] {esc_md(h.source)}** · {lines_ko(h.lines, h.page, h.ocr)}  \n"
                    f"_{esc_md(h.heading) or '(제목 없음)'}_  \n"
-                   f"> {esc_md(body)}")
+                   + (f"🔍 _{esc_md(RECOGNISED_NOTE)}_  \n" if h.ocr else "")
+                   + f"> {esc_md(body)}")
     return "\n\n".join(out)

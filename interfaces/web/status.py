@@ -25,6 +25,9 @@ def index_state_markdown(sa: StudyApp) -> str:
         return f"⚠️ 색인을 만들지 못했습니다: {esc_md(st.error)}"
     if not st.building:
         return ""
+    if st.ocr_running:  # the text notes are in; scanned pages join as they are read
+        modes = "" if "hybrid" in live else " 지금은 **키워드 검색**만 됩니다."
+        return f"🔄 {st.ocr_progress} — 인식된 페이지는 재시작 없이 바로 검색됩니다.{modes}"
     done = f"임베딩 {st.embedded:,}/{st.to_embed:,} ({st.fraction:.0%})" if st.to_embed else "노트 읽는 중"
     if "hybrid" in live:
         return f"🔄 바뀐 노트를 색인하는 중 — {done}. 검색은 지금 색인으로 계속됩니다."

@@ -71,7 +71,7 @@ def _entry_html(i: int, e: WrongEntry, excerpt: str | None) -> str:
             + (f"<ul>{opts}</ul>" if opts else "")
             + f'<div>내 답: <span class="study-mine">{esc(e.last_answer)}</span> · 정답: <b>{esc(it.answer)}</b></div>'
             f'<div>해설: {esc(strip_marks(it.explanation))}</div>'
-            f'<div class="study-heading">출처: {esc(src.source)} · {esc(src.heading)} · {esc(lines_ko(src.lines))}</div>'
+            f'<div class="study-heading">출처: {esc(src.source)} · {esc(src.heading)} · {esc(lines_ko(src.lines, src.page, src.ocr))}</div>'
             f"{quote}</div>")
 
 

@@ -2,8 +2,10 @@
 
 Every reader turns bytes into Markdown-like text (headings as `#`, list items as `-`, table
 rows as `| … |`) that the chunker and the study logic already understand, plus the line on
-which each page starts for paged files. A file a reader cannot use raises `Unreadable` with
-a one-line reason; nothing in a file is ever executed.
+which each page starts for paged files. Pages with no text to read (scans, photos) are listed
+as `ScanPage`s for OCR (`retriever/ocr`), which the readers never run: reading stays fast.
+A file a reader cannot use raises `Unreadable` with a one-line reason; nothing in a file is
+ever executed.
 """
 from __future__ import annotations
 
@@ -18,10 +20,19 @@ class Unreadable(ValueError):
 
 
 @dataclass(frozen=True)
+class ScanPage:
+    """A page with no usable text layer (a scan, a photo): its text must be recognised (OCR)."""
+
+    page: int  # 1-based page of the file (its frame, for a multi-page TIFF)
+    key: str  # hash of the page's content: what recognised text is cached by
+
+
+@dataclass(frozen=True)
 class Extracted:
     text: str
-    encoding: str  # the text encoding, or the format the text came from ("pdf", "docx", "html")
+    encoding: str  # the text encoding, or the format the text came from ("pdf", "docx", "html", "image")
     pages: tuple[int, ...] = ()  # 1-based line where each page starts (paged formats only)
+    scans: tuple[ScanPage, ...] = ()  # pages left empty in `text`, to be recognised (OCR)
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,9 @@ FORMATS: tuple[Format, ...] = (
     Format("PDF", (".pdf",), "pdf", 200 * 1024 * 1024),
     Format("Word", (".docx",), "docx", 50 * 1024 * 1024),
     Format("HTML", (".html", ".htm"), "html", 20 * 1024 * 1024),
+    # scans and photos of pages, read by OCR (a still GIF too; an animated one is refused)
+    Format("image", (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".gif"), "image",
+           50 * 1024 * 1024),
 )
 SUFFIXES: tuple[str, ...] = tuple(s for f in FORMATS for s in f.suffixes)
 
@@ -67,7 +81,7 @@ def read_bytes(data: bytes, name: str) -> Extracted:
         raise Unreadable(f"too large ({len(data)} bytes > {fmt.max_bytes})")
     module = importlib.import_module(f"{__name__}.{fmt.module}")
     out: Extracted = module.read(data, name)
-    if not out.text.strip():
+    if not out.text.strip() and not out.scans:
         raise Unreadable("empty")
     return out
 

@@ -226,15 +226,17 @@ class _NoteParser:
 
 
 def parse_note(source: str, text: str, splitter: Splitter | None = None,
-               pages: tuple[int, ...] = ()) -> list[Section]:
+               pages: tuple[int, ...] = (), ocr_pages: tuple[int, ...] = ()) -> list[Section]:
     """Sections of one note, each with its quotable units in order."""
     sections = _NoteParser(source, text.split("\n"), splitter).run()
-    return [replace(s, pages=pages) for s in sections] if pages else sections
+    return [replace(s, pages=pages, ocr_pages=ocr_pages) for s in sections] if pages else sections
 
 
 def parse_notes(notes: Iterable[tuple], splitter: Splitter | None = None) -> NotesStructure:
-    """`notes`: (source, text) or (source, text, page starts) per note."""
+    """`notes`: (source, text), (source, text, page starts) or (source, text, page starts,
+    recognised pages) per note."""
     out: list[Section] = []
-    for source, text, *pages in notes:
-        out.extend(parse_note(source, text, splitter, tuple(pages[0]) if pages else ()))
+    for source, text, *paged in notes:
+        pages, ocr_pages = (tuple(paged[0]) if paged else ()), (tuple(paged[1]) if len(paged) > 1 else ())
+        out.extend(parse_note(source, text, splitter, pages, ocr_pages))
     return NotesStructure(tuple(out))

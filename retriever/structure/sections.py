@@ -78,6 +78,7 @@ class Section:
     lines: tuple[int, int]  # 1-based inclusive, heading line included
     units: tuple[Unit, ...]
     pages: tuple[int, ...] = ()  # the note's page starts (paged files), see `page_at`
+    ocr_pages: tuple[int, ...] = ()  # the note's pages whose text was recognised (OCR)
     # the chunks of this section in the live index: (chunk index, (first line, last line))
     chunks: tuple[tuple[int, tuple[int, int]], ...] = ()
 
@@ -98,6 +99,10 @@ class Section:
     def page_at(self, line: int) -> int | None:
         """The page of a line of this section's note (None for notes without pages)."""
         return page_at(self.pages, line)
+
+    def scanned_at(self, line: int) -> bool:
+        """Whether a line of this section's note was recognised from a scan or photo (OCR)."""
+        return bool(self.ocr_pages) and page_at(self.pages, line) in self.ocr_pages
 
     def _first(self, kind: str) -> Unit | None:
         return next((u for u in self.units if u.kind == kind), None)

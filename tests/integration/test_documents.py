@@ -1,7 +1,7 @@
 """Notes as learners have them (issue 13): a 30-page Korean PDF with facts on known pages, a
 Word file with headings and a table, a saved web page with a script, an Obsidian note with
-front matter and wikilinks, a Notion export name — and PDFs that must be skipped (scanned,
-encrypted, broken). Real files, a real index, the real embedder."""
+front matter and wikilinks, a Notion export name — and PDFs that must be skipped (a scan
+with no letters on it, encrypted, broken). Real files, a real index, the real embedder."""
 from __future__ import annotations
 
 import re
@@ -54,6 +54,7 @@ def test_bad_pdfs_are_skipped_with_reasons_and_nothing_else_breaks(docs):
     lib, rep, _ = docs
     reasons = {s.path: s.reason for s in rep.skipped}
     assert set(reasons) == {"스캔본.pdf", "잠긴 문서.pdf", "깨진 문서.pdf"}
+    # bars and no letters: OCR finds nothing (or, without Tesseract, says what to install)
     assert "텍스트 층" in reasons["스캔본.pdf"] and "OCR" in reasons["스캔본.pdf"]
     assert "암호" in reasons["잠긴 문서.pdf"]
     assert "손상" in reasons["깨진 문서.pdf"]
@@ -164,7 +165,7 @@ def test_an_edited_pdf_reembeds_only_its_changed_page(docs, tmp_path, embedder, 
     assert again.search("OMEGA17", mode="keyword", k=1)[0].page == 17
 
 
-def test_upload_accepts_a_pdf_and_refuses_a_scan(tmp_path):
+def test_upload_accepts_a_pdf_and_a_scan_and_refuses_a_broken_pdf(tmp_path):
     from studyapp.notes import UploadError, save_upload
 
     corpus = tmp_path / "notes"
@@ -172,6 +173,8 @@ def test_upload_accepts_a_pdf_and_refuses_a_scan(tmp_path):
     pdf = korean_pdf(tmp_path / "강의.pdf", lecture_pages()[:3])
     saved = save_upload(corpus, pdf)
     assert saved.source == "강의.pdf" and (corpus / "강의.pdf").read_bytes() == pdf.read_bytes()
-    with pytest.raises(UploadError, match="텍스트 층"):
-        save_upload(corpus, scanned_pdf(tmp_path / "scan.pdf"))
-    assert sorted(p.name for p in corpus.iterdir()) == ["강의.pdf"]
+    # a scan is checked (it opens, its pages are listed), not recognised: OCR runs when indexing
+    assert save_upload(corpus, scanned_pdf(tmp_path / "scan.pdf")).source == "scan.pdf"
+    with pytest.raises(UploadError, match="손상"):
+        save_upload(corpus, broken_pdf(tmp_path / "broken.pdf", pdf))
+    assert sorted(p.name for p in corpus.iterdir()) == ["scan.pdf", "강의.pdf"]

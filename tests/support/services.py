@@ -30,3 +30,14 @@ def need_program(program: str, package: str) -> str:
     if path is None:
         unavailable(program, f"not on PATH (apt-get install {package})")
     return path
+
+
+def need_tesseract() -> str:
+    """The Tesseract the OCR tests run (with its Korean data), or skip/fail naming what to install."""
+    from retriever.ocr import OcrConfig, OcrUnavailable
+    from retriever.ocr.tesseract import Tesseract
+
+    try:
+        return Tesseract.find(OcrConfig()).exe
+    except OcrUnavailable as exc:
+        unavailable("Tesseract with Korean data", str(exc))

@@ -16,19 +16,24 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
-def location(source: str, lines: tuple[int, int], page: int | None = None) -> str:
-    """`file.md:12-20`, or `file.pdf p. 12` for a paged file — a place in the notes in plain
-    text (CLI, API, exports). Lines of a PDF are lines of its extracted text: the page is what
-    a learner can find."""
+SCANNED = "스캔"  # said after the page of text recognised from a scan or photo (OCR): "p. 3 · 스캔"
+RECOGNISED_NOTE = "스캔에서 인식한 텍스트 (OCR) — 원본과 글자가 다를 수 있습니다"
+
+
+def location(source: str, lines: tuple[int, int], page: int | None = None, ocr: bool = False) -> str:
+    """`file.md:12-20`, or `file.pdf p. 12` for a paged file (`p. 12 · 스캔` when its text was
+    recognised from a scan) — a place in the notes in plain text (CLI, API, exports). Lines of a
+    PDF are lines of its extracted text: the page is what a learner can find."""
     if page is not None:
-        return f"{source} p. {page}"
+        return f"{source} {lines_ko(lines, page, ocr)}"
     return f"{source}:{lines[0]}-{lines[1]}"
 
 
-def lines_ko(lines: tuple[int, int], page: int | None = None) -> str:
-    """`12–20행` (or `12행` for one line, `p. 12` for a page) — a place for Korean display."""
+def lines_ko(lines: tuple[int, int], page: int | None = None, ocr: bool = False) -> str:
+    """`12–20행` (or `12행` for one line, `p. 12` for a page, `p. 3 · 스캔` for a page whose text
+    was recognised from a scan or photo) — a place for Korean display."""
     if page is not None:
-        return f"p. {page}"
+        return f"p. {page} · {SCANNED}" if ocr else f"p. {page}"
     a, b = lines
     return f"{a}–{b}행" if a != b else f"{a}행"
 

@@ -51,11 +51,15 @@ class SourceRef:
     heading: str
     lines: tuple[int, int]
     page: int | None = None  # 1-based page of a paged file (PDF)
+    # its text was recognised from a scan or photo (OCR); not part of the record's item identity
+    ocr: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict:
         d = {"source": self.source, "heading": self.heading, "lines": list(self.lines)}
         if self.page is not None:
             d["page"] = self.page
+        if self.ocr:  # only then: JSON of text notes stays as it was
+            d["ocr"] = True
         return d
 
 

@@ -66,7 +66,8 @@ class Candidate:
         digest = hashlib.sha1(f"{self.kind}\n{self.question}\n{self.answer}".encode("utf-8")).hexdigest()[:10]
         u = self.unit
         lines = (u.line, u.line_end) if u is not None else self.section.lines
-        ref = SourceRef(self.section.source, self.section.ref_heading(u), lines, self.section.page_at(lines[0]))
+        ref = SourceRef(self.section.source, self.section.ref_heading(u), lines, self.section.page_at(lines[0]),
+                        ocr=self.section.scanned_at(lines[0]))
         return QuizItem(id=f"{self.kind}-{digest}", kind=self.kind, question=self.question,  # type: ignore[arg-type]
                         options=self.options, answer=self.answer, explanation=self.explanation,
                         source=ref, section=self.section.title)

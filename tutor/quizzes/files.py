@@ -22,7 +22,7 @@ OPTION_SEP = " | "
 def source_label(item: QuizItem) -> str:
     """`file.md:12-20 heading` — the item's source in one line."""
     s = item.source
-    return f"{location(s.source, s.lines, s.page)} {s.heading}".strip()
+    return f"{location(s.source, s.lines, s.page, s.ocr)} {s.heading}".strip()
 
 
 def export_csv(items: Iterable[QuizItem], path: str | os.PathLike) -> Path:

@@ -97,7 +97,7 @@ def grade(item: QuizItem, response: str, tokenizer=None) -> Grade:
         correct = _tolerant_match(item.answer, response, tokenizer, item.kind)
         expected = item.answer
     src = item.source
-    where = f"{src.source} · {src.heading} ({lines_ko(src.lines, src.page)})"
+    where = f"{src.source} · {src.heading} ({lines_ko(src.lines, src.page, src.ocr)})"
     verdict = "✅ 정답입니다!" if correct else "❌ 오답입니다."
     parts = [verdict]
     if not correct and given:

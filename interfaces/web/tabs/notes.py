@@ -12,7 +12,8 @@ from .search import source_choices
 
 
 REFRESH_SECONDS = 2.0
-UPLOAD_LABEL = "노트 올리기 (.md · .txt 2 MB, PDF 50 MB, Word .docx 20 MB, HTML 5 MB)"
+UPLOAD_LABEL = ("노트 올리기 (.md · .txt 2 MB, PDF 50 MB — 스캔한 PDF도, Word .docx 20 MB, HTML 5 MB, "
+                "스캔·사진 .png .jpg .tif .webp .bmp 20 MB: 글자는 OCR로 인식)")
 
 
 def build(sa: StudyApp, source_filter, section_picker):

@@ -7,19 +7,24 @@ from ..render import SEARCH_MODE_LABELS, esc, render_hits_html
 from ..status import mode_notice
 
 ALL_FILES = "(모든 파일)"
+WEIGHT_SOURCES = {"corpus": "이 노트에서 측정한 범위", "default": "기본 범위", "setting": "설정 STUDY_KEYWORD_WEIGHT"}
 
 
 def search_html(sa: StudyApp, query: str, mode: str = "keyword", k: int = 5, source: str | None = None) -> str:
     if not (query or "").strip():
         return '<div class="study-empty">검색어를 입력하세요.</div>'
     try:
-        hits = sa.search(query, mode, k, None if source in (None, "", ALL_FILES) else source)
+        hits, weights = sa.search_weighed(query, mode, k, None if source in (None, "", ALL_FILES) else source)
     except QueryError as exc:
         return f'<div class="study-error">⚠️ {esc(str(exc))}</div>'
     notice = mode_notice(sa, mode)
     shown = "keyword" if notice else mode
     head = f'<div class="study-notice">⏳ {esc(notice)}</div>' if notice else ""
-    return head + render_hits_html(query, shown, hits, sa.match_spans)
+    tail = ""
+    if weights is not None and not notice:
+        tail = (f'<div class="study-notice" id="search-weights">가중치: 키워드 {weights.keyword:.2f} · 의미 '
+                f'{weights.semantic:.2f} ({esc(WEIGHT_SOURCES.get(weights.source, weights.source))})</div>')
+    return head + render_hits_html(query, shown, hits, sa.match_spans) + tail
 
 
 def build(sa: StudyApp, limit: int):

@@ -1,0 +1,57 @@
+"""A scanned notes folder for the OCR tests (a two-page scan, a sideways phone photo lit from one
+side, a mixed PDF, a text memo; each page holds words no other page has), and a `tesseract` that
+logs every page it is asked to read, so that "nothing is read again" is counted, not assumed."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.support.scangen import exif_photo, page_picture, scan_pdf, shaded
+
+PAGES = {  # (heading, lines): each page holds words no other page has
+    "scan-1": ("제1장 라우터 관리", ["라우터 점검 주기는 열이레입니다.", "점검 기록은 네트워크 대장에 남깁니다."]),
+    "scan-2": (None, ["방화벽 규칙은 분기마다 검토합니다.", "허용 목록에 없는 포트는 닫습니다."]),
+    "photo": (None, ["스위치 포트 미러링으로 패킷을 복제합니다.", "복제된 패킷은 분석 서버로 보냅니다."]),
+    "mixed-2": (None, ["게이트웨이 장애 조치는 삼십 초 안에 끝납니다.", "예비 회선은 매주 시험합니다."]),
+}
+MIXED_TEXT = ["서브넷 마스크는 네트워크와 호스트를 나눕니다.", "프리픽스 길이로 주소 개수를 셉니다."]
+MEMO = "# 메모\n\n키네시스 샤드는 초당 처리량의 단위입니다.\n"
+FINDS = [  # query, file, page
+    ("라우터 점검 주기", "scan.pdf", 1), ("방화벽 규칙 검토", "scan.pdf", 2),
+    ("포트 미러링 패킷 복제", "photo.jpg", 1), ("게이트웨이 장애 조치", "mixed.pdf", 2),
+]
+
+
+def picture(name: str):
+    heading, lines = PAGES[name]
+    return page_picture(lines, heading=heading)
+
+
+def wrapper(folder: Path, real: str, gate: Path | None = None) -> tuple[Path, Path]:
+    """A `tesseract` that logs each page it reads (and, with `gate`, holds every page after
+    the first two until the gate file exists)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    log, exe = folder / "pages.log", folder / "tesseract"
+    hold = (f'  n=$(sort -u "{log}" | wc -l)\n'  # distinct pages asked for so far, this one included
+            f'  if [ "$n" -ge 3 ]; then while [ ! -e "{gate}" ]; do sleep 0.05; done; fi\n') if gate else ""
+    exe.write_text(f'#!/bin/sh\ncase "$*" in *tsv*)\n  echo "$1" >> "{log}"\n{hold};;\nesac\n'
+                   f'exec "{real}" "$@"\n', encoding="utf-8")
+    exe.chmod(0o755)
+    return exe, log
+
+
+def pages_read(log: Path) -> int:
+    """Pages Tesseract was asked to read: distinct page pictures (a page read again, as one
+    column or turned upright, counts once)."""
+    if not log.exists():
+        return 0
+    return len({ln for ln in log.read_text(encoding="utf-8").splitlines() if re.search(r"page-\d+\.png$", ln)})
+
+
+def make_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    scan_pdf(folder / "scan.pdf", [picture("scan-1"), picture("scan-2")], stamp="Scanned by OfficeScan 3000")
+    exif_photo(folder / "photo.jpg", shaded(picture("photo")))  # held sideways, lit from one side
+    scan_pdf(folder / "mixed.pdf", [MIXED_TEXT, picture("mixed-2")])
+    (folder / "memo.md").write_text(MEMO, encoding="utf-8")
+    return folder
