@@ -91,6 +91,7 @@ class Settings:
     ocr_workers: int = OcrConfig.workers
     ocr_page_seconds: float = OcrConfig.page_timeout
     ocr_min_confidence: float = OcrConfig.min_confidence
+    ocr_publish_seconds: float = OcrConfig.publish_seconds  # recognised pages join the search this often
     tesseract: str = OcrConfig.tesseract  # the program: a name on PATH or a path (STUDY_TESSERACT)
 
     @classmethod
@@ -114,7 +115,8 @@ class Settings:
     @property
     def ocr(self) -> OcrConfig:
         return OcrConfig(langs=self.ocr_langs, workers=self.ocr_workers, page_timeout=self.ocr_page_seconds,
-                         min_confidence=self.ocr_min_confidence, tesseract=self.tesseract)
+                         min_confidence=self.ocr_min_confidence, publish_seconds=self.ocr_publish_seconds,
+                         tesseract=self.tesseract)
 
     @property
     def models_dir(self) -> Path:
@@ -191,5 +193,6 @@ ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "ocr_workers": ("STUDY_OCR_WORKERS", _int_at_least(0)),
     "ocr_page_seconds": ("STUDY_OCR_PAGE_SECONDS", _at_least(1.0)),
     "ocr_min_confidence": ("STUDY_OCR_MIN_CONFIDENCE", _at_least(0.0)),
+    "ocr_publish_seconds": ("STUDY_OCR_PUBLISH_SECONDS", _at_least(0.0)),
     "tesseract": ("STUDY_TESSERACT", _text),
 }

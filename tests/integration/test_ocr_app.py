@@ -15,7 +15,7 @@ from tests.support.services import need_tesseract
 pytestmark = pytest.mark.slow
 
 
-def wait_for(cond, what: str, timeout: float = 180.0) -> None:
+def wait_for(cond, what: str, timeout: float = 900.0) -> None:  # a first run materialises the model
     deadline = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > deadline:
@@ -33,7 +33,10 @@ def scanned_app(tmp_path_factory, embedder):
     corpus = make_corpus(root / "notes")
     gate = root / "go"
     exe, log = wrapper(root / "bin", real, gate=gate)
-    settings = dict(tesseract=str(exe), ocr_workers=1, watch_seconds=0)
+    # one page at a time, each published as soon as it is read (the default batches 15 s of pages);
+    # the held page must not run out of its time while the first ones are embedded and published
+    settings = dict(tesseract=str(exe), ocr_workers=1, ocr_publish_seconds=0, ocr_page_seconds=900,
+                    watch_seconds=0)
     app = make_app(corpus, root / "index", root / "data", embedder, **settings)
     try:  # the text notes serve first; then pages join as they are read
         wait_for(lambda: app.state.ocr_done >= 2 and app.search("포트 미러링 패킷 복제", mode="keyword", k=1),
