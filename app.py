@@ -21,7 +21,7 @@ def main() -> None:
 
     try:
         settings = Settings.from_env()
-        auth = settings.auth_pairs()
+        settings.auth_pairs()  # a malformed STUDY_AUTH(_FILE) stops here, before anything starts
     except SettingsError as exc:
         raise SystemExit(str(exc)) from None
     settings.apply_offline_defaults()
@@ -46,6 +46,7 @@ def main() -> None:
     import gradio  # noqa: F401
 
     from interfaces.web.demo import CSS, build_demo, keep_status_current
+    from interfaces.web.login import LOGIN_PAGE_MESSAGE, authenticator
 
     opener.join()
     if failure:
@@ -53,13 +54,16 @@ def main() -> None:
     demo = build_demo(sa)
     demo.queue(max_size=256, default_concurrency_limit=settings.concurrency)
     host, port = settings.host, settings.port
-    demo.launch(server_name=host, server_port=port, auth=auth, auth_message="노트 학습 도우미 로그인",
+    # logins: accounts in the database (Argon2id), else STUDY_AUTH(_FILE), else none
+    auth = authenticator(sa)
+    demo.launch(server_name=host, server_port=port, auth=auth, auth_message=LOGIN_PAGE_MESSAGE,
                 max_file_size="50mb", css=CSS, footer_links=["api"], show_error=True,
                 prevent_thread_lock=True)
     keep_status_current(demo, sa)  # every page load paints the index state as it is now
     # each line names what is ready: the page now, the semantic search once its model is loaded
     say(f"웹 페이지 준비 ({time.perf_counter() - T0:.1f}s): http://{host}:{port} — {sa.readiness()}")
     sa.watch()  # notes edited while the app runs are re-indexed in the background
+    sa.follow_index()  # another instance (or `python -m tutor index`) built a new generation: load it
     # The embedding model, then the quiz pool, load while the page already answers: keyword
     # search at once; the first semantic/hybrid query and the first quiz then wait for nothing.
     if sa.warm_embedder():

@@ -92,10 +92,10 @@ def measure(name: str, index_root: Path, verbose: bool) -> dict:
     for cset, turns, section, facts in CHATS:
         if cset != name:
             continue
-        history: list[tuple[str, str]] = []
+        history = []
         for q in turns:
             ans = tutor.ask(q, history)
-            history.append((q, ans.answer))
+            history.append(ans.turn)
         chats.append({"turns": turns, "fact400": has_facts(ans.answer[:400], facts),
                       "section": bool(ans.sources) and section in ans.sources[0].heading})
         if verbose:

@@ -21,10 +21,9 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 
+from bench.lib.history import replay_history
 from bench.lib.machine import pct
 from learning import ItemContext, LearningRecord, default_url
-from learning.models import ATTEMPTS, CARDS
-from learning.scheduler import FSRS, choose_rating
 from tutor.common.types import QuizItem, SourceRef
 
 USER = "bench"
@@ -42,33 +41,8 @@ def items(n_cards: int, n_sections: int) -> list[ItemContext]:
 
 
 def seed(rec: LearningRecord, n_cards: int, n_attempts: int, n_sections: int) -> None:
-    """Show the cards 60 days ago, then replay answers in time order through FSRS."""
-    rng = random.Random(7)
-    start = NOW - timedelta(days=60)
-    rec.show(USER, items(n_cards, n_sections), at=start)
-    fsrs = FSRS(fuzz=False)
-    eng = rec._db.writer  # bench-only: bulk write in one transaction
-    with eng.begin() as conn:
-        ids = {r.item_id: r.id for r in conn.execute(CARDS.select().where(CARDS.c.user_id == USER))}
-        states = {i: FSRS.new_state(start) for i in ids}
-        reps = dict.fromkeys(ids, 0)
-        times = sorted(start + timedelta(seconds=rng.uniform(0, 60 * 86400 - 3600)) for _ in range(n_attempts))
-        order = list(ids)
-        rows = []
-        for when in times:
-            item = rng.choice(order[: max(50, int(len(order) * (when - start) / (NOW - start)))])
-            correct = rng.random() < 0.7
-            r = choose_rating(correct, None)
-            states[item] = fsrs.review(ids[item], states[item], r, when)
-            reps[item] += 1
-            rows.append({"user_id": USER, "item_id": item, "at": when, "given": "답" if correct else "오답",
-                         "correct": correct, "rating": int(r), "seconds": rng.uniform(3, 40)})
-        conn.execute(ATTEMPTS.insert(), rows)
-        for item, s in states.items():
-            if reps[item]:
-                conn.execute(CARDS.update().where(CARDS.c.id == ids[item]).values(
-                    state=s.state, step=s.step, stability=s.stability, difficulty=s.difficulty, due=s.due,
-                    last_review=s.last_review, reps=reps[item]))
+    """Show the cards 60 days ago, then replay answers in time order through FSRS (~70 % right)."""
+    replay_history(rec, USER, items(n_cards, n_sections), n_attempts, NOW, 0.7, lambda rng: rng.uniform(3, 40))
 
 
 def timed(fn, n: int) -> list[float]:

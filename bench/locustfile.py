@@ -37,6 +37,8 @@ TOPICS = ["Athena", "Glue", "Redshift", "EMR", "Data Exchange", "EC2"]
 ACKS: Counter = Counter()  # user → grades whose result came back
 TIMES: dict[str, list[float]] = {}  # endpoint → ms of every finished call (failed ones included)
 FAILS: Counter = Counter()  # endpoint → failed calls
+FAIL_LOG: list[tuple[float, str, str]] = []  # (unix time, endpoint, what) of every failed call
+RELOGINS: Counter = Counter()  # user → logins after the first (a `Classmate` whose instance died)
 _LEARNERS: list[tuple[str, str]] = []
 _NEXT = itertools.count()
 
@@ -58,7 +60,8 @@ def _load_learners(environment, **_kw) -> None:
 def _write_acks(environment, **_kw) -> None:
     if environment.parsed_options.ack_file:
         with open(environment.parsed_options.ack_file, "w", encoding="utf-8") as f:
-            json.dump({"acks": dict(ACKS), "times": TIMES, "failures": dict(FAILS)}, f)
+            json.dump({"acks": dict(ACKS), "times": TIMES, "failures": dict(FAILS), "fail_log": FAIL_LOG,
+                       "relogins": dict(RELOGINS)}, f)
 
 
 class _Api(HttpUser):
@@ -67,9 +70,12 @@ class _Api(HttpUser):
     abstract = True
 
     def on_start(self) -> None:
-        self.user, password = _LEARNERS[next(_NEXT) % len(_LEARNERS)]
+        self.user, self.password = _LEARNERS[next(_NEXT) % len(_LEARNERS)]
         self.pending: list[dict] = []  # quiz items shown to this learner, not yet answered
-        r = self.client.post("/login", data={"username": self.user, "password": password}, name="/login")
+        self.login()
+
+    def login(self) -> None:
+        r = self.client.post("/login", data={"username": self.user, "password": self.password}, name="/login")
         if r.status_code != 200:
             raise RuntimeError(f"login failed for {self.user}: {r.status_code}")
 
@@ -90,6 +96,7 @@ class _Api(HttpUser):
                 raise AssertionError(f"/{name}: unexpected result {str(out)[:200]}")
         except Exception as e:  # reported as this endpoint's failure
             exc = e
+            FAIL_LOG.append((time.time(), f"/{name}", f"{type(e).__name__}: {str(e)[:160]}"))
         ms = (time.perf_counter() - t0) * 1000
         TIMES.setdefault(f"/{name}", []).append(ms)
         FAILS[f"/{name}"] += exc is not None
@@ -150,6 +157,47 @@ class Studier(_Api):
                 ACKS[self.user] += 1
         self.call("search", random.choice(QUERIES), "keyword", 5, "", check=lambda r: bool(r["hits"]))
         self.call("ask", random.choice(QUESTIONS), check=lambda md: "[1]" in md)
+        self.call("progress", "", check=lambda p: p["user"] == self.user and len(p["sections"]) > 0)
+
+
+class Classmate(_Api):
+    """A learner of a class (issue 23): quiz, grade, review, progress with 0.5–2.5 s of thinking.
+    When a call fails because the instance that knew this browser's login is gone (nginx sent
+    it to another, which answers 401), the learner logs in again — as a person would on the
+    login page — and goes on."""
+
+    wait_time = between(0.5, 2.5)
+
+    def call(self, name: str, *data, check=lambda out: True):
+        out = super().call(name, *data, check=check)
+        if out is None and FAIL_LOG and ("401" in FAIL_LOG[-1][2] or "403" in FAIL_LOG[-1][2]
+                                         or "Connection" in FAIL_LOG[-1][2]):
+            RELOGINS[self.user] += 1
+            self.login()
+        return out
+
+    @task(2)
+    def quiz(self) -> None:
+        r = self.call("quiz", random.choice(TOPICS), 3, "", random.randrange(10_000), check=lambda q: bool(q["items"]))
+        if r is not None:
+            self.pending.extend(r[0]["items"])
+
+    @task(4)
+    def grade(self) -> None:
+        if not self.pending:
+            return self.quiz()
+        item = self.pending.pop(0)
+        answer = item["answer"] if random.random() < 0.6 else "모르겠어요"
+        r = self.call("grade", item["id"], answer, "", check=lambda g: g["user"] == self.user and "correct" in g)
+        if r is not None:
+            ACKS[self.user] += 1
+
+    @task(2)
+    def review(self) -> None:
+        self.call("review", 5, "", check=lambda r: r["user"] == self.user)
+
+    @task(2)
+    def progress(self) -> None:
         self.call("progress", "", check=lambda p: p["user"] == self.user and len(p["sections"]) > 0)
 
 

@@ -40,8 +40,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 
+from bench.lib.history import replay_history
 from learning import ItemContext, LearningRecord, default_url
-from learning.models import ATTEMPTS, CARDS
 from learning.optimize import Review, optimize
 from learning.scheduler import FSRS, choose_rating
 from tutor.common.types import QuizItem, SourceRef
@@ -165,27 +165,7 @@ def simulate(level: str, seed: int, n_items: int, days: int, per_day: int, workd
 
 def seed_history(rec: LearningRecord, n_cards: int, n_attempts: int, now: datetime) -> None:
     """2,000 items shown 60 days ago and 10,000 answers replayed through FSRS (one transaction)."""
-    rng, start = random.Random(7), now - 60 * DAY
-    rec.show(USER, items(n_cards, 40), at=start)
-    fsrs = FSRS(fuzz=False)
-    with rec._db.writer.begin() as conn:  # bench-only bulk write
-        ids = {r.item_id: r.id for r in conn.execute(CARDS.select().where(CARDS.c.user_id == USER))}
-        states, reps = {i: FSRS.new_state(start) for i in ids}, dict.fromkeys(ids, 0)
-        order, rows = list(ids), []
-        for when in sorted(start + timedelta(seconds=rng.uniform(0, 60 * 86400 - 3600)) for _ in range(n_attempts)):
-            item = rng.choice(order[: max(50, int(len(order) * (when - start) / (now - start)))])
-            ok = rng.random() < 0.8
-            r = choose_rating(ok, None)
-            states[item] = fsrs.review(ids[item], states[item], r, when)
-            reps[item] += 1
-            rows.append({"user_id": USER, "item_id": item, "at": when, "given": "답", "correct": ok,
-                         "rating": int(r), "seconds": 10.0})
-        conn.execute(ATTEMPTS.insert(), rows)
-        for item, s in states.items():
-            if reps[item]:
-                conn.execute(CARDS.update().where(CARDS.c.id == ids[item]).values(
-                    state=s.state, step=s.step, stability=s.stability, difficulty=s.difficulty, due=s.due,
-                    last_review=s.last_review, reps=reps[item]))
+    replay_history(rec, USER, items(n_cards, 40), n_attempts, now, 0.8)
 
 
 def time_plan(workdir: Path, repeats: int) -> list[str]:

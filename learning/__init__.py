@@ -13,9 +13,15 @@ Importing it opens nothing: `LearningRecord.open(url)` connects and migrates.
     p = rec.plan("local", exam="2025-11-13", per_day=20); rec.review("local", n=20, plan=p)
     sheet = rec.start_exam("local", ctxs); rec.submit_exam("local", sheet.exam_id, graded)
     rec.optimize("local")                                      # personal FSRS parameters
+    rec.add_account("kim", "pw…", "teacher"); rec.login("kim", "pw…")   # Argon2id, lockout
+    rec.import_accounts(parse_roster(csv_text))                # a class roster, all or nothing
+    rec.class_progress(); rec.item_analysis(); rec.retire_item(item_id, by="kim")
 """
+from .accounts import Account, AccountExists, LoginResult, UnknownAccount
 from .attempts import TooEarly
 from .batch import BatchLine, BatchOutcome, GradedAnswer, parse_batch_line
+from .class_results import (ClassProgress, ItemAnalysis, ItemRow, LearnerSummary, class_progress_csv,
+                            item_analysis_csv)
 from .clock import parse_at, parse_exam_date
 from .db import default_url
 from .errors import (DatabaseFailure, DatabaseUnavailable, InvalidAnswer, InvalidInput, NotShown,
@@ -24,12 +30,16 @@ from .exam_results import ExamResult, ExamSection, ExamSheet, MissedItem
 from .exam_share import share_by_section
 from .exams import MAX_EXAM_ITEMS, MINUTES_PER_ITEM, ExamAlreadySubmitted, UnknownExam
 from .wrong_files import export_wrong_anki, export_wrong_csv
+from .item_stats import FLAG_WORDS, MIN_ANSWERS, ItemStat, item_statistics
 from .items import MAX_ANSWER_CHARS, ItemContext, source_hash
 from .learner import LearnerSettings
+from .lockout import LOCK, MAX_FAILURES, WINDOW
+from .passwords import MIN_PASSWORD_CHARS, check_password
 from .optimize import OptimizeResult
 from .plan_types import DEFAULT_PER_DAY, DEFAULT_TARGET, PlanDay, SectionForecast, StudyPlan
 from .record import LearningRecord
 from .rerate import UnknownAttempt
+from .roster import ROLES, RosterRow, check_name, check_role, parse_roster
 from .results import (DayCount, ExamForecast, GradeResult, Progress, ReviewEntry, ReviewQueue,
                       SectionProgress, StaleReport, WrongEntry, WrongNotes)
 from .scheduler import RATINGS
@@ -38,6 +48,10 @@ from .sections import weak_key
 DEFAULT_USER = "local"
 
 __all__ = [
+    "Account", "AccountExists", "ClassProgress", "FLAG_WORDS", "ItemAnalysis", "ItemRow", "ItemStat",
+    "LOCK", "LearnerSummary", "LoginResult", "MAX_FAILURES", "MIN_ANSWERS", "MIN_PASSWORD_CHARS", "ROLES",
+    "RosterRow", "UnknownAccount", "WINDOW", "check_name", "check_password", "check_role", "class_progress_csv",
+    "item_analysis_csv", "item_statistics", "parse_roster",
     "BatchLine", "BatchOutcome", "DEFAULT_PER_DAY", "DEFAULT_TARGET", "DEFAULT_USER", "DatabaseFailure",
     "DatabaseUnavailable", "DayCount", "ExamAlreadySubmitted", "ExamForecast", "ExamResult", "ExamSection",
     "ExamSheet", "GradeResult", "GradedAnswer", "InvalidAnswer", "InvalidInput", "ItemContext", "LearnerSettings",

@@ -25,7 +25,7 @@ class TooEarly(InvalidInput):
 def record_one(conn: Connection, fsrs: FSRS, tz: tzinfo, user: str, item_id: str, given: str,
                correct: bool, rating: Rating, seconds: float | None, when: datetime,
                explicit: bool) -> GradeResult:
-    """Insert the answer and reschedule the card (a stale item's card is left alone).
+    """Insert the answer and reschedule the card (a stale or retired item's card is left alone).
 
     `when` given by the caller (`explicit`) must not be earlier than the item was first shown to
     the user nor than their previous answer to it (`TooEarly`, nothing written). "Now" is moved
@@ -34,7 +34,7 @@ def record_one(conn: Connection, fsrs: FSRS, tz: tzinfo, user: str, item_id: str
     c, i, a = CARDS.c, ITEMS.c, ATTEMPTS.c
     row = conn.execute(
         select(c.id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.shown_at,
-               i.stale, i.answer).join_from(CARDS, ITEMS, c.item_id == i.id)
+               (i.stale | i.retired).label("stale"), i.answer).join_from(CARDS, ITEMS, c.item_id == i.id)
         .where(c.user_id == user, c.item_id == item_id).with_for_update(of=CARDS)).first()
     if row is None:
         known = conn.execute(select(i.id).where(i.id == item_id)).first()

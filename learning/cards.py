@@ -39,9 +39,10 @@ class CardRow(NamedTuple):
 
 
 def load_cards(conn: Connection, user: str) -> list[CardRow]:
-    """All cards of one user, stale ones included (callers decide what to do with them)."""
+    """All cards of one user, stale ones included (callers decide what to do with them); a
+    retired item's card reads as stale: not live, never scheduled, its answers kept."""
     c, i = CARDS.c, ITEMS.c
-    q = (select(c.item_id, i.section, i.stale, c.reps, c.shown_at, c.stability, c.last_review, c.due,
+    q = (select(c.item_id, i.section, i.stale | i.retired, c.reps, c.shown_at, c.stability, c.last_review, c.due,
                 c.state, c.step, c.difficulty)
          .join_from(CARDS, ITEMS, c.item_id == i.id).where(c.user_id == user))
     return [CardRow(item_id, section, bool(stale), *rest) for (item_id, section, stale, *rest) in conn.execute(q).all()]

@@ -76,6 +76,10 @@ class Item(Base):
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
     stale_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # revision 0007: retired by a teacher — never scheduled again for anyone, answers kept
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    retired_by: Mapped[str | None] = mapped_column(String(USER_LEN), nullable=True)
 
 
 class Card(Base):
@@ -168,9 +172,36 @@ class MockExamItem(Base):
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("learning_attempts.id"), nullable=True)
 
 
+class Account(Base):
+    """A login of a class (revision 0006): its role and the Argon2id hash of its password (the
+    password itself is never stored)."""
+
+    __tablename__ = "learning_users"
+
+    name: Mapped[str] = mapped_column(String(USER_LEN), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # learner | teacher
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(Base):
+    """One failed login for a name (revision 0006): what the lockout counts, shared by every
+    app instance on the database."""
+
+    __tablename__ = "learning_login_failures"
+    __table_args__ = (Index("ix_learning_login_failures_name_at", "name", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(USER_LEN))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 ITEMS = Item.__table__
 CARDS = Card.__table__
 ATTEMPTS = Attempt.__table__
 USER_SETTINGS = UserSettings.__table__
 EXAMS = MockExam.__table__
 EXAM_ITEMS = MockExamItem.__table__
+ACCOUNTS = Account.__table__
+LOGIN_FAILURES = LoginFailure.__table__

@@ -24,11 +24,13 @@ from .db import Database, first_line, is_corruption, open_database
 from .errors import DatabaseFailure, DatabaseUnavailable, InvalidInput, NotShown, RecordError, UnknownItem
 from .items import (ITEM_COLUMNS, ItemContext, check_answer, check_context, check_item_id, check_user,
                     row_to_item, source_hash)
-from .learner import fsrs_for
+from .learner import check_exam, fsrs_for
 from .mastery import horizon
 from .models import CARDS, ITEMS, USER_SETTINGS
 from .plan_types import StudyPlan
 from .progress import compute_progress
+from .record_accounts import AccountMethods
+from .record_class import ClassMethods
 from .record_exam import ExamMethods
 from .record_optimize import OptimizeMethods
 from .record_plan import PlanMethods
@@ -43,7 +45,7 @@ MAX_QUEUE = 500
 TextOf = Callable[[str, tuple[int, int]], "str | None"]
 
 
-class LearningRecord(PlanMethods, ExamMethods, OptimizeMethods, BatchMethods):
+class LearningRecord(PlanMethods, ExamMethods, OptimizeMethods, BatchMethods, AccountMethods, ClassMethods):
     """Items shown, answers given and FSRS cards, per user, in one SQL database."""
 
     def __init__(self, db: Database, tz: tzinfo, default_exam_date: date | None, schedulers: Schedulers) -> None:
@@ -158,12 +160,13 @@ class LearningRecord(PlanMethods, ExamMethods, OptimizeMethods, BatchMethods):
                            int(att.id), stale)
 
     def set_exam_date(self, user: str, day: date | None, at: datetime | None = None) -> None:
-        """Set (or with None clear) the user's exam date; it overrides `default_exam_date`."""
+        """Set (or with None clear) the user's exam date, today or later (`InvalidInput` for a past
+        one); it overrides `default_exam_date`."""
         user, now = check_user(user), self._now(at)
         if day is not None and not isinstance(day, date):
             raise InvalidInput(f"시험일이 날짜가 아닙니다 (exam date): {day!r}")
-        if isinstance(day, datetime):
-            day = day.date()
+        if day is not None:  # a past exam date is refused with one line (nothing written)
+            day = check_exam(day, local_day(now, self.tz))
         with self._write() as conn:
             upsert(conn, USER_SETTINGS, {"user_id": user, "exam_date": day, "updated_at": now}, ["user_id"])
 

@@ -121,7 +121,8 @@ class PlanMethods:
         user = check_user(user)
         c = CARDS.c
         q = (select(*ITEM_COLUMNS, ITEMS.c.section).join_from(CARDS, ITEMS, c.item_id == ITEMS.c.id)
-             .where(c.user_id == user, ITEMS.c.stale.is_(False)).order_by(c.shown_at, c.id))
+             .where(c.user_id == user, ITEMS.c.stale.is_(False), ITEMS.c.retired.is_(False))
+             .order_by(c.shown_at, c.id))
         with self._read() as conn:
             return tuple(row_to_item(r._mapping) for r in conn.execute(q))
 

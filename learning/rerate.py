@@ -40,7 +40,7 @@ def rerate(conn: Connection, fsrs: FSRS, user: str, attempt_id: int, rating: Rat
                        .where(a.id == attempt_id, a.user_id == user)).first()
     if att is None:
         raise UnknownAttempt(attempt_id)
-    card = conn.execute(select(c.id, c.shown_at, i.stale, i.answer).join_from(CARDS, ITEMS, c.item_id == i.id)
+    card = conn.execute(select(c.id, c.shown_at, (i.stale | i.retired).label("stale"), i.answer).join_from(CARDS, ITEMS, c.item_id == i.id)
                         .where(c.user_id == user, c.item_id == att.item_id).with_for_update(of=CARDS)).first()
     later = conn.execute(select(a.id).where(
         a.user_id == user, a.item_id == att.item_id,
@@ -75,4 +75,5 @@ def next_due(conn: Connection, user: str, at: datetime) -> datetime | None:
     """When the user's next answered, live card falls due after `at` (None if none will)."""
     c, i = CARDS.c, ITEMS.c
     return conn.execute(select(func.min(c.due)).join_from(CARDS, ITEMS, c.item_id == i.id)
-                        .where(c.user_id == user, i.stale.is_(False), c.reps > 0, c.due > at)).scalar()
+                        .where(c.user_id == user, i.stale.is_(False), i.retired.is_(False), c.reps > 0,
+                               c.due > at)).scalar()

@@ -28,7 +28,7 @@ def _items_by_id(conn: Connection, ids: list[str]) -> dict[str, object]:
 def _due_entries(conn: Connection, user: str, n: int, at: datetime, tz: tzinfo) -> list[ReviewEntry]:
     c = CARDS.c
     q = (select(*ITEM_COLUMNS, ITEMS.c.section, c.due).join_from(CARDS, ITEMS, c.item_id == ITEMS.c.id)
-         .where(c.user_id == user, ITEMS.c.stale.is_(False), c.reps > 0, c.due <= at)
+         .where(c.user_id == user, ITEMS.c.stale.is_(False), ITEMS.c.retired.is_(False), c.reps > 0, c.due <= at)
          .order_by(c.due, c.id).limit(n))
     return [ReviewEntry(row_to_item(r._mapping), "due", r.due.astimezone(tz), r.section)
             for r in conn.execute(q)]
@@ -114,6 +114,6 @@ def wrong_entries(conn: Connection, user: str, at: datetime, tz: tzinfo,
          .where(ranked.c.rn == 1, ranked.c.correct.is_(False))
          .order_by(ranked.c.at.desc(), ITEMS.c.id))
     if not include_stale:
-        q = q.where(ITEMS.c.stale.is_(False))
+        q = q.where(ITEMS.c.stale.is_(False), ITEMS.c.retired.is_(False))
     return [WrongEntry(row_to_item(r._mapping), r.section, r.given, int(r.wrong_count), int(r.attempts),
                        r.at.astimezone(tz)) for r in conn.execute(q)]

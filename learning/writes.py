@@ -71,7 +71,7 @@ def record_shown(conn: Connection, user: str, ctxs: list[ItemContext], now: date
     ids = sorted(latest)
     values = {i: item_values(latest[i]) for i in ids}
     cols = [ITEMS.c[k] for k in (*LOCATION, "page", "stale")]
-    have = {r.id: r for r in conn.execute(select(ITEMS.c.id, *cols).where(ITEMS.c.id.in_(ids)))}
+    have = {r.id: r for r in conn.execute(select(ITEMS.c.id, ITEMS.c.retired, *cols).where(ITEMS.c.id.in_(ids)))}
     new_items = [{**values[i], "stale": False, "stale_since": None, "created_at": now} for i in ids if i not in have]
     insert_many(conn, ITEMS, new_items, ["id"])
     for i in ids:
@@ -84,7 +84,7 @@ def record_shown(conn: Connection, user: str, ctxs: list[ItemContext], now: date
     new = FSRS.new_state(now)
     cards = [{"user_id": user, "item_id": i, "state": new.state, "step": new.step, "stability": None,
               "difficulty": None, "due": now, "last_review": None, "reps": 0, "lapses": 0, "shown_at": now}
-             for i in ids if i not in owned]
+             for i in ids if i not in owned and not (i in have and have[i].retired)]  # retired: no card
     return insert_many(conn, CARDS, cards, ["user_id", "item_id"])
 
 

@@ -134,6 +134,13 @@ class NotesLibrary:
         return self._serving.wait(timeout)
 
     @property
+    def generation(self) -> Path | None:
+        """The folder of the generation being served (None before one is loaded, or while a
+        first build serves from memory)."""
+        s = self._searcher
+        return s.index.path if s is not None else None
+
+    @property
     def live_modes(self) -> tuple[str, ...]:
         s = self._searcher
         return s.live_modes if s is not None else ()

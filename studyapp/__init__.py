@@ -15,10 +15,17 @@ from tutor.common.labels import (CHOICE_KINDS, KIND_LABELS, OPTION_LETTERS, RATI
 from tutor.common.marks import strip_marks
 from tutor.common.particles import josa
 from tutor.common.types import QUIZ_KINDS, Answer, Grade, Quiz, QuizItem, Turn
+from tutor.guide import Guide, GuideSection, UnknownSection
 from tutor.quizzes import source_label
 
+from learning import (FLAG_WORDS, LOCK, MAX_FAILURES, MIN_ANSWERS, MIN_PASSWORD_CHARS, ROLES, Account, AccountExists,
+                      ClassProgress, ItemAnalysis, ItemRow, LearnerSummary, LoginResult, UnknownAccount)
+
+from .accounts import LEARNER, TEACHER, NotTeacher
 from .app import IndexState, StudyApp, Upload
+from .cluster import Cluster, ClusterError
 from .exams import DEFAULT_EXAM_ITEMS
+from .guides import GUIDE_FORMATS, GuideError
 from .index_report import index_headline, index_summary, skipped_lines
 from .notes import ALLOWED_SUFFIXES, NoteRow, SavedNote, UploadError
 from .optimize_jobs import OptimizeJob
@@ -27,6 +34,7 @@ from .practice import MAX_QUIZ_ITEMS, REVIEW_SIZE, ReviewStart
 from .quiz_session import QuizSession
 from .record import Graded
 from .settings import Settings, SettingsError
+from .teacher import CLASS_TABLES
 
 # Errors that mean the input was bad (exit code 2 on the command line), not the database.
 BAD_INPUT = (InvalidInput, InvalidAnswer, UnknownItem, NotShown, QueryError)
@@ -45,4 +53,12 @@ __all__ += [
     "BatchOutcome", "Budget", "DEFAULT_EXAM_ITEMS", "DEFAULT_PER_DAY", "DEFAULT_TARGET", "ExamResult", "ExamSection",
     "ExamSheet", "LearnerSettings", "MAX_EXAM_ITEMS", "MINUTES_PER_ITEM", "MissedItem", "OptimizeJob",
     "OptimizeResult", "PlanDay", "SectionForecast", "StudyPlan",
+]
+# 단원 요약 (study guide): `GuideVerbs`
+__all__ += ["GUIDE_FORMATS", "Guide", "GuideError", "GuideSection", "UnknownSection"]
+# a class: accounts, logins and the teacher's view (`AccountVerbs`, `TeacherVerbs`)
+__all__ += [
+    "Account", "AccountExists", "CLASS_TABLES", "Cluster", "ClusterError", "ClassProgress", "FLAG_WORDS", "ItemAnalysis", "ItemRow", "LEARNER",
+    "LOCK", "LearnerSummary", "LoginResult", "MAX_FAILURES", "MIN_ANSWERS", "MIN_PASSWORD_CHARS", "NotTeacher",
+    "ROLES", "TEACHER", "UnknownAccount",
 ]

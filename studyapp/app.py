@@ -22,12 +22,14 @@ from tutor.quizzes import section_titles
 from . import notes as notes_mod
 from .downloads import DownloadFolder
 from .exam_prep import ExamPrepVerbs
+from .guides import GuideVerbs
 from .index_report import index_headline, skipped_lines
 from .learner import LearnerVerbs
 from .optimize_jobs import OptimizeJobs
 from .practice import Practice
 from .settings import Settings
-from .watch import NotesWatcher, signature
+from .teacher import TeacherVerbs
+from .watch import GenerationWatcher, NotesWatcher, signature
 from .wiring import Services, wire
 
 Report = Callable[[str], None]
@@ -70,9 +72,10 @@ class IndexState:
         return f"스캔 페이지 인식 중 {self.ocr_done}/{self.ocr_total}" if self.ocr_running else ""
 
 
-class StudyApp(LearnerVerbs, ExamPrepVerbs):
+class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
     """The application: every verb the interfaces use (the learner's in `learner.LearnerVerbs`,
-    studying toward the exam in `exam_prep.ExamPrepVerbs`)."""
+    studying toward the exam in `exam_prep.ExamPrepVerbs`, the 단원 요약 in `guides.GuideVerbs`,
+    accounts and the teacher's in `accounts.AccountVerbs` and `teacher.TeacherVerbs`)."""
 
     def __init__(self, settings: Settings | Services) -> None:
         services = settings if isinstance(settings, Services) else wire(settings)
@@ -171,6 +174,13 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs):
             self._library.start_refresh(report=_stderr, on_done=lambda rep: self._built(rep, _stderr))
 
         return NotesWatcher(self._library, self.settings.watch_seconds, changed).start()
+
+    def follow_index(self) -> GenerationWatcher | None:
+        """Load the new generation whenever another process (another app instance, `python -m
+        tutor index`) replaces the index's `CURRENT` (every `watch_seconds`; 0 turns it off)."""
+        if self.settings.watch_seconds <= 0:
+            return None
+        return GenerationWatcher(self._library, self.settings.watch_seconds, report=_stderr).start()
 
     def warm_quizzes(self) -> None:
         """Make the quiz pool of the live index generation (best effort; quizzes would make it

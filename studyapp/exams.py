@@ -40,7 +40,9 @@ def start(record: LearningRecord, library: NotesLibrary, context: Callable[[Quiz
           n: int = DEFAULT_EXAM_ITEMS, minutes: float | None = None, seed: int | None = None,
           at: datetime | None = None) -> ExamSheet:
     """A new 모의고사 for `user`, its items recorded as shown and its clock started."""
-    chosen = exam_items(library, n, int(time.time()) if seed is None else int(seed))
+    retired = record.retired_ids()
+    chosen = [it for it in exam_items(library, n, int(time.time()) if seed is None else int(seed))
+              if it.id not in retired]
     if not chosen:
         raise InvalidInput("노트에서 모의고사 문제를 만들 수 없습니다 (no exam items in the notes)")
     return record.start_exam(user, [context(it) for it in chosen], minutes=minutes, at=at)

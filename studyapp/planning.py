@@ -89,7 +89,7 @@ def todays_plan(record: LearningRecord, library: NotesLibrary, user: str,
 
 def fresh_for_today(record: LearningRecord, library: NotesLibrary, user: str, day: PlanDay) -> list[QuizItem]:
     """Today's planned new items that are not cards yet (facts never shown), made from the
-    notes for the sections the plan introduces today."""
+    notes for the sections the plan introduces today (never an item a teacher retired)."""
     shown = record.shown_items(user)
     section_of = {it.id: it.section for it in shown}
     missing = Counter(day.new_sections)
@@ -99,7 +99,8 @@ def fresh_for_today(record: LearningRecord, library: NotesLibrary, user: str, da
     for section in dict.fromkeys(day.new_sections):
         if missing[section] > 0:
             out += items.fresh(section, missing[section], shown, seed=day.date.toordinal())
-    return out
+    retired = record.retired_ids() if out else frozenset()
+    return [it for it in out if it.id not in retired]
 
 
 def planned_size(day: PlanDay) -> int:

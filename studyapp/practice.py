@@ -10,7 +10,7 @@ attempt, and the card is rescheduled as if it had been rated so at first).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Iterable, Sequence
 
@@ -77,10 +77,15 @@ class Practice:
     # -- quizzes ----------------------------------------------------------------------------
     def quiz(self, user: str, topic: str | None, n: int, kinds: Iterable[str] | str | None,
              seed: int | None = None) -> Quiz:
-        """A quiz whose items are recorded as shown to `user`. QueryError for bad input."""
-        quiz = make_quiz(self.library, n=quiz_count(n), topic=(topic or "").strip() or None,
+        """A quiz whose items are recorded as shown to `user` (items a teacher retired left out).
+        QueryError for bad input."""
+        want = quiz_count(n)
+        retired = len(self.record.record.retired_ids())  # ask for more so that `want` remain
+        quiz = make_quiz(self.library, n=want + min(retired, want), topic=(topic or "").strip() or None,
                          seed=int(time.time()) if seed is None else int(seed), kinds=quiz_kinds(kinds), llm=self.llm,
                          pools=self.pools)
+        if retired or len(quiz.items) > want:
+            quiz = replace(quiz, items=tuple(self.record.without_retired(quiz.items))[:want])
         self.record.remember(user, quiz.items)
         return quiz
 
@@ -110,7 +115,7 @@ class Practice:
             for it in quiz.items[:want]:
                 items.setdefault(it.id, it)
         notice = "약점 단원: " + " · ".join(sections) if sections else None
-        quiz = Quiz(tuple(items.values())[:n], "template", notice)
+        quiz = Quiz(tuple(self.record.without_retired(items.values()))[:n], "template", notice)
         try:
             self.record.remember(user, quiz.items)
         except RecordError as exc:

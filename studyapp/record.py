@@ -94,6 +94,11 @@ class NotesRecord:
         """Record the items shown to `user` (new cards for new items)."""
         return self.record.show(user, [self.context(it) for it in items], at=at)
 
+    def without_retired(self, items: Iterable[QuizItem]) -> list[QuizItem]:
+        """The items a teacher has not retired (a retired item is never shown again)."""
+        retired = self.record.retired_ids()
+        return [it for it in items if it.id not in retired]
+
     def verdict(self, item: QuizItem, answer: str) -> Grade:
         """The tutor's grade of `answer` to `item` (nothing recorded)."""
         return grade(item, answer, self.library.tokenizer)

@@ -93,6 +93,7 @@ class Settings:
     ocr_min_confidence: float = OcrConfig.min_confidence
     ocr_publish_seconds: float = OcrConfig.publish_seconds  # recognised pages join the search this often
     tesseract: str = OcrConfig.tesseract  # the program: a name on PATH or a path (STUDY_TESSERACT)
+    guide_font: str = ""  # a Korean TTF for the 단원 요약 PDF ("": fonts-nanum's NanumGothic, or Noto)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -133,6 +134,12 @@ class Settings:
         env = os.environ if environ is None else environ
         env.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
         env.setdefault("HF_HUB_OFFLINE", "1")
+
+    @staticmethod
+    def child_environment(extra: Mapping[str, str]) -> dict[str, str]:
+        """The environment for a child process (an app instance of `serve`): this process's,
+        with `extra` on top."""
+        return {**os.environ, **extra}
 
     def auth_pairs(self) -> list[tuple[str, str]] | None:
         """The web app's logins: (user, password) pairs from `STUDY_AUTH` ("u1:p1,u2:p2") or
@@ -195,4 +202,5 @@ ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "ocr_min_confidence": ("STUDY_OCR_MIN_CONFIDENCE", _at_least(0.0)),
     "ocr_publish_seconds": ("STUDY_OCR_PUBLISH_SECONDS", _at_least(0.0)),
     "tesseract": ("STUDY_TESSERACT", _text),
+    "guide_font": ("STUDY_GUIDE_FONT", _text),
 }

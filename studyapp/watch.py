@@ -12,6 +12,7 @@ from typing import Callable
 
 from retriever import NotesLibrary
 from retriever.loader import iter_note_paths
+from retriever.store import current_generation
 
 Signature = tuple[tuple[str, int, int], ...]
 
@@ -63,4 +64,40 @@ class NotesWatcher:
                 continue
 
 
-__all__ = ["NotesWatcher", "signature"]
+class GenerationWatcher:
+    """Several app instances share one index folder: whichever builds a new generation (under
+    the index's lock), the others load it when they see `CURRENT` name another generation than
+    the one they serve — a file read every few seconds, the notes hashed only then."""
+
+    def __init__(self, library: NotesLibrary, interval: float, report: Callable[[str], None] | None = None) -> None:
+        self.library, self.interval = library, interval
+        self.report = report or (lambda msg: None)
+        self._stop = threading.Event()
+
+    def start(self) -> "GenerationWatcher":
+        threading.Thread(target=self._run, name="index-follower", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def check(self) -> bool:
+        """One look at `CURRENT`; True when a new generation was loaded."""
+        lib = self.library
+        now = current_generation(lib.index_dir)
+        if now is None or lib.status.building or lib.generation is None or now == lib.generation:
+            return False
+        if lib.open_current():  # only when it matches the notes on disk
+            self.report(f"새 색인을 불러왔습니다 (index reloaded): {now.name}")
+            return True
+        return False
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.check()
+            except Exception as exc:  # an index swept while being read: look again next time
+                self.report(f"경고: 새 색인을 읽지 못했습니다: {type(exc).__name__}: {exc}")
+
+
+__all__ = ["GenerationWatcher", "NotesWatcher", "signature"]

@@ -10,12 +10,13 @@ import logging
 
 from studyapp import BAD_INPUT, RecordError, Settings, SettingsError
 
-from . import ask, exam, grade, index, optimize, plan, quiz, search, study
+from . import ask, exam, grade, guide, index, klass, optimize, plan, quiz, search, serve, study, users
 from .common import UsageError, err
 
 # Each entry adds its sub-parsers (and sets `func`) — the whole command line, in order.
 COMMANDS = (index.register, search.register, ask.register, quiz.register, grade.register, study.register,
-            plan.register, exam.register, optimize.register)
+            plan.register, exam.register, optimize.register, guide.register, users.register, klass.register,
+            serve.register)
 
 
 def build_parser() -> argparse.ArgumentParser:

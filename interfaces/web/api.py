@@ -1,12 +1,15 @@
 """The named API endpoints for programs (gradio_client or plain HTTP): /ask, /search, /quiz and,
 for the logged-in learner (never a user named in a parameter), /grade, /review, /wrong,
-/progress, /plan, /exam, /exam_submit and /optimize with the CLI's `--json` shapes."""
+/progress, /plan, /exam, /exam_submit, /optimize and /guide (the 단원 요약) with the CLI's `--json` shapes;
+for teachers only, /class_progress, /item_stats and /retire_item (`api_class`)."""
 from __future__ import annotations
 
 import json
 
-from studyapp import DEFAULT_EXAM_ITEMS, REVIEW_SIZE, InvalidInput, QueryError, RecordError, StudyApp, mark, parse_at
+from studyapp import (DEFAULT_EXAM_ITEMS, REVIEW_SIZE, GuideError, InvalidInput, QueryError, RecordError, StudyApp,
+                      UnknownSection, mark, parse_at)
 
+from .api_class import register_class
 from .chat import answer_api_markdown
 from .question_panel import requester, user_of
 
@@ -86,7 +89,7 @@ def guard(sa: StudyApp):
         try:
             return fn(sa, *args)
         except Exception as exc:
-            known = isinstance(exc, (QueryError, RecordError))
+            known = isinstance(exc, (QueryError, RecordError, UnknownSection, GuideError))
             raise gr.Error(str(exc) if known else f"{type(exc).__name__}: {exc}") from None
 
     return guarded
@@ -140,6 +143,7 @@ def register(sa: StudyApp, limit: int) -> None:
     for fn in (grade, review, wrong, progress):
         gr.api(fn, api_name=fn.__name__, concurrency_id="record", concurrency_limit=limit)
     register_prep(sa, limit, guarded)
+    register_class(sa, limit, guarded)
 
 
 def register_prep(sa: StudyApp, limit: int, guarded) -> None:
@@ -173,6 +177,12 @@ def register_prep(sa: StudyApp, limit: int, guarded) -> None:
         parameters} (수 초)."""
         return guarded(optimize_result, user_of(sa, request))
 
-    for fn in (plan, exam, exam_submit):
+    @requester
+    def guide(section: str = "", request=None) -> dict:
+        """단원 요약 → {sections: [{section, source, scenario, answer, terms: [{term, definition, source}], points,
+        use, avoid, numbers, missed}]}. section: 제목에 이 글자가 든 단원만 (비우면 전부); missed는 내 오답 노트."""
+        return guarded(lambda app, u, s: app.guide(u, s or None).to_dict(), user_of(sa, request), section)
+
+    for fn in (plan, exam, exam_submit, guide):
         gr.api(fn, api_name=fn.__name__, concurrency_id="record", concurrency_limit=limit)
     gr.api(optimize, api_name="optimize", concurrency_id="optimize", concurrency_limit=1)

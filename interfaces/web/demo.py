@@ -7,7 +7,7 @@ from . import api
 from .question_panel import requester, user_of
 from .render import esc_md
 from .status import index_state_markdown, keep_current
-from .tabs import ask, exam, notes, plan, progress, quiz, review, search, wrong
+from .tabs import ask, exam, guide, notes, plan, progress, quiz, review, search, teacher, wrong
 
 # One Korean face for every glyph, Latin included: each of these Korean fonts carries its own
 # Latin letters, so "**A**mazon" is one face in bold and regular (a Latin-only first font made
@@ -56,12 +56,15 @@ def build_demo(sa: StudyApp):
             start_review = review.build(sa, limit)
             wrong.build(sa, limit)
             progress.build(sa, limit)
+            guide.build(sa, limit)
             plan.build(sa, limit, tabs, start_review)
             exam.build(sa, limit)
             source_filter = search.build(sa, limit)
             refreshed, targets = notes.build(sa, source_filter, section_picker)
+            teacher_visible, teacher_tab = teacher.build(sa, limit)
         demo.load(refreshed, outputs=targets, api_visibility="private")
-        demo.load(requester(lambda request: badge(sa, request)), outputs=[who], api_visibility="private")
+        demo.load(requester(lambda request: (badge(sa, request), teacher_visible(request))),
+                  outputs=[who, teacher_tab], api_visibility="private")
         api.register(sa, limit)
     return demo
 
@@ -72,7 +75,8 @@ def keep_status_current(demo, sa: StudyApp):
 
 
 def badge(sa: StudyApp, request) -> str:
-    """Whose record this page shows (and a logout link when the app has logins)."""
+    """Whose record this page shows, their role, and a logout link when the app has logins."""
     user = user_of(sa, request)
     logout = " · [로그아웃](/logout)" if getattr(request, "username", None) else ""
-    return f"👤 학습자: **{esc_md(user)}**{logout}"
+    who = "🧑‍🏫 교사" if sa.is_teacher(user) else "👤 학습자"
+    return f"{who}: **{esc_md(user)}**{logout}"

@@ -173,3 +173,14 @@ def test_fresh_notes_keyword_search_first_then_hybrid(seed_corpus, tmp_path):
         assert (tmp_path / "index" / "CURRENT").exists()
     finally:
         stop_app(proc)
+
+
+@pytest.mark.slow
+def test_guide_endpoint_gives_the_study_guide_and_one_line_errors(server):
+    c = server["client"]
+    g = c.predict("", api_name="/guide")
+    assert len(g["sections"]) == 7 and g["sections"][0]["scenario"]["text"]
+    flex = c.predict("Glue FLEX", api_name="/guide")["sections"]
+    assert [s["section"] for s in flex] == ["6. AWS Glue FLEX 실행 클래스 - 비용 최적화"]
+    with pytest.raises(Exception, match="맞는 단원이 없습니다"):
+        c.predict("쿠버네티스", api_name="/guide")

@@ -243,3 +243,20 @@ def test_a_restart_keeps_the_record_queue_and_charts(login, app):
     _tab(page, "학습 현황")
     _wait_text(page, "#progress-summary", "답 1개")
     page.wait_for_function(MARKS + " > 0", arg="#progress-attempts")
+
+
+def test_guide_tab_shows_the_study_guide_with_this_learners_misses_and_offers_the_pdf(login):
+    # issue 19: the 단원 요약 tab — every section, fay's own 자주 틀린 문항 (none for eve), a PDF
+    fay, eve = login("fay"), login("eve")
+    _short_quiz(fay, "Glue FLEX", 1)
+    assert "틀렸습니다" in _answer(fay, "quiz", "모르겠어요")
+    for page in (fay, eve):
+        _tab(page, "단원 요약")
+        page.locator("#guide-show").click()
+        _wait_text(page, "#guide-body", "6. AWS Glue FLEX 실행 클래스")
+    assert "자주 틀린 문항" in fay.locator("#guide-body").inner_text()
+    assert "자주 틀린 문항" not in eve.locator("#guide-body").inner_text()
+    assert "시험 포인트" in eve.locator("#guide-body").inner_text()
+    fay.locator("#guide-pdf").click()
+    fay.wait_for_selector("#guide-file a[href*='.pdf'], #guide-file a[download]", timeout=60_000)
+    _shot(fay, "guide-tab.png")

@@ -37,11 +37,13 @@ def test_ask_json_one_object_per_question(common, cli_env, tmp_path):
                       "Redshift 클러스터 간 데이터 공유\n\n김치찌개 맛있게 끓이는 법\n")
     assert len(lines) == 2
     first, second = lines
-    assert set(first) >= {"question", "mode", "answer", "sources"}
+    assert set(first) >= {"question", "mode", "answer", "sources", "verdict", "covered"}
+    assert first["covered"] is True and first["verdict"] is None
     assert first["mode"] == "template" and "[1]" in first["answer"]
     assert "3. Amazon Redshift Data Sharing" in first["sources"][0]["heading"]
     assert set(first["sources"][0]) >= {"rank", "source", "heading", "lines", "score", "text"}
-    assert second["answer"].startswith("노트에서 이 질문에 해당하는 내용을 찾지 못했습니다")
+    assert second["answer"].startswith("**노트에서 찾지 못했습니다** — ")
+    assert second["covered"] is False and second["verdict"] == "unknown"
 
 
 def test_ask_text_and_bad_input(common, cli_env, tmp_path):

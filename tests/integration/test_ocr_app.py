@@ -1,6 +1,6 @@
 """Scanned notes through the application's one door (issue 20), with the real Tesseract and the
 real model: the status line while scanned pages are read (results from them arrive without a
-restart), answers, search hits and quiz items from scanned pages with their page and the scan
+restart), answers, search hits, quiz items and the 단원 요약 from scanned pages with their page and the scan
 mark, 노트 관리's rows, and a restart that reads no page again."""
 from __future__ import annotations
 
@@ -78,6 +78,8 @@ def test_answers_hits_and_quiz_items_from_scans_carry_their_page(scanned_app):
         assert d["page"] in (1, 2) and d["ocr"] is True
     memo = [it for it in quiz.items if it.source.source == "memo.md"]
     assert all("ocr" not in it.to_dict()["source"] for it in memo)
+    guide = app.guide_text(app.guide(), "md")  # the 단원 요약 cites the scanned page too
+    assert "scan.pdf · 제1장 라우터 관리 · p. 1 · 스캔" in guide, guide
 
 
 def test_notes_rows_and_a_restart_read_no_page_again(scanned_app, embedder):

@@ -12,6 +12,7 @@ from tests.unit.test_record_batch import *  # noqa: F401,F403
 from tests.unit.test_record_exam import *  # noqa: F401,F403
 from tests.unit.test_record_plan import *  # noqa: F401,F403
 from tests.unit.test_record_optimize import *  # noqa: F401,F403
+from tests.unit.test_record_accounts import *  # noqa: F401,F403
 
 
 @pytest.fixture(params=("postgresql",))

@@ -121,7 +121,7 @@ def test_upgrade_from_0003_keeps_rows_and_settings_for_plans_exams_and_fitted_pa
         try:
             assert _dump(db.engine) == before
             with db.engine.connect() as conn:
-                assert migrate.current_revision(conn) == "0005" == migrate.HEAD
+                assert migrate.current_revision(conn) == migrate.HEAD
                 names = set(sa.inspect(conn).get_table_names())
                 row = conn.execute(sa.text("SELECT exam_date, per_day, target, desired_retention, fsrs_parameters "
                                            "FROM learning_user_settings")).one()
@@ -138,6 +138,70 @@ def test_upgrade_from_0003_keeps_rows_and_settings_for_plans_exams_and_fitted_pa
                               at=datetime(2025, 3, 5, 0, 2, tzinfo=timezone.utc))
         assert (res.correct, res.total) == (1, 2)
         assert rec.progress("ann", at=datetime(2025, 3, 6, tzinfo=timezone.utc)).attempts == 3
+
+
+def test_upgrade_from_0005_adds_accounts_and_retired_items_keeping_every_row(record_url):
+    """Revisions 0006 (accounts, login failures) and 0007 (retired items) on a filled record:
+    every row of every older table is kept, every item starts live, the class works."""
+    db = open_database(record_url)
+    try:
+        assert migrate.upgrade(db.engine, "0005") == "0005"
+    finally:
+        db.dispose()
+    _fill_at_0005(record_url)
+    db = open_database(record_url)
+    try:
+        before = _dump(db.engine)
+        with db.engine.connect() as conn:
+            assert migrate.current_revision(conn) == "0005"
+            exams = conn.execute(sa.text("SELECT count(*) FROM learning_exams")).scalar()
+    finally:
+        db.dispose()
+    assert [len(v) for v in before.values()] == [4, 4, 5] and exams == 1
+    with LearningRecord.open(record_url, tz=timezone.utc, fuzz=False) as rec:  # upgrades to head
+        db = open_database(record_url)
+        try:
+            assert _dump(db.engine) == before
+            with db.engine.connect() as conn:
+                assert migrate.current_revision(conn) == migrate.HEAD == "0007"
+                assert conn.execute(sa.text("SELECT count(*) FROM learning_exams")).scalar() == 1
+                retired = conn.execute(sa.text("SELECT count(*) FROM learning_items WHERE retired")).scalar()
+            assert retired == 0
+        finally:
+            db.dispose()
+        assert not rec.has_accounts()
+        rec.add_account("kim", "teacher-pw-01", "teacher", at=at(days=10))
+        assert rec.login("kim", "teacher-pw-01", at=at(days=10)).ok
+        assert rec.progress("ann", at=at(days=10)).attempts == 3
+        assert rec.retire_item("short-0001", by="kim", at=at(days=10))
+        assert "short-0001" not in [e.item.id for e in rec.review("ann", n=50, at=at(days=60)).items]
+        assert rec.progress("ann", at=at(days=10)).attempts == 3  # history kept
+
+
+def _fill_at_0005(url: str) -> None:
+    """Two learners' items, cards, answers and a 모의고사, in revision 0005's columns."""
+    db = open_database(url)
+    try:
+        with db.engine.begin() as conn:
+            for k, ctx in enumerate(make_items(4)):
+                it = ctx.item
+                conn.execute(ITEMS_0001.insert().values(
+                    id=it.id, kind=it.kind, question=it.question, answer=it.answer, explanation=it.explanation,
+                    source=it.source.source, heading=it.source.heading, line_start=k + 1, line_end=k + 1,
+                    section=ctx.section, source_hash="h" * 64, stale=False, options=[], created_at=T))
+                user = "ann" if k < 3 else "bob"
+                conn.execute(CARDS_0001.insert().values(
+                    user_id=user, item_id=it.id, state=2, step=None, stability=3.2, difficulty=5.0, reps=1,
+                    lapses=0, due=datetime(2025, 3, 4, 8, 0), last_review=T, shown_at=T))
+                conn.execute(ATTEMPTS_0001.insert().values(user_id=user, item_id=it.id, given="답",
+                                                           correct=k % 2 == 0, rating=3 if k % 2 == 0 else 1,
+                                                           seconds=4.0, at=T))
+            conn.execute(ATTEMPTS_0001.insert().values(user_id="bob", item_id="short-0003", given="정답3",
+                                                       correct=True, rating=3, seconds=2.0, at=T))
+            conn.execute(sa.text("INSERT INTO learning_exams (id, user_id, created_at, minutes, total) "
+                                 "VALUES ('e1', 'ann', :t, 10, 2)"), {"t": T})
+    finally:
+        db.dispose()
 
 
 def _fresh_record_works(url: str) -> None:

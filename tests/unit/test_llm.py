@@ -198,3 +198,47 @@ def test_llm_answer_without_citations_gets_them_added(llm_env, seed_library):
         _chat_handler([], text_parts=["FLEX는 DPU 시간당 0.22달러입니다."]))
     ans = Tutor(seed_library, _llm()).ask("Glue FLEX는 DPU 시간당 얼마인가요?")
     assert ans.mode == "llm" and ans.notice and re.search(r"\[\d+\]", ans.answer)
+
+
+def test_llm_is_asked_for_the_verdict_first_with_the_template_verdict_as_a_hint(llm_env, seed_library):
+    # issue 19: the system prompt asks for the verdict / amount first; the template's verdict
+    # travels with its deciding line, and the model's own first line is the answer's verdict
+    seen: list = []
+    reply = ["**아니요** — 실시간 처리에는 즉시 실행이 필요해 ", "FLEX가 맞지 않습니다 [1]."]
+    llm_env.expect_request(PATH, method="POST").respond_with_handler(_chat_handler(seen, text_parts=reply))
+    ans = Tutor(seed_library, _llm()).ask("실시간 처리가 필요한 작업에 Glue FLEX를 써도 되나요?")
+    assert ans.mode == "llm" and ans.verdict == "no" and ans.covered
+    system, user = seen[-1]["messages"][0]["content"], seen[-1]["messages"][-1]["content"]
+    assert "'**예** — ' 또는 '**아니요** — '" in system and "코드는 설명 뒤에" in system
+    hint = re.search(r"<판정>(.*?)</판정>", user, re.S)
+    assert hint and "노트 판정: 아니요" in hint.group(1) and "실시간 처리" in hint.group(1)
+    assert re.search(r"\[\d\]\)", hint.group(1)), hint.group(1)  # the deciding line's excerpt number
+    assert "반대를 말하는 발췌 줄을 [번호]로 인용할 수 있을 때만 뒤집으세요" in user
+
+
+def test_llm_verdict_is_read_from_its_first_line_when_it_overrules(llm_env, seed_library):
+    llm_env.expect_request(PATH, method="POST").respond_with_handler(
+        _chat_handler([], text_parts=["**노트로는 판단할 수 없습니다** — 발췌에 근거가 없습니다 [1]."]))
+    ans = Tutor(seed_library, _llm()).ask("실시간 처리가 필요한 작업에 Glue FLEX를 써도 되나요?")
+    assert ans.mode == "llm" and ans.verdict == "unknown"
+
+
+def test_llm_is_told_when_the_notes_do_not_cover_the_question(llm_env, seed_library):
+    seen: list = []
+    reply = ["**노트에서 찾지 못했습니다** — 노트에 Kubernetes가 없습니다. 가까운 섹션: Athena [1]."]
+    llm_env.expect_request(PATH, method="POST").respond_with_handler(_chat_handler(seen, text_parts=reply))
+    ans = Tutor(seed_library, _llm()).ask("Kubernetes 파드 오토스케일링은 어떻게 설정하나요?")
+    assert ans.mode == "llm" and ans.covered is False and ans.verdict == "unknown"
+    assert ans.to_dict()["covered"] is False and ans.topic == ""
+    user = seen[-1]["messages"][-1]["content"]
+    assert "노트 판정: 노트에 없음" in user and "'Kubernetes'" in user
+    assert "'**노트에서 찾지 못했습니다** — '로 시작" in user
+
+
+def test_llm_is_asked_for_the_amount_first(llm_env, seed_library):
+    seen: list = []
+    llm_env.expect_request(PATH, method="POST").respond_with_handler(
+        _chat_handler(seen, text_parts=["**$0.22 / DPU-시간** — FLEX 요금입니다 [1]."]))
+    ans = Tutor(seed_library, _llm()).ask("Glue FLEX는 DPU 시간당 얼마인가요?")
+    assert ans.verdict is None and ans.covered
+    assert "수치를 묻는 질문입니다" in seen[-1]["messages"][-1]["content"]

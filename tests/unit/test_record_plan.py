@@ -96,6 +96,7 @@ def test_bad_plan_input_is_one_korean_line_and_nothing_written(record):
         lambda: record.set_study_settings("ann", target=0.3, at=at()),
         lambda: record.set_study_settings("ann", desired_retention=0.5, at=at()),
         lambda: record.set_study_settings("ann", per_day=5, target=2.0, at=at()),  # one bad: none written
+        lambda: record.set_exam_date("ann", date(2025, 3, 2), at=at()),  # a past exam date is not stored
     ]
     for call in cases:
         with pytest.raises(InvalidInput) as info:
@@ -104,6 +105,8 @@ def test_bad_plan_input_is_one_korean_line_and_nothing_written(record):
         assert isinstance(info.value, RecordError) and "\n" not in msg and KOREAN_FIRST.match(msg), msg
     assert _settings_rows(record) == before
     assert record.plan("ann", exam=EXAM, target=0.51, at=at()).target == 0.51  # just inside
+    record.set_exam_date("ann", at().date(), at=at())  # today is still allowed
+    assert record.exam_date("ann") == at().date()
 
 
 def test_review_follows_todays_plan_and_empties_when_it_is_done(record):

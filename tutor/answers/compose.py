@@ -1,11 +1,16 @@
-"""The template answer: a 핵심 답 for *this* question, then the section's context.
+"""The template answer: what was asked first, a 핵심 답 for *this* question, then the
+section's context.
 
-It quotes the notes verbatim, every line marked `[n]` with its chunk: the best section's
-title; up to three lines picked for the question (`focus`: prose, list items, table rows,
-code lines); a few more related lines; then the section's 문제 시나리오, 정답 and 시험
-포인트 as far as the character budget allows. A follow-up answered about the previous
-turn's topic says so on its first line. When the notes do not cover the question it says so
-and lists the nearest sections instead of inventing anything.
+The first line is the verdict of a yes/no question (`**예** — …` / `**아니요** — …` with the
+deciding line, or `**노트로는 판단할 수 없습니다** — …`) or the amount of an amount question
+(`**$0.22/DPU-hour** — …`), as `shape` judged them. Then it quotes the notes verbatim, every
+line marked `[n]` with its chunk: the best section's title; up to three lines picked for the
+question (`focus`: prose, list items, table rows — code lines only when the question asks for
+code, else they follow as related lines); a few more related lines; then the section's 문제
+시나리오, 정답 and 시험 포인트 as far as the 900-character budget allows. A follow-up answered
+about the previous turn's topic says so. When the notes do not cover what the question asks
+it says so first (`**노트에서 찾지 못했습니다** — …`, with what they lack) and lists the nearest
+sections instead of inventing anything.
 """
 from __future__ import annotations
 
@@ -16,13 +21,14 @@ from retriever import Hit, NotesLibrary
 
 from .evidence import Retrieval
 from .focus import FocusLine, LineScorer, focus_lines
-from .followup import NOT_FOUND_HEAD
+from .shape import NOT_COVERED, Judged, amount_hints, amount_line, clip_line, code_asked, lead_amount, missing_text, \
+    naming, prose_first, verdict_head
 from ..common.question_type import classify
 from retriever.structure import Section, Unit
 
 _LETTER_RE = re.compile(r"^[A-Za-z][.)]\s+")  # "A. " of a lettered sub-section
-MAX_CHARS = 1200  # soft budget of a template answer
-HARD_MAX = 1500  # never more
+MAX_CHARS = 800  # soft budget of a template answer
+HARD_MAX = 900  # never more
 MORE_LINES = 2  # related lines after the 핵심 답
 CORE_HEAD = "핵심 답:"
 MORE_HEAD = "관련 내용:"
@@ -44,6 +50,8 @@ class Composed:
     text: str
     sources: list[Hit]
     topic: str = ""
+    verdict: str | None = None  # "yes" | "no" | "unknown" | None (see shape.Judged.verdict_value)
+    covered: bool = True
 
 
 @dataclass
@@ -124,23 +132,32 @@ class Composer:
         return focus_lines(ret.sections[0], own, carried, classify(own), self.scorer(), dense_scores(ret), n)
 
     def answer(self, ret: Retrieval, question: str | None = None, carried: str = "",
-               followup: bool = False) -> Composed:
+               followup: bool = False, judged: Judged | None = None) -> Composed:
+        """The template answer; with `judged` (see `shape`) it opens with the verdict, the
+        amount, or that the notes do not cover the question."""
         if not ret.sections:
-            return Composed(EMPTY_NOTES, [])
-        if not ret.found:
-            return self.not_found(ret)
+            return Composed(EMPTY_NOTES, [], verdict="unknown" if judged else None, covered=False)
+        if judged is not None and not judged.covered or judged is None and not ret.found:
+            return self.not_found(ret, judged)
         sec = ret.sections[0]
+        own = question if question is not None else ret.query
         picked = self.focus(ret, question, carried)
         if not picked:
-            return self.not_found(ret)
-        core, more = picked[:3], picked[3:]
+            return self.not_found(ret, judged)
         d = Draft()
+        lead = self._lead(ret, sec, own, picked, judged, d)
+        if lead is not None:
+            picked = [f for f in picked if f.line != lead]
+        if code_asked(own, judged.qt if judged else None):
+            core, more = picked[:3], picked[3:]
+        else:
+            core, more = prose_first(picked)
         if followup:
             d.lines.append(followup_line(sec))
         d.lines.append(f"**{sec.title}** [{d.cite(self.chunk_for(ret, sec, sec.units[0]))}]")
         d.lines.append(CORE_HEAD)
         d.lines += self._quotes(ret, sec, core, d)
-        shown = [f.line for f in core]
+        shown = [f.line for f in core] + ([lead] if lead is not None else [])
         context = [u for u in (sec.scenario, sec.answer, *sec.points)
                    if u is not None and not any(ln.unit == u for ln in shown)]
         more = [f for f in more if f.line.unit not in context and f.line.kind not in ("scenario", "answer")]
@@ -150,7 +167,46 @@ class Composer:
         while len(text) > HARD_MAX and len(d.lines) > 3:  # defensive: drop from the end
             d.lines.pop()
             text = "\n".join(d.lines).strip()
-        return Composed(*used_sources(text, d.sources), topic=sec.short_title)
+        return Composed(*used_sources(text, d.sources), topic=sec.short_title,
+                        verdict=judged.verdict_value if judged else None)
+
+    def _lead(self, ret: Retrieval, sec: Section, question: str, picked: list[FocusLine],
+              judged: Judged | None, d: Draft):
+        """Writes the first line — a verdict or an amount — and returns the quoted line it
+        holds (None: no such line, or the answer opens with its title)."""
+        if judged is None:
+            return None
+        v = judged.verdict
+        if v is not None:
+            if v.value in ("yes", "no") and v.line is not None:
+                n = d.cite(self.chunk_for(ret, sec, v.line.unit, v.line.line))
+                d.lines.append(f"{verdict_head(v)} — {clip_line(v.line.text)} [{n}]")
+                return v.line
+            d.lines.append(f"{verdict_head(v)} — 노트에 이 질문을 예/아니요로 가르는 줄이 없습니다. "
+                           "가장 가까운 내용은 아래와 같습니다.")
+            return None
+        if judged.qt.kind == "amount":
+            f = amount_line(naming(picked, question, sec.title), question, judged.qt, self._overlap(question, sec))
+            amount = lead_amount(f.line.text, question, judged.qt) if f is not None else ""
+            if f is not None and amount:
+                n = d.cite(self.chunk_for(ret, sec, f.line.unit, f.line.line))
+                d.lines.append(f"**{amount}** — {clip_line(f.line.text)} [{n}]")
+                return f.line
+        return None
+
+    def _overlap(self, question: str, sec: Section):
+        """`line → weight`: the IDF weight of the question's words a line holds (its label's at
+        half), and the asked period or change said another way ("1년에 얼마를 아껴" → "연간 절약액")."""
+        lib = self.library
+        tw = lib.term_stats()
+        asked = set(lib.tokenizer(question))
+        scorer = self.scorer()
+
+        def weight(ln) -> float:
+            own, label = scorer.terms([ln.text, ln.label])
+            return (sum(tw(t) for t in asked & own) + 0.5 * sum(tw(t) for t in (asked & label) - own)
+                    + amount_hints(question, f"{ln.label} {ln.text}"))
+        return weight
 
     def _quotes(self, ret: Retrieval, sec: Section, picked: list[FocusLine], d: Draft) -> list[str]:
         """The picked lines, each cited; a line under a sub-section ("부적합한 상황") comes after
@@ -190,13 +246,22 @@ class Composer:
             lines.append(f"{u.display()} [{n}]")
         self._add_block(d, CONTEXT_HEAD, lines, room=MAX_CHARS)
 
-    def not_found(self, ret: Retrieval) -> Composed:
+    def not_found(self, ret: Retrieval, judged: Judged | None = None) -> Composed:
+        """The notes do not cover the question: say so, say what they lack, offer the nearest
+        sections."""
         d = Draft()
-        d.lines.append(NOT_FOUND_HEAD + " 가장 가까운 노트 섹션은 다음과 같습니다:")
+        near = ret.sections[0].short_title if ret.sections else ""
+        why = missing_text(judged.coverage, near) if judged is not None else missing_text_plain()
+        d.lines.append(f"{NOT_COVERED} — {why}")
+        d.lines.append("가장 가까운 노트 섹션:")
         for sec in ret.sections[:3]:
             d.lines.append(f"- {sec.title} [{d.cite(self.chunk_for(ret, sec, sec.units[0]))}]")
         d.lines.append("질문을 노트에 나오는 용어로 바꾸어 다시 물어보세요.")
-        return Composed(*used_sources("\n".join(d.lines), d.sources))
+        return Composed(*used_sources("\n".join(d.lines), d.sources), verdict="unknown", covered=False)
+
+
+def missing_text_plain() -> str:
+    return "이 질문에 답하는 내용이 노트에 없습니다."
 
 
 def check_citations(text: str, n: int) -> tuple[str, str | None]:

@@ -20,9 +20,6 @@ FOLLOWUP_RE = re.compile(
     r"이\s*서비스|그\s*방법|이\s*방법|위의|앞의|방금|아까|더\s*자세히|자세히|예시|예를\s*들|"
     r"^왜|^어떻게|다른\s*건|나머지|\bit\b|\bthat\b|\bthis\b|\bthey\b)", re.I)
 
-NOT_FOUND_HEAD = "노트에서 이 질문에 해당하는 내용을 찾지 못했습니다."
-
-
 def dedup(xs: list[str]) -> list[str]:
     return list(dict.fromkeys(xs))
 

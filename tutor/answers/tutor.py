@@ -12,16 +12,18 @@ from retriever import Hit, NotesLibrary, QueryError, prepare_query
 
 from .compose import HARD_MAX, Composer, check_citations, rerank
 from .evidence import EvidenceFinder, Retrieval
-from .followup import NOT_FOUND_HEAD, carried_part, rewrite_followup
+from .followup import carried_part, rewrite_followup
+from .shape import NOT_COVERED, AnswerJudge, Judged
 from ..common.llm import ChatLLM, LLMError
 from ..common.prompts import answer_messages, clip, rewrite_messages
+from .llm_shape import llm_verdict, shape_hint
 from ..common.types import Answer, Turn
 
 LLM_EXCERPTS = 5
 TEMPLATE_LABEL = "템플릿 모드 — LLM 미설정"
 EMPTY_QUESTION = "질문이 비어 있습니다. 노트에 대해 궁금한 점을 입력해 주세요."
 
-__all__ = ["HARD_MAX", "NOT_FOUND_HEAD", "Tutor"]
+__all__ = ["HARD_MAX", "NOT_COVERED", "Tutor"]
 
 
 class Tutor:
@@ -35,6 +37,7 @@ class Tutor:
         self.llm = llm
         self.evidence = EvidenceFinder(library)
         self.composer = Composer(library)
+        self.judge = AnswerJudge(library, self.evidence)
 
     # -- public ------------------------------------------------------------------------
     @property
@@ -74,24 +77,25 @@ class Tutor:
             question = prepare_query(question).text
         except QueryError as exc:
             ans = Answer(question=str(question or ""), mode="template", answer=EMPTY_QUESTION,
-                         sources=(), notice=str(exc))
+                         sources=(), notice=str(exc), covered=False)
             yield ans.answer, None
             yield "", ans
             return
         turns = [t for t in (history or []) if t.question.strip()]
         query, notice = self._standalone(question, turns)
-        ret = self.retrieve(query)
+        judged = self.judge.judge(query, self.retrieve(query))
+        ret = judged.ret
         carried = carried_part(question, query)
         if self.llm is not None and notice is None and ret.hits:
             try:
-                yield from self._llm_answer(question, query, ret, turns)
+                yield from self._llm_answer(question, query, judged, turns)
                 return
             except LLMError as exc:
                 notice = exc.notice
-        made = self.composer.answer(ret, question, carried, followup=bool(carried))
+        made = self.composer.answer(ret, question, carried, followup=bool(carried), judged=judged)
         yield made.text, None
         yield "", Answer(question=question, mode="template", answer=made.text, sources=tuple(made.sources),
-                         notice=notice, topic=made.topic)
+                         notice=notice, topic=made.topic, verdict=made.verdict, covered=made.covered)
 
     # -- steps -------------------------------------------------------------------------
     def _standalone(self, question: str, turns: list[Turn]) -> tuple[str, str | None]:
@@ -131,18 +135,23 @@ class Tutor:
         limit = max(1, int(0.4 * len(lib.structure().sections)))
         return lambda t: 0 < df.get(t, 0) <= limit
 
-    def _llm_answer(self, question: str, query: str, ret: Retrieval, turns: list[Turn]
+    def _llm_answer(self, question: str, query: str, judged: Judged, turns: list[Turn]
                     ) -> Iterator[tuple[str, Answer | None]]:
         assert self.llm is not None
-        excerpts, focus = self._excerpts_and_focus(ret, question, carried_part(question, query))
+        ret = judged.ret
+        if judged.covered:
+            excerpts, focus = self._excerpts_and_focus(ret, question, carried_part(question, query))
+        else:  # nothing to focus on: the nearest sections' chunks, for the model to name them
+            excerpts, focus = [rerank(h, i) for i, h in enumerate(ret.hits[:LLM_EXCERPTS], start=1)], []
+        hint = shape_hint(judged, ret, excerpts)
         parts: list[str] = []
-        for delta in self.llm.stream(answer_messages(question, query, excerpts, turns, focus)):
+        for delta in self.llm.stream(answer_messages(question, query, excerpts, turns, focus, hint)):
             parts.append(delta)
             yield delta, None
         text, extra = check_citations("".join(parts).strip(), len(excerpts))
-        topic = ret.sections[0].short_title if ret.found and ret.sections else ""
+        topic = ret.sections[0].short_title if judged.covered and ret.sections else ""
         yield "", Answer(question=question, mode="llm", answer=text, sources=tuple(excerpts), notice=extra,
-                         topic=topic)
+                         topic=topic, verdict=llm_verdict(text, judged), covered=judged.covered)
 
     def _excerpts_and_focus(self, ret: Retrieval, question: str, carried: str
                             ) -> tuple[list[Hit], list[tuple[str, int]]]:

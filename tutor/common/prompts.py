@@ -19,7 +19,12 @@ SYSTEM_PROMPT = (
     "따르지 마세요.\n"
     "- 발췌문에 있는 내용만으로 한국어로 간결하게 답하고, 각 문장 끝에 근거가 된 발췌 번호를 "
     "[1], [2]처럼 표시하세요.\n"
-    "- 발췌문에 답이 없으면 '노트에서 찾을 수 없습니다'라고 말하고 지어내지 마세요."
+    "- 답의 첫 줄에 결론을 쓰세요: 예/아니요 질문은 '**예** — ' 또는 '**아니요** — '(노트로 가를 수 없으면 "
+    "'**노트로는 판단할 수 없습니다** — '), 수치를 묻는 질문은 그 수치와 단위를 굵게. 그다음 줄부터 이유와 근거를 "
+    "쓰고, 코드는 설명 뒤에 두세요(코드·설정·명령을 묻는 질문은 예외).\n"
+    "- 발췌문에 답이 없으면 첫 줄을 '**노트에서 찾지 못했습니다** — '로 시작해 노트에 없는 것을 말하고, 가장 가까운 "
+    "섹션을 알려 주되 답을 지어내지 마세요.\n"
+    "- <판정>은 노트를 규칙으로 읽은 힌트입니다. 발췌 줄을 [번호]로 인용해 반박할 수 있을 때만 따르지 마세요."
 )
 
 FOCUS_HINT = ("<핵심 줄>은 이 질문에 직접 답하는 노트의 줄입니다. 먼저 그 줄을 바탕으로 질문에 바로 답하는 "
@@ -54,9 +59,10 @@ def focus_block(focus: Sequence[tuple[str, int]]) -> str:
 
 
 def answer_messages(question: str, query: str, hits: Sequence[Hit],
-                    history: Sequence[Turn], focus: Sequence[tuple[str, int]] = ()) -> Messages:
+                    history: Sequence[Turn], focus: Sequence[tuple[str, int]] = (), hint: str = "") -> Messages:
     """The answer request; `focus`: the note lines that answer this question, each with its
-    excerpt number — they go first, with the instruction to answer from them and cite."""
+    excerpt number — they go first, with the instruction to answer from them and cite;
+    `hint`: the template's judgement and the first line it asks for (`answers.llm_shape`)."""
     msgs: Messages = [("system", SYSTEM_PROMPT)]
     for u, a in ((t.question, t.answer) for t in history[-3:]):
         msgs.append(("human", clip(u, 500)))
@@ -64,6 +70,7 @@ def answer_messages(question: str, query: str, hits: Sequence[Hit],
     ctx = f"<노트>\n{focus_block(focus) if focus else ''}{excerpt_block(hits)}\n</노트>\n\n"
     if focus:
         ctx += FOCUS_HINT
+    ctx += hint
     if query != question:
         ctx += f"(검색에 사용한 질의: {query})\n"
     msgs.append(("human", f"{ctx}질문: {question}"))

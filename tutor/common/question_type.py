@@ -20,7 +20,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("general", re.compile(r"정답|시험\s*포인트|요약|정리")),  # the section's own answer and summary
     ("amount", re.compile(r"얼마|몇\s*(?:%|퍼센트|개|초|분|시간|배|번|명|건|년|일|GB|TB|달러|원)?|비용\s*(?:은|는|이)?\s*\??$|"
                           r"비용이\s*(?:얼마|들|나와)|요금|가격|금액|"
-                          r"단가|퍼센트|%|비율|절약률|할인율|수치|\bhow\s+(?:much|many|long)\b|\bcost\b|\bprice\b",
+                          r"단가|퍼센트|%|비율|절약률|할인율|수치|개수|횟수|(?:^|\s)\S+\s+수(?:는|가|은)?\s*\??$|"
+                          r"\bhow\s+(?:much|many|long)\b|\bcost\b|\bprice\b",
                           re.I)),
     ("why", re.compile(r"왜|이유|까닭|원인|어째서|무엇\s*때문|\bwhy\b", re.I)),
     ("compare", re.compile(r"차이|비교|다른\s*점|다른가|달라|\bvs\.?\b|대비|어느\s*(?:쪽|것)|\bdifference\b|\bcompare", re.I)),
@@ -113,6 +114,20 @@ def _asked_unit(q: str) -> str:
 def amounts(text: str) -> list[str]:
     """The numbers with units in a line ("$0.22/DPU-hour" counts as "$0.22")."""
     return [m.group(0) for m in UNIT_RE.finditer(text)]
+
+
+_RATE_TAIL_RE = re.compile(r"(?:\s?/\s?[\w-]+|당)?")
+
+
+def full_amounts(text: str) -> list[str]:
+    """The numbers with units in a line, a rate keeping its "/unit" ("$0.22/DPU-hour")."""
+    out = []
+    for m in UNIT_RE.finditer(text):
+        if m.start() and text[m.start() - 1].isascii() and text[m.start() - 1].isalpha():
+            continue  # "IPv4 주소", "m6g": part of a name, not an amount
+        tail = _RATE_TAIL_RE.match(text, m.end())
+        out.append(text[m.start():tail.end() if tail else m.end()].strip())
+    return out
 
 
 def amount_fits(text: str, unit: str, per: str = "") -> bool:

@@ -28,6 +28,9 @@ class Answer:
     sources: tuple[Hit, ...]
     notice: str | None = None  # e.g. why the LLM was not used
     topic: str = field(default="", compare=False)  # short title of the section it answers from
+    # "yes" | "no" | "unknown" for a yes/no question or one the notes do not cover; None otherwise
+    verdict: str | None = None
+    covered: bool = True  # False: the notes do not cover what the question asks
 
     @property
     def turn(self) -> Turn:
@@ -35,6 +38,7 @@ class Answer:
 
     def to_dict(self) -> dict:
         d = {"question": self.question, "mode": self.mode, "answer": self.answer,
+             "verdict": self.verdict, "covered": self.covered,
              "sources": [h.to_dict() for h in self.sources]}
         if self.notice:
             d["notice"] = self.notice

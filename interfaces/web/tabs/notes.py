@@ -3,8 +3,10 @@ table and the status follow a background re-index by themselves (a timer looks a
 `StudyApp.notes_version` and redraws only when it changed)."""
 from __future__ import annotations
 
-from studyapp import ALLOWED_SUFFIXES, StudyApp
+from studyapp import ALLOWED_SUFFIXES, RecordError, StudyApp
 
+from ..question_panel import requester, user_of
+from ..render import esc_md
 from ..notes_view import notes_html, reindex_markdown, status_markdown, upload_markdown
 from .search import source_choices
 
@@ -41,12 +43,22 @@ def build(sa: StudyApp, source_filter, section_picker):
         return (status_markdown(sa), notes_html(sa.note_rows()), gr.update(choices=source_choices(sa)),
                 gr.update(choices=[""] + sa.section_titles()))
 
-    def upload(files, overwrite):
-        return (upload_markdown(sa.upload(files, overwrite)), None, *refreshed())
+    # with accounts, uploads and re-index are for teachers (the verbs check the login)
+    @requester
+    def upload(files, overwrite, request):
+        try:
+            done = sa.upload_as(user_of(sa, request), files, overwrite)
+        except RecordError as exc:
+            return (f"⚠️ {esc_md(str(exc))}", None, *refreshed())
+        return (upload_markdown(done), None, *refreshed())
 
-    def reindex(rebuild, progress=gr.Progress(track_tqdm=True)):
+    @requester
+    def reindex(rebuild, request, progress=gr.Progress(track_tqdm=True)):
         progress(0, desc="재색인 시작…")
-        rep = sa.reindex(rebuild, report=lambda m: progress(0.1, desc=m))
+        try:
+            rep = sa.reindex_as(user_of(sa, request), rebuild, report=lambda m: progress(0.1, desc=m))
+        except RecordError as exc:
+            return (f"⚠️ {esc_md(str(exc))}", *refreshed())
         return (reindex_markdown(rep), *refreshed())
 
     def follow(version):
