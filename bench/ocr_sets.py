@@ -248,6 +248,11 @@ def part_speed(pages: int, dpis: tuple[int, ...] = (150, 200, 300)) -> dict:
         dt, results = _ocr_pages(pdf, pages, OcrConfig(dpi=dpi))
         acc = [accuracy("\n".join(page_lines(r.text)), seed["pages"][r.job.page - 1]["text"]) for r in results]
         res[f"dpi={dpi}"] = {"pages": pages, "sec_per_page_2w": dt / pages, "acc": float(np.mean(acc))}
+    import resource
+
+    # OCR alone (no embedder in this process): its peak, and the largest Tesseract process
+    res["peak_mb"] = {"process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                      "largest_tesseract": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
     import pypdfium2 as pdfium
 
     counts = []

@@ -87,14 +87,15 @@ class Settings:
     exam_date: str | None = None  # YYYY-MM-DD: predicted retention per section on that day
     watch_seconds: float = 5.0  # the web app re-indexes edited notes this often (0: never)
     model_dir: Path | None = None  # e5fast's materialised model (STUDY_MODEL_DIR; default data_dir/models)
-    guide_font: str = ""  # a Korean TTF for the 단원 요약 PDF ("": fonts-nanum's NanumGothic, or Noto)
     # OCR of scanned pages and photos (retriever/ocr): Tesseract's languages, pages read at once
     # (0: one per core), seconds a page may take, the confidence under which a page is reported
     ocr_langs: str = OcrConfig.langs
     ocr_workers: int = OcrConfig.workers
     ocr_page_seconds: float = OcrConfig.page_timeout
     ocr_min_confidence: float = OcrConfig.min_confidence
+    ocr_publish_seconds: float = OcrConfig.publish_seconds  # recognised pages join the search this often
     tesseract: str = OcrConfig.tesseract  # the program: a name on PATH or a path (STUDY_TESSERACT)
+    guide_font: str = ""  # a Korean TTF for the 단원 요약 PDF ("": fonts-nanum's NanumGothic, or Noto)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -117,7 +118,8 @@ class Settings:
     @property
     def ocr(self) -> OcrConfig:
         return OcrConfig(langs=self.ocr_langs, workers=self.ocr_workers, page_timeout=self.ocr_page_seconds,
-                         min_confidence=self.ocr_min_confidence, tesseract=self.tesseract)
+                         min_confidence=self.ocr_min_confidence, publish_seconds=self.ocr_publish_seconds,
+                         tesseract=self.tesseract)
 
     @property
     def models_dir(self) -> Path:
@@ -198,10 +200,11 @@ ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "exam_date": ("STUDY_EXAM_DATE", _text),
     "watch_seconds": ("STUDY_WATCH_SECONDS", _at_least(0.0)),
     "model_dir": ("STUDY_MODEL_DIR", _path),
-    "guide_font": ("STUDY_GUIDE_FONT", _text),
     "ocr_langs": ("STUDY_OCR_LANGS", _ocr_langs),
     "ocr_workers": ("STUDY_OCR_WORKERS", _int_at_least(0)),
     "ocr_page_seconds": ("STUDY_OCR_PAGE_SECONDS", _at_least(1.0)),
     "ocr_min_confidence": ("STUDY_OCR_MIN_CONFIDENCE", _at_least(0.0)),
+    "ocr_publish_seconds": ("STUDY_OCR_PUBLISH_SECONDS", _at_least(0.0)),
     "tesseract": ("STUDY_TESSERACT", _text),
+    "guide_font": ("STUDY_GUIDE_FONT", _text),
 }

@@ -71,8 +71,11 @@ def _read_one(engine: Tesseract, job: PageJob, png: Path) -> PageResult:
         png.unlink(missing_ok=True)
 
 
-def recognise_pages(jobs: list[PageJob], engine: Tesseract, config: OcrConfig) -> Iterator[PageResult]:
-    """Every job's result, as pages finish. Jobs of one file should be next to each other."""
+def recognise_pages(jobs: list[PageJob], engine: Tesseract, config: OcrConfig,
+                    tick: float | None = None) -> Iterator[PageResult | None]:
+    """Every job's result, as pages finish. Jobs of one file should be next to each other.
+    With `tick`, None comes whenever `tick` seconds pass without a page finishing (so that the
+    caller can publish the pages read so far while a slow page is still being read)."""
     from .render import CHANGED
 
     workers = config.worker_count()
@@ -89,11 +92,11 @@ def recognise_pages(jobs: list[PageJob], engine: Tesseract, config: OcrConfig) -
                 del img
                 running.add(pool.submit(_read_one, engine, job, png))
                 while len(running) >= 2 * workers:  # bounded: rendering never runs far ahead
-                    done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-                    yield from (f.result() for f in done)
+                    done, running = cf.wait(running, timeout=tick, return_when=cf.FIRST_COMPLETED)
+                    yield from (f.result() for f in done) if done else (None,)
             while running:
-                done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-                yield from (f.result() for f in done)
+                done, running = cf.wait(running, timeout=tick, return_when=cf.FIRST_COMPLETED)
+                yield from (f.result() for f in done) if done else (None,)
         finally:
             for f in running:  # the caller stopped early: pages not started are dropped
                 f.cancel()

@@ -233,13 +233,18 @@ class OcrSession:
         if self.on_progress is not None:  # the count is known before the first page is read
             self.on_progress(0, len(jobs))
         last, every = time.monotonic(), self.config.publish_seconds
-        for done, res in enumerate(recognise_pages(jobs, engine, self.config), start=1):
-            self._take(res)
-            if bar is not None:
-                bar.update(1)
-            if self.on_progress is not None:
-                self.on_progress(done, len(jobs))
-            if done < len(jobs) and time.monotonic() - last >= every:
+        done = unpublished = 0
+        # a tick while no page finishes: pages already read join even while a slow page goes on
+        for res in recognise_pages(jobs, engine, self.config, tick=max(0.5, min(every, 5.0))):
+            if res is not None:
+                self._take(res)
+                done, unpublished = done + 1, unpublished + 1
+                if bar is not None:
+                    bar.update(1)
+                if self.on_progress is not None:
+                    self.on_progress(done, len(jobs))
+            if unpublished and done < len(jobs) and time.monotonic() - last >= every:
+                unpublished = 0
                 t0 = time.monotonic()
                 publish()
                 last = time.monotonic()

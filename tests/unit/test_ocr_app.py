@@ -46,6 +46,9 @@ def test_a_recognised_page_is_cited_as_a_scan_everywhere():
     assert ref.to_dict() == {"source": "scan.pdf", "heading": "제1장 보안", "lines": [3, 8], "page": 3, "ocr": True}
     assert "ocr" not in SourceRef("memo.md", "", (1, 2)).to_dict()  # text notes' JSON as before
     assert ref == SourceRef("scan.pdf", "제1장 보안", (3, 8), 3)  # the record's item identity is unchanged
+    from tutor.guide.model import cite
+
+    assert cite(ref) == "scan.pdf · 제1장 보안 · p. 3 · 스캔"  # the 단원 요약's citation
 
 
 def test_the_source_panel_and_search_mark_recognised_text():

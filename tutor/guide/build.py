@@ -34,7 +34,8 @@ _NUMERIC_CELL_RE = re.compile(r"^[\d,.~/\- ]*\d[\d,.~/\- ]*$")
 
 
 def _ref(sec: Section, unit: Unit | None, first: int, last: int | None = None) -> SourceRef:
-    return SourceRef(sec.source, sec.ref_heading(unit), (first, last or first), sec.page_at(first))
+    return SourceRef(sec.source, sec.ref_heading(unit), (first, last or first), sec.page_at(first),
+                     ocr=sec.scanned_at(first))
 
 
 def _text(u: Unit) -> str:

@@ -9,9 +9,10 @@ from ..common.types import SourceRef
 
 
 def cite(ref: SourceRef) -> str:
-    """`file.md · heading · 12–14행` (`p. 3` for a page): where a guide line comes from."""
+    """`file.md · heading · 12–14행` (`p. 3` for a page, `p. 3 · 스캔` for a recognised one): where a
+    guide line comes from."""
     head = ref.heading.split(" > ")[-1] if ref.heading else ""
-    return " · ".join(x for x in (ref.source, head, lines_ko(ref.lines, ref.page)) if x)
+    return " · ".join(x for x in (ref.source, head, lines_ko(ref.lines, ref.page, ref.ocr)) if x)
 
 
 @dataclass(frozen=True)
