@@ -20,10 +20,16 @@ class GatedEmbedder:
         self.real, self.gate, self.started = real, threading.Event(), threading.Event()
         self.id, self.dim = real.id, real.dim
 
-    def embed_passages(self, texts, progress=False, desc="embedding", on_batch=None):
+    def prepare_passages(self):
+        return self.real.prepare_passages()
+
+    def embed_passages(self, texts, **options):
         self.started.set()
         assert self.gate.wait(timeout=120), "the test never opened the gate"
-        return self.real.embed_passages(texts, progress=progress, desc=desc, on_batch=on_batch)
+        return self.real.embed_passages(texts, **options)
+
+    def __getattr__(self, name):  # anything else (describe, embed_batch, …) is the real model's
+        return getattr(self.real, name)
 
     def embed_query_vector(self, text):
         return self.real.embed_query_vector(text)

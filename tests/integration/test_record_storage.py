@@ -83,7 +83,8 @@ def test_upgrade_from_the_first_revision_loses_no_rows(record_url):
         p = rec.progress("ann", at=datetime(2025, 3, 5, tzinfo=timezone.utc))
         assert (p.attempts, p.correct, p.due_now) == (4, 2, 1)
         assert rec.wrong("bob", at=datetime(2025, 3, 5, tzinfo=timezone.utc)).items[0].last_answer == "답 5"
-        rec.set_exam_date("ann", datetime(2025, 4, 1).date())  # the table revision 0002 added
+        at_ = datetime(2025, 3, 5, tzinfo=timezone.utc)
+        rec.set_exam_date("ann", datetime(2025, 4, 1).date(), at=at_)  # the table revision 0002 added
         assert str(rec.exam_date("ann")) == "2025-04-01"
         nxt = rec.record_attempt("ann", "short-0", "정답0", True, at=datetime(2025, 3, 5, tzinfo=timezone.utc))
         assert nxt.attempt_id == 6  # ids continue after the old rows
