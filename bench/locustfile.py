@@ -105,16 +105,12 @@ class _Api(HttpUser):
         return None if exc is not None else out
 
 
-class Learner(_Api):
+class _Practice(_Api):
+    """The practising a learner does with think time: quiz, grade each item, review, progress
+    (Locust gives a subclass its base classes' tasks)."""
+
+    abstract = True
     wait_time = between(0.5, 2.5)
-
-    @task(1)
-    def ask(self) -> None:
-        self.call("ask", random.choice(QUESTIONS), check=lambda md: "[1]" in md)
-
-    @task(3)
-    def search(self) -> None:
-        self.call("search", random.choice(QUERIES), "keyword", 5, "", check=lambda r: bool(r["hits"]))
 
     @task(2)
     def quiz(self) -> None:
@@ -139,6 +135,18 @@ class Learner(_Api):
     @task(2)
     def progress(self) -> None:
         self.call("progress", "", check=lambda p: p["user"] == self.user and len(p["sections"]) > 0)
+
+
+class Learner(_Practice):
+    """A learner of one deployment: the practice above, plus questions and keyword searches."""
+
+    @task(1)
+    def ask(self) -> None:
+        self.call("ask", random.choice(QUESTIONS), check=lambda md: "[1]" in md)
+
+    @task(3)
+    def search(self) -> None:
+        self.call("search", random.choice(QUERIES), "keyword", 5, "", check=lambda r: bool(r["hits"]))
 
 
 class Studier(_Api):
@@ -160,7 +168,7 @@ class Studier(_Api):
         self.call("progress", "", check=lambda p: p["user"] == self.user and len(p["sections"]) > 0)
 
 
-class Classmate(_Api):
+class Classmate(_Practice):
     """A learner of a class (issue 23): quiz, grade, review, progress with 0.5–2.5 s of thinking.
     When a call fails because the instance that knew this browser's login is gone (nginx sent
     it to another, which answers 401), the learner logs in again — as a person would on the
@@ -175,31 +183,6 @@ class Classmate(_Api):
             RELOGINS[self.user] += 1
             self.login()
         return out
-
-    @task(2)
-    def quiz(self) -> None:
-        r = self.call("quiz", random.choice(TOPICS), 3, "", random.randrange(10_000), check=lambda q: bool(q["items"]))
-        if r is not None:
-            self.pending.extend(r[0]["items"])
-
-    @task(4)
-    def grade(self) -> None:
-        if not self.pending:
-            return self.quiz()
-        item = self.pending.pop(0)
-        answer = item["answer"] if random.random() < 0.6 else "모르겠어요"
-        r = self.call("grade", item["id"], answer, "", check=lambda g: g["user"] == self.user and "correct" in g)
-        if r is not None:
-            ACKS[self.user] += 1
-
-    @task(2)
-    def review(self) -> None:
-        self.call("review", 5, "", check=lambda r: r["user"] == self.user)
-
-    @task(2)
-    def progress(self) -> None:
-        self.call("progress", "", check=lambda p: p["user"] == self.user and len(p["sections"]) > 0)
-
 
 def _complete(stream: str) -> list:
     """The data of the stream's `event: complete`; an exception for `event: error` or none."""
