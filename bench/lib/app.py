@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.lib.paths import ROOT
+from bench.lib.paths import OUT, ROOT
 
 
 def free_port() -> int:
@@ -29,9 +29,11 @@ def copy_seed(corpus: Path, index: Path, root: Path) -> tuple[Path, Path]:
 
 def app_env(corpus: Path, index: Path, port: int, data_dir: Path | None = None, **extra: str) -> dict:
     """The app's environment: nothing STUDY_* from the caller's, the learning record in
-    `data_dir` (default: `study-data` beside the index, never the repository's ./data)."""
+    `data_dir` (default: `study-data` beside the index — under the git-ignored bench/out/ for the
+    repository's own index — never the repository's ./data)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STUDY_", "GRADIO_"))}
-    data = data_dir if data_dir is not None else Path(index).parent / "study-data"
+    beside = Path(index).resolve().parent
+    data = data_dir if data_dir is not None else (OUT if beside == ROOT else beside) / "study-data"
     env.update({"STUDY_CORPUS_DIR": str(corpus), "STUDY_INDEX_DIR": str(index), "STUDY_DATA_DIR": str(data),
                 "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1",
                 "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
