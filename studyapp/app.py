@@ -193,25 +193,22 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
     def warm_keyword(self) -> bool:
         """Load the Kiwi model (the first keyword search would otherwise wait for it); True when
         keyword search answers now."""
-        if "keyword" not in self._library.live_modes:
-            return False
-        try:
-            self._library.search("준비", mode="keyword", k=1)
-            return True
-        except Exception as exc:  # warm-up is best effort
-            _stderr(f"경고: 형태소 분석기 예열 실패: {exc}")
-            return False
+        return self._warm("keyword", "형태소 분석기")
 
     def warm_embedder(self) -> bool:
         """Load the embedding model (first semantic/hybrid query would otherwise wait for it);
         True when semantic search answers now (False: no vectors yet, or the load failed)."""
-        if "semantic" not in self._library.live_modes:
+        return self._warm("semantic", "임베딩 모델")
+
+    def _warm(self, mode: str, what: str) -> bool:
+        """One search in `mode` loads what it needs; best effort, a failure is one warning line."""
+        if mode not in self._library.live_modes:
             return False
         try:
-            self._library.search("준비", mode="semantic", k=1)
+            self._library.search("준비", mode=mode, k=1)
             return True
         except Exception as exc:  # warm-up is best effort
-            _stderr(f"경고: 임베딩 모델 예열 실패: {exc}")
+            _stderr(f"경고: {what} 예열 실패: {exc}")
             return False
 
     def readiness(self) -> str:
