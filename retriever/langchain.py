@@ -1,11 +1,18 @@
-"""The hybrid search as a LangChain `BaseRetriever`."""
+"""The hybrid search as a LangChain `BaseRetriever`, and our embedders as LangChain `Embeddings`."""
 from __future__ import annotations
 
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
+
+from .embeddings import Embedder
+
+# every embedder has embed_documents / embed_query; registered here so that importing the
+# retriever (every command) does not import LangChain
+Embeddings.register(Embedder)
 
 
 class NotesRetriever(BaseRetriever):

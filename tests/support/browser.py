@@ -14,7 +14,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # screenshots and app logs (git-ignored)
 
 
-@pytest.fixture(scope="session")
+# one browser per module, not per session: Playwright's sync API keeps its event loop marked as
+# running in this thread while it is open, and any later test that runs a loop of its own
+# (anyio.run, asyncio.run) would fail with "another loop is running"
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         unavailable("Chromium", f"no {CHROMIUM} (apt-get install chromium fonts-nanum fonts-noto-color-emoji)")

@@ -114,6 +114,16 @@ def _sources() -> list[Path]:
     return files
 
 
+def test_starting_a_command_loads_no_model_runtime_and_no_web_or_llm_stack():
+    """No work at import time: the CLI's entry imports none of the heavy stacks; each is
+    imported by the code that uses it (a `progress` never pays for torch, Gradio or LangChain)."""
+    heavy = ["torch", "onnxruntime", "kiwipiepy", "faiss", "gradio", "langchain_core", "fastapi"]
+    code = f"import sys, interfaces.cli.main; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
 def test_modules_and_functions_stay_small():
     too_long = []
     for path in _sources():

@@ -82,6 +82,13 @@ def test_langchain_retriever(seed_library):
     assert "Redshift" in docs[0].metadata["heading"] and docs[0].metadata["source"].endswith(".md")
 
 
+def test_embedders_are_langchain_embeddings(seed_library):
+    from langchain_core.embeddings import Embeddings
+
+    assert isinstance(seed_library.embedder, Embeddings)  # registered by retriever.langchain
+    assert len(seed_library.embedder.embed_documents(["하나", "둘"])) == 2
+
+
 def test_highlight_by_kiwi_tokens(tokenizer):
     text = "Athena 파티션 프로젝션은 메타스토어를 우회한다"
     spans = match_spans(text, "파티션을 우회하는 방법", tokenizer)
