@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.once import built_once
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SECOND_NOTES = ROOT / "bench" / "data" / "second-notes"
@@ -48,17 +50,13 @@ def project_folders_untouched():
 @pytest.fixture(scope="session")
 def seed_corpus(tmp_path_factory) -> Path:
     """A private copy of the seed notes (tests/fixtures/seed), shared read-only by the run."""
-    dst = tmp_path_factory.mktemp("seed") / "corpus"
-    shutil.copytree(FIXTURES / "seed", dst)
-    return dst
+    return built_once(tmp_path_factory, "seed", lambda p: shutil.copytree(FIXTURES / "seed", p / "corpus")) / "corpus"
 
 
 @pytest.fixture(scope="session")
 def second_corpus(tmp_path_factory) -> Path:
     """A private copy of the second notes set (another subject, bench/data/second-notes)."""
-    dst = tmp_path_factory.mktemp("second") / "corpus"
-    shutil.copytree(SECOND_NOTES, dst)
-    return dst
+    return built_once(tmp_path_factory, "second", lambda p: shutil.copytree(SECOND_NOTES, p / "corpus")) / "corpus"
 
 
 @pytest.fixture(scope="session")
@@ -72,10 +70,19 @@ def tokenizer():
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory) -> Path:
     """One materialised e5fast model folder per run, shared with the app and CLI subprocesses
-    through STUDY_MODEL_DIR (materialising takes ~7 s and ~0.5 GB)."""
-    path = tmp_path_factory.mktemp("models")
+    through STUDY_MODEL_DIR, materialised and its paths measured before any test uses it
+    (~7 s and ~0.5 GB, then the first measurement on this CPU)."""
+    path = built_once(tmp_path_factory, "models", _ready_model)
     os.environ["STUDY_MODEL_DIR"] = str(path)
     return path
+
+
+def _ready_model(folder: Path) -> None:
+    from retriever import FastE5Embeddings
+
+    engine = FastE5Embeddings(cache_dir=folder, fallback=False)
+    engine.embed_passages(["모델 준비"])  # materialises the folder and measures the passage paths once
+    engine.embed_query_vector("모델 준비")
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +98,7 @@ def real_seed_index_dir(tmp_path_factory, real_embedder, tokenizer, seed_corpus)
     """An index of the seed notes built once with the real model, read-only for tests."""
     from tests.support.libraries import build_index
 
-    return build_index(seed_corpus, tmp_path_factory.mktemp("seed-index"), real_embedder, tokenizer)
+    return built_once(tmp_path_factory, "seed-index", lambda p: build_index(seed_corpus, p, real_embedder, tokenizer))
 
 
 from tests.support.records import postgres_cluster  # noqa: E402,F401  (one server per run, when asked for)

@@ -42,10 +42,15 @@ def _iso(**delta) -> str:
     return (datetime.now(timezone.utc) + timedelta(**delta)).isoformat(timespec="seconds")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The record behaves the same on both engines (the record tests run on both, tests/integration);
+# here one command-line walk-through runs on each, the rest on SQLite (a CLI run costs seconds).
+BOTH = pytest.mark.parametrize("cli", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
 def cli(request, seed_corpus, seed_index_copy, cli_env, tmp_path):
     """run(command, *args, env=…) for one learner's record on each backend."""
-    if request.param == "sqlite":
+    if getattr(request, "param", "sqlite") == "sqlite":
         url = f"sqlite:///{tmp_path / 'rec' / 'study.db'}"
     else:
         url = request.getfixturevalue("postgres_cluster").create_database()
@@ -91,6 +96,7 @@ def test_grade_a_batch_file_and_one_answer_as_of_a_time(cli, tmp_path):
     assert late["correct"] is True and _attempts(run) == 3
 
 
+@BOTH
 def test_plan_to_the_exam_review_follows_it_and_bad_input_is_refused(cli):
     run = cli
     _refused(run("plan"), "시험일이 없습니다")

@@ -25,10 +25,15 @@ def _json(r) -> dict:
     return json.loads(r.stdout)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The record behaves the same on both engines (the record tests run on both, tests/integration);
+# here one command-line walk-through runs on each, the rest on SQLite (a CLI run costs seconds).
+BOTH = pytest.mark.parametrize("cli", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
 def cli(request, seed_corpus, seed_index_copy, cli_env, tmp_path):
     """(run, database URL) for one learner's record on each backend."""
-    if request.param == "sqlite":
+    if getattr(request, "param", "sqlite") == "sqlite":
         url = f"sqlite:///{tmp_path / 'rec' / 'study.db'}"
     else:
         url = request.getfixturevalue("postgres_cluster").create_database()
@@ -40,6 +45,7 @@ def cli(request, seed_corpus, seed_index_copy, cli_env, tmp_path):
     return run, url
 
 
+@BOTH
 def test_quiz_records_items_then_grade_review_wrong_progress(cli):
     run, _ = cli
     quiz = _json(run("quiz", "--json", "--n", "6", "--seed", "3", "--kinds", "mcq,short"))
