@@ -118,3 +118,22 @@ def test_no_answer_is_longer_than_900_characters(tutor):
     for q in ("Athena 파티션 프로젝션의 정답과 시험 포인트는?", "EMR Graviton 인스턴스에 대해 알려줘",
               "Glue FLEX와 Standard 비교", "EBS 볼륨과 인스턴스 스토어의 차이는?"):
         assert len(tutor.ask(q).answer) <= HARD_MAX
+
+
+def test_amounts_written_in_words_answer_an_amount_question(tmp_path, embedder, tokenizer):
+    """Korean notes write many amounts in words: "열이레" (17 days), "이틀", "두 번" answer the
+    question as "24개" does — never "노트에서 찾지 못했습니다" over a line that holds the answer."""
+    from tests.support.libraries import build_index, open_library
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "ops.md").write_text(
+        "# 제1장 라우터 관리\n\n라우터 점검 주기는 열이레입니다.\n점검 기록은 네트워크 대장에 남깁니다.\n\n"
+        "# 제2장 스위치\n\n스위치 포트는 24개입니다.\n스위치 교체 주기는 3년입니다.\n\n"
+        "# 제3장 백업\n\n백업은 이틀마다 합니다.\n복구 훈련은 한 달에 두 번 합니다.\n", encoding="utf-8")
+    lib = open_library(notes, build_index(notes, tmp_path / "index", embedder, tokenizer), embedder, tokenizer)
+    tutor = Tutor(lib)
+    for question, lead in [("라우터 점검 주기는 얼마인가요?", "열이레"), ("백업 주기는 얼마인가요?", "이틀"),
+                           ("복구 훈련은 몇 번 하나요?", "두 번"), ("스위치 포트는 몇 개인가요?", "24개")]:
+        ans = tutor.ask(question)
+        assert ans.covered and _first(ans).startswith(f"**{lead}** — "), (question, ans.answer)

@@ -89,3 +89,17 @@ def test_choose_refuses_an_item_the_question_gives_away():
     pool = ["EBS 볼륨 연결", "Graviton 인스턴스 사용", "Athena 워크그룹", "FLEX 실행 클래스"]
     assert choose("Redshift 클러스터 데이터 공유", stem, [pool], random.Random(0)) is None
     assert choose("Redshift 클러스터 데이터 공유", stem, [pool[:2]], random.Random(0)) is None  # too few
+
+
+@pytest.mark.parametrize("line, found", [
+    ("라우터 점검 주기는 열이레입니다.", ["열이레"]),
+    ("백업은 이틀마다, 감사는 보름마다 합니다.", ["이틀", "보름"]),
+    ("하루에 두 번 복제합니다.", ["하루", "두 번"]),
+    ("세션은 삼십 초 뒤에 끊깁니다.", ["삼십 초"]),
+    ("이십사 시간 운영합니다.", ["이십사 시간"]),
+    ("한 번에 한 건씩 처리합니다.", []),  # "at a time", not an amount
+    ("이 분이 담당합니다.", []),  # "this person"
+    ("고이레 서버", []),  # inside a word
+])
+def test_amounts_in_words(line, found):
+    assert amounts(line) == found

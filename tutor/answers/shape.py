@@ -111,6 +111,7 @@ def verdict_head(v: Verdict) -> str:
 
 
 _CHANGE_RE = re.compile(r"절감|절약|줄|감소|할인|아끼|아껴")
+_COUNTER_ASKED_RE = re.compile(r"몇\s?(번|개|명|시간|일|달|년|배|회|차례|가지|초|분|주|대)")
 _BARE_RE = re.compile(r"(?<![A-Za-z\d.])\d[\d,.]*(?:\s*[~～]\s*\d[\d,.]*)?(?:번)?(?![A-Za-z\d])")
 
 
@@ -130,6 +131,9 @@ def lead_amount(text: str, question: str, qt: QuestionType) -> str:
     fitting = [a for a in fresh if not qt.unit or amount_fits(a, qt.unit, qt.per)] or fresh
     if not qt.unit and _CHANGE_RE.search(question):  # "얼마나 절감해?": a share before a count
         fitting = sorted(fitting, key=lambda a: "%" not in a)
+    counter = _COUNTER_ASKED_RE.search(question)  # "몇 번": "두 번" before "한 달" in the same line
+    if counter:
+        fitting = sorted(fitting, key=lambda a: not a.endswith(counter.group(1)))
     if not fitting:
         return ""
     rng = re.search(r"\d[\d,.]*\s*[~～]\s*" + re.escape(fitting[0]), text)  # "0~30분", not "30분"

@@ -111,9 +111,23 @@ def _asked_unit(q: str) -> str:
     return ""
 
 
+# Amounts written in words, as Korean notes often do: days counted in native words ("이틀",
+# "열이레", "보름"), native counts before a counter ("두 번", "세 시간", "한 달") and Sino-Korean
+# numerals with a place word before a unit ("삼십 초", "이십사 시간"). "한 번" is left out: it
+# mostly means "once / at a time", not an amount.
+_DAYS = "하루|이틀|사흘|나흘|닷새|엿새|이레|여드레|아흐레"
+_NATIVE = "두|세|네|다섯|여섯|일곱|여덟|아홉|열|스무|서른|마흔|쉰"
+_DAY_WORD_RE = re.compile(rf"^(?:(?:열|스무)?(?:{_DAYS})|열흘|보름|스무날|한\s?달|한\s?해|(?:{_NATIVE}).*(?:시간|달|해|주일?))$")
+WORD_AMOUNT_RE = re.compile(
+    rf"(?<![\uac00-\ud7a3])(?:(?:열|스무)(?:{_DAYS})|{_DAYS}|열흘|보름|스무날|한\s?(?:달|해|시간)"
+    rf"|(?:{_NATIVE})(?:\s?(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉))?\s?(?:번|개|명|시간|달|해|가지|차례|주일?|배|대|회)"
+    r"|(?:[일이삼사오육칠팔구]?[십백천만])+[일이삼사오육칠팔구]?\s?(?:초|분|시간|일|주|개월|년|개|명|배|원|번|회))")
+
+
 def amounts(text: str) -> list[str]:
-    """The numbers with units in a line ("$0.22/DPU-hour" counts as "$0.22")."""
-    return [m.group(0) for m in UNIT_RE.finditer(text)]
+    """The numbers with units in a line ("$0.22/DPU-hour" counts as "$0.22"), also those
+    written in words ("열이레", "두 번", "삼십 초")."""
+    return [m.group(0) for m in UNIT_RE.finditer(text)] + [m.group(0) for m in WORD_AMOUNT_RE.finditer(text)]
 
 
 _RATE_TAIL_RE = re.compile(r"(?:\s?/\s?[\w-]+|당)?")
@@ -127,7 +141,7 @@ def full_amounts(text: str) -> list[str]:
             continue  # "IPv4 주소", "m6g": part of a name, not an amount
         tail = _RATE_TAIL_RE.match(text, m.end())
         out.append(text[m.start():tail.end() if tail else m.end()].strip())
-    return out
+    return out + [m.group(0) for m in WORD_AMOUNT_RE.finditer(text)]
 
 
 def amount_fits(text: str, unit: str, per: str = "") -> bool:
@@ -144,5 +158,5 @@ def amount_fits(text: str, unit: str, per: str = "") -> bool:
             return bool(re.search(rf"(?:/|\bper\s)[\w-]*?(?:{per})\b|(?:{per})\s?당", text, re.I))
         return bool(_RATE_RE.search(text))
     if unit == "time":
-        return any(re.search(r"(초|분|시간|일|주|개월|ms|s)$", a) for a in found)
+        return any(re.search(r"(초|분|시간|일|주|개월|ms|s)$", a) or _DAY_WORD_RE.match(a) for a in found)
     return True
