@@ -48,7 +48,10 @@ class _Pool:
 class TorchRunner:
     """torch, packed batches (no padding), float32 or bfloat16 weights."""
 
-    max_batch_tokens = 8192
+    # Tokens per packed batch: each worker's activations grow with it (≈ 260 MB at 8,192 in
+    # bfloat16, ≈ 70 MB at 2,048) and 2,048 rows already keep the matmuls efficient
+    # (same tokens/s, bench/RESULTS.md, issue 22 memory).
+    max_batch_tokens = 2048
 
     def __init__(self, folder: Path, word: RowReader, path: str, workers: int) -> None:
         from .model import load_encoder
