@@ -303,7 +303,7 @@ class Engine:
 
     def _embed(self, texts: list[str], is_query: bool, background: bool, light: bool = False) -> np.ndarray:
         runner = self._query_runner() if is_query or light else self._passage_runner()
-        wins = self.tokenizer().windows(texts, is_query, few=is_query or light)
+        wins = self.tokenizer().windows(texts, is_query)
         return wins.combine(runner.run(wins, self._threads(background)))
 
     def _run(self, path: str, texts: list[str], is_query: bool, background: bool) -> np.ndarray:

@@ -10,6 +10,14 @@ the same ids as the full tokenizer (tests/integration/test_e5fast_engine.py comp
 the probe and on mixed texts). The pieces, their scores and the rest of tokenizer.json are
 kept beside it in `few_texts.npz` (written on first use; plain compressed arrays, no pickle;
 1.9 MB, so the folder stays under the 250 MiB of issue 22: 248.1 MiB).
+
+A build's passages go through it too, 64 chunks a call: the full tokenizer holds ~280 MB
+resident (its trie of 250k pieces), the largest single item of a build's peak RSS (issue 22:
+≤ 1 GB for 700 pages), while this costs ~130 MB. The pieces a batch contains are found by
+hashing every substring of up to `longest` characters at once (numpy, a 64-bit polynomial
+hash, all lengths in one pass each) and looking the hashes up among the pieces' hashes: a
+hash that matches by accident only adds a piece the text does not contain, which Viterbi
+then cannot use, so the ids stay exactly the full tokenizer's.
 """
 from __future__ import annotations
 
@@ -22,7 +30,7 @@ from typing import Sequence
 import numpy as np
 
 CACHE = "few_texts.npz"
-MAX_CHARS = 4000  # longer texts (several windows) go through the full tokenizer
+_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the substring hash (mod 2**64)
 
 
 class FewTexts:
@@ -38,6 +46,8 @@ class FewTexts:
         self.longest = max(map(len, pieces))
         self.unk = int(template["model"]["unk_id"])
         self.floor = int(np.argmin(scores))  # the lowest score: the unknown penalty is relative to it
+        self._hashes, self._hash_ids = _piece_hashes(pieces, self.longest)
+        self._spaced = any(" " in p for p in pieces)
         # the normaliser and pre-tokenizer alone (a one-piece model), to find each text's pieces
         self.front = Tokenizer.from_str(json.dumps(self._doc([self.unk])))
 
@@ -70,14 +80,24 @@ class FewTexts:
 
     def _candidates(self, texts: Sequence[str]) -> list[int]:
         found = {self.unk, self.floor, *(t["id"] for t in self.template["added_tokens"])}
+        strings = []
         for text in texts:
             norm = self.front.normalizer.normalize_str(text)
-            for s in {norm, *(p for p, _ in self.front.pre_tokenizer.pre_tokenize_str(norm))}:
-                for a in range(len(s)):
-                    for b in range(a + 1, min(len(s), a + self.longest) + 1):
-                        i = self.ids.get(s[a:b])
-                        if i is not None:
-                            found.add(i)
+            pre = [p for p, _ in self.front.pre_tokenizer.pre_tokenize_str(norm)]
+            # Viterbi runs on the pre-tokenized text ("▁" for spaces): the normalised text adds
+            # only substrings with a space, which no piece has unless `_spaced` says so
+            strings += [norm, *pre] if self._spaced else pre
+        codes = _codes("\0".join(strings))
+        subs, hits = np.zeros(len(codes), dtype=np.uint64), []
+        with np.errstate(over="ignore"):
+            for n in range(1, min(self.longest, len(codes)) + 1):
+                subs = subs[:len(codes) - n + 1] * _BASE + codes[n - 1:]  # every substring of n characters
+                ordered = np.sort(subs)  # sorted keys: searchsorted walks the table in order (≈ 8× faster)
+                at = np.searchsorted(self._hashes, ordered)
+                at[at == len(self._hashes)] = 0
+                hits.append(at[self._hashes[at] == ordered])
+        if hits:
+            found.update(self._hash_ids[np.unique(np.concatenate(hits))].tolist())
         return sorted(found)
 
     def encode(self, texts: Sequence[str]) -> tuple[list, list[list[int]]]:
@@ -92,6 +112,27 @@ class FewTexts:
     @property
     def normalizer(self):
         return self.front.normalizer
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def _piece_hashes(pieces: list[str], longest: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted hashes of the pieces, each one's piece id); distinct pieces never share a hash
+    here (checked: one that did could hide a piece from `_candidates`)."""
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    grid = _codes("".join(p.ljust(longest, "\0") for p in pieces)).reshape(len(pieces), longest)
+    hashes = np.zeros(len(pieces), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(longest):
+            live = lengths > j
+            hashes[live] = hashes[live] * _BASE + grid[live, j]
+    order = np.argsort(hashes, kind="stable")
+    hashes = hashes[order]
+    if (hashes[1:] == hashes[:-1]).any() and len(set(pieces)) == len(pieces):
+        raise ValueError("two pieces share a substring hash")
+    return hashes, order.astype(np.int64)
 
 
 def _save(path: Path, stamp: list[int], template: dict, pieces: list[str], scores: np.ndarray) -> None:

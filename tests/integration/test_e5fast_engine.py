@@ -289,10 +289,10 @@ def test_a_few_lines_go_through_the_query_engine_without_torch(model_dir, fast):
     assert _cos(fast.embed_texts(texts), stored).min() > 0.99
 
 
-def test_a_few_short_texts_get_the_full_tokenizers_ids(fast_folder, mixed):
-    """`few_texts.FewTexts` (a query's or an answer's lines, without loading all 250k pieces:
-    issue 24's `ask`) gives the ids the full tokenizer gives, unknown characters and special
-    tokens included, from a cold folder and from its cache file."""
+def test_the_small_tokenizer_gives_the_full_tokenizers_ids(fast_folder, mixed):
+    """`few_texts.FewTexts` (every call's own pieces, without loading all 250k pieces: issue
+    24's `ask`, issue 22's build memory) gives the ids the full tokenizer gives, unknown
+    characters, special tokens and long pages included, from a cold folder and its cache file."""
     from tokenizers import Tokenizer
 
     from e5fast.few_texts import CACHE, FewTexts
@@ -312,13 +312,17 @@ def test_a_few_short_texts_get_the_full_tokenizers_ids(fast_folder, mixed):
             batch = texts[i:i + 25]
             _, ids = few.encode(batch)
             assert ids == [full.encode(t, add_special_tokens=False).ids for t in batch], attempt
-    lines = ["EBS 볼륨은 데이터를 보존한다", "Glue FLEX 실행 클래스는 유휴 용량을 쓴다 \u0378\u0379"]
+    # a build's passages too (issue 22 memory): a long page of several windows among them
+    lines = ["EBS 볼륨은 데이터를 보존한다", "Glue FLEX 실행 클래스는 유휴 용량을 쓴다 \u0378\u0379",
+             probe.passages[-1] * 2, *mixed[120:184]]
+    assert max(map(len, lines)) > 4000
     cold, loaded = E5Tokenizer.from_folder(fast_folder), E5Tokenizer.from_folder(fast_folder)
-    loaded.tok  # the full tokenizer loaded: `few` then goes through it
+    loaded.tok  # the full tokenizer loaded: calls then go through it
     for is_query in (True, False):
-        a, b = cold.windows(lines, is_query, few=True), loaded.windows(lines, is_query, few=True)
+        a, b = cold.windows(lines, is_query), loaded.windows(lines, is_query)
+        assert len(a.ids) > len(lines)  # the long page is several windows
         assert [w.tolist() for w in a.ids] == [w.tolist() for w in b.ids]
-    assert cold._tok is None  # the short texts never loaded the full tokenizer
+    assert cold._tok is None  # no call loaded the full tokenizer
 
 
 def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, tmp_path):
