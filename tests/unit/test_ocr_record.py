@@ -5,6 +5,7 @@ and JSON — although the record stores only the page. Text notes' items stay as
 The scanned pages' text comes from the index's OCR cache (no Tesseract in this lane)."""
 from __future__ import annotations
 
+import csv
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -77,6 +78,10 @@ def test_review_wrong_retry_and_grading_cite_recognised_pages(sa, capsys):
     assert len(SCAN_CITE.findall(wrong_html(wrong, lambda e: None))) == len(_scanned(quiz.items))
     _print_wrong(wrong)
     assert len(SCAN_CITE.findall(capsys.readouterr().out)) == len(_scanned(quiz.items))
+    with open(sa.export_wrong("ann", None, "csv"), encoding="utf-8-sig", newline="") as f:
+        cited = [row["source"] for row in csv.DictReader(f)]
+    assert sum(bool(SCAN_CITE.match(c, len("scan.pdf "))) for c in cited) == len(_scanned(quiz.items))
+    assert all(c.startswith(("scan.pdf p. ", "memo.md:")) for c in cited)  # text notes' places as before
     retry = sa.retry_session("ann")
     _cited_as_fresh(retry.items)
     assert "· 스캔" in item_source(_scanned(retry.items)[0])
