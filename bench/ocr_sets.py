@@ -295,7 +295,7 @@ def main() -> None:
     ap.add_argument("--dpis", default="150,200,300", help="resolutions the speed part compares ('' for none)")
     ap.add_argument("--fresh", action="store_true", help="the 100-page scan's index from nothing")
     ap.add_argument("--big-pages", type=int, default=100, help="pages of the long scan (big)")
-    ap.add_argument("--big-embedder", default="e5fast", help="embedder of the long scan's index (big)")
+    ap.add_argument("--big-embedder", default="e5fast", help="embedder of the long scan's index (big); none: no model (OCR, Kiwi and the index only)")
     ap.add_argument("--report", action="store_true", help="print the saved results as Markdown tables")
     args = ap.parse_args()
     if args.report:

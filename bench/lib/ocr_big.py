@@ -43,16 +43,33 @@ def make_big(out: Path, msmarco: Path, seed_notes: Path, pages: int = 100) -> Pa
     return folder
 
 
+def _embedder(spec: str, model_dir: str):
+    """`spec` as the app reads it, or `none`: no model at all (a constant vector; semantic search
+    means nothing), so that what remains is OCR, Kiwi and the index — the build without its model."""
+    from retriever import Embedder, make_embedder
+
+    if spec != "none":
+        return make_embedder(spec, cache_dir=model_dir)
+
+    class NoModel(Embedder):
+        id, dim = "bench:no-model", 8
+
+        def embed_batch(self, texts, is_query):
+            import numpy as np
+
+            return np.tile(np.eye(1, 8, dtype=np.float32), (len(texts), 1))
+
+    return NoModel()
+
+
 def _maxrss_mb(who: int) -> int:
     return round(resource.getrusage(who).ru_maxrss / 1024)
 
 
 def warm(model_dir: str, spec: str) -> None:
     """In its own process: make the model folder ready (the path choice measured and kept)."""
-    from retriever import make_embedder
-
     t0 = time.perf_counter()
-    emb = make_embedder(spec, cache_dir=model_dir)
+    emb = _embedder(spec, model_dir)
     emb.prepare_passages()
     emb.embed_batch(["라우터 점검 주기는 분기마다입니다."], is_query=False)
     emb.embed_batch(["라우터 점검 주기"], is_query=True)
@@ -62,9 +79,9 @@ def warm(model_dir: str, spec: str) -> None:
 
 def child(folder: str, index: str, model_dir: str, spec: str) -> None:
     """In its own process: index the scan, searching the text note meanwhile; then restart."""
-    from retriever import KiwiTokenizer, NotesLibrary, make_embedder
+    from retriever import KiwiTokenizer, NotesLibrary
 
-    emb = make_embedder(spec, cache_dir=model_dir)
+    emb = _embedder(spec, model_dir)
     lib = NotesLibrary(folder, index, emb, KiwiTokenizer())
     scan = next(p.name for p in Path(folder).glob("scan*.pdf"))
     t0 = time.perf_counter()
@@ -137,7 +154,7 @@ def part_big(out: Path, root: Path, msmarco: Path, seed_notes: Path, fresh: bool
     import psutil
 
     folder = make_big(out, msmarco, seed_notes, pages)
-    index, model_dir = folder.parent / "index", out.parent / "e5fast-model"
+    index, model_dir = folder.parent / ("index" if spec == "e5fast" else f"index-{spec}"), out.parent / "e5fast-model"
     if fresh and index.exists():
         import shutil
         shutil.rmtree(index)
