@@ -24,6 +24,7 @@ from .indexer import Indexer, Reporter
 from .loader import load_corpus
 from .calibration import Calibration
 from .fusion import FusionConfig, Weights
+from .heap import trim_heap
 from .ocr.config import OcrConfig
 from .search import Searcher
 from .store import BuildReport, IndexUnreadable, load_index, read_manifest
@@ -111,6 +112,7 @@ class NotesLibrary:
     def _use(self, index) -> None:
         self._searcher = Searcher(index, self.embedder, self.tokenizer, self.fusion_for(index.manifest))
         self._serving.set()
+        trim_heap()  # the generation replaced (published while scanned pages are read) is freed
 
     def fusion_for(self, manifest: dict) -> FusionConfig:
         """The fusion a generation is searched with: the setting's weight when one is set
