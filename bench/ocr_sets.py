@@ -14,8 +14,10 @@ Parts:
   pages in the text PDF and the scans); the original Markdown is judged by heading.
 - `speed`: pages/min with one Tesseract worker vs one per core (same pages, same process),
   and accuracy/time per rendering resolution; the text-layer sizes behind the scan threshold.
-- `big`: a 100-page 300-dpi scan indexed in a child process: peak memory (the process and its
-  Tesseract children), keyword search while the pages are read, then a restart.
+- `big`: a 100-page 300-dpi scan indexed in a child process (bench/lib/ocr_big; the model folder
+  made ready first in a process of its own): peak memory of the indexing process and of its
+  Tesseract children, also when 10/25/50/100 pages are read; keyword search while the pages are
+  read, then a restart.
 
 Using the sets elsewhere (a stable interface; other benchmarks take these as OCR dev sets):
 
@@ -43,7 +45,6 @@ import argparse
 import json
 import random
 import re
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ import numpy as np
 
 from bench.lib import ocr_draw as D
 from bench.lib.machine import load_avg, machine
+from bench.lib.ocr_big import part_big
 from bench.lib.paths import DEVSET, MSMARCO, ROOT, SEED_NOTES
 from bench.lib.paths import OUT as BENCH_OUT
 from retriever import KiwiTokenizer, NotesLibrary, OcrConfig, make_embedder
@@ -265,79 +267,6 @@ def part_speed(pages: int, dpis: tuple[int, ...] = (150, 200, 300)) -> dict:
     return res
 
 
-def make_big(pages: int = 100) -> Path:
-    folder = OUT / "big" / "notes"
-    if (folder / "scan100.pdf").exists():
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    docs = [json.loads(x)["text"] for x, _ in zip(open(MSM / "corpus.jsonl", encoding="utf-8"), range(3000))]
-    rows = [D.Row(t, s, "") for d in docs for t, s in ((d, "body"), ("", "body"))]
-    laid = D.layout(rows)[:pages]
-    D.image_pdf([D.spoil(D.draw(p), 1, seed=k) for k, p in enumerate(laid)], folder / "scan100.pdf")
-    (folder / "seed.md").write_text(next(SEED_NOTES.glob("*.md")).read_text(encoding="utf-8"), encoding="utf-8")
-    return folder
-
-
-def child_big(index: str) -> None:
-    """In its own process: index the 100-page scan, searching the text note meanwhile."""
-    emb = make_embedder("e5fast", cache_dir=OUT.parent / "e5fast-model")
-    lib = NotesLibrary(OUT / "big" / "notes", index, emb, KiwiTokenizer())
-    t0 = time.perf_counter()
-    build = lib.start_refresh()
-    while build.is_alive():
-        if lib.live_modes:
-            q0 = time.perf_counter()
-            ok = bool(lib.search("파티션 프로젝션", mode="keyword", k=3))
-            pages = len({c.page for c in lib.searcher.index.chunks if c.source == "scan100.pdf"})
-            print(json.dumps({"t": round(q0 - t0, 2), "ok": ok, "ms": round(1000 * (time.perf_counter() - q0), 1),
-                              "ocr_done": lib.status.ocr_done, "ocr_total": lib.status.ocr_total,
-                              "pages_searchable": pages}), flush=True)
-        build.join(timeout=2.0)
-    pages = len({c.page for c in lib.searcher.index.chunks if c.source == "scan100.pdf"})
-    again = NotesLibrary(OUT / "big" / "notes", index, emb, KiwiTokenizer())
-    r0 = time.perf_counter()
-    rep = again.refresh()
-    print(json.dumps({"done": round(time.perf_counter() - t0, 1), "ocr_pages": lib.status.ocr_done,
-                      "pages_searchable": pages, "restart_recognised": rep.recognised,
-                      "restart_seconds": round(time.perf_counter() - r0, 2)}), flush=True)
-
-
-def part_big(fresh: bool) -> dict:
-    import psutil
-
-    folder, index = make_big(), OUT / "big" / "index"
-    if fresh and index.exists():
-        import shutil
-        shutil.rmtree(index)
-    proc = psutil.Popen([sys.executable, "-m", "bench.ocr_sets", "--child-big", str(index)], stdout=subprocess.PIPE,
-                        text=True, cwd=ROOT)
-    peak = {"main": 0, "children": 0, "total": 0, "total_while_ocr": 0}
-    lines: list[str] = []
-    import threading
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
-    reader.start()
-    while proc.poll() is None:
-        try:
-            main = proc.memory_info().rss
-            kids = sum(c.memory_info().rss for c in proc.children(recursive=True))
-        except psutil.Error:
-            continue
-        last = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
-        reading = 0 < last.get("ocr_total", 0) and last.get("ocr_done", 0) < last["ocr_total"]
-        peak = {"main": max(peak["main"], main), "children": max(peak["children"], kids),
-                "total": max(peak["total"], main + kids),  # with the embedder's first-run probe, if any
-                "total_while_ocr": max(peak["total_while_ocr"], main + kids) if reading else peak["total_while_ocr"]}
-        time.sleep(0.2)  # sampling interval
-    reader.join()
-    rows = [json.loads(x) for x in lines if x.startswith("{")]
-    during = [r for r in rows if "ok" in r and 0 < r["ocr_done"] < r.get("ocr_total", 100)]
-    return {"peak_mb": {k: round(v / 2**20) for k, v in peak.items()}, "final": rows[-1], "pdf_mb":
-            round((folder / "scan100.pdf").stat().st_size / 2**20, 1),
-            "searches_during_ocr": len(during), "ok_during_ocr": sum(r["ok"] for r in during),
-            "ms_during_ocr_p50": float(np.median([r["ms"] for r in during])) if during else None,
-            "progress": [(r["t"], r["pages_searchable"]) for r in rows if "ok" in r][:: max(1, len(rows) // 12)]}
-
-
 def report() -> str:
     """The saved results (bench/out/ocr/results) as Markdown tables, for bench/RESULTS.md."""
     r = {f.stem: json.loads(f.read_text(encoding="utf-8")) for f in sorted((OUT / "results").glob("*.json"))}
@@ -365,11 +294,10 @@ def main() -> None:
     ap.add_argument("--speed-pages", type=int, default=6)
     ap.add_argument("--dpis", default="150,200,300", help="resolutions the speed part compares ('' for none)")
     ap.add_argument("--fresh", action="store_true", help="the 100-page scan's index from nothing")
+    ap.add_argument("--big-pages", type=int, default=100, help="pages of the long scan (big)")
+    ap.add_argument("--big-embedder", default="e5fast", help="embedder of the long scan's index (big); none: no model (OCR, Kiwi and the index only)")
     ap.add_argument("--report", action="store_true", help="print the saved results as Markdown tables")
-    ap.add_argument("--child-big", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.child_big:
-        return child_big(args.child_big)
     if args.report:
         return print(report())
     parts, results = args.only.split(","), {}
@@ -379,7 +307,7 @@ def main() -> None:
         meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
                 "cpu": _cpu_model(), "load_before": load_avg(), "command": " ".join(sys.argv)}
         results[part] = {"sets": lambda: part_sets(emb, args.msmarco), "retrieval": lambda: part_retrieval(emb, args.msmarco),
-                         "speed": lambda: part_speed(args.speed_pages, tuple(int(x) for x in args.dpis.split(",") if x)), "big": lambda: part_big(args.fresh)}[part]()
+                         "speed": lambda: part_speed(args.speed_pages, tuple(int(x) for x in args.dpis.split(",") if x)), "big": lambda: part_big(OUT, ROOT, MSM, SEED_NOTES, args.fresh, args.big_pages, args.big_embedder)}[part]()
         print(f"## {part} ({time.perf_counter() - t0:.0f} s)\n{json.dumps(results[part], ensure_ascii=False, indent=1, default=float)}",
               flush=True)
         (OUT / "results").mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,8 @@ import html
 import os
 from pathlib import Path
 
+from tutor.common.labels import location
+
 from .results import WrongNotes
 
 CSV_HEADER = ("id", "kind", "question", "options", "answer", "last_answer", "wrong_count",
@@ -19,8 +21,9 @@ OPTION_SEP = " | "
 
 
 def _source_label(entry) -> str:
+    """Where the item is from, as the quiz export says it (`file.md:3-5`, `file.pdf p. 3 · 스캔`)."""
     s = entry.item.source
-    return f"{s.source}:{s.lines[0]}-{s.lines[1]} {s.heading}".strip()
+    return f"{location(s.source, s.lines, s.page, s.ocr)} {s.heading}".strip()
 
 
 def export_wrong_csv(notes: WrongNotes, path: str | os.PathLike) -> Path:

@@ -24,9 +24,10 @@ from .indexer import Indexer, Reporter
 from .loader import load_corpus
 from .calibration import Calibration
 from .fusion import FusionConfig, Weights
+from .heap import trim_heap
 from .ocr.config import OcrConfig
 from .search import Searcher
-from .store import BuildReport, IndexUnreadable, load_index
+from .store import BuildReport, IndexUnreadable, load_index, read_manifest
 from .structure import NotesStructure, parse_notes
 from .terms import TermStats
 from .tokenizer import KiwiTokenizer, Tokenizer
@@ -111,6 +112,7 @@ class NotesLibrary:
     def _use(self, index) -> None:
         self._searcher = Searcher(index, self.embedder, self.tokenizer, self.fusion_for(index.manifest))
         self._serving.set()
+        trim_heap()  # the generation replaced (published while scanned pages are read) is freed
 
     def fusion_for(self, manifest: dict) -> FusionConfig:
         """The fusion a generation is searched with: the setting's weight when one is set
@@ -234,6 +236,14 @@ class NotesLibrary:
         """The chunk at `index` of the live chunk table as a hit (score 0, rank 0)."""
         return self.searcher.chunk_hit(index)
 
+    def recognised_pages(self) -> dict[str, frozenset[int]]:
+        """The 1-based pages of each indexed file whose text was recognised (OCR): the live
+        generation's, else the last one on disk (never builds an index; {} without one)."""
+        s = self._searcher
+        if s is None:
+            return _recognised(read_manifest(self.index_dir) or {})
+        return s.index.memo("retriever:recognised-pages", lambda: _recognised(s.index.manifest))
+
     def structure(self) -> NotesStructure:
         """The indexed notes' sections, each with its chunks — parsed once per generation."""
         def build() -> NotesStructure:
@@ -241,3 +251,9 @@ class NotesLibrary:
             return parse_notes(notes, splitter=self.tokenizer.split_sentences).with_chunks(self.searcher.index.chunks)
 
         return self.memo("retriever:structure", build)
+
+
+def _recognised(manifest: dict) -> dict[str, frozenset[int]]:
+    files = manifest.get("files", {})
+    return {src: frozenset(int(p) for p in pages) for src, meta in files.items()
+            if (pages := (meta.get("ocr") or {}).get("recognised"))}

@@ -62,18 +62,18 @@ class ExamPrepVerbs:
         """A new 모의고사 of `n` items across the sections (recorded as shown; `minutes`
         default 1.5 per item). Its `to_dict()` hides the answers."""
         rec = self._record
-        return exams.start(rec.record, rec.library, rec.context, user, n, minutes, seed, at)
+        return rec.marked(exams.start(rec.record, rec.library, rec.context, user, n, minutes, seed, at))
 
     def submit_exam(self, user: str, exam_id: str, answers: Mapping[str, str], at: datetime | None = None,
                     timed_out: bool = False) -> ExamResult:
         """Grade and record a 모의고사's answers (`{item id: answer}`; missing ones count wrong).
         `timed_out`: sent by the page's countdown at zero (counts as made at the time limit)."""
         rec = self._record
-        return exams.submit(rec.record, rec.verdict, user, exam_id, answers, at, timed_out)
+        return rec.marked(exams.submit(rec.record, rec.verdict, user, exam_id, answers, at, timed_out))
 
     def exam_result(self, user: str, exam_id: str) -> ExamResult:
         """The report of `user`'s submitted 모의고사."""
-        return self._record.record.exam_result(user, exam_id)
+        return self._record.marked(self._record.record.exam_result(user, exam_id))
 
     # -- personal FSRS parameters -----------------------------------------------------------
     def optimize(self, user: str) -> OptimizeResult:

@@ -63,7 +63,7 @@ class LearnerVerbs:
 
     def shown_item(self, user: str, item_id: str) -> QuizItem:
         """The item as it was shown to `user` (UnknownItem / NotShown otherwise)."""
-        return self._record.record.item(user, item_id)
+        return self._record.item(user, item_id)
 
     # -- answers --------------------------------------------------------------------------
     def grade(self, user: str, item_id: str, answer: str, rating: str | None = None,

@@ -21,6 +21,7 @@ from tutor.common.types import Grade, QuizItem
 from tutor.quizzes import grade, section_titles
 
 from . import planning
+from .scan_marks import T, marked
 from .settings import Settings
 
 
@@ -84,6 +85,11 @@ class NotesRecord:
         section = item.section or src.heading.split(" > ")[0] or src.source
         return ItemContext.from_text(item, section, self.source_text(src.source, src.lines) or "")
 
+    def marked(self, value: T) -> T:
+        """A result read back from the record with its items cited as scans where their page
+        was recognised (OCR), like fresh items (`scan_marks`)."""
+        return marked(value, self.library.recognised_pages())
+
     def refresh_stale(self) -> StaleReport:
         """Mark items whose source text changed; once per index generation."""
         return self.library.memo(f"studyapp:stale:{self.url}",
@@ -99,6 +105,10 @@ class NotesRecord:
         retired = self.record.retired_ids()
         return [it for it in items if it.id not in retired]
 
+    def item(self, user: str, item_id: str) -> QuizItem:
+        """The item as it was shown to `user` (UnknownItem / NotShown otherwise), cited as now."""
+        return self.marked(self.record.item(user, item_id))
+
     def verdict(self, item: QuizItem, answer: str) -> Grade:
         """The tutor's grade of `answer` to `item` (nothing recorded)."""
         return grade(item, answer, self.library.tokenizer)
@@ -108,7 +118,7 @@ class NotesRecord:
         """Grade `user`'s answer to an item shown to them and record it (committed on return);
         `at`: the time of the answer (default now; `TooEarly` before the item was shown or
         before the learner's previous answer to it)."""
-        item = self.record.item(user, item_id)
+        item = self.item(user, item_id)
         verdict = self.verdict(item, answer)
         res = self.record.record_attempt(user, item_id, answer, verdict.correct, rating=rating,
                                          seconds=seconds, at=at)
@@ -159,9 +169,9 @@ class NotesRecord:
         plan = planning.todays_plan(rec, self.library, user, at)
         day = plan.today if plan is not None else None
         if plan is None or day is None:
-            return rec.review(user, n=n or fallback, at=at), None
+            return self.marked(rec.review(user, n=n or fallback, at=at)), None
         size = min(n or planning.planned_size(day), MAX_QUEUE)
-        queue = rec.review(user, n=size, at=at, plan=plan)
+        queue = self.marked(rec.review(user, n=size, at=at, plan=plan))
         fresh = planning.fresh_for_today(rec, self.library, user, day) if at is None else []
         fresh = fresh[:size - len(queue.items)]
         if fresh:
@@ -172,7 +182,7 @@ class NotesRecord:
 
     def wrong(self, user: str, at: datetime | None = None) -> WrongNotes:
         self.refresh_stale()
-        return self.record.wrong(user, at=at)
+        return self.marked(self.record.wrong(user, at=at))
 
     def progress(self, user: str, at: datetime | None = None) -> Progress:
         self.refresh_stale()

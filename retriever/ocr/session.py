@@ -16,6 +16,7 @@ from typing import Callable
 
 from ..loader import FileRef
 from ..readers import ScanPage
+from ..heap import trim_heap
 from ..types import Note, Skipped
 from .cache import OcrCache
 from .config import OcrConfig
@@ -140,6 +141,7 @@ class OcrSession:
             for page in f.pending:
                 f.failed[page] = self._why_not
         self.files[note.source] = f
+        trim_heap()  # the scan's bytes (and PDFium's copy) are freed by now: give them back
 
     def jobs(self) -> list[PageJob]:
         kind = {"pdf": "pdf", "image": "image"}

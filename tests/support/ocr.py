@@ -48,6 +48,43 @@ def pages_read(log: Path) -> int:
     return len({ln for ln in log.read_text(encoding="utf-8").splitlines() if re.search(r"page-\d+\.png$", ln)})
 
 
+# pages of a scanned handout as Tesseract gives them back: (line, letter height), tall = heading
+RECOGNISED = (
+    (("1. 라우터 점검 주기", 60), ("문제 시나리오: 지사 라우터의 장애를 줄이려고 점검 주기를 정한다", 30),
+     ("정답: B. 분기마다 점검한다", 30), ("- 라우터 점검 주기는 분기마다입니다.", 30),
+     ("- 점검 기록은 네트워크 대장에 남깁니다.", 30)),
+    (("2. 방화벽 규칙 검토", 60), ("문제 시나리오: 허용 목록을 정리해 공격 면을 줄인다", 30),
+     ("정답: C. 쓰지 않는 포트를 닫는다", 30), ("- 방화벽 규칙은 반기마다 검토합니다.", 30),
+     ("- 허용 목록에 없는 포트는 닫습니다.", 30)),
+)
+KINESIS = "# 메모\n\n## 키네시스\n\n- **샤드**: 키네시스 스트림의 처리량 단위\n- **파티션 키**: 레코드를 샤드에 나누는 값\n"
+
+
+def recognised_notes(folder: Path, index: Path, embedder, tokenizer) -> tuple[Path, Path]:
+    """A notes folder with a text memo and a two-page scan whose pages were recognised in an
+    earlier build — their text (`RECOGNISED`) is in the index's OCR cache, as Tesseract left it —
+    indexed without running Tesseract (a build reads cached pages from the cache, never again).
+    Reading the pictures for real: tests/integration/test_ocr*.py."""
+    import json
+
+    from retriever import OcrConfig
+    from retriever.ocr.cache import FILE
+    from retriever.ocr.text import Line, PageText
+    from retriever.readers import read_bytes
+    from retriever.store import current_generation
+    from tests.support.libraries import build_index
+
+    folder.mkdir(parents=True)
+    (folder / "memo.md").write_text(KINESIS, encoding="utf-8")
+    build_index(folder, index, embedder, tokenizer)  # a first build: the memo
+    pdf = scan_pdf(folder / "scan.pdf", [page_picture([t for t, _ in p[1:]], heading=p[0][0]) for p in RECOGNISED])
+    with open(current_generation(index) / FILE, "a", encoding="utf-8") as f:
+        for scan, lines in zip(read_bytes(pdf.read_bytes(), "scan.pdf").scans, RECOGNISED):
+            page = PageText(tuple(Line(t, 95.0, h, k) for k, (t, h) in enumerate(lines)), 95.0)
+            f.write(json.dumps({"key": OcrConfig().cache_key(scan.key), **page.to_json()}, ensure_ascii=False) + "\n")
+    return folder, build_index(folder, index, embedder, tokenizer)
+
+
 def make_corpus(folder: Path) -> Path:
     folder.mkdir(parents=True)
     scan_pdf(folder / "scan.pdf", [picture("scan-1"), picture("scan-2")], stamp="Scanned by OfficeScan 3000")
