@@ -1,5 +1,5 @@
 """Studying toward the exam from the command line (issue 18) as a learner runs it — subprocesses
-over a copy of the seed index, on SQLite and on PostgreSQL: `grade --batch` and `--at`, `plan`
+over a copy of the seed index, the record in SQLite: `grade --batch` and `--at`, `plan`
 (its JSON, no exam date, bad input), `review` following today's plan, `exam` and
 `exam --submit` (the JSON shapes, a second submission, a late one), `optimize --json`. Bad input
 is one line and exit code 2, and writes nothing."""
@@ -42,18 +42,13 @@ def _iso(**delta) -> str:
     return (datetime.now(timezone.utc) + timedelta(**delta)).isoformat(timespec="seconds")
 
 
-# The record behaves the same on both engines (the record tests run on both, tests/integration);
-# here one command-line walk-through runs on each, the rest on SQLite (a CLI run costs seconds).
-BOTH = pytest.mark.parametrize("cli", ["sqlite", "postgresql"], indirect=True)
-
-
+# The record behaves the same on both engines: the record tests of plan, batch grading, exams
+# and optimize run on both (tests/integration/test_record_on_postgresql.py), and
+# test_cli_record.py walks the command line through PostgreSQL; here the commands run on SQLite.
 @pytest.fixture
-def cli(request, seed_corpus, seed_index_copy, cli_env, tmp_path):
-    """run(command, *args, env=…) for one learner's record on each backend."""
-    if getattr(request, "param", "sqlite") == "sqlite":
-        url = f"sqlite:///{tmp_path / 'rec' / 'study.db'}"
-    else:
-        url = request.getfixturevalue("postgres_cluster").create_database()
+def cli(seed_corpus, seed_index_copy, cli_env, tmp_path):
+    """run(command, *args, env=…) for one learner's record."""
+    url = f"sqlite:///{tmp_path / 'rec' / 'study.db'}"
     common = ["--corpus", str(seed_corpus), "--index", str(seed_index_copy), "--database", url]
 
     def run(*args, env: dict | None = None):
@@ -96,7 +91,6 @@ def test_grade_a_batch_file_and_one_answer_as_of_a_time(cli, tmp_path):
     assert late["correct"] is True and _attempts(run) == 3
 
 
-@BOTH
 def test_plan_to_the_exam_review_follows_it_and_bad_input_is_refused(cli):
     run = cli
     _refused(run("plan"), "시험일이 없습니다")
