@@ -258,7 +258,8 @@ class Engine:
     def _release(self, keep: set[str]) -> None:
         """Free the runners (and the ONNX graphs) the choice does not use."""
         from .onnx_graph import drop_graphs
-        from .runners import ORT_PATHS, trim_heap
+        from .heap import trim_heap
+        from .runners import ORT_PATHS
 
         for path in [p for p in self._runners if p not in keep]:
             self._runners.pop(path).close()

@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .batching import length_buckets, packed_batches
+from .heap import trim_heap
 from .nano import DIM
 from .weights import RowReader
 from .windows import Windows
@@ -145,20 +146,3 @@ def make_runner(folder: Path, word: RowReader, path: str, workers: int):
     if path in ORT_PATHS:
         return OrtRunner(folder, word, path, workers)
     raise ValueError(f"unknown path {path!r}")
-
-
-def trim_heap() -> None:
-    """Give freed activation memory back to the OS (glibc keeps it; a build grew by ~0.3 GB)."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            import ctypes
-
-            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):  # not glibc
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim = None

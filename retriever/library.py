@@ -24,7 +24,7 @@ from .indexer import Indexer, Reporter
 from .loader import load_corpus
 from .calibration import Calibration
 from .fusion import FusionConfig, Weights
-from .heap import trim_heap
+from e5fast.heap import trim_heap
 from .ocr.config import OcrConfig
 from .search import Searcher
 from .store import BuildReport, IndexUnreadable, load_index, read_manifest

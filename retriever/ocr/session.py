@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..loader import FileRef
 from ..readers import ScanPage
-from ..heap import trim_heap
+from e5fast.heap import trim_heap
 from ..types import Note, Skipped
 from .cache import OcrCache
 from .config import OcrConfig
