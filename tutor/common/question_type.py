@@ -115,11 +115,12 @@ def _asked_unit(q: str) -> str:
 # "열이레", "보름"), native counts before a counter ("두 번", "세 시간", "한 달") and Sino-Korean
 # numerals with a place word before a unit ("삼십 초", "이십사 시간"). "한 번" is left out: it
 # mostly means "once / at a time", not an amount.
-_DAYS = "하루|이틀|사흘|나흘|닷새|엿새|이레|여드레|아흐레"
+_DAY_WORDS = "(?:열|스무)?(?:하루|이틀|사흘|나흘|닷새|엿새|이레|여드레|아흐레)|열흘|보름|스무날"
 _NATIVE = "두|세|네|다섯|여섯|일곱|여덟|아홉|열|스무|서른|마흔|쉰"
-_DAY_WORD_RE = re.compile(rf"^(?:(?:열|스무)?(?:{_DAYS})|열흘|보름|스무날|한\s?달|한\s?해|(?:{_NATIVE}).*(?:시간|달|해|주일?))$")
+# a word amount that is a length of time beyond `amount_fits`' unit endings: days, months, years
+_TIME_WORD_RE = re.compile(rf"^(?:{_DAY_WORDS})$|(?:달|해)$")
 WORD_AMOUNT_RE = re.compile(
-    rf"(?<![\uac00-\ud7a3])(?:(?:열|스무)(?:{_DAYS})|{_DAYS}|열흘|보름|스무날|한\s?(?:달|해|시간)"
+    rf"(?<![\uac00-\ud7a3])(?:{_DAY_WORDS}|한\s?(?:달|해|시간)"
     rf"|(?:{_NATIVE})(?:\s?(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉))?\s?(?:번|개|명|시간|달|해|가지|차례|주일?|배|대|회)"
     r"|(?:[일이삼사오육칠팔구]?[십백천만])+[일이삼사오육칠팔구]?\s?(?:초|분|시간|일|주|개월|년|개|명|배|원|번|회))")
 
@@ -158,5 +159,5 @@ def amount_fits(text: str, unit: str, per: str = "") -> bool:
             return bool(re.search(rf"(?:/|\bper\s)[\w-]*?(?:{per})\b|(?:{per})\s?당", text, re.I))
         return bool(_RATE_RE.search(text))
     if unit == "time":
-        return any(re.search(r"(초|분|시간|일|주|개월|ms|s)$", a) or _DAY_WORD_RE.match(a) for a in found)
+        return any(re.search(r"(초|분|시간|일|주|개월|ms|s)$", a) or _TIME_WORD_RE.search(a) for a in found)
     return True
