@@ -5,7 +5,8 @@ output set for it and put back afterwards, and the result shaped like `subproces
 Why: a CLI process spends ~2–3 s of CPU importing and loading before it does anything (the
 e2e lane ran ~140 of them); in one process the imports and the model are paid once. What a
 process adds — `sys.exit(main())` and the interpreter's start — is still walked by the
-subprocess tests kept in `tests/e2e/test_cli_processes.py` and test_cli_record's walk-through.
+subprocess tests kept in `tests/e2e/test_cli_processes.py` (the same output both ways) and
+test_cli_record.py (the walk-through on PostgreSQL, an unreachable database).
 """
 from __future__ import annotations
 
