@@ -3,7 +3,7 @@ and index (built at most once per run, for the lanes that ask for them), and a g
 test touches the project's own `corpus/`, `index/` or `data/`.
 
 Lanes (tests/README.md): `unit/` (a fake embedder, SQLite), `integration/` (the real model,
-PostgreSQL), `e2e/` (CLI processes, the launched app, the browser, load).
+PostgreSQL), `e2e/` (the command line, the launched app, the browser, load).
 """
 from __future__ import annotations
 
