@@ -230,12 +230,13 @@ def in_process(monkeypatch):
     """The first choice's child process, run in this process (so fake runners apply), its
     result through JSON as from the child; returns the list of measurements made."""
     import e5fast.first_choice
+    from e5fast.choice_child import child
 
     calls: list[dict] = []
 
     def run_child(args: dict) -> dict:
         calls.append(args)
-        return json.loads(json.dumps(e5fast.first_choice.child(args)))
+        return json.loads(json.dumps(child(args)))
 
     monkeypatch.setattr(e5fast.first_choice, "run_child", run_child)
     return calls
