@@ -54,6 +54,7 @@ class Measured:
     query_ms: float = 0.0  # milliseconds to embed one question (0: not a query candidate)
     query_ok: bool = False  # its question vectors agree with fp32
     query_note: str = ""  # why it does not answer queries
+    query_cosine: float = 0.0  # its question vectors' minimum cosine to fp32's (0: not checked)
 
 
 @dataclass(frozen=True)
@@ -98,11 +99,12 @@ def measure(runs: dict[str, Embed], probe: Probe, queries: dict[str, Embed] | No
     q_path, q_vecs, q_checked = None, None, {}
     for name in sorted(queries, key=lambda n: latency[n]):
         if q_path is not None:
-            q_checked[name] = (False, f"not checked: slower than {q_path}")
+            q_checked[name] = (False, f"not checked: slower than {q_path}", 0.0)
             continue
         q = queries[name](questions, True)
-        note = _disagrees(_cos_min(q, ref_q), probe.hits_at_1(q, ref_p), ref_hits)
-        q_checked[name] = (not note, note)
+        cos = _cos_min(q, ref_q)
+        note = _disagrees(cos, probe.hits_at_1(q, ref_p), ref_hits)
+        q_checked[name] = (not note, note, cos)
         if not note:
             q_path, q_vecs = name, q
     measured, best = [], None
@@ -121,8 +123,8 @@ def measure(runs: dict[str, Embed], probe: Probe, queries: dict[str, Embed] | No
     if best is None:  # only with stored vectors: this CPU's own fp32 is the reference then
         return measure(runs, probe, queries, unavailable, rounds, cpu, key, clock, None, query_rounds)
     measured += [Measured(name) for name in queries if name not in runs]
-    measured = [replace(m, query_ms=latency[m.path], query_ok=q_checked[m.path][0],
-                        query_note=q_checked[m.path][1]) if m.path in queries else m for m in measured]
+    measured = [replace(m, query_ms=latency[m.path], query_ok=q_checked[m.path][0], query_note=q_checked[m.path][1],
+                        query_cosine=q_checked[m.path][2]) if m.path in queries else m for m in measured]
     measured += [Measured(name, note=why) for name, why in (unavailable or {}).items()]
     query_path = q_path or best.path
     return Choice(best.path, query_path, _reason(best, measured, cpu, query_path, ref_hits, len(questions)),
@@ -199,7 +201,9 @@ def _reason(best: Measured, measured: list[Measured], cpu: str, query_path: str,
     q_ms = ", ".join(f"{m.path} {m.query_ms:.1f}" for m in timed)
     q_rejected = "".join(f"; {m.path} rejected for queries: {m.query_note}" for m in timed
                          if not m.query_ok and not m.query_note.startswith("not checked"))
-    queries = (f"queries {query_path}: fastest query path that agrees — ms per question {q_ms}{q_rejected}"
+    chosen = next((m for m in timed if m.path == query_path), None)
+    cos = f" (cosine min {chosen.query_cosine:.4f})" if chosen else ""
+    queries = (f"queries {query_path}{cos}: fastest query path that agrees — ms per question {q_ms}{q_rejected}"
                if q_ms else f"queries {query_path}")
     return (f"{best.path}: fastest path that agrees with fp32 (cosine ≥ {AGREE_COSINE}, hit@1 {hits}/{n_q}) "
             f"on {cpu or 'this CPU'} — passages/s {rates}{extra}; {queries}")

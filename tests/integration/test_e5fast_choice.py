@@ -113,8 +113,10 @@ def test_the_fastest_query_path_that_agrees_answers_queries(probe, fake):
     assert {p: by[p].query_ms for p in queries} == {"onnx": 500, "int8": 1500, "bf16": 2000, "q4": 4000, "fp32": 10000}
     assert not by["onnx"].query_ok and "cosine" in by["onnx"].query_note  # fastest, but disagrees
     assert by["int8"].query_ok and by["bf16"].query_note == "not checked: slower than int8"
+    assert by["int8"].query_cosine >= AGREE_COSINE and by["bf16"].query_cosine == 0  # checked / not checked
     assert by["q4"].passages_per_s == 0 and "q4 unavailable" not in choice.reason  # a query candidate only
-    assert "queries int8: fastest query path that agrees — ms per question onnx 500.0, int8 1500.0" in choice.reason
+    assert "fastest query path that agrees — ms per question onnx 500.0, int8 1500.0" in choice.reason
+    assert f"queries int8 (cosine min {by['int8'].query_cosine:.4f})" in choice.reason
 
 
 def test_query_timing_is_one_question_a_call_and_drops_paths_far_behind(probe, fake):
