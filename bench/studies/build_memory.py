@@ -1,14 +1,15 @@
 """Peak RSS of a whole e5fast build process, by phase (issue 22: ≤ 1 GB for 700 pages).
 
     python -m bench.studies.build_memory --pages 700            # the path choice cached
-    python -m bench.studies.build_memory --pages 700 --first    # the choice measured in the build process
+    python -m bench.studies.build_memory --pages 700 --first    # the choice measured first (a new CPU)
 
 Writes `--pages` pages of ~820 chars (MS MARCO-ko, `bench/lib/texts.make_pages`) to a temporary
 folder and runs `NotesLibrary.refresh()` on them in a fresh process, with the model folder of
 `python -m bench.engine` (bench/out/e5fast-cache). A thread samples VmRSS every 20 ms and keeps
 the peak of each phase: import (Kiwi, the libraries), load (the engine: torch, the chosen path,
-and with --first the measurement of every path), build (chunks, Kiwi tokens), embed, after
-(calibration with the query path, FAISS, writing). The whole process's VmHWM is the figure.
+and with --first the measurement of every path, which runs in a child process of its own —
+its peak is reported apart), build (chunks, Kiwi tokens), embed, after (calibration with the
+query path, FAISS, writing). The whole build process's VmHWM is the figure.
 Results: bench/RESULTS.md ("Issue 22 — a 700-page build's peak RSS").
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bench.lib.paths import ROOT
 from bench.lib.texts import make_pages
 
 _CHILD = """
-import json, os, sys, threading, time
+import json, os, resource, sys, threading, time
 from pathlib import Path
 import bench.engine as be
 from retriever import KiwiTokenizer, NotesLibrary
@@ -58,7 +59,8 @@ rep = NotesLibrary(Path(pages), Path(index), emb, tok).refresh()
 seconds = time.perf_counter() - t
 stop.set()
 print(json.dumps({"chunks": rep.chunks, "seconds": seconds, "embed_s": spent[0], "path": emb.describe().get("path"),
-                  "peak": status("VmHWM"), "phases": peaks, "load": [la, os.getloadavg()[0]]}))
+                  "peak": status("VmHWM"), "phases": peaks,
+                  "child_peak": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, "load": [la, os.getloadavg()[0]]}))
 """
 
 
@@ -77,14 +79,16 @@ def run(n_pages: int, first: bool) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, nargs="+", default=[700])
-    ap.add_argument("--first", action="store_true", help="measure the paths in the build process (a new CPU)")
+    ap.add_argument("--first", action="store_true", help="no cached choice: measure the paths first (a new CPU)")
     args = ap.parse_args()
     for n in args.pages:
         r = run(n, args.first)
         phases = ", ".join(f"{k} {v:,}" for k, v in r["phases"].items())
         print(f"- {n} pages ({r['chars']:,} chars, {r['chunks']:,} chunks), {r['path']}"
-              f"{', choice measured in this process' if args.first else ', choice cached'}: peak RSS "
-              f"**{r['peak']:,} MiB** (per phase, MiB: {phases}); build {r['seconds']:.1f} s, embedding "
+              f"{', choice measured (in a child process)' if args.first else ', choice cached'}: peak RSS "
+              f"**{r['peak']:,} MiB** (per phase, MiB: {phases}"
+              f"{'; the measuring child %s MiB' % format(r['child_peak'], ',') if args.first else ''}); "
+              f"build {r['seconds']:.1f} s, embedding "
               f"{r['chunks'] / max(r['embed_s'], 1e-9):.1f} passages/s (load {r['load'][0]:.2f} → {r['load'][1]:.2f})",
               flush=True)
 

