@@ -2,7 +2,7 @@
 
     python -m bench.startup [--runs 3] [--corpus corpus] [--index index] [--no-append]
     python -m bench.startup --fresh-pages 700   # first run: no index yet, a ~700-page corpus
-    python -m bench.startup --command ask "S3 버킷 버전 관리는 어떻게 켜나요?" [--baseline TREE]
+    python -m bench.startup --command 'ask "S3 버킷 버전 관리는 어떻게 켜나요?"' [--baseline TREE]
         # a one-shot command on an unchanged index (issue 24: `ask` ≤ 3 s), wall and CPU, without
         # and with .pyc files, alternating with another checkout (TREE) when given
 
@@ -19,6 +19,7 @@ import argparse
 import os
 import platform
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -145,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-append", action="store_true", help="print only; do not touch RESULTS.md")
     ap.add_argument("--fresh-pages", type=int, default=0,
                     help="instead: time a first run over this many new pages (no index yet)")
-    ap.add_argument("--command", nargs="+", default=None,
-                    help="instead: time `python -m tutor COMMAND…` on --corpus/--index (e.g. ask QUESTION)")
+    ap.add_argument("--command", default=None,
+                    help="instead: time `python -m tutor COMMAND` on --corpus/--index (one string, e.g. \"progress --json\")")
     ap.add_argument("--baseline", type=Path, default=None, help="with --command: another checkout to alternate with")
     args = ap.parse_args(argv)
     if args.command:
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("STUDY_DATA_DIR", str(OUT / "cli-data"))  # a command that records writes here
         trees = {"this": ROOT, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
         OUT.mkdir(parents=True, exist_ok=True)
-        time_command(args.command, trees, args.runs, OUT)
+        time_command(shlex.split(args.command), trees, args.runs, OUT)
         return 0
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
