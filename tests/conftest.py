@@ -3,7 +3,7 @@ and index (built at most once per run, for the lanes that ask for them), and a g
 test touches the project's own `corpus/`, `index/` or `data/`.
 
 Lanes (tests/README.md): `unit/` (a fake embedder, SQLite), `integration/` (the real model,
-PostgreSQL), `e2e/` (CLI processes, the launched app, the browser, load).
+PostgreSQL), `e2e/` (the command line, the launched app, the browser, load).
 """
 from __future__ import annotations
 
@@ -34,6 +34,15 @@ def _listing(folder: Path) -> dict[str, tuple[int, int]]:
         return {}
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
             for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def child_bytecode():
+    """Child interpreters of the run (launched apps, `python -m tutor` processes, the record's
+    processes) keep compiled bytecode as Python does by default (`__pycache__`, git-ignored):
+    where PYTHONDONTWRITEBYTECODE is set (it is on the dev machines) each of them would
+    otherwise compile the project's ~170 modules again (~0.3 s of CPU per process)."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture(scope="session", autouse=True)

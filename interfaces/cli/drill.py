@@ -1,13 +1,12 @@
 """Items asked one by one in the terminal, each answer graded and recorded (`--interactive`)."""
 from __future__ import annotations
 
-import sys
 from typing import Sequence
 
 from studyapp import OPTION_LETTERS, Graded, QuizItem, StudyApp, kind_label, source_label, strip_marks
 
 
-def print_item(i: int, item: QuizItem, file=sys.stdout) -> None:
+def print_item(i: int, item: QuizItem, file=None) -> None:  # None: sys.stdout at the call
     print(f"\n[{i}] ({kind_label(item.kind)}) {strip_marks(item.question)}", file=file)
     if item.kind == "mcq":
         for j, o in enumerate(item.options):
@@ -16,7 +15,7 @@ def print_item(i: int, item: QuizItem, file=sys.stdout) -> None:
         print("   O / X", file=file)
 
 
-def print_answer(item: QuizItem, file=sys.stdout) -> None:
+def print_answer(item: QuizItem, file=None) -> None:
     """The item's answer, explanation and source (after the question, or in the answer key)."""
     answer = item.answer
     if item.kind == "mcq" and item.answer in item.options:

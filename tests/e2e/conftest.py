@@ -1,4 +1,5 @@
-"""The end-to-end lane: `python -m tutor` processes, the launched app (its API, logins and
+"""The end-to-end lane: the command line (in the test process, `support/cli.py`, and as
+processes), the launched app (its API, logins and
 load) and a real browser (Debian chromium; skipped with the reason where it is missing, a
 failure in CI). Apps and commands run on copies of the seed notes and of their real index."""
 from __future__ import annotations
@@ -41,7 +42,7 @@ def record_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def cli_env(tmp_path) -> dict:
-    """Environment for running `python -m tutor` as a subprocess (its record in tmp_path)."""
+    """Environment of one `python -m tutor` run, in this process or a child (its record in tmp_path)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDY_") or k == "STUDY_MODEL_DIR"}
     env.update({"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "STUDY_DATA_DIR": str(tmp_path / "study-data")})
     return env

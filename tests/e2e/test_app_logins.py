@@ -5,13 +5,12 @@ PostgreSQL record. `python app.py` runs in a subprocess on a free 127.0.0.1 port
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from bench.lib.app import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 from bench.lib.paths import ROOT
+from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.slow  # launches the app (and the CLI)
 
@@ -68,8 +67,7 @@ def _record_some(ann, bob) -> dict:
 def _cli(dirs, user: str, *args: str) -> dict:
     root, corpus, index, _ = dirs
     env = app_env(corpus, index, 0, data_dir=root / "data")
-    r = subprocess.run([sys.executable, "-m", "tutor", args[0], "--user", user, "--json", *args[1:]],
-                       env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=240)
+    r = run_cli([args[0], "--user", user, "--json", *args[1:]], env, ROOT)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 

@@ -5,14 +5,13 @@ Headless Debian Chromium; screenshots go to test-artifacts/ (git-ignored)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
 import pytest
 
 from bench.lib.app import app_env, free_port, start_app, stop_app
 from bench.lib.paths import ROOT
 from tests.support.browser import ARTIFACTS
+from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -30,8 +29,7 @@ def class_app(seed_corpus, seed_index_dir, tmp_path_factory):
     env = app_env(root / "corpus", root / "index", port, data_dir=root / "data")
     for name, pw in PW.items():
         args = ["users", "add", name, "--password-stdin"] + (["--teacher"] if name == "kim" else [])
-        r = subprocess.run([sys.executable, "-m", "tutor", *args], input=pw + "\n", cwd=str(ROOT), env=env,
-                           capture_output=True, text=True, timeout=120)
+        r = run_cli(args, env, ROOT, input=pw + "\n")
         assert r.returncode == 0, r.stderr
     log = root / "app.log"
     proc = start_app(env, log)

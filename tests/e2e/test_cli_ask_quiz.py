@@ -3,19 +3,18 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 import zipfile
 from collections import Counter
 
 import pytest
 
-pytestmark = pytest.mark.slow  # subprocesses of the CLI, each loading the models
+from tests.support.cli import run_cli
+
+pytestmark = pytest.mark.slow  # the CLI in this process (tests/support/cli.py), over real indexes
 
 
-def _run(args, env, cwd, stdin: str | None = None, timeout: float = 240):
-    return subprocess.run([sys.executable, "-m", "tutor", *args], env=env, cwd=cwd, input=stdin,
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+def _run(args, env, cwd, stdin: str | None = None):
+    return run_cli(args, env, cwd, input=stdin)
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
-pytestmark = pytest.mark.slow  # subprocesses of the CLI
+from tests.support.cli import run_cli
+
+pytestmark = pytest.mark.slow  # the CLI in this process (tests/support/cli.py)
 
 PW = {"kim": "teacher-pw-01", "ann": "ann-secret-02", "bob": "bob-secret-03", "cho": "cho-secret-04",
       "ann2": "ann-new-secret-05"}
@@ -26,9 +26,7 @@ def cli(seed_corpus, seed_index_copy, cli_env, tmp_path):
     outputs: list[str] = []
 
     def run(*args, stdin=None, index=False):
-        cmd = [sys.executable, "-m", "tutor", *args, *common, *(notes if index else [])]
-        r = subprocess.run(cmd, env=cli_env, cwd=tmp_path, input=stdin, capture_output=True, text=True,
-                           encoding="utf-8", timeout=240)
+        r = run_cli([*args, *common, *(notes if index else [])], cli_env, tmp_path, input=stdin)
         outputs.append(r.stdout + r.stderr)
         assert "Traceback" not in r.stderr, r.stderr
         return r

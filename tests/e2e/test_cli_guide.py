@@ -3,17 +3,16 @@ bad input — a --section matching nothing lists the sections, an unwritable --o
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-pytestmark = pytest.mark.slow  # subprocesses of the CLI
+from tests.support.cli import run_cli
+
+pytestmark = pytest.mark.slow  # the CLI in this process (tests/support/cli.py)
 
 
-def _run(args, env, cwd, timeout: float = 240):
-    return subprocess.run([sys.executable, "-m", "tutor", "guide", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+def _run(args, env, cwd):
+    return run_cli(["guide", *args], env, cwd)
 
 
 @pytest.fixture

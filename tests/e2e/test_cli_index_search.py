@@ -1,19 +1,18 @@
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # subprocesses of the CLI, each loading the models
+from tests.support.cli import run_cli
+
+pytestmark = pytest.mark.slow  # the CLI in this process (tests/support/cli.py), over real indexes
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(args, env, timeout=600, input=None):
-    proc = subprocess.run([sys.executable, "-m", "tutor", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout, input=input)
+def run(args, env, input=None):
+    proc = run_cli(args, env, ROOT, input=input)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 

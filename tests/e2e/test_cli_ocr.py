@@ -4,23 +4,21 @@ again, and without Tesseract the scans are skipped with one line naming what to 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_cli
 from tests.support.ocr import make_corpus, pages_read, wrapper
 from tests.support.services import need_tesseract
 
-pytestmark = pytest.mark.slow  # subprocesses of the CLI, each loading the models
+pytestmark = pytest.mark.slow  # the CLI in this process (tests/support/cli.py), over real indexes
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(args, env, timeout=900):
-    proc = subprocess.run([sys.executable, "-m", "tutor", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+def run(args, env):
+    proc = run_cli(args, env, ROOT)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 0, proc.stderr
     return proc

@@ -6,20 +6,19 @@ is one line and exit code 2, and writes nothing."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-pytestmark = pytest.mark.slow  # subprocesses of the CLI, each loading the models
+from tests.support.cli import run_cli
+
+pytestmark = pytest.mark.slow  # the CLI in this process (tests/support/cli.py), over real indexes
 
 GRADE_KEYS = ["user", "item_id", "correct", "expected", "rating", "due"]
 
 
-def _run(args, env, cwd, timeout: float = 240):
-    return subprocess.run([sys.executable, "-m", "tutor", *args], env=env, cwd=cwd, capture_output=True,
-                          text=True, encoding="utf-8", timeout=timeout)
+def _run(args, env, cwd):
+    return run_cli(args, env, cwd)
 
 
 def _json(r) -> dict:

@@ -1,6 +1,7 @@
 """The learning record from the command line (issue 9, point 8): `quiz` records what it shows,
 `grade`, `review`, `wrong`, `progress`, `--at`, `--user`, `--database`, bad input — as a user
-runs them (subprocesses over a copy of the seed index), on SQLite and on PostgreSQL."""
+runs them (over a copy of the seed index): in this process on SQLite, as `python -m tutor`
+processes on PostgreSQL."""
 from __future__ import annotations
 
 import csv
@@ -11,12 +12,15 @@ import zipfile
 
 import pytest
 
-pytestmark = pytest.mark.slow  # subprocesses of the CLI, each loading the models
+from tests.support.cli import run_cli
+
+pytestmark = pytest.mark.slow  # the CLI in this process (tests/support/cli.py); processes on PostgreSQL
 
 
-def _run(args, env, cwd, stdin: str | None = None, timeout: float = 240):
+def _process(args, env, cwd, stdin: str | None = None):
+    """A real `python -m tutor` process (the walk-through on PostgreSQL runs as processes)."""
     return subprocess.run([sys.executable, "-m", "tutor", *args], env=env, cwd=cwd, input=stdin,
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+                          capture_output=True, text=True, encoding="utf-8", timeout=240)
 
 
 def _json(r) -> dict:
@@ -34,13 +38,13 @@ BOTH = pytest.mark.parametrize("cli", ["sqlite", "postgresql"], indirect=True)
 def cli(request, seed_corpus, seed_index_copy, cli_env, tmp_path):
     """(run, database URL) for one learner's record on each backend."""
     if getattr(request, "param", "sqlite") == "sqlite":
-        url = f"sqlite:///{tmp_path / 'rec' / 'study.db'}"
-    else:
-        url = request.getfixturevalue("postgres_cluster").create_database()
+        url, runner = f"sqlite:///{tmp_path / 'rec' / 'study.db'}", run_cli
+    else:  # as a class runs it: separate processes against one server
+        url, runner = request.getfixturevalue("postgres_cluster").create_database(), _process
     common = ["--corpus", str(seed_corpus), "--index", str(seed_index_copy), "--database", url]
 
     def run(*args, stdin=None):
-        return _run([args[0], *common, *args[1:]], cli_env, tmp_path, stdin)
+        return runner([args[0], *common, *args[1:]], cli_env, tmp_path, stdin)
 
     return run, url
 
@@ -137,9 +141,9 @@ def test_bad_input_is_one_line(cli, args):
 
 
 def test_a_database_that_cannot_connect_fails_cleanly(seed_corpus, seed_index_copy, cli_env, tmp_path):
-    r = _run(["quiz", "--corpus", str(seed_corpus), "--index", str(seed_index_copy), "--json", "--out",
+    r = _process(["quiz", "--corpus", str(seed_corpus), "--index", str(seed_index_copy), "--json", "--out",
               str(tmp_path / "q.csv"), "--database", "postgresql+psycopg://nobody:secret@127.0.0.1:1/none"],
-             cli_env, tmp_path)
+                 cli_env, tmp_path)
     assert r.returncode == 1
     assert "Traceback" not in r.stderr and "secret" not in r.stderr
     assert len([ln for ln in r.stderr.splitlines() if ln.startswith("오류")]) == 1

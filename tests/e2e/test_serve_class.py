@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from bench.lib.app import app_env, copy_seed, free_port
 from bench.lib.paths import ROOT
+from tests.support.cli import run_cli
 from tests.support.services import need_program
 
 pytestmark = pytest.mark.slow  # builds nothing, but starts nginx and two apps
@@ -87,8 +88,7 @@ def served(seed_corpus, seed_index_dir, postgres_cluster, tmp_path_factory):
     roster = root / "roster.csv"
     roster.write_text("name,password,role\n" + "".join(f"{u},{p},{'teacher' if u == 'kim' else 'learner'}\n"
                                                         for u, p in PW.items()), encoding="utf-8")
-    imp = subprocess.run([sys.executable, "-m", "tutor", "users", "import", str(roster)], cwd=str(ROOT), env=env,
-                         capture_output=True, text=True, timeout=120)
+    imp = run_cli(["users", "import", str(roster)], env, ROOT)
     assert imp.returncode == 0 and "4개 계정" in imp.stderr, imp.stderr
     roster.unlink()  # the clear passwords leave with the roster file
     s = Served(root, env)
