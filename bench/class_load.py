@@ -35,7 +35,7 @@ from bench.lib.machine import load_avg, machine, pct
 from bench.lib.paths import BENCH, RESULTS, ROOT, SEED_NOTES
 from bench.lib.pg_cluster import PostgresCluster
 
-ENDPOINTS = ("/quiz", "/grade", "/review", "/progress")
+ENDPOINTS = ("/quiz", "/grade", "/review", "/progress", "/search", "/ask")
 
 
 def items_figure(backends: list[str], learners: int, items: int, answers: int, runs: int = 3) -> list[dict]:
@@ -113,8 +113,9 @@ class ClassRun:
         self.proc.wait(timeout=120)
 
 
-def locust(host: str, users: int, run_time: int, learners: Path, acks: Path, prefix: Path, log: Path) -> int:
-    cmd = [sys.executable, "-m", "locust", "-f", str(BENCH / "locustfile.py"), "Classmate", "--headless",
+def locust(host: str, users: int, run_time: int, learners: Path, acks: Path, prefix: Path, log: Path,
+           user_class: str = "Classmate") -> int:
+    cmd = [sys.executable, "-m", "locust", "-f", str(BENCH / "locustfile.py"), user_class, "--headless",
            "--host", host, "-u", str(users), "-r", "10", "-t", f"{run_time}s", "--stop-timeout", "60",
            "--csv", str(prefix), "--only-summary", "--learners-file", str(learners), "--ack-file", str(acks),
            "--loglevel", "WARNING"]
@@ -144,7 +145,7 @@ def upstream_counts(access_log: Path) -> dict[str, int]:
     return dict(counts)
 
 
-def load_figure(run: ClassRun, run_time: int, kill_at: float | None) -> dict:
+def load_figure(run: ClassRun, run_time: int, kill_at: float | None, user_class: str = "Classmate") -> dict:
     run.accounts()
     run.start()
     killed: dict = {}
@@ -161,7 +162,7 @@ def load_figure(run: ClassRun, run_time: int, kill_at: float | None) -> dict:
             timer.start()
         t0 = time.time()
         code = locust(f"http://127.0.0.1:{run.port}", run.users, run_time, run.learners, acks_file,
-                      run.work / f"locust-{run.tag}", run.work / f"locust-{run.tag}.log")
+                      run.work / f"locust-{run.tag}", run.work / f"locust-{run.tag}.log", user_class)
     finally:
         if timer:
             timer.cancel()
@@ -241,6 +242,8 @@ def main() -> int:
                     help="SIGKILL instance 1 this many seconds into the last run (which needs ≥ 2 instances)")
     ap.add_argument("--index", type=Path, default=None, help="an index of the notes to copy (else built once)")
     ap.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    ap.add_argument("--learner", choices=("Classmate", "Studier"), default="Classmate",
+                    help="Classmate: 0.5–2.5 s of thinking; Studier: none (issue 24's 30 learners)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--save", type=Path, default=None, help="also write the figures as JSON to this file")
     ap.add_argument("--results", action="store_true", help="append the section to bench/RESULTS.md")
@@ -259,7 +262,7 @@ def main() -> int:
                 for k, n in enumerate(args.instances):
                     kill = args.kill_at if k == len(args.instances) - 1 else None
                     loads.append(load_figure(ClassRun(work, pg, n, args.users, index, tag=f"{k}-"), args.run_time,
-                                             kill))
+                                             kill, args.learner))
             finally:
                 pg.stop()
     command = "python -m bench.class_load " + " ".join(a for a in sys.argv[1:] if a != "--results")

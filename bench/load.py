@@ -17,6 +17,7 @@ import csv
 import json
 import os
 import platform
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -36,6 +37,18 @@ ENDPOINTS = ("/ask", "/search", "/quiz", "/grade", "/review", "/progress")
 def db_attempts(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
         return dict(conn.execute("SELECT user_id, COUNT(*) FROM learning_attempts GROUP BY user_id").fetchall())
+
+
+def proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process (/proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children (Locust, once it exits)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def read_stats(prefix: Path) -> list[dict]:
@@ -76,10 +89,12 @@ def run(users: int, run_time: int, spawn_rate: float, corpus: Path, index: Path 
         # first seconds (the query model, Kiwi and the quiz pool loading: bench/startup.py)
         client.predict("파티션", "hybrid", 1, "", api_name="/search")
         client.predict("파티션", 1, "", 0, api_name="/quiz")
-        t0 = time.perf_counter()
+        t0, app0, locust0 = time.perf_counter(), proc_cpu(proc.pid), children_cpu()
         code = run_locust(f"http://127.0.0.1:{port}", users, spawn_rate, run_time, learners,
                           work / "acks.json", work / "locust", work / "locust.log", scenario)
         wall = time.perf_counter() - t0
+        # who used the 2 cores: the app (one Python process) and Locust itself (same machine)
+        app_cpu, locust_cpu = proc_cpu(proc.pid) - app0, children_cpu() - locust0
     finally:
         stop_app(proc)
     seen = json.loads((work / "acks.json").read_text()) if (work / "acks.json").exists() else {}
@@ -100,6 +115,7 @@ def run(users: int, run_time: int, spawn_rate: float, corpus: Path, index: Path 
             "failures": failures, "requests": sum(int(r["Request Count"]) for r in stats if r["Name"] != "Aggregated"),
             "grades_acknowledged": sum(acks.values()), "attempts_in_db": sum(in_db.values()),
             "lost_attempts": lost, "unacknowledged_attempts": unacked, "endpoints": per_endpoint,
+            "app_cpu_s": round(app_cpu, 1), "locust_cpu_s": round(locust_cpu, 1),
             "load_before": load_before, "load_after": load_avg(), "failure_kinds": failure_lines[:20], "locust_log": (work / "locust.log").read_text()[-3000:]}
 
 
@@ -124,7 +140,8 @@ def markdown(res: dict, command: str) -> str:
     lines += ["", f"HTTP requests (logins and both steps of each call): {res['requests']}, "
               f"failed: **{res['failures']}**. Grades acknowledged: {res['grades_acknowledged']}; attempts in the "
               f"database: {res['attempts_in_db']}; lost attempts: **{res['lost_attempts']}** "
-              f"(recorded but unacknowledged: {res['unacknowledged_attempts']}).", ""]
+              f"(recorded but unacknowledged: {res['unacknowledged_attempts']}). CPU over the {res['wall_s']} s run: "
+              f"the app {res['app_cpu_s']} s, Locust {res['locust_cpu_s']} s.", ""]
     return "\n".join(lines)
 
 

@@ -2,6 +2,9 @@
 
     python -m bench.startup [--runs 3] [--corpus corpus] [--index index] [--no-append]
     python -m bench.startup --fresh-pages 700   # first run: no index yet, a ~700-page corpus
+    python -m bench.startup --command 'ask "S3 버킷 버전 관리는 어떻게 켜나요?"' [--baseline TREE]
+        # a one-shot command on an unchanged index (issue 24: `ask` ≤ 3 s), wall and CPU, without
+        # and with .pyc files, alternating with another checkout (TREE) when given
 
 Builds (or updates) the index first if needed, so every timed run is a *restart* with a
 current index. Each run spawns `python app.py` on a free 127.0.0.1 port and measures, from
@@ -15,8 +18,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
+import shlex
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -101,6 +107,36 @@ def time_fresh(n_pages: int, log_dir: Path) -> dict:
     return {"pages": n_pages, "chars": chars, "ready": t_ready, "keyword": t_keyword, "hybrid": t_hybrid}
 
 
+def time_command(argv: list[str], trees: dict[str, Path], runs: int, out: Path) -> None:
+    """`python -m tutor ARGV` in each tree, alternating, `runs` times: wall and the child's CPU.
+    Two bytecode modes: as the environment has it (PYTHONDONTWRITEBYTECODE=1 here: every
+    module compiled from source each run) and with .pyc files (`PYTHONPYCACHEPREFIX`, warmed
+    by one untimed run) — as an installed copy runs."""
+    for mode in ("environment", "pyc"):
+        env = dict(os.environ)
+        if mode == "pyc":
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+        times: dict[str, list[tuple[float, float, float]]] = {name: [] for name in trees}
+        for k in range(runs + (mode == "pyc")):
+            for name, tree in trees.items():
+                if mode == "pyc":
+                    env["PYTHONPYCACHEPREFIX"] = str(out / f"pyc-{name}")
+                load = os.getloadavg()[0]
+                r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+                done = subprocess.run([sys.executable, "-m", "tutor", *argv], cwd=tree, env=env, capture_output=True)
+                wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
+                if done.returncode != 0:
+                    raise SystemExit(f"{name}: {done.stderr.decode(errors='replace')[-800:]}")
+                if mode == "pyc" and k == 0:
+                    continue  # the run that writes the .pyc files
+                times[name].append((wall, r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime, load))
+        for name, xs in times.items():
+            walls = " / ".join(f"{w:.2f}" for w, _, _ in xs)
+            print(f"{mode:11s} {name:8s} wall {walls} s (median {statistics.median(w for w, _, _ in xs):.2f}), "
+                  f"CPU median {statistics.median(c for _, c, _ in xs):.2f} s, 1-min load "
+                  f"{min(x[2] for x in xs):.1f}–{max(x[2] for x in xs):.1f}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=SEED_NOTES)
@@ -110,7 +146,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-append", action="store_true", help="print only; do not touch RESULTS.md")
     ap.add_argument("--fresh-pages", type=int, default=0,
                     help="instead: time a first run over this many new pages (no index yet)")
+    ap.add_argument("--command", default=None,
+                    help="instead: time `python -m tutor COMMAND` on --corpus/--index (one string, e.g. \"progress --json\")")
+    ap.add_argument("--baseline", type=Path, default=None, help="with --command: another checkout to alternate with")
     args = ap.parse_args(argv)
+    if args.command:
+        os.environ.update(HF_HUB_OFFLINE="1", STUDY_CORPUS_DIR=str(args.corpus.resolve()),
+                          STUDY_INDEX_DIR=str(args.index.resolve()))
+        os.environ.setdefault("STUDY_MODEL_DIR", str(ROOT / "data" / "models"))
+        os.environ.setdefault("STUDY_DATA_DIR", str(OUT / "cli-data"))  # a command that records writes here
+        trees = {"this": ROOT, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
+        OUT.mkdir(parents=True, exist_ok=True)
+        time_command(shlex.split(args.command), trees, args.runs, OUT)
+        return 0
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     # one materialised e5fast folder for the bench and every app it starts (git-ignored ./data)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
@@ -42,7 +43,6 @@ class FewTexts:
         self.template = template
         self.pieces = pieces
         self.scores = scores
-        self.ids = {p: i for i, p in enumerate(pieces)}
         self.longest = max(map(len, pieces))
         self.unk = int(template["model"]["unk_id"])
         self.floor = int(np.argmin(scores))  # the lowest score: the unknown penalty is relative to it
@@ -50,6 +50,15 @@ class FewTexts:
         self._spaced = any(" " in p for p in pieces)
         # the normaliser and pre-tokenizer alone (a one-piece model), to find each text's pieces
         self.front = Tokenizer.from_str(json.dumps(self._doc([self.unk])))
+
+    @cached_property
+    def ids(self) -> dict[str, int]:
+        """Each piece's id (250,002 entries: built only when asked, ~0.1 s)."""
+        return {p: i for i, p in enumerate(self.pieces)}
+
+    def piece_id(self, piece: str) -> int:
+        """`ids[piece]`, without building `ids` for the unknown piece (a query's one look-up)."""
+        return self.unk if piece == self.pieces[self.unk] else self.ids[piece]
 
     @classmethod
     def from_folder(cls, folder: str | Path) -> "FewTexts":
@@ -120,16 +129,22 @@ def _codes(text: str) -> np.ndarray:
 
 def _piece_hashes(pieces: list[str], longest: int) -> tuple[np.ndarray, np.ndarray]:
     """(sorted hashes of the pieces, each one's piece id); distinct pieces never share a hash
-    here (checked: one that did could hide a piece from `_candidates`)."""
+    here (checked: one that did could hide a piece from `_candidates`). The pieces are hashed
+    longest first, so the ones still going at character `j` are a prefix (no per-character
+    mask, no padded grid: 0.26 → 0.13 s of a one-question command)."""
     lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-    grid = _codes("".join(p.ljust(longest, "\0") for p in pieces)).reshape(len(pieces), longest)
+    codes = _codes("".join(pieces))
+    by_length = np.argsort(-lengths, kind="stable")
+    ls, starts = lengths[by_length], (np.cumsum(lengths) - lengths)[by_length]
     hashes = np.zeros(len(pieces), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(longest):
-            live = lengths > j
-            hashes[live] = hashes[live] * _BASE + grid[live, j]
-    order = np.argsort(hashes, kind="stable")
-    hashes = hashes[order]
+            going = int(np.searchsorted(-ls, -j, side="left"))  # the pieces longer than j
+            hashes[:going] = hashes[:going] * _BASE + codes[starts[:going] + j]
+    unsorted = np.empty_like(hashes)
+    unsorted[by_length] = hashes
+    order = np.argsort(unsorted, kind="stable")
+    hashes = unsorted[order]
     if (hashes[1:] == hashes[:-1]).any() and len(set(pieces)) == len(pieces):
         raise ValueError("two pieces share a substring hash")
     return hashes, order.astype(np.int64)

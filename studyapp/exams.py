@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
-from learning import (MAX_EXAM_ITEMS, ExamResult, ExamSheet, GradedAnswer, InvalidInput, ItemContext, LearningRecord,
-                      share_by_section)
+from learning import ExamResult, ExamSheet, InvalidInput, share_by_section
 from retriever import NotesLibrary
 from tutor.common.types import Grade, QuizItem
 from tutor.quizzes.exam_items import EXAM_KINDS, notes_items
+
+if TYPE_CHECKING:  # the record's side: imported when an exam is made, not with the app
+    from learning import ItemContext, LearningRecord
 
 DEFAULT_EXAM_ITEMS = 20
 TIMER_GRACE = timedelta(seconds=15)
 
 
 def check_count(n: object) -> int:
+    from learning import MAX_EXAM_ITEMS
+
     if isinstance(n, bool) or not isinstance(n, (int, float)) or n != int(n) or not 1 <= n <= MAX_EXAM_ITEMS:
         raise InvalidInput(f"모의고사 문제 수는 1~{MAX_EXAM_ITEMS}개여야 합니다 (n): {str(n)[:20]!r}")
     return int(n)
@@ -56,6 +60,8 @@ def submit(record: LearningRecord, grade: Callable[[QuizItem, str], Grade], user
         raise InvalidInput("답안은 {문항 id: 답} 형식이어야 합니다 (answers must be an object)")
     sheet = record.exam_sheet(user, exam_id)
     items = {it.id: it for it in sheet.items}
+    from learning import GradedAnswer
+
     graded = []
     for item_id, given in answers.items():
         if not isinstance(item_id, str) or not isinstance(given, str):

@@ -12,12 +12,17 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from learning import InvalidInput, LearningRecord, PlanDay, StudyPlan
+from typing import TYPE_CHECKING
+
+from learning import InvalidInput, PlanDay, StudyPlan
 from learning.plan_types import MAX_PER_DAY
 from retriever import NotesLibrary
 from tutor.common.types import QuizItem
 from tutor.quizzes import section_titles
 from tutor.quizzes.exam_items import notes_items
+
+if TYPE_CHECKING:  # the record itself: imported when it is opened, not with the app
+    from learning import LearningRecord
 
 DEFAULT_SECONDS_PER_ITEM = 45.0  # a learner's pace before any answer of theirs was timed
 MAX_MINUTES_PER_DAY = 16 * 60

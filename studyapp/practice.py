@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Iterable, Sequence
 
 from learning import PlanDay, Progress, RecordError
-from learning.record_plan import MAX_TIMED_SECONDS
 from retriever import NotesLibrary, QueryError
 from tutor.common.llm import ChatLLM
 from tutor.common.types import Quiz, QuizItem
@@ -62,6 +61,8 @@ def weakest_sections(progress: Progress, k: int = WEAK_SECTIONS) -> list[str]:
 
 def _pace(seconds: float | None) -> float | None:
     """The seconds an answer took, when they measure answering (an hour away is a break)."""
+    from learning.record_plan import MAX_TIMED_SECONDS  # with the record (SQLAlchemy), on a grade
+
     return seconds if seconds is not None and 0 < seconds <= MAX_TIMED_SECONDS else None
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterable
 
-from learning import (BatchOutcome, GradedAnswer, GradeResult, InvalidInput, ItemContext, LearningRecord, NotShown,
-                      OptimizeResult, PlanDay, Progress, ReviewEntry, ReviewQueue, StaleReport, UnknownItem,
-                      WrongNotes, default_url, parse_batch_line, parse_exam_date)
-from learning.record import MAX_QUEUE
+# The record's SQLAlchemy side (LearningRecord, the batch and item rows) is imported where it
+# is used: a command that never opens the record (`ask`, `search`) never imports SQLAlchemy.
+from learning import (GradeResult, InvalidInput, NotShown, OptimizeResult, PlanDay, Progress, ReviewEntry, ReviewQueue,
+                      StaleReport, UnknownItem, WrongNotes, parse_exam_date)
 from retriever import NotesLibrary
 from tutor.common.types import Grade, QuizItem
 from tutor.quizzes import grade, section_titles
@@ -23,6 +24,9 @@ from tutor.quizzes import grade, section_titles
 from . import planning
 from .scan_marks import T, marked
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from learning import BatchOutcome, GradedAnswer, ItemContext, LearningRecord
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Graded:
 
 def record_url(settings: Settings) -> str:
     """Where the learning record lives: STUDY_DATABASE_URL, else SQLite in the data folder."""
+    from learning import default_url
+
     return settings.database_url or default_url(settings.data_dir)
 
 
@@ -46,16 +52,22 @@ class NotesRecord:
 
     def __init__(self, library: NotesLibrary, settings: Settings) -> None:
         self.library = library
-        self.url = record_url(settings)
+        self.settings = settings
         self.default_exam_date = parse_exam_date(settings.exam_date) if settings.exam_date else None
         self._record: LearningRecord | None = None
         self._lock = threading.Lock()
+
+    @cached_property
+    def url(self) -> str:
+        return record_url(self.settings)
 
     @property
     def record(self) -> LearningRecord:
         if self._record is None:
             with self._lock:
                 if self._record is None:
+                    from learning import LearningRecord
+
                     self._record = LearningRecord.open(self.url, default_exam_date=self.default_exam_date)
         return self._record
 
@@ -81,6 +93,8 @@ class NotesRecord:
         return "\n".join(text[lines[0] - 1:lines[1]])
 
     def context(self, item: QuizItem) -> ItemContext:
+        from learning import ItemContext
+
         src = item.source
         section = item.section or src.heading.split(" > ")[0] or src.source
         return ItemContext.from_text(item, section, self.source_text(src.source, src.lines) or "")
@@ -129,6 +143,8 @@ class NotesRecord:
         transaction: `{"item_id","answer","at"?,"rating"?,"seconds"?}`. A line that cannot be
         read, graded or recorded is reported with its number and skipped (nothing of it written);
         blank lines are skipped silently."""
+        from learning import BatchOutcome, GradedAnswer, parse_batch_line
+
         out: dict[int, BatchOutcome] = {}
         graded: list[GradedAnswer] = []
         for n, text in enumerate(lines, start=1):
@@ -170,6 +186,8 @@ class NotesRecord:
         day = plan.today if plan is not None else None
         if plan is None or day is None:
             return self.marked(rec.review(user, n=n or fallback, at=at)), None
+        from learning.record import MAX_QUEUE
+
         size = min(n or planning.planned_size(day), MAX_QUEUE)
         queue = self.marked(rec.review(user, n=size, at=at, plan=plan))
         fresh = planning.fresh_for_today(rec, self.library, user, day) if at is None else []

@@ -6,31 +6,45 @@ Errors end in one line on stderr and a non-zero exit (2 for bad input), never a 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
+import sys
+from typing import Sequence
 
-from studyapp import BAD_INPUT, RecordError, Settings, SettingsError
+from studyapp import RecordError, Settings, SettingsError
 
-from . import ask, exam, grade, guide, index, klass, optimize, plan, quiz, search, serve, study, users
 from .common import UsageError, err
 
-# Each entry adds its sub-parsers (and sets `func`) — the whole command line, in order.
-COMMANDS = (index.register, search.register, ask.register, quiz.register, grade.register, study.register,
-            plan.register, exam.register, optimize.register, guide.register, users.register, klass.register,
-            serve.register)
+# Each module's `register` adds its sub-parsers (and sets `func`) — the whole command line, in order.
+MODULES = ("index", "search", "ask", "quiz", "grade", "study", "plan", "exam", "optimize", "guide", "users",
+           "klass", "serve")
+# The module of each sub-command: a command imports only its own module, so `ask` never loads
+# what `exam` or `users` need (the learning record, SQLAlchemy) just to build the parser.
+COMMAND_MODULES = {"index": "index", "search": "search", "ask": "ask", "quiz": "quiz", "grade": "grade",
+                   "review": "study", "wrong": "study", "progress": "study", "plan": "plan", "exam": "exam",
+                   "optimize": "optimize", "guide": "guide", "users": "users", "class": "klass", "serve": "serve"}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with `command`, only that sub-command (the same parser for it)."""
     parser = argparse.ArgumentParser(prog="python -m tutor",
                                      description="한국어 노트 학습 도우미 (study assistant for Korean notes)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for register in COMMANDS:
-        register(sub)
+    for name in MODULES if command not in COMMAND_MODULES else (COMMAND_MODULES[command],):
+        importlib.import_module(f".{name}", __package__).register(sub)
     return parser
+
+
+def _command(argv: Sequence[str] | None) -> str | None:
+    """The sub-command named first on the command line; None (the whole table) for anything
+    else — `--help`, a typo, nothing — so argparse lists every command as before."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    return args[0] if args and args[0] in COMMAND_MODULES else None
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR, format="%(message)s")
-    args = build_parser().parse_args(argv)
+    args = build_parser(_command(argv)).parse_args(argv)
     if getattr(args, "top_k", 1) is not None and getattr(args, "top_k", 1) < 1:
         err("오류: --top-k 는 1 이상이어야 합니다.")
         return 2
@@ -50,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         err(f"오류: {exc}")
         return 2
     except RecordError as exc:  # the learning record: bad input (2) or the database (1)
+        from studyapp import BAD_INPUT
+
         err(f"오류: {exc}")
         return 2 if isinstance(exc, BAD_INPUT) else 1
     except KeyboardInterrupt:

@@ -138,7 +138,7 @@ def register(sa: StudyApp, limit: int) -> None:
         """학습 현황 → {user, attempts, correct, streak_days, due_now, sections: […], exam}."""
         return guarded(progress_result, user_of(sa, request), at)
 
-    gr.api(ask, api_name="ask", concurrency_id="tutor", concurrency_limit=limit)
+    gr.api(ask, api_name="ask", concurrency_id="ask", concurrency_limit=limit)  # never behind quizzes
     gr.api(search, api_name="search", concurrency_id="search", concurrency_limit=limit)
     gr.api(quiz, api_name="quiz", concurrency_id="tutor", concurrency_limit=limit)
     for fn in (grade, review, wrong, progress):

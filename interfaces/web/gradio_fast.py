@@ -11,7 +11,8 @@ pages are the same. Call it before anything else imports gradio (app.py does, fi
 - and while the page is built: `Blocks.__exit__` and `Blocks.queue()` each build the whole
   FastAPI app (every route, its pydantic models, the page config) that `launch()` then builds
   again and keeps. `app_made_at_launch()` lets only launch's build happen.
-After launch, `wait_until_quiet(demo)` lets the app's model loads (Kiwi, the tokenizer: they
+Every API call's new session skips a copy of the page's config (`gradio_sessions`, applied by
+`import_gradio()`). After launch, `wait_until_quiet(demo)` lets the app's model loads (Kiwi, the tokenizer: they
 hold the GIL for seconds) wait until a page being fetched has been served.
 """
 from __future__ import annotations
@@ -53,8 +54,12 @@ def _no_stub(*_args, **_kwargs) -> None:
 
 
 def import_gradio() -> ModuleType:
-    """`import gradio`, without the notebook magic and the `.pyi` stubs (see the module doc)."""
-    if "gradio" in sys.modules:  # already imported the usual way: nothing left to save
+    """`import gradio`, without the notebook magic and the `.pyi` stubs (see the module doc),
+    its sessions made without a copy of the page's config (`gradio_sessions`)."""
+    from .gradio_sessions import lazy_session_configs
+
+    if "gradio" in sys.modules:  # already imported the usual way: only the sessions to change
+        lazy_session_configs()
         return sys.modules["gradio"]
     sys.modules.setdefault("IPython", None)  # type: ignore[arg-type]
     finder = _NoStubs()
@@ -63,6 +68,7 @@ def import_gradio() -> ModuleType:
         import gradio
     finally:
         sys.meta_path.remove(finder)
+    lazy_session_configs()
     return gradio
 
 

@@ -1,5 +1,6 @@
 """Gradio started for a web server without its notebook magic, `.pyi` stubs and throw-away
-app builds (interfaces/web/gradio_fast.py; issue 24 restart): the same page, less start-up.
+app builds (interfaces/web/gradio_fast.py; issue 24 restart): the same page, less start-up;
+its sessions without a copy of the page's config until one is needed (gradio_sessions.py).
 
 In a fresh interpreter (gradio is imported once per process), with a launched page."""
 from __future__ import annotations
@@ -33,6 +34,10 @@ print("restored", App.create_app == real)
 demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
 from gradio_client import Client
 print("answer", Client(demo.local_url, verbose=False).predict("ebs", api_name="/echo"))
+from gradio.state_holder import SessionState
+lazy, real = SessionState(demo), SessionState.__new__(SessionState)
+SessionState.__init__.__wrapped__(real, demo)
+print("lazy-sessions", type(lazy.config_values).__name__ == "LazyConfigs" and list(lazy.components) == list(real.components))
 demo.close()
 """
 
@@ -44,3 +49,4 @@ def test_gradio_starts_without_stubs_and_builds_its_app_once_at_launch():
     assert lines["stubs-off"] == "True" and lines["ipython"] == "True" and lines["finder-gone"] == "True"
     assert lines["no-app-inside"] == "True" and lines["restored"] == "True"
     assert lines["answer"] == "EBS"  # the page launched afterwards works: its events answer
+    assert lines["lazy-sessions"] == "True"  # a new session's page config: made on demand, the same

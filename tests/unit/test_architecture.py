@@ -118,10 +118,14 @@ def test_starting_a_command_loads_no_model_runtime_and_no_web_or_llm_stack():
     """No work at import time: the CLI's entry imports none of the heavy stacks; each is
     imported by the code that uses it (a `progress` never pays for torch, Gradio or LangChain)."""
     heavy = ["torch", "onnxruntime", "kiwipiepy", "faiss", "gradio", "langchain_core", "fastapi"]
-    code = f"import sys, interfaces.cli.main; print([m for m in {heavy!r} if m in sys.modules])"
+    # and `ask` (its parser and the app) loads no learning record and no bm25s (issue 24)
+    record = ["sqlalchemy", "learning.record", "bm25s", "scipy"]
+    code = (f"import sys; from interfaces.cli.main import build_parser; "
+            f"print([x for x in {heavy!r} if x in sys.modules]); build_parser('ask'); from studyapp import StudyApp; "
+            f"print([x for x in {record!r} if x in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
+    assert out.stdout.split() == ["[]", "[]"]
 
 
 def test_modules_and_functions_stay_small():

@@ -29,7 +29,7 @@ def build(sa: StudyApp, limit: int) -> None:
         yield from chat_stream(sa, message, messages, hist)
 
     chat_args = dict(fn=chat, inputs=[question, chatbot, history], outputs=[chatbot, history, question],
-                     concurrency_id="tutor", concurrency_limit=limit, api_visibility="undocumented")
+                     concurrency_id="ask", concurrency_limit=limit, api_visibility="undocumented")
     send.click(**chat_args)
     question.submit(**chat_args)
     clear.click(lambda: ([], [], ""), outputs=[chatbot, history, question], api_visibility="private")
