@@ -184,14 +184,14 @@ class Indexer:
         old_rows = self._old_rows(b.old if b.reuse_vectors else None)
         tokens = self._tokens(plan.chunks, b.old, old_rows, b.reuse_chunks)
         manifest = self._manifest(plan, notes, skipped, b.refs, b.ocr, b.old if b.reuse_vectors else None)
+        bm25 = BM25Index.build(tokens)  # one per round: the keyword index served now, calibrated and written
         if on_keyword_ready is not None and any(c.id not in old_rows for c in plan.chunks):
-            on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, BM25Index.build(tokens),
-                                         tokens, notes))
+            on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, bm25, tokens, notes))
         vectors, embedded = self._vectors(plan.chunks, b.old, old_rows, progress, say, on_embed, b.background)
-        generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, BM25Index.build(tokens), tokens, notes)
+        generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, bm25, tokens, notes)
         manifest["calibration"] = build_entry(b.old.manifest if b.old is not None and b.reuse_vectors else None,
                                               generation, self.embedder, self.tokenizer, self.fusion, say)
-        self._write_generation(plan.chunks, tokens, vectors, manifest, b.t0, notes, b.ocr)
+        self._write_generation(generation, manifest, b.t0, notes, b.ocr)
         rep = b.rep
         rep.files, rep.skipped, rep.chunks = len(notes), skipped, len(plan.chunks)
         rep.embedded += embedded
@@ -343,7 +343,8 @@ class Indexer:
             info = {k: prev[k] for k in ("path", "query_path", "why") if k in prev}
         return {"id": self.embedder.id, "dim": int(self.embedder.dim), **info}
 
-    def _write_generation(self, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray,
-                          manifest: dict, t0: float, notes: list[Note], ocr: OcrSession) -> Path:
-        return write_generation(self.index_dir, chunks, tokens, vectors, manifest, t0, notes, self.ann_kind,
-                                extra=lambda tmp: ocr.cache.save(tmp, ocr.keys_in_use(manifest["files"])))
+    def _write_generation(self, gen: LoadedIndex, manifest: dict, t0: float, notes: list[Note],
+                          ocr: OcrSession) -> Path:
+        return write_generation(self.index_dir, gen.chunks, gen.tokens, gen.vectors, manifest, t0, notes,
+                                self.ann_kind, extra=lambda tmp: ocr.cache.save(tmp, ocr.keys_in_use(manifest["files"])),
+                                bm25=gen.bm25, bigram=gen.bigram_bm25)
