@@ -1,8 +1,7 @@
 """Building and updating the index of one corpus folder (see `store.py` for the layout).
 
-Incremental: unchanged files keep their chunks, and every chunk whose text is unchanged keeps
-its vector (content hashes), so an unchanged corpus embeds nothing. Atomic: a build writes a
-new generation beside the live one and then swaps CURRENT.
+Incremental: unchanged files keep their chunks, and every unchanged chunk keeps its vector (content
+hashes): an unchanged corpus embeds nothing. Atomic: a new generation is written, then CURRENT swapped.
 
 Scanned pages (`retriever/ocr`) are read after everything else is published: the first
 generation holds the text notes and every scanned page already recognised (cached in
@@ -188,6 +187,8 @@ class Indexer:
         if on_keyword_ready is not None and any(c.id not in old_rows for c in plan.chunks):
             on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, bm25, tokens, notes))
         vectors, embedded = self._vectors(plan.chunks, b.old, old_rows, progress, say, on_embed, b.background)
+        if embedded and not b.ocr.jobs():  # the last round: nothing more to embed in this build
+            self.embedder.release_passages()
         generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, bm25, tokens, notes)
         manifest["calibration"] = build_entry(b.old.manifest if b.old is not None and b.reuse_vectors else None,
                                               generation, self.embedder, self.tokenizer, self.fusion, say)
@@ -343,8 +344,7 @@ class Indexer:
             info = {k: prev[k] for k in ("path", "query_path", "why") if k in prev}
         return {"id": self.embedder.id, "dim": int(self.embedder.dim), **info}
 
-    def _write_generation(self, gen: LoadedIndex, manifest: dict, t0: float, notes: list[Note],
-                          ocr: OcrSession) -> Path:
+    def _write_generation(self, gen: LoadedIndex, manifest: dict, t0: float, notes: list[Note], ocr: OcrSession) -> Path:
         return write_generation(self.index_dir, gen.chunks, gen.tokens, gen.vectors, manifest, t0, notes,
                                 self.ann_kind, extra=lambda tmp: ocr.cache.save(tmp, ocr.keys_in_use(manifest["files"])),
                                 bm25=gen.bm25, bigram=gen.bigram_bm25)
