@@ -276,7 +276,9 @@ class Engine:
             c = self._choice
             if c is None or c.path == c.query_path or c.path not in self._runners:
                 return
-            self._runners.pop(c.path).close()
+            # not closed: a call that took it before this keeps running; once nothing holds it,
+            # its weights and worker threads go
+            self._runners.pop(c.path)
         trim_heap()
 
     def _threads(self, background: bool) -> int:

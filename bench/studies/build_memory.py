@@ -7,9 +7,9 @@ Writes `--pages` pages of ~820 chars (MS MARCO-ko, `bench/lib/texts.make_pages`)
 folder and runs `NotesLibrary.refresh()` on them in a fresh process, with the model folder of
 `python -m bench.engine` (bench/out/e5fast-cache). A thread samples VmRSS every 20 ms and keeps
 the peak of each phase: import (Kiwi, the libraries), load (the engine: torch, the chosen path,
-and with --first the measurement of every path), build (chunks, Kiwi tokens), embed, calibrate (the probes searched; `probes`: their
-query vectors, the query path loaded), write (FAISS, BM25, the files), after (the rest). The
-whole process's VmHWM is the figure.
+and with --first the measurement of every path), build (chunks, Kiwi tokens), embed,
+calibrate (the probes searched; `probes`: their query vectors, the query path loaded), write
+(FAISS, BM25, the files), after (the rest). The whole process's VmHWM is the figure.
 Results: bench/RESULTS.md ("Issue 22 — a 700-page build's peak RSS").
 """
 from __future__ import annotations
