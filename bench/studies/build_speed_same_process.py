@@ -75,7 +75,8 @@ def main() -> None:
         c = {k: sum(x[1] for x in v) for k, v in runs.items()}
         print(f"- {args.pages} pages, {args.rounds} rounds each: new/old wall {w['new'] / w['old']:.3f}, CPU "
               f"{c['new'] / c['old']:.3f}; vectors identical in every build: {same}; passage runner "
-              f"reload after a release {max(reload):.2f} s")
+              f"loaded before each build: {', '.join(f'{x:.2f}' for x in reload)} s (the first load, then "
+              f"after new, old, …)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
