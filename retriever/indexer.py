@@ -3,10 +3,9 @@
 Incremental: unchanged files keep their chunks, and every unchanged chunk keeps its vector (content
 hashes): an unchanged corpus embeds nothing. Atomic: a new generation is written, then CURRENT swapped.
 
-Scanned pages (`retriever/ocr`) are read after everything else is published: the first
-generation holds the text notes and every scanned page already recognised (cached in
-`ocr.jsonl` by page content), and each batch of pages recognised after it is published as a
-further generation, so they become searchable as they finish.
+Scanned pages (`retriever/ocr`) are read after everything else is published: the first generation
+holds the text notes and every scanned page already recognised (cached in `ocr.jsonl` by page content),
+and each batch of pages recognised after it is a further generation: searchable as they finish.
 """
 from __future__ import annotations
 
@@ -39,6 +38,8 @@ from .tokenizer import KiwiTokenizer
 from .types import Chunk, Note, Skipped
 
 TOKENIZER_VERSION = 2
+# a build embedding this many chunks frees the passage path when done (issue 22); an edit's keeps it
+RELEASE_AFTER = 256  # (a release and reload left ~7 MB more resident each time: measured)
 
 Reporter = Callable[[str], None]
 KeywordReady = Callable[[LoadedIndex], None]  # gets the in-memory keyword-only index of a build
@@ -76,7 +77,6 @@ def ocr_report(manifest: dict) -> list[dict] | None:
 @dataclass
 class _Plan:
     """What an update found: the new chunk table, and what it can take from the old index."""
-
     chunks: list[Chunk]
     file_meta: dict[str, dict]
     removed: int
@@ -187,7 +187,7 @@ class Indexer:
         if on_keyword_ready is not None and any(c.id not in old_rows for c in plan.chunks):
             on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, bm25, tokens, notes))
         vectors, embedded = self._vectors(plan.chunks, b.old, old_rows, progress, say, on_embed, b.background)
-        if embedded and not b.ocr.jobs():  # the last round: nothing more to embed in this build
+        if b.rep.embedded + embedded >= RELEASE_AFTER and not b.ocr.jobs():  # a large build's last round
             self.embedder.release_passages()
         generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, bm25, tokens, notes)
         manifest["calibration"] = build_entry(b.old.manifest if b.old is not None and b.reuse_vectors else None,
