@@ -254,6 +254,21 @@ class Engine:
         drop_graphs(self.folder(), {ORT_PATHS[p] for p in keep if p in ORT_PATHS})
         trim_heap()
 
+    def release_passages(self) -> None:
+        """Free the passage runner when queries run on another path (a build has embedded all
+        it will: its calibration and writing then peak ~50 MB lower); the next passage call
+        loads it again (the choice stays)."""
+        from .heap import trim_heap
+
+        with self._lock:
+            c = self._choice
+            if c is None or c.path == c.query_path or c.path not in self._runners:
+                return
+            # not closed: a call that took it before this keeps running; once nothing holds it,
+            # its weights and worker threads go
+            self._runners.pop(c.path)
+        trim_heap()
+
     def _threads(self, background: bool) -> int:
         n = self.num_threads or cores()
         return max(1, n - 1) if background else n  # leave a core to the web server

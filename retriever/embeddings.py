@@ -49,6 +49,9 @@ class Embedder(ABC):
         """What embeds and why, for reports: {"id"} here; e5fast adds "path", "query_path", "why"."""
         return {"id": self.id}
 
+    def release_passages(self) -> None:
+        """Free what only embedding passages needs (a build is done embedding); nothing by default."""
+
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Passage vectors of a few short texts compared with a query right away and never
         stored (a section's lines scored for an answer): the cheapest engine that embeds
@@ -188,6 +191,9 @@ class FastE5Embeddings(Embedder):
 
     def prepare_passages(self) -> None:
         self.engine.load(queries=False, passages=True)
+
+    def release_passages(self) -> None:
+        self.engine.release_passages()
 
     def token_counts(self, texts: Sequence[str], is_query: bool = False) -> list[int]:
         return self.engine.token_counts(texts, is_query)

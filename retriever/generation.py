@@ -39,9 +39,12 @@ def _fsync_tree(root: Path) -> None:
 
 def write_generation(index_dir: Path, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray,
                      manifest: dict, t0: float, notes: list[Note], ann_kind: str | None,
-                     extra: Callable[[Path], None] | None = None) -> Path:
+                     extra: Callable[[Path], None] | None = None, bm25: BM25Index | None = None,
+                     bigram: BM25Index | None = None) -> Path:
     """Write a complete generation beside the live one and make it live (CURRENT swapped
-    atomically); `extra` writes further files into the folder before it is sealed."""
+    atomically); `extra` writes further files into the folder before it is sealed. `bm25` /
+    `bigram`: the two keyword fields when the caller has built them already (built here
+    otherwise: building them again held a second copy while writing, ~30 MB at 700 pages)."""
     name = f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}"
     tmp = index_dir / f".{name}.tmp"
     final = index_dir / name
@@ -64,8 +67,8 @@ def write_generation(index_dir: Path, chunks: list[Chunk], tokens: list[list[str
         np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
         ann = make_ann(vectors, ann_kind)
         ann.save(tmp / "dense.faiss")
-        BM25Index.build(tokens).save(tmp / "bm25")
-        build_bigram_bm25(chunks).save(tmp / BIGRAM_DIR)
+        (bm25 or BM25Index.build(tokens)).save(tmp / "bm25")
+        (bigram or build_bigram_bm25(chunks)).save(tmp / BIGRAM_DIR)
         if extra is not None:
             extra(tmp)
         manifest["ann"] = {"kind": ann.kind}

@@ -1,13 +1,11 @@
 """Building and updating the index of one corpus folder (see `store.py` for the layout).
 
-Incremental: unchanged files keep their chunks, and every chunk whose text is unchanged keeps
-its vector (content hashes), so an unchanged corpus embeds nothing. Atomic: a build writes a
-new generation beside the live one and then swaps CURRENT.
+Incremental: unchanged files keep their chunks, and every unchanged chunk keeps its vector (content
+hashes): an unchanged corpus embeds nothing. Atomic: a new generation is written, then CURRENT swapped.
 
-Scanned pages (`retriever/ocr`) are read after everything else is published: the first
-generation holds the text notes and every scanned page already recognised (cached in
-`ocr.jsonl` by page content), and each batch of pages recognised after it is published as a
-further generation, so they become searchable as they finish.
+Scanned pages (`retriever/ocr`) are read after everything else is published: the first generation
+holds the text notes and every scanned page already recognised (cached in `ocr.jsonl` by page content),
+and each batch of pages recognised after it is a further generation: searchable as they finish.
 """
 from __future__ import annotations
 
@@ -40,6 +38,8 @@ from .tokenizer import KiwiTokenizer
 from .types import Chunk, Note, Skipped
 
 TOKENIZER_VERSION = 2
+# a build embedding this many chunks frees the passage path when done (issue 22); an edit's keeps it
+RELEASE_AFTER = 256  # (a release and reload left ~7 MB more resident each time: measured)
 
 Reporter = Callable[[str], None]
 KeywordReady = Callable[[LoadedIndex], None]  # gets the in-memory keyword-only index of a build
@@ -77,7 +77,6 @@ def ocr_report(manifest: dict) -> list[dict] | None:
 @dataclass
 class _Plan:
     """What an update found: the new chunk table, and what it can take from the old index."""
-
     chunks: list[Chunk]
     file_meta: dict[str, dict]
     removed: int
@@ -184,14 +183,16 @@ class Indexer:
         old_rows = self._old_rows(b.old if b.reuse_vectors else None)
         tokens = self._tokens(plan.chunks, b.old, old_rows, b.reuse_chunks)
         manifest = self._manifest(plan, notes, skipped, b.refs, b.ocr, b.old if b.reuse_vectors else None)
+        bm25 = BM25Index.build(tokens)  # one per round: the keyword index served now, calibrated and written
         if on_keyword_ready is not None and any(c.id not in old_rows for c in plan.chunks):
-            on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, BM25Index.build(tokens),
-                                         tokens, notes))
+            on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, bm25, tokens, notes))
         vectors, embedded = self._vectors(plan.chunks, b.old, old_rows, progress, say, on_embed, b.background)
-        generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, BM25Index.build(tokens), tokens, notes)
+        if b.rep.embedded + embedded >= RELEASE_AFTER and not b.ocr.jobs():  # a large build's last round
+            self.embedder.release_passages()
+        generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, bm25, tokens, notes)
         manifest["calibration"] = build_entry(b.old.manifest if b.old is not None and b.reuse_vectors else None,
                                               generation, self.embedder, self.tokenizer, self.fusion, say)
-        self._write_generation(plan.chunks, tokens, vectors, manifest, b.t0, notes, b.ocr)
+        self._write_generation(generation, manifest, b.t0, notes, b.ocr)
         rep = b.rep
         rep.files, rep.skipped, rep.chunks = len(notes), skipped, len(plan.chunks)
         rep.embedded += embedded
@@ -343,7 +344,7 @@ class Indexer:
             info = {k: prev[k] for k in ("path", "query_path", "why") if k in prev}
         return {"id": self.embedder.id, "dim": int(self.embedder.dim), **info}
 
-    def _write_generation(self, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray,
-                          manifest: dict, t0: float, notes: list[Note], ocr: OcrSession) -> Path:
-        return write_generation(self.index_dir, chunks, tokens, vectors, manifest, t0, notes, self.ann_kind,
-                                extra=lambda tmp: ocr.cache.save(tmp, ocr.keys_in_use(manifest["files"])))
+    def _write_generation(self, gen: LoadedIndex, manifest: dict, t0: float, notes: list[Note], ocr: OcrSession) -> Path:
+        return write_generation(self.index_dir, gen.chunks, gen.tokens, gen.vectors, manifest, t0, notes,
+                                self.ann_kind, extra=lambda tmp: ocr.cache.save(tmp, ocr.keys_in_use(manifest["files"])),
+                                bm25=gen.bm25, bigram=gen.bigram_bm25)

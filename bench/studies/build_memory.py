@@ -8,8 +8,9 @@ folder and runs `NotesLibrary.refresh()` on them in a fresh process, with the mo
 `python -m bench.engine` (bench/out/e5fast-cache). A thread samples VmRSS every 20 ms and keeps
 the peak of each phase: import (Kiwi, the libraries), load (the engine: torch, the chosen path,
 and with --first the measurement of every path, which runs in a child process of its own —
-its peak is reported apart), build (chunks, Kiwi tokens), embed, after (calibration with the
-query path, FAISS, writing). The whole build process's VmHWM is the figure.
+its peak is reported apart), build (chunks, Kiwi tokens), embed, calibrate (the probes
+searched; `probes`: their query vectors, the query path loaded), write (FAISS, BM25, the
+files), after (the rest). The whole build process's VmHWM is the figure.
 Results: bench/RESULTS.md ("Issue 22 — a 700-page build's peak RSS").
 """
 from __future__ import annotations
@@ -53,6 +54,27 @@ def timed(*a, **k):
     phase[0] = "embed"; t = time.perf_counter(); out = embed(*a, **k); spent[0] = time.perf_counter() - t
     phase[0] = "after"; return out
 emb.embed_passages = timed
+import retriever.calibration as rc, retriever.indexer as ri
+def during(mod, name, label):  # the phase is `label` while mod.name runs, "after" again once it returns
+    fn = getattr(mod, name)
+    def wrapped(*a, **k):
+        before = phase[0]; phase[0] = label
+        try:
+            return fn(*a, **k)
+        finally:
+            phase[0] = "after" if before in ("embed", "build") else before
+    setattr(mod, name, wrapped)
+during(rc, "calibrate", "calibrate"); during(ri, "write_generation", "write")
+query = emb.embed_batch
+def probes(texts, is_query):
+    if phase[0] != "calibrate":
+        return query(texts, is_query)
+    phase[0] = "probes"
+    try:
+        return query(texts, is_query)
+    finally:
+        phase[0] = "calibrate"
+emb.embed_batch = probes
 la = os.getloadavg()[0]
 t = time.perf_counter()
 rep = NotesLibrary(Path(pages), Path(index), emb, tok).refresh()

@@ -179,3 +179,34 @@ def test_unchanged_refresh_reads_the_index_once(small, monkeypatch):
     rep = fresh.refresh()
     assert not rep.changed and len(calls) == 1
     assert fresh.search("파티션 프로젝션", mode="keyword")[0].source == "aws/athena.md"
+
+
+def test_a_build_makes_each_keyword_field_once_and_frees_the_passage_path(tmp_path, tokenizer, monkeypatch):
+    """Memory (issue 22): the BM25 fields served, calibrated and written are one object each,
+    and the embedder is told once that a large build is done embedding passages."""
+    import retriever.indexer as ri
+    from retriever import bm25 as bm25mod
+    from tests.support.fakes import FakeEmbedder
+
+    built = []
+    real = bm25mod.BM25Index.build.__func__
+    monkeypatch.setattr(bm25mod.BM25Index, "build",
+                        classmethod(lambda cls, docs: built.append(len(docs)) or real(cls, docs)))
+
+    class Counting(FakeEmbedder):
+        released = 0
+
+        def release_passages(self) -> None:
+            self.released += 1
+
+    emb = Counting()
+    small = NotesLibrary(make_corpus(tmp_path / "small"), tmp_path / "small-index", emb, tokenizer)
+    assert small.refresh().embedded > 0 and emb.released == 0  # a small build (an edit) keeps it
+    built.clear()
+    monkeypatch.setattr(ri, "RELEASE_AFTER", 1)  # this corpus as a large build
+    lib = NotesLibrary(make_corpus(tmp_path / "notes"), tmp_path / "index", emb, tokenizer)
+    rep = lib.refresh()
+    assert rep.embedded == rep.chunks > 0 and emb.released == 1
+    assert built == [rep.chunks, rep.chunks]  # the terms' field and the bigram field, nothing rebuilt
+    assert lib.search("파티션 프로젝션", mode="hybrid")[0].source == "aws/athena.md"
+    assert not lib.refresh().changed and emb.released == 1  # nothing embedded: nothing to free
