@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .choose import Choice, measure
 from .cpu import cpu_info
-from .engine import PATHS, Engine
+from .engine import PATHS, TORCH_PATHS, Engine
 from .probe import load_probe
 
 
@@ -35,9 +35,11 @@ def measure_here(engine: Engine, key: str) -> Choice:
             unavailable[path] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
     if "fp32" not in runs:
         raise RuntimeError(f"the fp32 reference cannot run: {unavailable.get('fp32')}")
-    # Query candidates: every path that runs (a question through a torch path pays for torch's
-    # import in a process that only asks, ~2 s: it wins only when it is measured faster).
-    queries = runs if engine.queries == "auto" else {}
+    # Query candidates: the ONNX paths that run. A question through a torch path pays for
+    # torch's import (~2 s) in a process that only asks — more than any per-question gain (bf16
+    # was measured 14.4 ms vs q4's 15.2 here, and made `ask` import torch). With no ONNX path
+    # that agrees, queries go through the passage path (`measure`).
+    queries = {p: run for p, run in runs.items() if p not in TORCH_PATHS} if engine.queries == "auto" else {}
     probe = load_probe(engine.probe_file)
     return measure(runs, probe, queries, unavailable, cpu=cpu_info().describe(), key=key,
                    reference=engine._reference(probe))

@@ -43,7 +43,8 @@ AGREE_COSINE = 0.99
 # queries at a minimum cosine of 0.994 on the probe lost 2 semantic hit@5 of the pages set's
 # questions (bench/RESULTS.md, issue 22), outside "retrieval unchanged (±1 question)".
 QUERY_AGREE_COSINE = 0.995
-CHOICE_VERSION = 3  # part of the cache key: 2 = the query path is measured too, 3 = its stricter cosine
+CHOICE_VERSION = 4  # part of the cache key: 2 = the query path is measured too, 3 = its stricter
+# cosine, 4 = queries only on ONNX paths (a question never imports torch: choice_child)
 Embed = Callable[[list[str], bool], np.ndarray]  # texts, is_query → L2-normalised rows
 
 

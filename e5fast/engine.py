@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 ENGINE_ID = "e5fast:multilingual-e5-small-q4"
 PATHS = ("q4", "int8", "bf16", "onnx", "fp32")  # order = preference between equally fast paths
+TORCH_PATHS = ("fp32", "bf16")  # the rest run on ONNX Runtime
 QUERY_MODES = ("auto", "q4", "int8", "onnx", "torch")
 QUERY_PATH = "q4"  # queries before the first choice, and beside a forced path (its graph comes with the folder)
 CHOICES_FILE = "choices.json"
@@ -128,7 +129,7 @@ class Engine:
     @staticmethod
     def _require(path: str) -> None:
         """Import the runtime of `path` now: a missing one must fail before any materialising."""
-        if path in ("fp32", "bf16"):
+        if path in TORCH_PATHS:
             import torch  # noqa: F401
         else:
             import onnxruntime  # noqa: F401
