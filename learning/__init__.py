@@ -17,7 +17,7 @@ Importing it opens nothing: `LearningRecord.open(url)` connects and migrates.
     rec.import_accounts(parse_roster(csv_text))                # a class roster, all or nothing
     rec.class_progress(); rec.item_analysis(); rec.retire_item(item_id, by="kim")
 """
-import importlib
+from retriever.lazy_names import lazy_names
 
 # Where each exported name lives: importing the package imports none of them.
 _EXPORTS: dict[str, tuple[str, ...]] = {
@@ -49,22 +49,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".scheduler": ("RATINGS",),
     ".sections": ("weak_key",),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-
-
-def __getattr__(name: str):
-    """A name is imported from its module on first use (PEP 562): `import learning` loads no
-    SQLAlchemy until a name that needs it is used."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS)
 
 
 DEFAULT_USER = "local"

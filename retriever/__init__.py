@@ -2,7 +2,7 @@
 
 Importing this package does no I/O and loads no model.
 """
-import importlib
+from .lazy_names import lazy_names
 
 # Where each exported name lives: importing the package imports none of them.
 _EXPORTS: dict[str, tuple[str, ...]] = {
@@ -22,22 +22,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".tokenizer": ("KiwiTokenizer", "Morph", "Tokenizer"),
     ".types": ("MODES", "Chunk", "Hit", "Note", "Skipped"),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-
-
-def __getattr__(name: str):
-    """A name is imported from its module on first use (PEP 562): importing the package loads
-    neither bm25s, FAISS nor a model."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS)
 
 
 __all__ = [

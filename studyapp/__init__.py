@@ -4,7 +4,7 @@ Also re-exported here, for the interfaces: the settings, the result types its ve
 the errors they raise, and the words and text helpers shown to people — so that an interface
 never imports `retriever`, `tutor` or `learning` itself (the import contract checks it).
 """
-import importlib
+from retriever.lazy_names import lazy_names
 
 # Where each exported name lives: importing the package imports none of them.
 _EXPORTS: dict[str, tuple[str, ...]] = {
@@ -39,27 +39,18 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".settings": ("Settings", "SettingsError"),
     ".teacher": ("CLASS_TABLES",),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+_lazy, __dir__ = lazy_names(__name__, _EXPORTS)
 
 
 def __getattr__(name: str):
     """A name is imported from its module on first use (PEP 562): a command imports only what
     its verbs use (`ask` never imports the learning record, so no SQLAlchemy)."""
     if name == "BAD_INPUT":  # errors that mean the input was bad (exit code 2), not the database
-        value = (__getattr__("InvalidInput"), __getattr__("InvalidAnswer"), __getattr__("UnknownItem"),
-                 __getattr__("NotShown"), __getattr__("QueryError"))
+        value = (_lazy("InvalidInput"), _lazy("InvalidAnswer"), _lazy("UnknownItem"), _lazy("NotShown"),
+                 _lazy("QueryError"))
         globals()[name] = value
         return value
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+    return _lazy(name)
 
 
 __all__ = [
