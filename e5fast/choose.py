@@ -14,9 +14,11 @@ Queries are chosen the same way, on what a query costs: each candidate query pat
 few of the probe's questions one at a time (a search embeds one short question), interleaved
 question by question, ranked by its best round's median milliseconds; fastest first, the
 first whose question vectors agree with float32 (cosine ≥ 0.995 — stricter than for passages,
-see QUERY_AGREE_COSINE — and the same hit@1) answers queries. (Until choice version 2 the
-q4 graph was taken whenever it agreed: on a CPU where its int8-activation 4-bit kernels are slow it cost 17 ms a query against int8's 6 ms —
-bench/RESULTS.md, issue 22.) If none agrees, queries go through the chosen passage path.
+see QUERY_AGREE_COSINE — and the same hit@1) answers queries; only ONNX paths are candidates
+(`choice_child`: a question never imports torch). (Until choice version 2 the q4 graph was
+taken whenever it agreed: on a CPU where its int8-activation 4-bit kernels are slow it cost
+17 ms a query against int8's 6 ms — bench/RESULTS.md, issue 22.) If none agrees, queries go
+through the chosen passage path.
 
 The choice is written to `choices.json` in the model folder under a key made of the CPU's
 model and flags, the installed torch / onnxruntime versions, the probe's version and
@@ -43,8 +45,9 @@ AGREE_COSINE = 0.99
 # queries at a minimum cosine of 0.994 on the probe lost 2 semantic hit@5 of the pages set's
 # questions (bench/RESULTS.md, issue 22), outside "retrieval unchanged (±1 question)".
 QUERY_AGREE_COSINE = 0.995
-CHOICE_VERSION = 4  # part of the cache key: 2 = the query path is measured too, 3 = its stricter
-# cosine, 4 = queries only on ONNX paths (a question never imports torch: choice_child)
+# Part of the cache key: 2 = the query path is measured too, 3 = its stricter cosine,
+# 4 = queries only on ONNX paths.
+CHOICE_VERSION = 4
 Embed = Callable[[list[str], bool], np.ndarray]  # texts, is_query → L2-normalised rows
 
 

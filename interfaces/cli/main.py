@@ -15,14 +15,14 @@ from studyapp import RecordError, Settings, SettingsError
 
 from .common import UsageError, err
 
-# Each module's `register` adds its sub-parsers (and sets `func`) — the whole command line, in order.
-MODULES = ("index", "search", "ask", "quiz", "grade", "study", "plan", "exam", "optimize", "guide", "users",
-           "klass", "serve")
-# The module of each sub-command: a command imports only its own module, so `ask` never loads
-# what `exam` or `users` need (the learning record, SQLAlchemy) just to build the parser.
+# The module of each sub-command, in the help's order: a command imports only its own module,
+# so `ask` never loads what `exam` or `users` need (the learning record, SQLAlchemy) just to
+# build the parser.
 COMMAND_MODULES = {"index": "index", "search": "search", "ask": "ask", "quiz": "quiz", "grade": "grade",
                    "review": "study", "wrong": "study", "progress": "study", "plan": "plan", "exam": "exam",
                    "optimize": "optimize", "guide": "guide", "users": "users", "class": "klass", "serve": "serve"}
+# Each module's `register` adds its sub-parsers (and sets `func`) — the whole command line, in order.
+MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
