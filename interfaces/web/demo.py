@@ -6,7 +6,7 @@ from studyapp import StudyApp
 from . import api
 from .question_panel import requester, user_of
 from .render import esc_md
-from .status import index_state_markdown, keep_current
+from .status import index_state_markdown, keep_current, paced, poll_seconds
 from .tabs import ask, exam, guide, notes, plan, progress, quiz, review, search, teacher, wrong
 
 # One Korean face for every glyph, Latin included: each of these Korean fonts carries its own
@@ -49,7 +49,17 @@ def build_demo(sa: StudyApp):
         gr.Markdown("# 📒 노트 학습 도우미\n내 노트에서 찾아 답하고, 문제를 내고, 복습하고, 검색합니다.")
         who = gr.Markdown(elem_id="user-badge")
         state = gr.Markdown(index_state_markdown(sa), elem_id="index-state")
-        gr.Timer(2.0).tick(lambda: index_state_markdown(sa), outputs=[state], api_visibility="private")
+        shown = gr.State(("", poll_seconds(sa)))  # (the line shown, the timer's pace) of this page
+        pulse = gr.Timer(poll_seconds(sa))
+
+        def follow(last):
+            text = index_state_markdown(sa)
+            pace, timer = paced(gr, sa, last[1])
+            if text == last[0] and pace == last[1]:
+                return gr.skip(), gr.skip(), timer  # nothing redrawn
+            return text, (text, pace), timer
+
+        pulse.tick(follow, [shown], [state, shown, pulse], api_visibility="private", show_progress="hidden")
         with gr.Tabs(elem_id="tabs") as tabs:
             ask.build(sa, limit)
             section_picker = quiz.build(sa, limit)

@@ -1,6 +1,6 @@
-"""Real fits of py-fsrs's Optimizer (torch): the fitted parameters beat the defaults on the
-latest fifth of a simulated learner's reviews, and are stored and used to schedule them
-(SQLite and PostgreSQL). The simulated learner is the unit lane's (test_record_optimize)."""
+"""Real fits of py-fsrs's Optimizer (torch), one per backend (SQLite and PostgreSQL): the
+fitted parameters beat the defaults on the latest fifth of a simulated learner's reviews, and
+are stored and used to schedule them. The simulated learner is the unit lane's (test_record_optimize)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -16,16 +16,6 @@ from tests.support.records import at, make_items, record  # noqa: F401
 from tests.unit.test_record_optimize import T0, simulated_history  # noqa: F401
 
 
-@pytest.mark.slow  # py-fsrs's optimizer (torch): ~7 s
-def test_fitted_parameters_beat_the_defaults_on_the_latest_fifth():
-    h = simulated_history(80, 10)
-    res = optimize("sim", h)
-    assert res.counted >= MIN_REVIEWS and res.needed == 0 and res.held_out > 100
-    assert res.fitted and res.logloss_fitted < res.logloss_default
-    assert res.parameters != tuple(DEFAULT_PARAMETERS) and len(res.parameters) == 21
-    Scheduler(parameters=res.parameters)  # within py-fsrs's bounds
-
-
 @pytest.mark.slow  # a real fit per backend: ~10 s each
 def test_optimize_stores_the_parameters_and_schedules_the_learner_with_them(record):
     h = simulated_history(80, 10, seed=4)
@@ -34,7 +24,11 @@ def test_optimize_stores_the_parameters_and_schedules_the_learner_with_them(reco
                                                    at=r.at) for r in h])
     assert all(o.result for o in out)
     res = record.optimize("ann", at=max(r.at for r in h) + timedelta(hours=1))
+    # the fit beats the defaults on the latest fifth, with parameters py-fsrs accepts
     assert res.fitted and res.reviews == len(h) and res.logloss_fitted < res.logloss_default
+    assert res.counted >= MIN_REVIEWS and res.needed == 0 and res.held_out > 100
+    assert res.parameters != tuple(DEFAULT_PARAMETERS) and len(res.parameters) == 21
+    Scheduler(parameters=res.parameters)  # within py-fsrs's bounds
     mine = record.learner_settings("ann")
     assert mine.parameters == res.parameters and mine.to_dict()["personal_parameters"] is True
     # from now on: a new item answered by ann and by bob (defaults) is scheduled differently,

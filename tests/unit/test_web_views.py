@@ -163,3 +163,24 @@ def test_chat_streams_deltas_then_final_answer_with_notice():
     # the next turn passes the history on
     list(chat_stream(tutor, "더 자세히", final_msgs, history))
     assert tutor.histories[-1] == [Turn("파티션이 뭐야?", "파티션은 <b>나눔</b>입니다 [1]")]
+
+
+def test_open_pages_ask_often_only_while_the_index_builds():
+    """An idle page's timers tick every IDLE_SECONDS (each tick is a round trip through the
+    server's queue), every BUSY_SECONDS while a build runs; the timer is updated only when its
+    pace changes."""
+    import gradio as gr
+
+    from interfaces.web.status import BUSY_SECONDS, IDLE_SECONDS, paced, poll_seconds
+    from studyapp import IndexState
+
+    class App:
+        def __init__(self, building: bool):
+            self.state = IndexState(building, 3, 40, 0.1, "", ("keyword",))
+
+    assert BUSY_SECONDS < IDLE_SECONDS
+    assert poll_seconds(App(True)) == BUSY_SECONDS and poll_seconds(App(False)) == IDLE_SECONDS
+    pace, update = paced(gr, App(False), IDLE_SECONDS)
+    assert pace == IDLE_SECONDS and not isinstance(update, gr.Timer)  # unchanged: no update sent
+    pace, update = paced(gr, App(True), IDLE_SECONDS)
+    assert pace == BUSY_SECONDS and isinstance(update, gr.Timer) and update.value == BUSY_SECONDS

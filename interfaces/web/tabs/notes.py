@@ -8,10 +8,10 @@ from studyapp import ALLOWED_SUFFIXES, RecordError, StudyApp
 from ..question_panel import requester, user_of
 from ..render import esc_md
 from ..notes_view import notes_html, reindex_markdown, status_markdown, upload_markdown
+from ..status import paced, poll_seconds
 from .search import source_choices
 
 
-REFRESH_SECONDS = 2.0
 UPLOAD_LABEL = ("노트 올리기 (.md · .txt 2 MB, PDF 50 MB — 스캔한 PDF도, Word .docx 20 MB, HTML 5 MB, "
                 "스캔·사진 .png .jpg .tif .webp .bmp 20 MB: 글자는 OCR로 인식)")
 
@@ -34,8 +34,8 @@ def build(sa: StudyApp, source_filter, section_picker):
                 n_rebuild = gr.Checkbox(label="처음부터 다시 만들기 (모든 청크 재임베딩)")
                 n_reindex = gr.Button("재색인", variant="primary", elem_id="notes-reindex")
         n_msg = gr.Markdown(elem_id="notes-message")
-        seen = gr.State("")
-        timer = gr.Timer(REFRESH_SECONDS)
+        seen = gr.State(("", poll_seconds(sa)))  # (notes version drawn, the timer's pace)
+        timer = gr.Timer(poll_seconds(sa))
 
     targets = [n_status, n_table, source_filter, section_picker]
 
@@ -61,13 +61,14 @@ def build(sa: StudyApp, source_filter, section_picker):
             return (f"⚠️ {esc_md(str(exc))}", *refreshed())
         return (reindex_markdown(rep), *refreshed())
 
-    def follow(version):
+    def follow(last):
         now = sa.notes_version()
-        if now == version:
-            return (gr.skip(),) * (1 + len(targets))
-        return (now, *refreshed())
+        pace, pulse = paced(gr, sa, last[1])
+        if now == last[0]:
+            return ((now, pace) if pace != last[1] else gr.skip(), *(gr.skip(),) * len(targets), pulse)
+        return ((now, pace), *refreshed(), pulse)
 
-    timer.tick(follow, [seen], [seen, *targets], api_visibility="private", show_progress="hidden")
+    timer.tick(follow, [seen], [seen, *targets, timer], api_visibility="private", show_progress="hidden")
     n_upload.click(upload, [n_files, n_overwrite], [n_msg, n_files, *targets],
                    concurrency_id="notes", concurrency_limit=1, api_visibility="undocumented")
     n_reindex.click(reindex, [n_rebuild], [n_msg, *targets],
