@@ -32,7 +32,8 @@ from pathlib import Path
 
 from bench.lib.app import app_env, free_port
 from bench.lib.machine import load_avg, machine, pct
-from bench.lib.paths import BENCH, RESULTS, ROOT, SEED_NOTES
+from bench.lib.paths import BENCH, ROOT, SEED_NOTES
+from bench.lib.results import add_section
 from bench.lib.pg_cluster import PostgresCluster
 
 ENDPOINTS = ("/quiz", "/grade", "/review", "/progress", "/search", "/ask")
@@ -246,7 +247,7 @@ def main() -> int:
                     help="Classmate: 0.5–2.5 s of thinking; Studier: none (issue 24's 30 learners)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--save", type=Path, default=None, help="also write the figures as JSON to this file")
-    ap.add_argument("--results", action="store_true", help="append the section to bench/RESULTS.md")
+    ap.add_argument("--results", action="store_true", help="add the section to bench/results/class_load.md (newest first)")
     args = ap.parse_args()
     items = items_figure(args.backends, 300, 200, 10_000) if args.part in ("items", "all") else []
     loads = []
@@ -271,8 +272,7 @@ def main() -> int:
     print(json.dumps({"items": items, "loads": loads}, ensure_ascii=False) if args.json
           else markdown(items, loads, command))
     if args.results:
-        with open(RESULTS, "a", encoding="utf-8") as f:
-            f.write("\n" + markdown(items, loads, command))
+        add_section("class_load", markdown(items, loads, command))
     return 0 if all(r["lost_grades"] == 0 and r["failures_before_kill"] == 0 for r in loads) else 1
 
 

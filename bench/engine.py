@@ -14,7 +14,7 @@ of its own), and torch is capped by its documented variables (ONEDNN_MAX_CPU_ISA
 avx2 also ATEN_CPU_CAPABILITY and MKL_ENABLE_INSTRUCTIONS). Each CPU mode keeps its own
 copy of the model folder (hard links), so its path choice is its own.
 
-Prints Markdown for bench/RESULTS.md. Every figure carries the 1-minute load average at
+Prints Markdown for bench/results/engine.md. Every figure carries the 1-minute load average at
 the time it was taken: other work on this 2-core machine slows both engines, so ratios
 within one step are the meaningful numbers. The model folder is cached under
 bench/out/e5fast-cache (materialise measures a fresh temporary one).

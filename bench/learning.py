@@ -7,7 +7,7 @@
 The history is seeded by replaying 10,000 answers (60 days, ~70 % right) through the record's
 own FSRS scheduler in one transaction; then every call is timed on the warm record as the CLI
 and app make it: `record_attempt` (one committed transaction, SQLite synchronous=FULL),
-`review(n=20)` and `progress()` (with an exam date: the forecast is computed too). Figures print as Markdown for bench/RESULTS.md.
+`review(n=20)` and `progress()` (with an exam date: the forecast is computed too). Figures print as Markdown for bench/results/learning.md.
 """
 from __future__ import annotations
 

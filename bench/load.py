@@ -2,7 +2,7 @@
 
     python -m bench.load                                   # 50 learners, 60 s, prints Markdown
     python -m bench.load --users 10 --run-time 15 --json   # the test suite's smaller run
-    python -m bench.load --results                         # also append a section to RESULTS.md
+    python -m bench.load --results                         # also add a section to bench/results/load.md
     python -m bench.load --scenario study --users 30       # no think time: quiz → grade each → search/ask/progress
 
 Starts `python app.py` on a free 127.0.0.1 port with a fresh learning record in a temp folder and
@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 from bench.lib.machine import load_avg, pct
-from bench.lib.paths import BENCH, RESULTS, ROOT, SEED_NOTES
+from bench.lib.paths import BENCH, ROOT, SEED_NOTES
+from bench.lib.results import add_section
 from bench.lib.app import app_env, free_port, start_app, stop_app, wait_for_app
 
 LOCUSTFILE = BENCH / "locustfile.py"
@@ -155,7 +156,7 @@ def main() -> int:
     ap.add_argument("--scenario", choices=tuple(SCENARIOS), default="mixed",
                     help="mixed: think time and weighted tasks; study: no think time, quiz → grade each → search/ask/progress")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
-    ap.add_argument("--results", action="store_true", help="append the section to bench/RESULTS.md")
+    ap.add_argument("--results", action="store_true", help="add the section to bench/results/load.md (newest first)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         res = run(args.users, args.run_time, args.spawn_rate, args.corpus, args.index, Path(tmp), args.scenario)
@@ -165,8 +166,7 @@ def main() -> int:
     else:
         print(markdown(res, command.strip()))
     if args.results:
-        with open(RESULTS, "a", encoding="utf-8") as f:
-            f.write("\n" + markdown(res, command.replace(" --results", "").strip()))
+        add_section("load", markdown(res, command.replace(" --results", "").strip()))
     return 0 if res["failures"] == 0 and res["lost_attempts"] == 0 and res["locust_exit"] == 0 else 1
 
 

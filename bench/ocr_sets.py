@@ -268,7 +268,7 @@ def part_speed(pages: int, dpis: tuple[int, ...] = (150, 200, 300)) -> dict:
 
 
 def report() -> str:
-    """The saved results (bench/out/ocr/results) as Markdown tables, for bench/RESULTS.md."""
+    """The saved results (bench/out/ocr/results) as Markdown tables, for bench/results/ocr_sets.md."""
     r = {f.stem: json.loads(f.read_text(encoding="utf-8")) for f in sorted((OUT / "results").glob("*.json"))}
     out = []
     if "sets" in r:

@@ -7,7 +7,7 @@
     python -m bench.speed incremental  # 60-file corpus: full build, unchanged, one file edited; peak RSS
     python -m bench.speed all
 
-Figures print as Markdown lines for bench/RESULTS.md.
+Figures print as Markdown lines for bench/results/speed.md.
 """
 from __future__ import annotations
 

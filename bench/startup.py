@@ -9,7 +9,8 @@
 Builds (or updates) the index first if needed, so every timed run is a *restart* with a
 current index. Each run spawns `python app.py` on a free 127.0.0.1 port and measures, from
 the spawn, until gradio_client gets an answer from `/search` (keyword mode, the UI default).
-The figures are appended to bench/RESULTS.md (append only; other benchmarks write there too).
+The figures go first in bench/results/startup.md (the benchmark's history, newest first); the
+current ones are copied into bench/RESULTS.md by hand.
 
 The app-process helpers (`free_port`, `start_app`, `wait_for_app`) live in bench/lib/app.py.
 """
@@ -29,7 +30,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.lib.paths import OUT, RESULTS, ROOT, SEED_NOTES
+from bench.lib.paths import OUT, ROOT, SEED_NOTES
+from bench.lib.results import add_section
 from bench.lib.app import app_env, free_port, start_app, stop_app, wait_for_app
 
 
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", type=Path, default=ROOT / "index")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--query", default="파티션을 나누는 이유")
-    ap.add_argument("--no-append", action="store_true", help="print only; do not touch RESULTS.md")
+    ap.add_argument("--no-append", action="store_true", help="print only; do not touch bench/results/startup.md")
     ap.add_argument("--fresh-pages", type=int, default=0,
                     help="instead: time a first run over this many new pages (no index yet)")
     ap.add_argument("--command", default=None,
@@ -238,9 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             "for the 2 CPUs.",
             "",
         ]
-        with open(RESULTS, "a", encoding="utf-8") as f:
-            f.write("\n".join(lines))
-        print(f"appended to {RESULTS.relative_to(ROOT)}")
+        path = add_section("startup", "\n".join(lines))
+        print(f"added to {path.relative_to(ROOT)} (newest first); copy the figures into bench/RESULTS.md")
     return 0 if verdict == "PASS" else 1
 
 

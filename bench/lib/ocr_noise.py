@@ -1,5 +1,5 @@
 """Deterministic OCR-like corruption of Korean text, to turn the clean pages stand-in into a
-proxy for OCR'd document pages (bench/RESULTS.md, issue 12). Questions stay clean: learners
+proxy for OCR'd document pages (bench/studies/fusion_study.md, issue 12). Questions stay clean: learners
 type them.
 
 The error kinds are the ones Korean OCR output shows:
@@ -51,7 +51,7 @@ class Rates:
 
 
 # 1–3: the rates OCR of a fair scan shows; 4: a poor scan, the level whose keyword / semantic
-# profile comes closest to the held-out OCR pages (bench/RESULTS.md).
+# profile comes closest to the held-out OCR pages (bench/studies/fusion_study.md).
 LEVELS = {
     1: Rates(drop_space=0.15, add_space=0.02, syllable=0.02, confuse=0.05, punct=0.05, newline=0.01),
     2: Rates(drop_space=0.25, add_space=0.03, syllable=0.05, confuse=0.10, punct=0.10, newline=0.02, wrap=42),

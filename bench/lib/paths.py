@@ -1,6 +1,6 @@
 """Where the benchmarks find things: the repository, its question sets and notes (bench/data),
-the git-ignored scratch folder (bench/out), RESULTS.md, and MS MARCO-ko (read in place, never
-copied into the repository)."""
+the git-ignored scratch folder (bench/out), RESULTS.md (current figures) and results/ (each
+benchmark's history), and MS MARCO-ko (read in place, never copied into the repository)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
 DATA = BENCH / "data"
 OUT = BENCH / "out"
-RESULTS = BENCH / "RESULTS.md"
+RESULTS = BENCH / "RESULTS.md"  # the current figures of every benchmark
+RESULTS_DIR = BENCH / "results"  # <benchmark>.md: every run of one benchmark, newest first
 
 SEED_NOTES = ROOT / "corpus"
 PAGES = DATA / "pages"  # 60 plain-text Korean pages, the stand-in for OCR'd document pages

@@ -11,7 +11,7 @@ and with --first the measurement of every path, which runs in a child process of
 its peak is reported apart), build (chunks, Kiwi tokens), embed, calibrate (the probes
 searched; `probes`: their query vectors, the query path loaded), write (FAISS, BM25, the
 files), after (the rest). The whole build process's VmHWM is the figure.
-Results: bench/RESULTS.md ("Issue 22 — a 700-page build's peak RSS").
+Results: bench/results/engine.md ("Issue 22 — a 700-page build's peak RSS").
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ runner stays loaded after a build (`release_passages` does nothing) and the writ
 keyword fields again (`write_generation` given no fields). Every build starts with the passage
 runner loaded (its reload after a release is timed apart), indexes the same `make_pages` folder
 into a fresh index, and its wall and CPU seconds are kept; the vectors of every build are
-compared with the first's. Results: bench/RESULTS.md ("Issue 22 — a 700-page build's peak RSS").
+compared with the first's. Results: bench/results/engine.md ("Issue 22 — a 700-page build's peak RSS").
 """
 from __future__ import annotations
 
