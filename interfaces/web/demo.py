@@ -49,7 +49,8 @@ def build_demo(sa: StudyApp):
         gr.Markdown("# 📒 노트 학습 도우미\n내 노트에서 찾아 답하고, 문제를 내고, 복습하고, 검색합니다.")
         who = gr.Markdown(elem_id="user-badge")
         state = gr.Markdown(index_state_markdown(sa), elem_id="index-state")
-        shown = gr.State(("", poll_seconds(sa)))  # (the line shown, the timer's pace) of this page
+        # (the line this page shows — unknown until the first tick —, the timer's pace)
+        shown = gr.State((None, poll_seconds(sa)))
         pulse = gr.Timer(poll_seconds(sa))
 
         def follow(last):
