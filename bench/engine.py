@@ -480,7 +480,8 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     if args.cpu != "native" and os.environ.get("CPUID_MASK") != CPU_ENV[args.cpu]["CPUID_MASK"]:
         env = {**os.environ, **CPU_ENV[args.cpu], "LD_PRELOAD": str(cpuid_mask())}
-        sys.exit(subprocess.run([sys.executable, *sys.argv], env=env).returncode)
+        # as a module again (sys.argv[0] is this file's path: run as a script, `bench` would not import)
+        sys.exit(subprocess.run([sys.executable, "-m", "bench.engine", *sys.argv[1:]], env=env, cwd=ROOT).returncode)
     CPU_MODE = args.cpu
     print(f"### {time.strftime('%Y-%m-%d %H:%M %Z')} — `python -m bench.engine {' '.join(sys.argv[1:])}` — "
           f"start {load()}\n\nCPU ({args.cpu}): {cpu_line()}")
