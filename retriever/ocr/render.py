@@ -37,22 +37,25 @@ def _render(doc, page: int, key: str, config: OcrConfig):
 
 
 def pdf_pages(path: Path, pages: list[tuple[int, str]], config: OcrConfig) -> Iterator[tuple[int, object]]:
-    """(page, grey PIL image or a one-line reason) for each (1-based page, key) of a PDF."""
-    try:
-        with pdf_reader.PDFIUM:
-            doc = pdf_reader.open_pdf(str(path))
-    except Unreadable as exc:
-        for page, _ in pages:
-            yield page, str(exc)
-        return
-    try:
-        for page, key in pages:
+    """(page, grey PIL image or a one-line reason) for each (1-based page, key) of a PDF.
+
+    The document is opened again for every page: an open PDFium document keeps what it decoded
+    for the pages already rendered (≈ 1.8 MB a page of a 300-dpi scan, measured: a 100-page scan
+    grew the process by ≈ 200 MB), while opening it costs a few milliseconds against Tesseract's
+    seconds (bench/RESULTS.md, "The 100-page scan under 1 GB")."""
+    for n, (page, key) in enumerate(pages):
+        try:
             with pdf_reader.PDFIUM:  # held per page, never while the caller has the page
-                img = _render(doc, page, key, config)
-            yield page, img
-    finally:
-        with pdf_reader.PDFIUM:
-            doc.close()
+                doc = pdf_reader.open_pdf(str(path))
+                try:
+                    img = _render(doc, page, key, config)
+                finally:
+                    doc.close()
+        except Unreadable as exc:  # (a file removed since it was read: changed, read again next time)
+            for left, _ in pages[n:]:
+                yield left, str(exc) if path.exists() else CHANGED
+            return
+        yield page, img
 
 
 def _grey(img):
