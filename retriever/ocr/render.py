@@ -51,11 +51,19 @@ def pdf_pages(path: Path, pages: list[tuple[int, str]], config: OcrConfig) -> It
                     img = _render(doc, page, key, config)
                 finally:
                     doc.close()
-        except Unreadable as exc:  # (a file removed since it was read: changed, read again next time)
+        except (Unreadable, OSError) as exc:
             for left, _ in pages[n:]:
-                yield left, str(exc) if path.exists() else CHANGED
+                yield left, _unopened(path, exc)
             return
         yield page, img
+
+
+def _unopened(path: Path, exc: Exception) -> str:
+    """Why a PDF's remaining pages cannot be rendered: a file removed since it was read has
+    changed (it is read again next time); otherwise its one-line reason."""
+    if not path.exists():
+        return CHANGED
+    return str(exc) if isinstance(exc, Unreadable) else f"파일을 읽을 수 없습니다: {getattr(exc, 'strerror', None) or exc}"
 
 
 def _grey(img):
