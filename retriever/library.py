@@ -24,7 +24,7 @@ from .indexer import Indexer, Reporter
 from .loader import load_corpus
 from .calibration import Calibration
 from .fusion import FusionConfig, Weights
-from e5fast.heap import map_big_blocks, trim_heap
+from e5fast.heap import trim_heap
 from .ocr.config import OcrConfig
 from .search import Searcher
 from .store import BuildReport, IndexUnreadable, load_index, read_manifest
@@ -84,7 +84,6 @@ class NotesLibrary:
         runs beside a server (`start_refresh`), so the embedder leaves one core to it."""
         with self._refresh_lock:
             self._status = BuildStatus(building=True)
-            map_big_blocks()  # a build's big short-lived blocks (page pictures, activations) go back when freed
 
             def keyword_ready(partial) -> None:
                 if self._searcher is None:  # a first build: serve keyword search already

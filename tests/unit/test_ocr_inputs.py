@@ -139,11 +139,18 @@ def test_pages_are_rendered_with_the_document_opened_for_each_page(tmp_path, mon
     assert list(pages) == [(2, render.CHANGED), (3, render.CHANGED)]
 
 
-def test_a_build_maps_big_blocks_on_their_own_where_the_heap_is_glibcs():
+def test_big_blocks_are_mapped_on_their_own_while_pages_are_read_where_the_heap_is_glibcs(monkeypatch):
+    """While scanned pages are read, glibc maps blocks of 1 MiB or more on their own; after it
+    the threshold is glibc's ceiling (the CPU cost of mapping torch's activations stays inside)."""
     import platform
 
-    from e5fast.heap import map_big_blocks, trim_heap
+    from e5fast import heap
 
     glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
-    assert map_big_blocks() is glibc
-    trim_heap()  # and trimming never raises (a no-op off glibc)
+    set_to = []
+    real = heap.map_big_blocks
+    monkeypatch.setattr(heap, "map_big_blocks", lambda t=heap.MAP_AT: set_to.append(t) or real(t))
+    with heap.big_blocks_mapped() as mapped:
+        assert mapped is glibc and set_to == [heap.MAP_AT]
+    assert set_to == ([heap.MAP_AT, heap.CEILING] if glibc else [heap.MAP_AT])
+    heap.trim_heap()  # and trimming never raises (a no-op off glibc)
