@@ -37,22 +37,33 @@ def _render(doc, page: int, key: str, config: OcrConfig):
 
 
 def pdf_pages(path: Path, pages: list[tuple[int, str]], config: OcrConfig) -> Iterator[tuple[int, object]]:
-    """(page, grey PIL image or a one-line reason) for each (1-based page, key) of a PDF."""
-    try:
-        with pdf_reader.PDFIUM:
-            doc = pdf_reader.open_pdf(str(path))
-    except Unreadable as exc:
-        for page, _ in pages:
-            yield page, str(exc)
-        return
-    try:
-        for page, key in pages:
+    """(page, grey PIL image or a one-line reason) for each (1-based page, key) of a PDF.
+
+    The document is opened again for every page: an open PDFium document keeps what it decoded
+    for the pages already rendered (≈ 1.8 MB a page of a 300-dpi scan, measured: a 100-page scan
+    grew the process by ≈ 200 MB), while opening it costs a few milliseconds against Tesseract's
+    seconds (bench/RESULTS.md, "The 100-page scan under 1 GB")."""
+    for n, (page, key) in enumerate(pages):
+        try:
             with pdf_reader.PDFIUM:  # held per page, never while the caller has the page
-                img = _render(doc, page, key, config)
-            yield page, img
-    finally:
-        with pdf_reader.PDFIUM:
-            doc.close()
+                doc = pdf_reader.open_pdf(str(path))
+                try:
+                    img = _render(doc, page, key, config)
+                finally:
+                    doc.close()
+        except (Unreadable, OSError) as exc:
+            for left, _ in pages[n:]:
+                yield left, _unopened(path, exc)
+            return
+        yield page, img
+
+
+def _unopened(path: Path, exc: Exception) -> str:
+    """Why a PDF's remaining pages cannot be rendered: a file removed since it was read has
+    changed (it is read again next time); otherwise its one-line reason."""
+    if not path.exists():
+        return CHANGED
+    return str(exc) if isinstance(exc, Unreadable) else f"파일을 읽을 수 없습니다: {getattr(exc, 'strerror', None) or exc}"
 
 
 def _grey(img):

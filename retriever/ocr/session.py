@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..loader import FileRef
 from ..readers import ScanPage
-from e5fast.heap import trim_heap
+from e5fast.heap import big_blocks_mapped, trim_heap
 from ..types import Note, Skipped
 from .cache import OcrCache
 from .config import OcrConfig
@@ -234,6 +234,13 @@ class OcrSession:
             bar = tqdm(total=len(jobs), desc="OCR", unit="page", file=sys.stderr, leave=False)
         if self.on_progress is not None:  # the count is known before the first page is read
             self.on_progress(0, len(jobs))
+        with big_blocks_mapped():  # page pictures (9 MB each) and the like go back to the system when freed
+            self._read_all(jobs, engine, bar, publish)
+        if bar is not None:
+            bar.close()
+        publish()
+
+    def _read_all(self, jobs: list[PageJob], engine: Tesseract, bar, publish: Callable[[], None]) -> None:
         last, every = time.monotonic(), self.config.publish_seconds
         done = unpublished = 0
         # a tick while no page finishes: pages already read join even while a slow page goes on
@@ -253,9 +260,6 @@ class OcrSession:
                 # a large index takes longer to write: publish less often, so writing never
                 # takes more than about a quarter of the time (pages go on being read meanwhile)
                 every = max(self.config.publish_seconds, 3 * (last - t0))
-        if bar is not None:
-            bar.close()
-        publish()
 
     def keys_in_use(self, metas: dict[str, dict]) -> set[str]:
         """The cache keys of every scanned page of the indexed files (`metas`: the manifest's)."""

@@ -106,3 +106,51 @@ def test_the_cache_key_follows_what_changes_the_text():
     key = OcrConfig().cache_key("page")
     assert key == OcrConfig(workers=1, page_timeout=5, min_confidence=90).cache_key("page")
     assert key != OcrConfig(langs="kor").cache_key("page") != OcrConfig(dpi=200).cache_key("page")
+
+
+def test_pages_are_rendered_with_the_document_opened_for_each_page(tmp_path, monkeypatch):
+    """An open PDFium document keeps what it decoded for every page rendered (≈ 1.8 MB a page
+    of a 300-dpi scan): each page is rendered from a document opened for it and closed before
+    the picture is handed on. A file removed meanwhile gives the rest of its pages 'changed'."""
+    from retriever.ocr import render
+    from retriever.ocr.config import OcrConfig
+    from retriever.readers import pdf as pdf_reader
+
+    pic = page_picture(LINES)
+    path = scan_pdf(tmp_path / "scan.pdf", [pic, page_picture(["두 번째 페이지입니다."]), pic])
+    keys = [(s.page, s.key) for s in read(path).scans]
+    opened, open_pdf = [], pdf_reader.open_pdf
+
+    def counting(data):
+        doc = open_pdf(data)
+        opened.append(doc)
+        return doc
+
+    monkeypatch.setattr(pdf_reader, "open_pdf", counting)
+    config = OcrConfig(dpi=100)
+    got = []
+    for page, img in render.pdf_pages(path, keys, config):
+        assert all(doc.raw is None for doc in opened)  # closed before the picture is given out
+        got.append((page, img.mode, img.size[1] > img.size[0]))
+    assert got == [(1, "L", True), (2, "L", True), (3, "L", True)] and len(opened) == 3
+    pages = render.pdf_pages(path, keys, config)
+    assert next(pages)[0] == 1
+    path.unlink()
+    assert list(pages) == [(2, render.CHANGED), (3, render.CHANGED)]
+
+
+def test_big_blocks_are_mapped_on_their_own_while_pages_are_read_where_the_heap_is_glibcs(monkeypatch):
+    """While scanned pages are read, glibc maps blocks of 1 MiB or more on their own; after it
+    the threshold is glibc's ceiling (the CPU cost of mapping torch's activations stays inside)."""
+    import platform
+
+    from e5fast import heap
+
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    set_to = []
+    real = heap.map_big_blocks
+    monkeypatch.setattr(heap, "map_big_blocks", lambda t=heap.MAP_AT: set_to.append(t) or real(t))
+    with heap.big_blocks_mapped() as mapped:
+        assert mapped is glibc and set_to == [heap.MAP_AT]
+    assert set_to == ([heap.MAP_AT, heap.CEILING] if glibc else [heap.MAP_AT])
+    heap.trim_heap()  # and trimming never raises (a no-op off glibc)
