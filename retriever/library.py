@@ -14,7 +14,8 @@ from pathlib import Path
 import threading
 from dataclasses import dataclass, replace
 from threading import Lock
-from typing import Callable, TypeVar
+from contextlib import contextmanager
+from typing import Callable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
@@ -235,6 +236,44 @@ class NotesLibrary:
     def chunk_hit(self, index: int) -> Hit:
         """The chunk at `index` of the live chunk table as a hit (score 0, rank 0)."""
         return self.searcher.chunk_hit(index)
+
+    @contextmanager
+    def embed_ahead(self, queries: Sequence[str]) -> Iterator[None]:
+        """Around a one-shot command about to answer `queries` (issue 24: `ask` ≤ 3 s): a forked
+        child loads the query embedder and embeds them while this process loads Kiwi, then
+        answers every query call until the block ends (`embed_ahead.EmbedAhead`). Nothing
+        happens where that is not clean: no fork, other threads running (a build, a server),
+        an embedder that cannot load there (`Embedder.loads_in_child`)."""
+        from .embed_ahead import EmbedAhead, can_fork
+        from .search import QueryError, prepare_query
+
+        inner, ahead = self.embedder, None
+        if self._searcher is not None and can_fork() and inner.loads_in_child():
+            texts = []
+            for q in queries:
+                try:
+                    texts.append(prepare_query(q).text)
+                except QueryError:
+                    pass
+            try:
+                ahead = EmbedAhead.start(inner, texts)
+            except OSError:  # no fork, no pipe: embed here as always
+                ahead = None
+        if ahead is None:
+            yield
+            return
+        self._swap_embedder(inner, ahead)
+        try:
+            yield
+        finally:
+            ahead.close()
+            self._swap_embedder(ahead, inner)
+
+    def _swap_embedder(self, old, new) -> None:
+        self.embedder = new
+        s = self._searcher
+        if s is not None and s.embedder is old:
+            s.embedder = new
 
     def recognised_pages(self) -> dict[str, frozenset[int]]:
         """The 1-based pages of each indexed file whose text was recognised (OCR): the live
