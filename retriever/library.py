@@ -244,7 +244,8 @@ class NotesLibrary:
         answers every query call until the block ends (`embed_ahead.EmbedAhead`). Nothing
         happens where that is not clean: no fork, other threads running (a build, a server),
         an embedder that cannot load there (`Embedder.loads_in_child`)."""
-        from .embed_ahead import EmbedAhead, can_fork
+        from .embed_ahead import EmbedAhead
+        from .forked import can_fork
         from .search import QueryError, prepare_query
 
         inner, ahead = self.embedder, None
