@@ -284,6 +284,13 @@ class NotesLibrary:
             return _recognised(read_manifest(self.index_dir) or {})
         return s.index.memo("retriever:recognised-pages", lambda: _recognised(s.index.manifest))
 
+    def kept_terms(self, key: str, texts: Sequence[str]) -> list[list[str]]:
+        """`tokenizer.tokenize_many(texts)`, kept with the live generation (`kept_terms`): the
+        next process reads them instead of running Kiwi (every section's terms, for coverage)."""
+        from .kept_terms import kept_terms
+
+        return kept_terms(self.generation, key, texts, self.tokenizer)
+
     def structure(self) -> NotesStructure:
         """The indexed notes' sections, each with its chunks — parsed once per generation."""
         def build() -> NotesStructure:
