@@ -127,6 +127,23 @@ class Engine:
                              passages and self._passage_runner()))
         return self
 
+    def queries_ready(self) -> bool:
+        """Whether the query path, not loaded in this process yet, loads from files already on
+        disk, writing and measuring nothing (the model folder, this CPU's cached choice under
+        "auto", the path's ONNX graph): then a forked child may load it instead."""
+        from .materialize import existing_folder
+        from .onnx_graph import graph_path
+        from .runners import ORT_PATHS
+
+        folder = self._folder or existing_folder(self.model_dir)
+        if self._nano is not None or self._runners or folder is None or self.queries == "torch":
+            return False
+        choice = self._choice
+        if self.queries == "auto" and choice is None:
+            choice = ChoiceCache(self._choices_file or folder / CHOICES_FILE).get(self._choice_key())
+        path = self.queries if self.queries != "auto" else (choice.query_path if choice else None)
+        return path in ORT_PATHS and graph_path(folder, ORT_PATHS[path]).is_file()
+
     @staticmethod
     def _require(path: str) -> None:
         """Import the runtime of `path` now: a missing one must fail before any materialising."""

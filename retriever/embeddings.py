@@ -52,6 +52,11 @@ class Embedder(ABC):
     def release_passages(self) -> None:
         """Free what only embedding passages needs (a build is done embedding); nothing by default."""
 
+    def loads_in_child(self) -> bool:
+        """Whether a forked child may load this embedder for queries (`embed_ahead`): its files
+        are on disk, nothing is written or measured, and nothing is loaded here yet. No by default."""
+        return False
+
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Passage vectors of a few short texts compared with a query right away and never
         stored (a section's lines scored for an answer): the cheapest engine that embeds
@@ -188,6 +193,9 @@ class FastE5Embeddings(Embedder):
         """A few lines scored against a question and never stored: through the query path, so a
         command that answers one question loads no torch (cosine ≥ 0.99 to the passage path)."""
         return self.engine.embed(texts, is_query=False, light=True)
+
+    def loads_in_child(self) -> bool:
+        return self.engine.queries_ready()
 
     def prepare_passages(self) -> None:
         self.engine.load(queries=False, passages=True)

@@ -14,7 +14,8 @@ from pathlib import Path
 import threading
 from dataclasses import dataclass, replace
 from threading import Lock
-from typing import Callable, TypeVar
+from contextlib import contextmanager
+from typing import Callable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
@@ -236,6 +237,45 @@ class NotesLibrary:
         """The chunk at `index` of the live chunk table as a hit (score 0, rank 0)."""
         return self.searcher.chunk_hit(index)
 
+    @contextmanager
+    def embed_ahead(self, queries: Sequence[str]) -> Iterator[None]:
+        """Around a one-shot command about to answer `queries` (issue 24: `ask` ≤ 3 s): a forked
+        child loads the query embedder and embeds them while this process loads Kiwi, then
+        answers every query call until the block ends (`embed_ahead.EmbedAhead`). Nothing
+        happens where that is not clean: no fork, other threads running (a build, a server),
+        an embedder that cannot load there (`Embedder.loads_in_child`)."""
+        from .embed_ahead import EmbedAhead
+        from .forked import can_fork
+        from .search import QueryError, prepare_query
+
+        inner, ahead = self.embedder, None
+        if self._searcher is not None and can_fork() and inner.loads_in_child():
+            texts = []
+            for q in queries:
+                try:
+                    texts.append(prepare_query(q).text)
+                except QueryError:
+                    pass
+            try:
+                ahead = EmbedAhead.start(inner, texts)
+            except OSError:  # no fork, no pipe: embed here as always
+                ahead = None
+        if ahead is None:
+            yield
+            return
+        self._swap_embedder(inner, ahead)
+        try:
+            yield
+        finally:
+            ahead.close()
+            self._swap_embedder(ahead, inner)
+
+    def _swap_embedder(self, old, new) -> None:
+        self.embedder = new
+        s = self._searcher
+        if s is not None and s.embedder is old:
+            s.embedder = new
+
     def recognised_pages(self) -> dict[str, frozenset[int]]:
         """The 1-based pages of each indexed file whose text was recognised (OCR): the live
         generation's, else the last one on disk (never builds an index; {} without one)."""
@@ -243,6 +283,13 @@ class NotesLibrary:
         if s is None:
             return _recognised(read_manifest(self.index_dir) or {})
         return s.index.memo("retriever:recognised-pages", lambda: _recognised(s.index.manifest))
+
+    def kept_terms(self, key: str, texts: Sequence[str]) -> list[list[str]]:
+        """`tokenizer.tokenize_many(texts)`, kept with the live generation (`kept_terms`): the
+        next process reads them instead of running Kiwi (every section's terms, for coverage)."""
+        from .kept_terms import kept_terms
+
+        return kept_terms(self.generation, key, texts, self.tokenizer)
 
     def structure(self) -> NotesStructure:
         """The indexed notes' sections, each with its chunks — parsed once per generation."""

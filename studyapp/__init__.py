@@ -17,6 +17,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "UnknownAccount"),
     "retriever": ("MAX_QUERY_CHARS", "MODES", "BuildReport", "Hit", "QueryError", "Weights"),
     "retriever.highlight": ("excerpt_window", "mark"),
+    "retriever.kiwi_ahead": ("kiwi_ahead",),
     "tutor.common.labels": ("CHOICE_KINDS", "KIND_LABELS", "OPTION_LETTERS", "RATING_LABELS", "REASON_LABELS",
         "RECOGNISED_NOTE", "kind_label", "lines_ko", "location"),
     "tutor.common.marks": ("strip_marks",),
@@ -60,7 +61,7 @@ __all__ = [
     "REASON_LABELS", "RECOGNISED_NOTE", "REVIEW_SIZE", "RecordError", "ReviewQueue", "ReviewStart", "SavedNote",
     "Settings", "SettingsError", "StudyApp", "Turn", "Upload", "UploadError", "Weights", "WrongEntry", "WrongNotes",
     "excerpt_window",
-    "index_headline", "index_summary", "josa", "kind_label", "lines_ko", "location", "mark", "parse_at", "skipped_lines",
+    "index_headline", "index_summary", "josa", "kind_label", "kiwi_ahead", "lines_ko", "location", "mark", "parse_at", "skipped_lines",
     "source_label", "strip_marks",
 ]
 # 학습 계획, 모의고사, personal FSRS: the results of `ExamPrepVerbs` and their defaults

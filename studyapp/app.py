@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, ContextManager, Iterator, Sequence
 
 from retriever import BuildReport, Hit, PreparedQuery, Weights, check_mode, prepare_query
 from retriever.highlight import match_spans
@@ -306,6 +306,11 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
 
     def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
         return self._tutor.ask(question, history)
+
+    def ask_ahead(self, questions: Sequence[str]) -> ContextManager[None]:
+        """Around a command that answers `questions` and ends: their query vectors are made in a
+        forked child meanwhile (`NotesLibrary.embed_ahead`; nothing where it cannot be done)."""
+        return self._library.embed_ahead(questions)
 
     def ask_stream(self, question: str, history: Sequence[Turn] | None = None) -> Iterator[tuple[str, Answer | None]]:
         """Text deltas `(delta, None)`, then `("", Answer)` (see `Tutor.ask_stream`)."""

@@ -57,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
     chat = args.chat is not None
     questions = read_queries(args.question, args.chat if chat else args.questions)
     app = open_app(args, dense=False)
+    with app.ask_ahead(questions[:1]):  # the first question's vector is made while Kiwi loads
+        return _answer_all(app, args, questions, chat)
+
+
+def _answer_all(app: StudyApp, args: argparse.Namespace, questions: list[str], chat: bool) -> int:
     status = 0
     history: list[Turn] = []  # --chat: the turns so far, each the next one's context
     for q in questions:

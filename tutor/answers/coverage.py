@@ -87,8 +87,8 @@ class CoverageJudge:
         lib = self.library
 
         def build() -> dict[str, frozenset[str]]:
-            texts = self._section_texts()
-            return {sid: frozenset(ts) for sid, ts in zip(texts, lib.tokenizer.tokenize_many(list(texts.values())))}
+            texts = self._section_texts()  # kept with the generation: Kiwi once, not in every `ask`
+            return {sid: frozenset(ts) for sid, ts in zip(texts, lib.kept_terms("coverage-sections", list(texts.values())))}
 
         return lib.memo("tutor:coverage-section-terms", build)
 
