@@ -51,18 +51,28 @@ def start_app(env: dict, log_path: Path) -> subprocess.Popen:
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
+# gradio_client's own read timeout is 20 s; on a shared machine under load (a test run's workers, a
+# browser) a first quiz after start — the pool built, Kiwi holding the GIL — can take longer
+CALL_TIMEOUT = 120.0
+
+
+def app_client(url: str, auth: tuple[str, str] | None = None):
+    """A gradio_client.Client of the launched app (logged in with `auth`), patient under load."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False, auth=auth, httpx_kwargs={"timeout": CALL_TIMEOUT})
+
+
 def wait_for_app(proc: subprocess.Popen, url: str, log_path: Path, timeout: float = 180.0,
                  auth: tuple[str, str] | None = None):
     """A connected gradio_client.Client once the app answers, or RuntimeError with the log."""
-    from gradio_client import Client
-
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"app exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}")
         try:
-            return Client(url, verbose=False, auth=auth)
+            return app_client(url, auth)
         except Exception as exc:  # not listening yet
             last = exc
             time.sleep(0.1)

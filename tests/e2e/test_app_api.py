@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.lib.app import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
+from bench.lib.app import app_client, app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 
 SEED_FILE = "0910-aws-data-engineering.md"
 XSS = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
@@ -142,9 +142,7 @@ def test_basic_auth(app_dirs):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=10)
         assert e.value.code in (401, 403)
         with pytest.raises(Exception):
-            from gradio_client import Client
-
-            Client(f"http://127.0.0.1:{port}/", auth=("learner", "wrong"), verbose=False)
+            app_client(f"http://127.0.0.1:{port}/", ("learner", "wrong"))
     finally:
         stop_app(proc)
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bench.lib.app import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
+from bench.lib.app import app_client, app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 from bench.lib.paths import ROOT
 from tests.support.cli import run_cli
 
@@ -40,9 +40,7 @@ class App:
         wait_for_app(self.proc, self.url, self.log, auth=("ann", USERS["ann"]))
 
     def client(self, user: str):
-        from gradio_client import Client
-
-        return Client(self.url, auth=(user, USERS[user]), verbose=False)
+        return app_client(self.url, (user, USERS[user]))
 
     def stop(self) -> None:
         stop_app(self.proc)
@@ -110,12 +108,10 @@ def test_wrong_password_and_no_login_are_refused(dirs):
     import urllib.error
     import urllib.request
 
-    from gradio_client import Client
-
     app = App(dirs, "refuse")
     try:
         with pytest.raises(Exception):
-            Client(app.url, auth=("ann", USERS["bob"]), verbose=False)
+            app_client(app.url, ("ann", USERS["bob"]))
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(app.url + "gradio_api/info", timeout=10)
         assert e.value.code in (401, 403)

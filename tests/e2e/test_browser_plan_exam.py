@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bench.lib.app import app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
+from bench.lib.app import app_client, app_env, copy_seed, free_port, start_app, stop_app, wait_for_app
 from tests.support.browser import ARTIFACTS
 
 pytestmark = pytest.mark.slow  # launches the app
@@ -170,9 +170,7 @@ def test_mock_exam_counts_down_submits_at_zero_and_reports(page_of):
 
 
 def test_exam_plan_optimize_api_act_for_the_login_only(app):
-    from gradio_client import Client
-
-    one, two = (Client(app, auth=(u, USERS[u]), verbose=False) for u in ("api1", "api2"))
+    one, two = (app_client(app, (u, USERS[u])) for u in ("api1", "api2"))
     info = one.view_api(print_info=False, return_format="dict")["named_endpoints"]
     for name in ("/exam", "/exam_submit", "/plan", "/optimize"):
         assert all("user" not in p["parameter_name"] for p in info[name]["parameters"])

@@ -19,7 +19,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bench.lib.app import app_env, copy_seed, free_port
+from bench.lib.app import app_client, app_env, copy_seed, free_port
 from bench.lib.paths import ROOT
 from tests.support.cli import run_cli
 from tests.support.services import need_program
@@ -59,9 +59,7 @@ class Served:
         return f"http://127.0.0.1:{self.state['instances'][k]['port']}/"
 
     def client(self, user: str, k: int):
-        from gradio_client import Client
-
-        return Client(self.app_url(k), auth=(user, PW[user]), verbose=False)
+        return app_client(self.app_url(k), (user, PW[user]))
 
     def stop(self) -> int:
         if self.proc.poll() is None:
