@@ -17,9 +17,9 @@ from .render import esc_md
 
 FOLLOW_SECONDS = 0.5
 # How often an open page asks the server whether the index state or the notes changed. Each
-# ask is a round trip through Gradio's queue (~85 ms of server CPU and some of the browser's,
-# measured: an idle page with two 2-s timers cost the app 8.5 % of a core and the browser 12 %),
-# so a class of idle pages would keep the server busy: fast only while a build runs.
+# ask is a round trip through Gradio's queue and a redraw in the browser, for every open page of a
+# class: fast only while a build runs. (Measured on an idle app with one page: 2.56 s of app CPU per
+# 30 s with two 2-s timers, 2.13 s paced; most of the rest is Gradio's own queue loop.)
 BUSY_SECONDS = 2.0
 IDLE_SECONDS = 10.0  # a ready index: how late a page may notice a re-index someone else began
 
