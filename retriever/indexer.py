@@ -9,8 +9,6 @@ and each batch of pages recognised after it is a further generation: searchable 
 """
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
 import time
 from dataclasses import dataclass, replace
@@ -26,6 +24,7 @@ from .bm25 import PARAMS as BM25_PARAMS
 from .bm25 import BM25Index
 from .calibration import build_entry, uncalibrated as _uncalibrated
 from .chunking import ChunkerConfig, chunk_note
+from .code_hash import source_hash
 from .embeddings import Embedder
 from .fusion import FusionConfig
 from .generation import write_generation
@@ -45,11 +44,6 @@ Reporter = Callable[[str], None]
 KeywordReady = Callable[[LoadedIndex], None]  # gets the in-memory keyword-only index of a build
 EmbedProgress = Callable[[int, int], None]  # (chunks embedded, chunks to embed)
 Published = Callable[[LoadedIndex], None]  # gets each generation published while scans are read
-
-
-@functools.lru_cache(maxsize=None)
-def _source_hash(module) -> str:
-    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:16]
 
 
 @dataclass
@@ -101,9 +95,9 @@ class Indexer:
     def _settings(self) -> dict:
         # The code hashes make any change to the chunker or tokenizer re-chunk and re-tokenize
         # (cheap); embeddings are still reused for every chunk whose text did not change.
-        return {"chunker": {**self.chunker.to_dict(), "code": _source_hash(chunking)},
+        return {"chunker": {**self.chunker.to_dict(), "code": source_hash(chunking)},
                 "tokenizer": {"name": "kiwi-content-morphemes", "version": TOKENIZER_VERSION,
-                              "code": _source_hash(tokenizer_mod)},
+                              "code": source_hash(tokenizer_mod)},
                 "bm25": BM25_PARAMS, "ocr": self.ocr.text_settings()}
 
     def _compatible(self, manifest: dict | None) -> tuple[bool, bool, str]:

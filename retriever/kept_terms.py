@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import tokenizer as tokenizer_mod
+from .code_hash import source_hash
 from .fsutil import atomic_write
 from .tokenizer import Tokenizer
 
@@ -31,8 +32,7 @@ def _version(pkg: str) -> str:
 
 def fingerprint(texts: Sequence[str]) -> str:
     """What the terms of `texts` depend on: the texts, the tokenizer's code, Kiwi and its model."""
-    code = hashlib.sha256(Path(tokenizer_mod.__file__).read_bytes()).hexdigest()
-    basis = json.dumps([code, _version("kiwipiepy"), _version("kiwipiepy_model"), list(texts)], ensure_ascii=False)
+    basis = json.dumps([source_hash(tokenizer_mod), _version("kiwipiepy"), _version("kiwipiepy_model"), list(texts)], ensure_ascii=False)
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 
