@@ -350,6 +350,11 @@ def test_the_small_tokenizer_gives_the_full_tokenizers_ids(fast_folder, mixed):
         a, b = cold.windows(lines, is_query), loaded.windows(lines, is_query)
         assert len(a.ids) > len(lines)  # the long page is several windows
         assert [w.tolist() for w in a.ids] == [w.tolist() for w in b.ids]
+    # one text a call, as a search asks: the per-call model made without tokenizer.json's text
+    # (`encode_normalised`) unless the text holds a special token's content
+    assert few.encode_normalised(["query: 파티션 프로젝션"]) and not few.encode_normalised(["<mask>는"])
+    for text in texts[::3] + texts[-6:] + lines[:2]:
+        assert cold.windows([text], True).ids[0].tolist() == loaded.windows([text], True).ids[0].tolist(), text
     assert cold._tok is None  # no call loaded the full tokenizer
 
 
