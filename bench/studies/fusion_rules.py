@@ -4,6 +4,7 @@
 
 Per set: keyword, semantic, then each rule's hit@1 / hit@5 / MRR@10 over answer units, with
 ✗ where hybrid hit@1 < the better side's or hit@5 < the better side's − 0.005.
+Results and what each rule changes: bench/studies/fusion_rules.md.
 """
 from __future__ import annotations
 
