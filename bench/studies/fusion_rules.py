@@ -182,5 +182,30 @@ def main(argv=None) -> None:
     print("| misses | | | " + " | ".join(str(fails[r]) for r in rules) + " |")
 
 
+
+def coverage(r, n_chunks: int) -> float:
+    """The share of the query's term weight (BM25 IDF, a term no chunk holds counted as held by
+    half a chunk) that the keyword side can see at all."""
+    if not r.get("terms"):
+        return 1.0
+    idf = [np.log((n_chunks - df + 0.5) / (df + 0.5) + 1.0) for df in r["df"]]
+    seen = sum(i for i, df in zip(idf, r["df"]) if df > 0)
+    return seen / sum(idf) if sum(idf) > 0 else 1.0
+
+
+def r_coverage(d):
+    f, n = calibrated(d), d["meta"]["chunks"]
+
+    def score(r):
+        if not (r["kw"] > 0).any():
+            return r["dense"]
+        w = f.weight(r["kw"]) * coverage(r, n)
+        return w * zscore(r["kw"]) + (1 - w) * zscore(r["dense"])
+    return score
+
+
+RULES["coverage"] = r_coverage
+
+
 if __name__ == "__main__":
     main()
