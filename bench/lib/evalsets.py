@@ -177,7 +177,7 @@ def ocr_pages_set(level: int, seed: int = 1) -> EvalSet:
 
 def load_set(spec: str, out: Path = OUT) -> EvalSet:
     """A built-in set by name (msmarco, pages, seed, facts, second), `pages-ocr<level>[s<seed>]`
-    (the pages with OCR-like noise, level 1–3, seed 1 by default), `ocr-seed|msm-text|scan1|scan2|photo`
+    (the pages with OCR-like noise, level 1–3, seed 1 by default), `ocr-seed|msm-text|scan1|scan2|photo`, `ocr-msm-scan3`
     (real OCR'd dev sets, `ocr_dev_set`), a BEIR folder (its note files
     go under `out`/beir), or `NOTES_DIR:QUESTIONS.jsonl`."""
     if spec in BUILTIN:
