@@ -177,7 +177,7 @@ def ocr_pages_set(level: int, seed: int = 1) -> EvalSet:
 
 def load_set(spec: str, out: Path = OUT) -> EvalSet:
     """A built-in set by name (msmarco, pages, seed, facts, second), `pages-ocr<level>[s<seed>]`
-    (the pages with OCR-like noise, level 1–3, seed 1 by default), `ocr-seed|msm-text|scan1|scan2|photo`
+    (the pages with OCR-like noise, level 1–3, seed 1 by default), `ocr-seed|msm-text|scan1|scan2|photo`, `ocr-msm-scan3`
     (real OCR'd dev sets, `ocr_dev_set`), a BEIR folder (its note files
     go under `out`/beir), or `NOTES_DIR:QUESTIONS.jsonl`."""
     if spec in BUILTIN:
@@ -197,14 +197,15 @@ def load_set(spec: str, out: Path = OUT) -> EvalSet:
 
 
 # -- the real OCR dev sets (bench/ocr_sets.py: text drawn, spoiled, read by the project's OCR) --
-OCR_DEV = re.compile(r"ocr-(seed|msm)-(text|scan1|scan2|photo)$")
+OCR_DEV = re.compile(r"ocr-(seed|msm)-(text|scan1|scan2|photo|scan3)$")
 PHOTO_QUESTIONS = 40  # the photographed msmarco subset: this many questions, as many other passages
 
 
-def photo_msmarco(n_msm: int = 80) -> tuple[Path, dict]:
+def photo_msmarco(n_msm: int = 80, kind: str = "photo") -> tuple[Path, dict]:
     """The first PHOTO_QUESTIONS questions of the msmarco OCR subset with their passages and as
     many others, each passage picture photographed (ocr_draw.photograph: angle, uneven light,
-    blur, colour JPEG); drawn once into bench/out/ocr/msm<n>/photo. Returns the folder and the
+    blur, colour JPEG) or, `kind` "scan3", spoiled past what Tesseract reads reliably (ocr_draw
+    LEVELS[3]); drawn once into bench/out/ocr/msm<n>/<kind>. Returns the folder and the
     questions {qid: {"text", "rel"}}."""
     from bench import ocr_sets
     from bench.lib import ocr_draw as D
@@ -214,14 +215,17 @@ def photo_msmarco(n_msm: int = 80) -> tuple[Path, dict]:
     wanted = sorted({d for q in qids for d in msm["questions"][q]["rel"] if d in msm["drawn"]})
     others = sorted(set(msm["drawn"]) - set(wanted))
     docs = wanted + random.Random(7).sample(others, min(len(others), len(wanted)))
-    folder = ocr_sets.OUT / f"msm{n_msm}" / "photo"
+    folder = ocr_sets.OUT / f"msm{n_msm}" / kind
     folder.mkdir(parents=True, exist_ok=True)
     texts = {r["_id"]: r["text"] for r in read_jsonl(MSMARCO / "corpus.jsonl") if r["_id"] in set(docs)}
     for k, d in enumerate(sorted(docs)):
         path = folder / f"{d}.jpg"
         if not path.exists():
             img, _ = D.passage_picture(texts[d])
-            D.photograph(img, seed=1000 + k).save(path, quality=80)
+            if kind == "scan3":
+                D.spoil(img, 3, seed=3000 + k).save(path, quality=D.LEVELS[3]["quality"])
+            else:
+                D.photograph(img, seed=1000 + k).save(path, quality=80)
     return folder, {q: msm["questions"][q] for q in qids}
 
 
@@ -229,7 +233,8 @@ def ocr_dev_set(kind: str, strength: str, n_msm: int = 80) -> EvalSet:
     """An OCR dev set of bench/ocr_sets.py as an EvalSet: `seed` (the seed notes on 14 A4 pages:
     `text` PDF, `scan1` light, `scan2` strong; a question's answer is every page holding its
     section) or `msm` (80 msmarco-ko questions over 243 passage pictures: `text`, `scan1`,
-    `scan2`; `photo`: 40 questions over their passages and as many others, photographed).
+    `scan2`; `photo`: 40 questions over their passages and as many others, photographed; `scan3`:
+    the same 82 passages spoiled past what Tesseract reads reliably, msm only).
     Its index lives in bench/out/ocr/index/<name>, so each page is read by OCR once."""
     from bench import ocr_sets
 
@@ -243,8 +248,8 @@ def ocr_dev_set(kind: str, strength: str, n_msm: int = 80) -> EvalSet:
         questions = [Question(str(n), q["question"], {f"seed.pdf#{k}": 1 for k in pages_of.get(q["section"], ())})
                      for n, q in enumerate(read_jsonl(DEVSET), start=1)]
         return EvalSet(name, ocr_sets.OUT / "seed" / strength, questions, {"pages": len(seed["pages"])})
-    if strength == "photo":
-        folder, qs = photo_msmarco(n_msm)
+    if strength in ("photo", "scan3"):
+        folder, qs = photo_msmarco(n_msm, strength)
     else:
         folder, qs = ocr_sets.OUT / f"msm{n_msm}" / strength, ocr_sets.make_msmarco(n_msm)["questions"]
     unit = "{}.txt" if strength == "text" else "{}.jpg#1"  # a picture is a one-page note
