@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .choose import Choice, measure
 from .cpu import cpu_info
-from .engine import PATHS, TORCH_PATHS, Engine
+from .engine import PATHS, QUERY_ONLY, TORCH_PATHS, Engine
 from .probe import load_probe
 
 
@@ -40,6 +40,12 @@ def measure_here(engine: Engine, key: str) -> Choice:
     # was measured 14.4 ms vs q4's 15.2 here, and made `ask` import torch). With no ONNX path
     # that agrees, queries go through the passage path (`measure`).
     queries = {p: run for p, run in runs.items() if p not in TORCH_PATHS} if engine.queries == "auto" else {}
+    for path in QUERY_ONLY if engine.queries == "auto" else ():  # graphs for questions only (int8q)
+        try:
+            engine._runner(path)
+            queries[path] = lambda texts, q, path=path: engine._run(path, texts, q, False)
+        except Exception as exc:
+            unavailable[path] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
     probe = load_probe(engine.probe_file)
     return measure(runs, probe, queries, unavailable, cpu=cpu_info().describe(), key=key,
                    reference=engine._reference(probe))

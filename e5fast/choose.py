@@ -46,8 +46,8 @@ AGREE_COSINE = 0.99
 # questions (bench/RESULTS.md, issue 22), outside "retrieval unchanged (±1 question)".
 QUERY_AGREE_COSINE = 0.995
 # Part of the cache key: 2 = the query path is measured too, 3 = its stricter cosine,
-# 4 = queries only on ONNX paths.
-CHOICE_VERSION = 4
+# 4 = queries only on ONNX paths, 5 = the int8q query graph is a candidate (query_graph.py).
+CHOICE_VERSION = 5
 Embed = Callable[[list[str], bool], np.ndarray]  # texts, is_query → L2-normalised rows
 
 

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 ENGINE_ID = "e5fast:multilingual-e5-small-q4"
 PATHS = ("q4", "int8", "bf16", "onnx", "fp32")  # order = preference between equally fast paths
 TORCH_PATHS = ("fp32", "bf16")  # the rest run on ONNX Runtime
-QUERY_MODES = ("auto", "q4", "int8", "onnx", "torch")
+QUERY_MODES = ("auto", "q4", "int8", "onnx", "int8q", "torch")
+QUERY_ONLY = ("int8q",)  # ONNX graphs for questions only (runners.QUERY_ONLY): query candidates
 QUERY_PATH = "q4"  # queries before the first choice, and beside a forced path (its graph comes with the folder)
 CHOICES_FILE = "choices.json"
 
@@ -45,7 +46,7 @@ class Engine:
     `model_dir`: where the materialised model folder lives (the caller's; no default here).
     `path`: "auto" (measure once per CPU, `choose.py`) or one of `PATHS` to force it.
     `queries`: "auto" (the query path measured fastest that agrees, `choose.py`),
-    "q4", "int8", "onnx" or "torch" (the passage path's torch runner). `num_threads`: cores one
+    "q4", "int8", "onnx", "int8q" (`query_graph.py`) or "torch" (the passage path's torch runner). `num_threads`: cores one
     call may use (default: all). `notice(msg)` receives one-line status messages.
     `probe_file` / `choices_file`: what paths are measured on, and where the choice is kept.
     """
@@ -179,7 +180,7 @@ class Engine:
         mode = self.queries
         if mode == "torch":
             return self._passage_runner()
-        if mode in ("q4", "int8", "onnx"):
+        if mode in ("q4", "int8", "onnx", *QUERY_ONLY):
             return self._runner(mode)
         if self._choice is None and self.requested == "auto":  # a cached choice costs nothing
             # The key names the installed torch: a cached choice means torch was there when it

@@ -12,7 +12,9 @@ export it replaces took ~6 s of a first run with torch's import):
   weights of its file, 13.7 MiB), computed with int8 activations (accuracy_level 4);
 - `fp32`: the same 4-bit weights, computed in float32 (accuracy_level 0): float32 results
   from a 13.7 MiB file instead of 82 MiB;
-- `int8`: dynamic int8 quantisation of the float32 weights (per output channel, 21 MiB).
+- `int8`: dynamic int8 quantisation of the float32 weights (per output channel, 21 MiB);
+- `int8q` (queries only): int8 weights with each matmul's few outlier input channels kept in
+  float32 (`query_graph.py`: as fast as int8 on a question, at float32's figures).
 
 Each is written to a temporary name and renamed into place; `drop_graphs` deletes the kinds
 a choice does not run. Writing needs onnx (int8: onnxruntime's quantiser); running needs
@@ -25,7 +27,8 @@ import tempfile
 from pathlib import Path
 
 SUBDIR = "onnx"
-FILES = {"q4": "encoder_q4.onnx", "fp32": "encoder_q4_fp32.onnx", "int8": "encoder_int8.onnx"}
+FILES = {"q4": "encoder_q4.onnx", "fp32": "encoder_q4_fp32.onnx", "int8": "encoder_int8.onnx",
+         "int8q": "encoder_int8q.onnx"}
 
 
 def graph_path(folder: str | Path, kind: str) -> Path:
@@ -51,6 +54,8 @@ def prepare_graphs(folder: str | Path, kinds) -> None:
         for kind in missing:
             if kind == "int8":
                 _atomic(graph_path(folder, kind), lambda tmp: quantize_int8(src, tmp))
+            elif kind == "int8q":
+                _atomic(graph_path(folder, kind), lambda tmp: _int8q(src, tmp, Path(folder)))
             else:
                 level = 4 if kind == "q4" else 0
                 _atomic(graph_path(folder, kind), lambda tmp: to_matmul_nbits(src, tmp, _source_file(folder), level))
@@ -61,6 +66,13 @@ def drop_graphs(folder: str | Path, keep: set[str]) -> None:
     for kind in FILES:
         if kind not in keep:
             graph_path(folder, kind).unlink(missing_ok=True)
+
+
+def _int8q(src: Path, dest: Path, folder: Path) -> None:
+    from .probe import load_probe
+    from .query_graph import build_int8q
+
+    build_int8q(src, dest, folder, list(load_probe().passages))
 
 
 def _source_file(folder: str | Path) -> Path:

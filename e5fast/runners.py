@@ -23,7 +23,8 @@ from .weights import RowReader
 from .windows import Windows
 
 TORCH_PATHS = ("fp32", "bf16")
-ORT_PATHS = {"q4": "q4", "int8": "int8", "onnx": "fp32"}  # path name → ONNX graph kind (onnx_graph.py)
+ORT_PATHS = {"q4": "q4", "int8": "int8", "onnx": "fp32", "int8q": "int8q"}  # path name → ONNX graph kind (onnx_graph.py)
+QUERY_ONLY = ("int8q",)  # graphs made for one question at a time: candidates for queries, not passages
 
 
 class _Pool:

