@@ -24,6 +24,10 @@ from .windows import Windows
 
 TORCH_PATHS = ("fp32", "bf16")
 ORT_PATHS = {"q4": "q4", "int8": "int8", "onnx": "fp32"}  # path name → ONNX graph kind (onnx_graph.py)
+# ONNX Runtime fusions left out per path: on the int8 graph its SkipLayerNormalization kernel
+# (residual add + LayerNorm in one) took ~15 % of a passage batch, the unfused Add and
+# LayerNormalization ~8 % less in all (bench/results/engine.md, issue 22 no-AMX).
+UNFUSED = {"int8": ("SkipLayerNormFusion",)}
 
 
 class _Pool:
@@ -110,12 +114,14 @@ class OrtRunner:
         so.log_severity_level = 3
         so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(encoder_onnx(folder, ORT_PATHS[path])), so,
-                                            providers=["CPUExecutionProvider"])
+                                            providers=["CPUExecutionProvider"],
+                                            disabled_optimizers=list(UNFUSED.get(path, ())))
         self._pool = _Pool(workers)
 
     def run(self, wins: Windows, threads: int) -> np.ndarray:
         pooled = np.empty((len(wins.ids), DIM), dtype=np.float32)
-        batches = length_buckets([len(x) for x in wins.ids], self.max_batch_tokens, self.max_rows)
+        batches = length_buckets([len(x) for x in wins.ids], self.max_batch_tokens, self.max_rows,
+                                 min(threads, self._pool.n))
 
         def run(rows: np.ndarray) -> None:
             pooled[rows] = self._forward([wins.ids[w] for w in rows])
