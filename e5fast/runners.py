@@ -95,7 +95,10 @@ class TorchRunner:
 class OrtRunner:
     """ONNX Runtime, length-bucketed padded batches, one single-threaded run per worker."""
 
-    max_batch_tokens = 4096
+    # Padded tokens per run: 2,048 took 6–13 % less CPU than 4,096 for int8 on 600-char
+    # passages (one run's activations stay nearer the core's 2 MB L2; bench/results/engine.md,
+    # issue 22 no-AMX).
+    max_batch_tokens = 2048
     # Rows per padded batch: a run of 64 short rows (the 120 calibration probes of a build)
     # took ~250 MB more for the moment it ran, which the session's arena then kept; 16 rows
     # took ~15 MB and ran as fast (bench/RESULTS.md, issue 22 memory).
