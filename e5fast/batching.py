@@ -12,10 +12,16 @@ from typing import Sequence
 import numpy as np
 
 
-def length_buckets(lengths: Sequence[int], budget: int = 4096, max_rows: int = 64) -> list[np.ndarray]:
+def length_buckets(lengths: Sequence[int], budget: int = 4096, max_rows: int = 64,
+                   workers: int = 1) -> list[np.ndarray]:
     """Window indices, longest first, in groups whose padded size (rows × longest) ≤ budget
-    (a single window longer than the budget is a group of its own)."""
+    (a single window longer than the budget is a group of its own); with several workers the
+    budget shrinks so that every worker gets a group (as `packed_batches`): a 16-passage batch
+    in one group ran on one core while torch used both, and the choice ranked ONNX Runtime ~2×
+    too slow (bench/results/engine.md, issue 22 no-AMX)."""
     lengths = np.asarray(lengths, dtype=np.int64)
+    if workers > 1:
+        budget = max(256, min(budget, int(lengths.sum()) // workers + 1))
     order = np.argsort(-lengths, kind="stable")
     out, start = [], 0
     while start < len(order):

@@ -7,6 +7,12 @@ dot-product attention with −1e9 on padded keys, erf-GELU) → mean of each win
 tokens (B, hidden). Every weight matmul is a `MatMul` with its weight as an initializer
 (in, out), in layer order QKV, attention output, intermediate, output — what
 `onnx_graph.to_matmul_nbits` and `quantize_int8` rewrite.
+
+`fused_attention=True` writes each layer's QKV projection and attention as one com.microsoft
+`Attention` node instead (its key mask from `mask`), which `quantize_int8` turns into
+`QAttention`: ONNX Runtime's CPU kernel for it skips the graph's split/transpose/mask-add
+ops around the attention products, which took about half of the int8 graph's time on 600-char
+passages (bench/results/engine.md, issue 22 no-AMX). Only the int8 graph is made from it.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ class _Graph:
     """Nodes and initializers, each output named after its node."""
 
     def __init__(self) -> None:
+        self.heads = 0
         self.nodes: list = []
         self.inits: list = []
         self.w: dict[str, np.ndarray] = {}  # the folder's weights (float32)
@@ -44,8 +51,9 @@ class _Graph:
         return outs[0] if n_out == 1 else outs
 
 
-def build_fp32(folder: str | Path, dest: Path) -> None:
-    """Write the float32 graph of `folder`'s encoder to `dest`."""
+def build_fp32(folder: str | Path, dest: Path, fused_attention: bool = False) -> None:
+    """Write the float32 graph of `folder`'s encoder to `dest` (attention as one com.microsoft
+    `Attention` node per layer when `fused_attention`)."""
     import onnx
     from onnx import TensorProto, helper
 
@@ -56,7 +64,7 @@ def build_fp32(folder: str | Path, dest: Path) -> None:
     w = {k: np.asarray(v, dtype=np.float32) for k, v in
          mapped_arrays(folder / "model.safetensors", mode="r").items() if k != WORD_TABLE}
     g = _Graph()
-    g.w, g.eps = w, eps
+    g.w, g.eps, g.heads = w, eps, heads
 
     # positions 0…n-1 use rows 2…n+1 (XLM-R's padding_idx + 1), as model.POSITION_OFFSET
     n = g.op("Shape", "inputs_embeds", start=1, end=2)
@@ -67,15 +75,18 @@ def build_fp32(folder: str | Path, dest: Path) -> None:
     x = _layer_norm(g, x, "embeddings.LayerNorm")
     keep_out = g.op("Mul", g.op("Sub", g.const("one", 1.0), "mask"), g.const("neg", -1e9))
     key_bias = g.op("Unsqueeze", keep_out, g.const("axes12", [1, 2], np.int64))  # (B, 1, 1, n)
+    if fused_attention:  # Attention takes the 1/0 mask itself, as int32 (B, n)
+        key_bias = g.op("Cast", "mask", to=TensorProto.INT32)
     d = hidden // heads
-    g.const("split_heads", [0, 0, 3, heads, d], np.int64)
-    g.const("merge_heads", [0, 0, hidden], np.int64)
-    g.const("axes0", [0], np.int64)
-    g.const("scale", d ** -0.5)
+    if not fused_attention:
+        g.const("split_heads", [0, 0, 3, heads, d], np.int64)
+        g.const("merge_heads", [0, 0, hidden], np.int64)
+        g.const("axes0", [0], np.int64)
+        g.const("scale", d ** -0.5)
     g.const("half", 0.5)
     g.const("sqrt2", math.sqrt(2.0))
     for i in range(int(cfg["num_hidden_layers"])):
-        x = _block(g, x, f"encoder.layer.{i}", key_bias, hidden)
+        x = _block(g, x, f"encoder.layer.{i}", key_bias, hidden, fused_attention)
     m = g.op("Unsqueeze", "mask", g.const("axis2", [2], np.int64))
     axis1 = g.const("axis1", [1], np.int64)
     g.nodes.append(helper.make_node("Div", [g.op("ReduceSum", g.op("Mul", x, m), axis1, keepdims=0),
@@ -86,7 +97,8 @@ def build_fp32(folder: str | Path, dest: Path) -> None:
          helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["windows", "tokens"])],
         [helper.make_tensor_value_info("mean_hidden", TensorProto.FLOAT, ["windows", hidden])],
         g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="e5fast",
+    opsets = [helper.make_opsetid("", OPSET)] + ([helper.make_opsetid("com.microsoft", 1)] if fused_attention else [])
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="e5fast",
                               ir_version=8)  # opset 17's IR: ONNX Runtime reads up to 13, onnx writes 14
     onnx.save(model, str(dest))
 
@@ -100,17 +112,18 @@ def _linear(g: _Graph, x: str, name: str, weight: np.ndarray, bias: np.ndarray) 
     return g.op("Add", g.op("MatMul", x, g.const(f"{name}.wT", weight.T)), g.const(f"{name}.b", bias))
 
 
-def _block(g: _Graph, x: str, p: str, key_bias: str, hidden: int) -> str:
-    """One post-LN block: fused QKV attention with the key mask, then the erf-GELU MLP."""
+def _block(g: _Graph, x: str, p: str, key_bias: str, hidden: int, fused: bool = False) -> str:
+    """One post-LN block: fused QKV attention with the key mask, then the erf-GELU MLP.
+    `fused`: the attention as one `Attention` node; `key_bias` is then the int32 mask."""
     w = g.w
     att = [f"{p}.attention.self.{m}" for m in ("query", "key", "value")]
-    qkv = _linear(g, x, f"{p}.qkv", np.concatenate([w[f"{a}.weight"] for a in att]),
-                  np.concatenate([w[f"{a}.bias"] for a in att]))
-    parts = g.op("Transpose", g.op("Reshape", qkv, "split_heads"), perm=[2, 0, 3, 1, 4])  # (3, B, heads, n, d)
-    q, k, v = (g.op("Squeeze", t, "axes0") for t in g.op("Split", parts, axis=0, n_out=3))
-    scores = g.op("Add", g.op("MatMul", g.op("Mul", q, "scale"), g.op("Transpose", k, perm=[0, 1, 3, 2])), key_bias)
-    ctx = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
-    ctx = g.op("Reshape", g.op("Transpose", ctx, perm=[0, 2, 1, 3]), "merge_heads")
+    qkv_w = np.concatenate([w[f"{a}.weight"] for a in att])
+    qkv_b = np.concatenate([w[f"{a}.bias"] for a in att])
+    if fused:
+        ctx = g.op("Attention", x, g.const(f"{p}.qkv.wT", qkv_w.T), g.const(f"{p}.qkv.b", qkv_b), key_bias,
+                   domain="com.microsoft", num_heads=g.heads)
+    else:
+        ctx = _attention(g, _linear(g, x, f"{p}.qkv", qkv_w, qkv_b), key_bias)
     ao = f"{p}.attention.output.dense"
     x = _layer_norm(g, g.op("Add", x, _linear(g, ctx, ao, w[f"{ao}.weight"], w[f"{ao}.bias"])),
                     f"{p}.attention.output.LayerNorm")
@@ -119,3 +132,12 @@ def _block(g: _Graph, x: str, p: str, key_bias: str, hidden: int) -> str:
     gelu = g.op("Mul", g.op("Mul", f, "half"), g.op("Add", "one", g.op("Erf", g.op("Div", f, "sqrt2"))))
     return _layer_norm(g, g.op("Add", x, _linear(g, gelu, fo, w[f"{fo}.weight"], w[f"{fo}.bias"])),
                        f"{p}.output.LayerNorm")
+
+
+def _attention(g: _Graph, qkv: str, key_bias: str) -> str:
+    """Scaled dot-product attention of the fused QKV rows (B, n, 3·hidden), −1e9 on padded keys."""
+    parts = g.op("Transpose", g.op("Reshape", qkv, "split_heads"), perm=[2, 0, 3, 1, 4])  # (3, B, heads, n, d)
+    q, k, v = (g.op("Squeeze", t, "axes0") for t in g.op("Split", parts, axis=0, n_out=3))
+    scores = g.op("Add", g.op("MatMul", g.op("Mul", q, "scale"), g.op("Transpose", k, perm=[0, 1, 3, 2])), key_bias)
+    ctx = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
+    return g.op("Reshape", g.op("Transpose", ctx, perm=[0, 2, 1, 3]), "merge_heads")

@@ -25,6 +25,10 @@ from .windows import Windows
 TORCH_PATHS = ("fp32", "bf16")
 ORT_PATHS = {"q4": "q4", "int8": "int8", "onnx": "fp32", "int8q": "int8q"}  # path name → ONNX graph kind (onnx_graph.py)
 QUERY_ONLY = ("int8q",)  # graphs made for one question at a time: candidates for queries, not passages
+# ONNX Runtime fusions left out per path: on the int8 graph its SkipLayerNormalization kernel
+# (residual add + LayerNorm in one) took ~15 % of a passage batch, the unfused Add and
+# LayerNormalization ~8 % less in all (bench/results/engine.md, issue 22 no-AMX).
+UNFUSED = {"int8": ("SkipLayerNormFusion",)}
 
 
 class _Pool:
@@ -92,7 +96,10 @@ class TorchRunner:
 class OrtRunner:
     """ONNX Runtime, length-bucketed padded batches, one single-threaded run per worker."""
 
-    max_batch_tokens = 4096
+    # Padded tokens per run: 2,048 took 6–13 % less CPU than 4,096 for int8 on 600-char
+    # passages (one run's activations stay nearer the core's 2 MB L2; bench/results/engine.md,
+    # issue 22 no-AMX).
+    max_batch_tokens = 2048
     # Rows per padded batch: a run of 64 short rows (the 120 calibration probes of a build)
     # took ~250 MB more for the moment it ran, which the session's arena then kept; 16 rows
     # took ~15 MB and ran as fast (bench/RESULTS.md, issue 22 memory).
@@ -111,12 +118,14 @@ class OrtRunner:
         so.log_severity_level = 3
         so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(encoder_onnx(folder, ORT_PATHS[path])), so,
-                                            providers=["CPUExecutionProvider"])
+                                            providers=["CPUExecutionProvider"],
+                                            disabled_optimizers=list(UNFUSED.get(path, ())))
         self._pool = _Pool(workers)
 
     def run(self, wins: Windows, threads: int) -> np.ndarray:
         pooled = np.empty((len(wins.ids), DIM), dtype=np.float32)
-        batches = length_buckets([len(x) for x in wins.ids], self.max_batch_tokens, self.max_rows)
+        batches = length_buckets([len(x) for x in wins.ids], self.max_batch_tokens, self.max_rows,
+                                 min(threads, self._pool.n))
 
         def run(rows: np.ndarray) -> None:
             pooled[rows] = self._forward([wins.ids[w] for w in rows])

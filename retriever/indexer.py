@@ -249,14 +249,19 @@ class Indexer:
                 old_by_file.setdefault(c.source, []).append(i)
         chunks: list[Chunk] = []
         file_meta: dict[str, dict] = {}
+        def kept(note: Note, prev: dict | None) -> bool:  # unchanged: it keeps its old chunks
+            return bool(prev and prev.get("sha256") == note.sha256 and note.source in old_by_file
+                        and (prev.get("ocr") or {}).get("recognised", []) == list(note.ocr_pages))
+
+        presplit = getattr(self.tokenizer, "presplit", lambda lines: self.tokenizer.split_sentences)
+        splitter = presplit([line for note in notes if not kept(note, old_files.get(note.source))
+                             for line in chunking.split_candidates(note.text, self.chunker)])  # at once
         for note in notes:
             prev = old_files.get(note.source)
-            if (prev and prev.get("sha256") == note.sha256 and note.source in old_by_file
-                    and (prev.get("ocr") or {}).get("recognised", []) == list(note.ocr_pages)):
+            if kept(note, prev):
                 cs = [old.chunks[i] for i in old_by_file[note.source]]
             else:
-                cs = chunk_note(note.source, note.text, self.chunker, self.tokenizer.split_sentences,
-                                note.pages)
+                cs = chunk_note(note.source, note.text, self.chunker, splitter, note.pages)
                 cs = [replace(c, ocr=True) if c.page in note.ocr_pages else c for c in cs]
             chunks.extend(cs)
             file_meta[note.source] = {"sha256": note.sha256, "encoding": note.encoding,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Iterable, NamedTuple, Protocol
+from typing import Callable, Iterable, NamedTuple, Protocol, Sequence
 
 # Kiwi part-of-speech tags that carry content: nouns, numerals, verb/adjective stems,
 # roots, Hanja. Particles, endings, suffixes and bound nouns (것, 수, 개 …) are dropped.
@@ -204,6 +204,17 @@ class KiwiTokenizer:
     def split_sentences(self, text: str) -> list[tuple[int, int]]:
         """Sentence (start, end) offsets by Kiwi."""
         return [(s.start, s.end) for s in self.kiwi.split_into_sents(text)]
+
+    def presplit(self, texts: Sequence[str]) -> Callable[[str], list[tuple[int, int]]]:
+        """`split_sentences`, with `texts` split all at once first on Kiwi's worker threads (the
+        same offsets; one long line at a time took ~13 ms of one core: ~6 s of 150 OCR'd pages)."""
+        texts = list(dict.fromkeys(texts))
+        try:
+            done = dict(zip(texts, ([(s.start, s.end) for s in sents]
+                                    for sents in self.kiwi.split_into_sents(texts)))) if texts else {}
+        except Exception:  # noqa: BLE001 — each text is then split on its own, as before
+            done = {}
+        return lambda text: done[text] if text in done else self.split_sentences(text)
 
     def morphemes(self, text: str) -> list[Morph]:
         """Every morpheme of `text` with its Kiwi tag and offsets (particles included)."""

@@ -381,7 +381,9 @@ def test_the_small_tokenizer_gives_the_full_tokenizers_ids(fast_folder, mixed):
 
 def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, tmp_path):
     """onnx_build writes the float32 graph from the weights (no torch export on a first run);
-    it computes what the torch encoder computes, padding masked out."""
+    it computes what the torch encoder computes, padding masked out — with the attention
+    written as com.microsoft `Attention` nodes (the int8 graph's source) too."""
+    import onnx
     import onnxruntime as ort
     import torch
 
@@ -390,6 +392,7 @@ def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, 
     from e5fast.weights import RowReader
 
     build_fp32(fast_folder, tmp_path / "fp32.onnx")
+    build_fp32(fast_folder, tmp_path / "fused.onnx", fused_attention=True)
     ids = np.random.default_rng(0).integers(5, 250_000, size=(3, 21))
     mask = np.ones((3, 21), np.float32)
     mask[1, 15:], mask[2, 7:] = 0, 0
@@ -401,3 +404,6 @@ def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, 
         want = PaddedMean(enc)(torch.from_numpy(emb), torch.from_numpy(mask)).numpy()
         packed = enc.pooled([ids[0], ids[1, :15], ids[2, :7]]).numpy()  # no padding at all
     assert np.abs(got - want).max() < 1e-4 and np.abs(got - packed).max() < 1e-4
+    fused = ort.InferenceSession(str(tmp_path / "fused.onnx"), providers=["CPUExecutionProvider"])
+    assert "Attention" in {n.op_type for n in onnx.load(str(tmp_path / "fused.onnx")).graph.node}
+    assert np.abs(fused.run(None, {"inputs_embeds": emb, "mask": mask})[0] - packed).max() < 1e-4

@@ -1,4 +1,4 @@
-from retriever.chunking import ChunkerConfig, chunk_note
+from retriever.chunking import ChunkerConfig, chunk_note, split_candidates
 
 
 def _check_lines(chunks, text):
@@ -61,6 +61,25 @@ def test_plain_text_paragraphs_then_sentences(tokenizer):
     assert all(c.text.rstrip().endswith(("다.", "짧다.", "문단.")) for c in chunks)  # cut at sentence ends
     joined = " ".join(c.text for c in chunks)
     assert joined.count("번째 문장") == 60
+
+
+def test_long_lines_split_at_once_give_the_same_chunks(tokenizer):
+    """The indexer hands Kiwi every long line of a round at once (`presplit`, its worker
+    threads); the chunks are the ones splitting line by line gives, and only lines too long
+    for one piece are split ahead."""
+    lines = [" ".join(f"{k}번 페이지의 {i}번째 문장은 주민 참여를 설명한다." for i in range(n))
+             for k, n in ((1, 25), (2, 3), (3, 40))]
+    text = "\n".join(lines) + "\n짧은 줄."
+    config = ChunkerConfig(plain_max_chars=600)
+    ahead = split_candidates(text, config)
+    assert ahead == [lines[0], lines[2]]  # the 3-sentence line fits a piece: not split ahead
+    want = chunk_note("page.txt", text, config, splitter=tokenizer.split_sentences)
+    asked: list[str] = []
+    splitter = tokenizer.presplit(ahead)
+    got = chunk_note("page.txt", text, config, splitter=lambda t: asked.append(t) or splitter(t))
+    assert got == want and len(got) > 3
+    assert asked and set(asked) <= set(ahead)  # every line chunking split was split ahead
+    assert [splitter(x) for x in ahead] == [tokenizer.split_sentences(x) for x in ahead]
 
 
 def test_single_huge_line_is_bounded():
