@@ -92,6 +92,12 @@ class Engine:
         """The passage path in use and why (None until the first passage call or `load`)."""
         return self._choice
 
+    def adopt(self, choice: Choice) -> None:
+        """The passage path another process loaded for this engine (`apart`): reported as ours."""
+        with self._lock:
+            if self._choice is None:
+                self._choice = choice
+
     def describe(self) -> dict:
         """{"id", "path", "query_path", "why"} of what embeds now (for reports and manifests)."""
         if self._nano is not None:

@@ -55,7 +55,7 @@ def test_the_status_line_counts_pages_and_results_arrive_without_a_restart(scann
     assert st.building and st.ocr_running and (st.ocr_done, st.ocr_total) == (2, 4)
     assert "스캔 페이지 인식 중 2/4" in during["line"]
     assert during["readiness"].startswith("스캔 페이지 인식 중 2/4")
-    assert during["freshness"] == "스캔 페이지 인식 중 2/4"
+    assert during["freshness"] == "스캔 페이지 인식 중 2/4 · 의미 검색은 인식 후"
 
 
 def test_answers_hits_and_quiz_items_from_scans_carry_their_page(scanned_app):
