@@ -90,8 +90,11 @@ def child(folder: str, index: str, model_dir: str, spec: str) -> None:
         if lib.live_modes:
             q0 = time.perf_counter()
             ok = bool(lib.search("파티션 프로젝션", mode="keyword", k=3))
+            ms = round(1000 * (time.perf_counter() - q0), 1)
             pages = len({c.page for c in lib.searcher.index.chunks if c.source == scan})
-            print(json.dumps({"t": round(q0 - t0, 2), "ok": ok, "ms": round(1000 * (time.perf_counter() - q0), 1),
+            # a question embedded while pages are read (the text notes by meaning, scanned pages by keyword)
+            hybrid = bool(lib.search("파티션 프로젝션은 무엇인가요", mode="hybrid", k=3)) if "hybrid" in lib.live_modes else None
+            print(json.dumps({"t": round(q0 - t0, 2), "ok": ok, "ms": ms, "hybrid_ok": hybrid,
                               "ocr_done": lib.status.ocr_done, "ocr_total": lib.status.ocr_total,
                               "pages_searchable": pages}), flush=True)
         build.join(timeout=2.0)
@@ -176,6 +179,7 @@ def part_big(out: Path, root: Path, msmarco: Path, seed_notes: Path, fresh: bool
             "peak_by_pages_read": sampler.at_pages, "final": rows[-1],
             "pdf_mb": round((folder / f"scan{pages}.pdf").stat().st_size / 2**20, 1),
             "searches_during_ocr": len(during), "ok_during_ocr": sum(r["ok"] for r in during),
+            "hybrid_ok_during_ocr": sum(bool(r.get("hybrid_ok")) for r in during),
             "ms_during_ocr_p50": sorted(r["ms"] for r in during)[len(during) // 2] if during else None,
             "progress": [(r["t"], r["pages_searchable"]) for r in rows if "ok" in r][:: max(1, len(rows) // 12)]}
 
