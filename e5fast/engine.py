@@ -288,6 +288,17 @@ class Engine:
             self._runners.pop(c.path)
         trim_heap()
 
+    def release_queries(self) -> None:
+        """Free the query runner (not the passage path's): a build about to embed in a child
+        (`apart`); the next question loads it again (≈ 0.9 s)."""
+        from .heap import trim_heap
+        with self._lock:
+            c = self._choice
+            if c is None or c.path == c.query_path or c.query_path not in self._runners:
+                return
+            self._runners.pop(c.query_path)  # not closed: a question under way keeps it until done
+        trim_heap()
+
     def _threads(self, background: bool) -> int:
         n = self.num_threads or cores()
         return max(1, n - 1) if background else n  # leave a core to the web server

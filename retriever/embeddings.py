@@ -203,12 +203,14 @@ class FastE5Embeddings(Embedder):
     @contextmanager
     def passages_apart(self) -> Iterator[None]:
         """Passages embedded by a child process started on first use and ended with the block
-        (`e5fast.apart`); torch never loads here. Nested blocks share the outer one's child."""
+        (`e5fast.apart`); torch never loads here, and the query runner is freed on entry (loaded
+        again by the next question) so that the two are not resident beside the child."""
         if self._apart is not None or self.engine.fell_back:
             yield
             return
         from e5fast.apart import Apart
 
+        self.engine.release_queries()
         self._apart = Apart(self.engine)
         try:
             yield

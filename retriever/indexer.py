@@ -60,6 +60,7 @@ class _Build:
     t0: float
     background: bool = False  # beside a server: the embedder leaves it a core
     defer: bool = False  # scanned pages are still to be read: their chunks' vectors wait
+    apart: bool = False  # passages embedded by a child (the model never resident beside Tesseract)
 
     @property
     def more(self) -> bool:
@@ -183,14 +184,12 @@ class Indexer:
         """A build with pages to recognise: the text notes embedded (by a child) and published,
         the pages read while the generations published carry their chunks with vectors pending,
         then those chunks embedded (by a child again) and the last generation written."""
-        b.defer = True
-        with self.embedder.passages_apart():
-            self._round(b, notes, skipped, progress, say, on_keyword_ready, on_embed, on_published)
+        b.defer = b.apart = True
+        self._round(b, notes, skipped, progress, say, on_keyword_ready, on_embed, on_published)
         say(f"스캔 페이지 {len(b.ocr.jobs())}쪽을 인식합니다 (OCR)…")
         b.ocr.recognise(lambda: self._round(b, notes, skipped, False, lambda m: None, None, None, on_published))
         b.defer = False
-        with self.embedder.passages_apart():
-            self._round(b, notes, skipped, progress, say, None, on_embed, on_published)
+        self._round(b, notes, skipped, progress, say, None, on_embed, on_published)
 
     def _round(self, b: _Build, base: list[Note], base_skipped: list[Skipped], progress: bool, say: Reporter,
                on_keyword_ready: KeywordReady | None, on_embed: EmbedProgress | None,
@@ -205,7 +204,7 @@ class Indexer:
         if on_keyword_ready is not None and any(c.id not in rows for c in plan.chunks):
             on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, bm25, tokens, notes))
         vectors, embedded, pending = chunk_vectors(self.embedder, plan.chunks, b.old if b.reuse_vectors else None,
-                                                   rows, b.defer, say, progress, on_embed, b.background)
+                                                   rows, b.defer, say, progress, on_embed, b.background, b.apart)
         if b.rep.embedded + embedded >= RELEASE_AFTER and not b.more:  # a large build's last round
             self.embedder.release_passages()
         generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, bm25, tokens, notes)

@@ -10,6 +10,7 @@ them too: they are never reused as vectors.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Callable
 
 import numpy as np
@@ -36,9 +37,11 @@ def old_rows(old: LoadedIndex | None) -> dict[str, int]:
 def chunk_vectors(embedder: Embedder, chunks: list[Chunk], old: LoadedIndex | None, rows: dict[str, int],
                   defer: bool, say: Callable[[str], None], progress: bool = False,
                   on_embed: Callable[[int, int], None] | None = None,
-                  background: bool = False) -> tuple[np.ndarray, int, list[str]]:
+                  background: bool = False, apart: bool = False) -> tuple[np.ndarray, int, list[str]]:
     """(vectors of every chunk, how many were embedded now, the ids left pending). `defer`:
-    chunks of recognised pages (`Chunk.ocr`) that have no vector yet wait (zero rows)."""
+    chunks of recognised pages (`Chunk.ocr`) that have no vector yet wait (zero rows). `apart`:
+    embedded where the model leaves no memory behind (`Embedder.passages_apart`), only for as
+    long as the embedding itself lasts."""
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     waiting = pending_ids(old.manifest) if old is not None else set()
     need, pending = [], []
@@ -51,8 +54,9 @@ def chunk_vectors(embedder: Embedder, chunks: list[Chunk], old: LoadedIndex | No
         else:
             need.append(i)
     if need:
-        embedder.prepare_passages()  # a model made or loaded first says so first
-        say(f"{len(need)}개 청크 임베딩 중 (embedding {len(need)} chunks)…")
-        vectors[need] = embedder.embed_passages([chunks[i].indexed_text for i in need], progress=progress,
-                                                on_batch=on_embed, background=background)
+        with embedder.passages_apart() if apart else nullcontext():
+            embedder.prepare_passages()  # a model made or loaded first says so first
+            say(f"{len(need)}개 청크 임베딩 중 (embedding {len(need)} chunks)…")
+            vectors[need] = embedder.embed_passages([chunks[i].indexed_text for i in need], progress=progress,
+                                                    on_batch=on_embed, background=background)
     return vectors, len(need), pending

@@ -93,7 +93,7 @@ def child(folder: str, index: str, model_dir: str, spec: str) -> None:
             ms = round(1000 * (time.perf_counter() - q0), 1)
             pages = len({c.page for c in lib.searcher.index.chunks if c.source == scan})
             # a question embedded while pages are read (the text notes by meaning, scanned pages by keyword)
-            hybrid = bool(lib.search("파티션 프로젝션은 무엇인가요", mode="hybrid", k=3)) if "hybrid" in lib.live_modes else None
+            hybrid = bool(lib.search("파티션 프로젝션은 무엇인가요", mode="hybrid", k=3)) if lib.status.ocr_running else None
             print(json.dumps({"t": round(q0 - t0, 2), "ok": ok, "ms": ms, "hybrid_ok": hybrid,
                               "ocr_done": lib.status.ocr_done, "ocr_total": lib.status.ocr_total,
                               "pages_searchable": pages}), flush=True)
