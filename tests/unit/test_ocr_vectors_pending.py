@@ -160,6 +160,16 @@ def test_a_restart_reads_no_page_again_and_finishes_the_pending_vectors(scanned,
     from retriever.store import read_manifest
 
     assert pending_ids(read_manifest(index))  # page 1 is in, its vectors wait
+    from retriever.search import Searcher
+    from retriever.store import load_index
+
+    searcher = Searcher(load_index(index), emb, tokenizer)  # what was left: a pending row is neutral
+    wait = searcher.index.waiting
+    q = "라우터 점검 주기"
+    cand, kw, dense, _, dense_ids = searcher.candidates(q, searcher.query_vector(q), 10)
+    assert wait[cand].any() and (~wait[cand]).any() and not wait[dense_ids].any()
+    assert dense[wait[cand]] == pytest.approx(dense[~wait[cand]].mean())
+    assert searcher.search(q, mode="hybrid", k=1)[0].page == 1
     read = fake_tesseract(monkeypatch, events)
     emb.fail = True  # stopped again, now while the scan's chunks are embedded after the last page
     with pytest.raises(RuntimeError, match="embedding"):
