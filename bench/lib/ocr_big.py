@@ -115,21 +115,25 @@ class Sampler:
     def __init__(self, proc) -> None:
         self.proc = proc
         self.peak = {"indexing_process": 0, "largest_tesseract": 0, "tesseracts_at_once": 0, "other_children": 0,
-                     "total": 0}
+                     "forking_not_counted": 0, "total": 0}
         self.at_pages: dict[int, dict] = {}
 
     def sample(self, done: int) -> None:
         import psutil
 
         try:
-            main = self.proc.memory_info().rss
-            kids = [(c.name(), c.memory_info().rss) for c in self.proc.children(recursive=True)]
+            main, own = self.proc.memory_info().rss, self.proc.cmdline()
+            kids = [(c.name(), c.memory_info().rss, c.cmdline()) for c in self.proc.children(recursive=True)]
         except psutil.Error:
             return
+        # a child with the indexing process's own command line is a Tesseract launch between fork
+        # and exec: its RSS is the parent's pages, shared, not memory of its own (left out of the total)
+        forking = [rss for name, rss, cmd in kids if "tesseract" not in name and cmd == own]
+        kids = [(name, rss) for name, rss, cmd in kids if "tesseract" in name or cmd != own]
         tess = [rss for name, rss in kids if "tesseract" in name]
         now = {"indexing_process": main, "largest_tesseract": max(tess, default=0), "tesseracts_at_once": sum(tess),
                "other_children": sum(rss for name, rss in kids if "tesseract" not in name),
-               "total": main + sum(rss for _, rss in kids)}
+               "forking_not_counted": sum(forking), "total": main + sum(rss for _, rss in kids)}
         self.peak = {k: max(v, now[k]) for k, v in self.peak.items()}
         for step in STEPS:
             if done >= step and step not in self.at_pages:
