@@ -15,8 +15,11 @@ from typing import Callable
 
 import numpy as np
 
+from e5fast.heap import trim_heap
+
 from .embeddings import Embedder
 from .store import PENDING, LoadedIndex
+from .tokenizer import release_kiwi_memory
 from .types import Chunk
 
 
@@ -54,6 +57,9 @@ def chunk_vectors(embedder: Embedder, chunks: list[Chunk], old: LoadedIndex | No
         else:
             need.append(i)
     if need:
+        if apart:  # what this process holds free goes back before the child comes (the tree's peak)
+            trim_heap()
+            release_kiwi_memory()
         with embedder.passages_apart() if apart else nullcontext():
             embedder.prepare_passages()  # a model made or loaded first says so first
             say(f"{len(need)}개 청크 임베딩 중 (embedding {len(need)} chunks)…")

@@ -118,6 +118,10 @@ def test_no_passage_is_embedded_while_pages_are_read_and_pending_pages_are_found
             seen["modes"], seen["manifest"] = lib.live_modes, lib.manifest
 
     fake_tesseract(monkeypatch, events, during)
+    from retriever import vectors
+
+    real_release = vectors.release_kiwi_memory  # Kiwi's allocator emptied before each child (issue 20)
+    monkeypatch.setattr(vectors, "release_kiwi_memory", lambda: events.append(("release", real_release())))
     rep = lib.refresh()
 
     # the order: the memo embedded (apart), then every page read with no model, then the scan's chunks
@@ -130,6 +134,7 @@ def test_no_passage_is_embedded_while_pages_are_read_and_pending_pages_are_found
         assert depth == 1 or e[0] != "embed", "passages embedded outside a passages_apart block"
     embeds = [e[1] for e in events if e[0] == "embed"]
     assert embeds[-1] == len(scanned_rows(lib)) and len(embeds) == 2, events
+    assert all(events[i - 1] == ("release", True) for i, e in enumerate(events) if e == ("apart", "in")), events
     # during OCR: text notes semantic/hybrid, the pending page by keyword and by hybrid (not dropped)
     assert set(seen["modes"]) == {"keyword", "semantic", "hybrid"}
     assert set(seen["manifest"]["vectors_pending"]) == {c.id for c in lib.searcher.index.chunks
