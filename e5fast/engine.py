@@ -289,14 +289,13 @@ class Engine:
         trim_heap()
 
     def release_queries(self) -> None:
-        """Free the query runner (not the passage path's): a build about to embed in a child
-        (`apart`); the next question loads it again (≈ 0.9 s)."""
+        """Free the query runner (not the passage path's) and the tokenizer (≈ 40 MB once used):
+        a build about to embed in a child (`apart`); the next question loads them again (≈ 1 s)."""
         from .heap import trim_heap
         with self._lock:
-            c = self._choice
-            if c is None or c.path == c.query_path or c.query_path not in self._runners:
-                return
-            self._runners.pop(c.query_path)  # not closed: a question under way keeps it until done
+            c, self._tok = self._choice, None  # not closed: a call under way keeps what it holds
+            if c is not None and c.path != c.query_path:
+                self._runners.pop(c.query_path, None)
         trim_heap()
 
     def _threads(self, background: bool) -> int:
