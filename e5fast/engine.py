@@ -93,6 +93,12 @@ class Engine:
         """The passage path in use and why (None until the first passage call or `load`)."""
         return self._choice
 
+    def adopt(self, choice: Choice) -> None:
+        """The passage path another process loaded for this engine (`apart`): reported as ours."""
+        with self._lock:
+            if self._choice is None:
+                self._choice = choice
+
     def describe(self) -> dict:
         """{"id", "path", "query_path", "why"} of what embeds now (for reports and manifests)."""
         if self._nano is not None:
@@ -291,6 +297,16 @@ class Engine:
             # not closed: a call that took it before this keeps running; once nothing holds it,
             # its weights and worker threads go
             self._runners.pop(c.path)
+        trim_heap()
+
+    def release_queries(self) -> None:
+        """Free the query runner (not the passage path's) and the tokenizer (≈ 40 MB once used):
+        a build about to embed in a child (`apart`); the next question loads them again (≈ 1 s)."""
+        from .heap import trim_heap
+        with self._lock:
+            c, self._tok = self._choice, None  # not closed: a call under way keeps what it holds
+            if c is not None and c.path != c.query_path:
+                self._runners.pop(c.query_path, None)
         trim_heap()
 
     def _threads(self, background: bool) -> int:

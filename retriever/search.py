@@ -176,6 +176,9 @@ class Searcher:
 
     def _dense_top(self, qv: np.ndarray, k: int, mask: np.ndarray | None,
                    exact: bool = False) -> tuple[list[int], np.ndarray]:
+        waiting = self.index.waiting  # rows without a vector yet never come from the dense side
+        if waiting is not None:
+            mask = ~waiting if mask is None else mask & ~waiting
         if mask is None and exact:  # every cosine, not the ANN's (the calibration; no copy of the vectors)
             sims = self.index.vectors @ qv
             order = _top(sims, k)
@@ -200,7 +203,20 @@ class Searcher:
         dense_ids, _ = self._dense_top(qv, pool, mask, exact)
         cand = np.array(sorted(set(bm_top) | set(dense_ids)), dtype=np.int64)
         dense = self.index.vectors[cand] @ qv if cand.size else np.zeros(0, dtype=np.float32)
-        return cand, bm[cand], dense, bm_top, dense_ids
+        return cand, bm[cand], self._neutral_where_waiting(cand, dense), bm_top, dense_ids
+
+    def _neutral_where_waiting(self, cand: np.ndarray, dense: np.ndarray) -> np.ndarray:
+        """A candidate whose vector is not written yet (a page recognised while scans are
+        read) gets the mean cosine of the others: neutral after z-scoring, so its keyword
+        score alone places it — found, neither dropped for a zero row nor lifted by one."""
+        waiting = self.index.waiting
+        if waiting is None or not cand.size:
+            return dense
+        wait = waiting[cand]
+        if wait.any():
+            dense = dense.copy()
+            dense[wait] = float(dense[~wait].mean()) if (~wait).any() else 0.0
+        return dense
 
     def _hybrid(self, q: str, k: int, mask: np.ndarray | None) -> tuple[list[Hit], Weights]:
         f = self.fusion

@@ -42,6 +42,7 @@ FORMAT_VERSION = 3
 READABLE_FORMATS = (2, 3)  # format 2 had no notes.jsonl and no pages: still searchable and reusable
 CURRENT = "CURRENT"
 BIGRAM_DIR = "bm25-bigram"
+PENDING = "vectors_pending"  # the manifest's chunk ids whose vectors are not written yet (`vectors.py`)
 
 T = TypeVar("T")
 
@@ -69,6 +70,7 @@ class BuildReport:
     # None when no indexed file has scanned pages
     ocr: list[dict] | None = None
     recognised: int = 0  # pages this build ran OCR on (pages recognised before are cached)
+    vectors_pending: int = 0  # chunks of recognised pages whose vectors are not written yet
 
     def to_dict(self) -> dict:
         d = {
@@ -81,6 +83,7 @@ class BuildReport:
         if self.ocr is not None:  # only with scanned notes: the report of text notes stays as it was
             d["ocr"] = self.ocr
             d["recognised"] = self.recognised
+            d["vectors_pending"] = self.vectors_pending  # 0 once a build is done
         return d
 
 
@@ -116,8 +119,22 @@ class LoadedIndex:
 
     @property
     def dense_ready(self) -> bool:
-        """Whether the chunks have vectors (semantic and hybrid search work)."""
-        return self.vectors is not None and self.ann is not None
+        """Whether the chunks have vectors (semantic and hybrid search work): some rows may
+        still wait for theirs (`waiting`), not all of them."""
+        if self.vectors is None or self.ann is None:
+            return False
+        waiting = self.waiting
+        return waiting is None or not bool(waiting.all())
+
+    @property
+    def waiting(self) -> np.ndarray | None:
+        """Rows whose vectors are not written yet (zeros: chunks of pages recognised while the
+        build still reads scanned pages, `vectors.py`) as a mask; None when every row has one."""
+        def load() -> np.ndarray | None:
+            ids = set(self.manifest.get(PENDING, ()))
+            return np.array([c.id in ids for c in self.chunks], dtype=bool) if ids else None
+
+        return self.memo("retriever:waiting", load)
 
     @property
     def tokens(self) -> list[list[str]]:

@@ -68,8 +68,9 @@ class IndexState:
 
     @property
     def ocr_progress(self) -> str:
-        """`스캔 페이지 인식 중 12/80` while scanned pages are read, else ""."""
-        return f"스캔 페이지 인식 중 {self.ocr_done}/{self.ocr_total}" if self.ocr_running else ""
+        """`스캔 페이지 인식 중 12/80 · 의미 검색은 인식 후` while scanned pages are read (their
+        chunks are found by keyword; their vectors are written once the last page is), else ""."""
+        return f"스캔 페이지 인식 중 {self.ocr_done}/{self.ocr_total} · 의미 검색은 인식 후" if self.ocr_running else ""
 
 
 class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
@@ -259,7 +260,8 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
     def index_status(self) -> dict:
         st = notes_mod.index_status(self._library.manifest, self._library.index_dir, self.note_rows())
         st["building"] = self._library.status.building
-        st["scanning"] = self.state.ocr_progress  # "스캔 페이지 인식 중 12/80" while scans are read
+        st["scanning"] = self.state.ocr_progress  # "스캔 페이지 인식 중 12/80 · …" while scans are read
+        st["vectors_pending"] = len(self._library.manifest.get("vectors_pending", ()))  # chunks found by keyword only
         st["auto"] = self.settings.watch_seconds > 0  # the app re-indexes edited notes by itself
         return st
 

@@ -90,8 +90,11 @@ def child(folder: str, index: str, model_dir: str, spec: str) -> None:
         if lib.live_modes:
             q0 = time.perf_counter()
             ok = bool(lib.search("파티션 프로젝션", mode="keyword", k=3))
+            ms = round(1000 * (time.perf_counter() - q0), 1)
             pages = len({c.page for c in lib.searcher.index.chunks if c.source == scan})
-            print(json.dumps({"t": round(q0 - t0, 2), "ok": ok, "ms": round(1000 * (time.perf_counter() - q0), 1),
+            # a question embedded while pages are read (the text notes by meaning, scanned pages by keyword)
+            hybrid = bool(lib.search("파티션 프로젝션은 무엇인가요", mode="hybrid", k=3)) if lib.status.ocr_running else None
+            print(json.dumps({"t": round(q0 - t0, 2), "ok": ok, "ms": ms, "hybrid_ok": hybrid,
                               "ocr_done": lib.status.ocr_done, "ocr_total": lib.status.ocr_total,
                               "pages_searchable": pages}), flush=True)
         build.join(timeout=2.0)
@@ -112,21 +115,25 @@ class Sampler:
     def __init__(self, proc) -> None:
         self.proc = proc
         self.peak = {"indexing_process": 0, "largest_tesseract": 0, "tesseracts_at_once": 0, "other_children": 0,
-                     "total": 0}
+                     "forking_not_counted": 0, "total": 0}
         self.at_pages: dict[int, dict] = {}
 
     def sample(self, done: int) -> None:
         import psutil
 
         try:
-            main = self.proc.memory_info().rss
-            kids = [(c.name(), c.memory_info().rss) for c in self.proc.children(recursive=True)]
+            main, own = self.proc.memory_info().rss, self.proc.cmdline()
+            kids = [(c.name(), c.memory_info().rss, c.cmdline()) for c in self.proc.children(recursive=True)]
         except psutil.Error:
             return
+        # a child with the indexing process's own command line is a Tesseract launch between fork
+        # and exec: its RSS is the parent's pages, shared, not memory of its own (left out of the total)
+        forking = [rss for name, rss, cmd in kids if "tesseract" not in name and cmd == own]
+        kids = [(name, rss) for name, rss, cmd in kids if "tesseract" in name or cmd != own]
         tess = [rss for name, rss in kids if "tesseract" in name]
         now = {"indexing_process": main, "largest_tesseract": max(tess, default=0), "tesseracts_at_once": sum(tess),
                "other_children": sum(rss for name, rss in kids if "tesseract" not in name),
-               "total": main + sum(rss for _, rss in kids)}
+               "forking_not_counted": sum(forking), "total": main + sum(rss for _, rss in kids)}
         self.peak = {k: max(v, now[k]) for k, v in self.peak.items()}
         for step in STEPS:
             if done >= step and step not in self.at_pages:
@@ -176,6 +183,7 @@ def part_big(out: Path, root: Path, msmarco: Path, seed_notes: Path, fresh: bool
             "peak_by_pages_read": sampler.at_pages, "final": rows[-1],
             "pdf_mb": round((folder / f"scan{pages}.pdf").stat().st_size / 2**20, 1),
             "searches_during_ocr": len(during), "ok_during_ocr": sum(r["ok"] for r in during),
+            "hybrid_ok_during_ocr": sum(bool(r.get("hybrid_ok")) for r in during),
             "ms_during_ocr_p50": sorted(r["ms"] for r in during)[len(during) // 2] if during else None,
             "progress": [(r["t"], r["pages_searchable"]) for r in rows if "ok" in r][:: max(1, len(rows) // 12)]}
 

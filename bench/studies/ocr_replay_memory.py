@@ -11,7 +11,9 @@ replaced by its recognised text from a page cache (`ocr.jsonl` of the big part's
 PNG, and publications come every `--publish` seconds (the app: 15 s, with pages ≈ 10× slower).
 This process's own RSS and peak (VmHWM) are printed when 5, 10, 25, 50, 75 and 100 pages are
 read, with the resident MiB of glibc's thread heaps (64 MiB mappings), the main heap, other
-anonymous memory and files. Tesseract's own processes (≈ 100 MiB each) are not part of it.
+anonymous memory and files, and the tree's peak so far: this process and its children (the
+passage child, `e5fast.apart`) sampled together every 0.2 s. Tesseract's own processes
+(≈ 100 MiB each, two at once) are not part of it: add them for the real run's tree.
 Results: bench/RESULTS.md ("The 100-page scan under 1 GB (issue 20)").
 """
 from __future__ import annotations
@@ -65,9 +67,37 @@ def _replay_tesseract(cache: Path, delay: float, config) -> None:
     runner._read_one = read_one
 
 
-def _line(what: str, t0: float, extra: str = "") -> None:
+class _Tree:
+    """The peak of this process's and its children's RSS sampled at once, every 0.2 s."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = self.child_peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(0.2):
+            try:
+                kids = sum(c.memory_info().rss for c in me.children(recursive=True))
+                self.peak = max(self.peak, (me.memory_info().rss + kids) >> 20)
+                self.child_peak = max(self.child_peak, kids >> 20)
+            except psutil.Error:
+                continue
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _line(what: str, t0: float, tree: _Tree, extra: str = "") -> None:
     print(f"{what:>9} t={time.perf_counter() - t0:5.0f}s RSS {_status('VmRSS')} peak {_status('VmHWM')} MiB "
-          f"{json.dumps(_resident())}{extra}", flush=True)
+          f"tree peak {tree.peak} (children {tree.child_peak}) {json.dumps(_resident())}{extra}", flush=True)
 
 
 def replay(cache: Path, embedder: str, delay: float, publish: float) -> None:
@@ -80,15 +110,20 @@ def replay(cache: Path, embedder: str, delay: float, publish: float) -> None:
     emb = _embedder(embedder, str(OUT / "e5fast-model"))
     with tempfile.TemporaryDirectory(prefix="ocr-replay-") as index:
         lib = NotesLibrary(BIG / "notes", index, emb, KiwiTokenizer(), ocr=config)
-        t0, steps = time.perf_counter(), list(STEPS)
+        t0, steps, tree, hybrid = time.perf_counter(), list(STEPS), _Tree(), [0, 0]
         build = lib.start_refresh()
         while build.is_alive():
             while steps and lib.status.ocr_done >= steps[0]:
-                _line(f"{steps.pop(0)} pages", t0)
+                _line(f"{steps.pop(0)} pages", t0, tree)
             if lib.live_modes:
                 lib.search("파티션 프로젝션", mode="keyword", k=3)
+            if lib.status.ocr_running and "hybrid" in lib.live_modes:  # a question embedded meanwhile
+                hybrid[0] += 1
+                hybrid[1] += bool(lib.search("파티션 프로젝션은 무엇인가요", mode="hybrid", k=3))
             build.join(timeout=0.2)
-        _line("end", t0, f" chunks {len(lib.searcher.index.chunks)} dense {lib.searcher.index.dense_ready}")
+        tree.stop()
+        _line("end", t0, tree, f" chunks {len(lib.searcher.index.chunks)} dense {lib.searcher.index.dense_ready}"
+              f" hybrid during OCR {hybrid[1]}/{hybrid[0]} answered")
 
 
 def _last_cache() -> Path:

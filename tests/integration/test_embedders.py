@@ -59,3 +59,21 @@ def test_bad_spec():
         make_embedder("word2vec:foo")
     with pytest.raises(ValueError):
         make_embedder("sentence-transformers:")
+
+
+def test_passages_embedded_apart_are_the_same_vectors_and_the_child_is_gone(embedder):
+    """A build that reads scanned pages embeds in a child (`e5fast.apart`, issue 20): the same
+    vectors as here, the passage path reported as ours, and no process left after the block."""
+    import psutil
+
+    docs = ["Athena 파티션 프로젝션으로 메타스토어를 우회한다", "EBS 볼륨은 데이터를 보존한다\n둘째 줄"]
+    here, question = embedder.embed_passages(docs), embedder.embed_query_vector(docs[0])
+    me = psutil.Process()
+    with embedder.passages_apart():
+        assert embedder.engine._tok is None  # the tokenizer freed here meanwhile (≈ 40 MB, issue 20)
+        apart = embedder.embed_passages(docs)
+        kids = [c for c in me.children() if "e5fast.apart" in c.cmdline()]
+        assert len(kids) == 1 and embedder._apart.failed == ""
+    assert np.array_equal(apart, here)
+    assert np.array_equal(embedder.embed_query_vector(docs[0]), question)  # what was freed loads again
+    assert not kids[0].is_running() and embedder.describe()["path"] is not None

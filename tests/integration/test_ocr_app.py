@@ -42,7 +42,8 @@ def scanned_app(tmp_path_factory, embedder):
         wait_for(lambda: app.state.ocr_done >= 2 and app.search("포트 미러링 패킷 복제", mode="keyword", k=1),
                  "two recognised pages in the search")
         during = {"state": app.state, "line": index_state_markdown(app), "readiness": app.readiness(),
-                  "freshness": app.index_status()["scanning"]}
+                  "freshness": app.index_status()["scanning"], "pending": app.index_status()["vectors_pending"],
+                  "hybrid": app.search("포트 미러링 패킷 복제", mode="hybrid", k=1)}
     finally:
         gate.touch()
     wait_for(lambda: not app.state.building, "the end of the build")
@@ -55,7 +56,9 @@ def test_the_status_line_counts_pages_and_results_arrive_without_a_restart(scann
     assert st.building and st.ocr_running and (st.ocr_done, st.ocr_total) == (2, 4)
     assert "스캔 페이지 인식 중 2/4" in during["line"]
     assert during["readiness"].startswith("스캔 페이지 인식 중 2/4")
-    assert during["freshness"] == "스캔 페이지 인식 중 2/4"
+    assert during["freshness"] == "스캔 페이지 인식 중 2/4 · 의미 검색은 인식 후"
+    # the recognised pages' vectors wait for the last page: hybrid finds them by their keyword score
+    assert during["pending"] > 0 and (during["hybrid"][0].source, during["hybrid"][0].ocr) == ("photo.jpg", True)
 
 
 def test_answers_hits_and_quiz_items_from_scans_carry_their_page(scanned_app):

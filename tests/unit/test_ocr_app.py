@@ -78,7 +78,7 @@ def test_the_status_line_counts_scanned_pages_while_they_are_read():
     from studyapp import IndexState
 
     reading = IndexState(True, 40, 40, 1.0, "", ("keyword", "semantic", "hybrid"), 12, 80)
-    assert reading.ocr_running and reading.ocr_progress == "스캔 페이지 인식 중 12/80"
+    assert reading.ocr_running and reading.ocr_progress == "스캔 페이지 인식 중 12/80 · 의미 검색은 인식 후"
     line = index_state_markdown(_App(reading))
     assert "스캔 페이지 인식 중 12/80" in line and "재시작 없이" in line and "키워드 검색**만" not in line
     first = IndexState(True, 3, 40, 0.1, "", ("keyword",), 0, 80)
