@@ -120,7 +120,7 @@ class Engine:
                 self.timings["folder"] = time.perf_counter() - t
             return self._folder
 
-    def tokenizer(self) -> E5Tokenizer:
+    def tokenizer(self) -> E5Tokenizer:  # loaded again after `release_queries`
         with self._lock:
             if self._tok is None:
                 t = time.perf_counter()
@@ -145,9 +145,7 @@ class Engine:
         folder = self._folder or existing_folder(self.model_dir)
         if self._nano is not None or self._runners or folder is None or self.queries == "torch":
             return False
-        choice = self._choice
-        if self.queries == "auto" and choice is None:
-            choice = ChoiceCache(self._choices_file or folder / CHOICES_FILE).get(self._choice_key())
+        choice = self._choice or (self._cached_choice() if self.queries == "auto" else None)
         path = self.queries if self.queries != "auto" else (choice.query_path if choice else None)
         return path in ORT_PATHS and graph_path(folder, ORT_PATHS[path]).is_file()
 
@@ -190,9 +188,8 @@ class Engine:
         if mode in ("q4", "int8", "onnx", *QUERY_ONLY):
             return self._runner(mode)
         if self._choice is None and self.requested == "auto":  # a cached choice costs nothing
-            # The key names the installed torch: a cached choice means torch was there when it
-            # was made, and its query graph runs on ONNX Runtime alone — importing torch
-            # (~2 s) only to answer a question is what made `ask` slow (bench/RESULTS.md).
+            # A cached choice (its key names the installed torch) runs its query graph on ONNX
+            # Runtime alone: importing torch (~2 s) only to answer a question made `ask` slow.
             cached = self._cache().get(self._choice_key())
             if cached is not None:
                 self._choice = cached
@@ -216,7 +213,6 @@ class Engine:
                 return version(pkg)
             except PackageNotFoundError:
                 return "-"
-
         return (f"{cpu_info().key}-torch{ver('torch')}-ort{ver('onnxruntime')}"
                 f"-probe{load_probe(self.probe_file).version}-f{FORMAT}-c{CHOICE_VERSION}")
 
@@ -225,9 +221,8 @@ class Engine:
         from .materialize import existing_folder
 
         folder = self._folder or existing_folder(self.model_dir)
-        if folder is None:
-            return None
-        return ChoiceCache(self._choices_file or folder / CHOICES_FILE).get(self._choice_key())
+        return None if folder is None else \
+            ChoiceCache(self._choices_file or folder / CHOICES_FILE).get(self._choice_key())
 
     def _chosen(self) -> Choice:
         """The cached choice for this CPU, or measure every path now and cache the result."""
@@ -275,28 +270,23 @@ class Engine:
 
     def _release(self, keep: set[str]) -> None:
         """Free the runners (and the ONNX graphs) the choice does not use."""
-        from .onnx_graph import drop_graphs
         from .heap import trim_heap
+        from .onnx_graph import drop_graphs
         from .runners import ORT_PATHS
-
         for path in [p for p in self._runners if p not in keep]:
             self._runners.pop(path).close()
         drop_graphs(self.folder(), {ORT_PATHS[p] for p in keep if p in ORT_PATHS})
         trim_heap()
 
     def release_passages(self) -> None:
-        """Free the passage runner when queries run on another path (a build has embedded all
-        it will: its calibration and writing then peak ~50 MB lower); the next passage call
-        loads it again (the choice stays)."""
+        """Free the passage runner when queries run on another path (a build has embedded all it
+        will: its calibration and writing peak ~50 MB lower); the next passage call reloads it."""
         from .heap import trim_heap
-
         with self._lock:
             c = self._choice
             if c is None or c.path == c.query_path or c.path not in self._runners:
                 return
-            # not closed: a call that took it before this keeps running; once nothing holds it,
-            # its weights and worker threads go
-            self._runners.pop(c.path)
+            self._runners.pop(c.path)  # not closed: a call under way keeps it until done
         trim_heap()
 
     def release_queries(self) -> None:

@@ -20,8 +20,7 @@ from typing import Callable
 
 from . import chunking
 from . import tokenizer as tokenizer_mod
-from .bm25 import PARAMS as BM25_PARAMS
-from .bm25 import BM25Index
+from .bm25 import PARAMS as BM25_PARAMS, BM25Index
 from .calibration import build_entry, uncalibrated as _uncalibrated
 from .chunking import ChunkerConfig, chunk_note
 from .code_hash import source_hash
@@ -196,19 +195,20 @@ class Indexer:
                on_published: Published | None) -> None:
         """Write one generation: the notes with every scanned page recognised so far."""
         notes, skipped = b.ocr.assemble(base, base_skipped)
-        plan = self._plan(notes, b.old, b.reuse_chunks, b.ocr)
-        rows = old_rows(b.old if b.reuse_vectors else None)
+        plan, old = self._plan(notes, b.old, b.reuse_chunks, b.ocr), (b.old if b.reuse_vectors else None)
+        rows = old_rows(old)
         tokens = self._tokens(plan.chunks, b.old, rows, b.reuse_chunks)
-        manifest = self._manifest(plan, notes, skipped, b.refs, b.ocr, b.old if b.reuse_vectors else None)
+        manifest = self._manifest(plan, notes, skipped, b.refs, b.ocr, old)
         bm25 = BM25Index.build(tokens)  # one per round: the keyword index served now, calibrated and written
         if on_keyword_ready is not None and any(c.id not in rows for c in plan.chunks):
             on_keyword_ready(LoadedIndex(None, manifest, plan.chunks, None, None, bm25, tokens, notes))
-        vectors, embedded, pending = chunk_vectors(self.embedder, plan.chunks, b.old if b.reuse_vectors else None,
-                                                   rows, b.defer, say, progress, on_embed, b.background, b.apart)
+        vectors, embedded, pending = chunk_vectors(self.embedder, plan.chunks, old, rows, b.defer, say, progress,
+                                                   on_embed, b.background, b.apart)
+        manifest["embedder"] = self._embedder_entry(old)  # a first build's path is known once it has run
         if b.rep.embedded + embedded >= RELEASE_AFTER and not b.more:  # a large build's last round
             self.embedder.release_passages()
         generation = LoadedIndex(None, manifest, plan.chunks, vectors, None, bm25, tokens, notes)
-        previous = b.old.manifest if b.old is not None and b.reuse_vectors else None
+        previous = old.manifest if old is not None else None
         if pending:  # measured once the vectors are all there; the last measure (if any) serves meanwhile
             manifest[PENDING] = pending
             manifest["calibration"] = {**(previous or {}).get("calibration", {"skipped": "vectors pending"}),

@@ -339,6 +339,23 @@ def test_the_report_reaches_the_index_manifest(model_dir, tmp_path, tiny_probe, 
     assert read_manifest(tmp_path / "index")["embedder"]["path"] == "int8"
 
 
+def test_a_first_build_reports_the_path_it_chose(model_dir, tmp_path, tiny_probe, fake_runners, in_process,
+                                                tokenizer):
+    """Under "auto" the path is known only once the build has embedded: the manifest and the
+    report still say which path ran and why (they were written with "not loaded yet")."""
+    from retriever import FastE5Embeddings, NotesLibrary
+    from retriever.store import read_manifest
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# EBS\n\nEBS 볼륨은 인스턴스가 꺼져도 데이터를 보존한다.", encoding="utf-8")
+    emb = FastE5Embeddings(model_dir, fallback=False)
+    emb.engine.probe_file, emb.engine._choices_file = tiny_probe, tmp_path / "choices.json"
+    rep = NotesLibrary(corpus, tmp_path / "index", emb, tokenizer).refresh().to_dict()["embedder"]
+    assert rep["path"] in ("q4", "int8", "bf16", "onnx", "fp32") and "fastest path" in rep["why"]
+    assert read_manifest(tmp_path / "index")["embedder"]["path"] == rep["path"]
+
+
 def test_the_shipped_fp32_vectors_are_this_model_s(model_dir):
     """probe_fp32.npy (the reference a first choice checks against) is what fp32 computes here."""
     from e5fast.probe import load_probe, load_reference
