@@ -53,3 +53,12 @@ def mean(rows: list[dict[str, float]]) -> dict[str, float]:
     if not rows:
         return {}
     return {k: sum(r[k] for r in rows) / len(rows) for k in rows[0]}
+
+
+def from_first_ranks(ranks: Sequence[int | None]) -> dict[str, float]:
+    """hit@1, hit@5 and MRR over questions given the 0-based rank of each one's first relevant
+    result (None: not found)."""
+    found = [k for k in ranks if k is not None]
+    n = max(1, len(ranks))
+    return {"hit@1": sum(k == 0 for k in found) / n, "hit@5": sum(k < 5 for k in found) / n,
+            "mrr": sum(1 / (k + 1) for k in found) / n}

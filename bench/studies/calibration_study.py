@@ -19,6 +19,7 @@ import numpy as np
 
 from bench.lib.evalsets import load_set, unit_of
 from bench.lib.library import open_study_library
+from bench.lib.metrics import from_first_ranks
 from bench.lib.paths import OUT
 from retriever.calibration import RANGES, calibrate
 from retriever.fusion import FusionConfig, fuse
@@ -48,7 +49,7 @@ def real_rows(ev, lib, embedder, pool: int = 50) -> list[tuple]:
 
 
 def metrics(rows, order_of) -> dict:
-    h1 = h5 = mrr = 0.0
+    firsts = []
     for kw, dense, units, rel in rows:
         scores = order_of(kw, dense)
         ranked: list[str] = []
@@ -59,13 +60,8 @@ def metrics(rows, order_of) -> dict:
                 ranked.append(units[i])
             if len(ranked) >= 10:
                 break
-        first = next((r for r, u in enumerate(ranked) if u in rel), None)
-        if first is not None:
-            h1 += first == 0
-            h5 += first < 5
-            mrr += 1 / (first + 1)
-    n = max(1, len(rows))
-    return {"hit@1": h1 / n, "hit@5": h5 / n, "mrr": mrr / n}
+        firsts.append(next((r for r, u in enumerate(ranked) if u in rel), None))
+    return from_first_ranks(firsts)
 
 
 def keyword_order(kw, dense):

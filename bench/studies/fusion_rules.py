@@ -14,21 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.lib.metrics import from_first_ranks
 from bench.studies.fusion_rows import ROWS, first_rank, load
 from retriever.calibration import ProbeScores, choose
 from retriever.fusion import FusionConfig, fuse, keyword_lead, zscore
 
 
 def metrics(rows, scorer) -> dict:
-    h1 = h5 = mrr = 0.0
-    for r in rows:
-        k = first_rank(r, scorer(r))
-        if k is not None:
-            h1 += k == 0
-            h5 += k < 5
-            mrr += 1 / (k + 1)
-    n = max(1, len(rows))
-    return {"hit@1": h1 / n, "hit@5": h5 / n, "mrr": mrr / n}
+    return from_first_ranks([first_rank(r, scorer(r)) for r in rows])
 
 
 def kw_only(r):
