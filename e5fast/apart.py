@@ -19,6 +19,7 @@ the engine in this process, with one notice.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -111,8 +112,6 @@ def _reply(out, head: dict, payload: bytes = b"") -> None:
 def main() -> None:
     """The child: load the passage path, say which, then embed each request until stdin ends."""
     from .engine import Engine
-
-    import os
 
     args = json.loads(sys.argv[1])
     out = os.fdopen(os.dup(1), "wb")  # the answers' own pipe: anything printed goes to stderr

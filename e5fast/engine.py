@@ -34,7 +34,7 @@ ENGINE_ID = "e5fast:multilingual-e5-small-q4"
 PATHS = ("q4", "int8", "bf16", "onnx", "fp32")  # order = preference between equally fast paths
 TORCH_PATHS = ("fp32", "bf16")  # the rest run on ONNX Runtime
 QUERY_MODES = ("auto", "q4", "int8", "onnx", "int8q", "torch")
-QUERY_ONLY = ("int8q",)  # ONNX graphs for questions only (runners.QUERY_ONLY): query candidates
+QUERY_ONLY = ("int8q",)  # ONNX graphs made for one question at a time: query candidates, never passages
 QUERY_PATH = "q4"  # queries before the first choice, and beside a forced path (its graph comes with the folder)
 CHOICES_FILE = "choices.json"
 

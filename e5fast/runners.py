@@ -24,7 +24,6 @@ from .windows import Windows
 
 TORCH_PATHS = ("fp32", "bf16")
 ORT_PATHS = {"q4": "q4", "int8": "int8", "onnx": "fp32", "int8q": "int8q"}  # path name → ONNX graph kind (onnx_graph.py)
-QUERY_ONLY = ("int8q",)  # graphs made for one question at a time: candidates for queries, not passages
 # ONNX Runtime fusions left out per path: on the int8 graph its SkipLayerNormalization kernel
 # (residual add + LayerNorm in one) took ~15 % of a passage batch, the unfused Add and
 # LayerNormalization ~8 % less in all (bench/results/engine.md, issue 22 no-AMX).

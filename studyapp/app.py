@@ -16,6 +16,7 @@ from typing import Callable, ContextManager, Iterator, Sequence
 
 from retriever import BuildReport, Hit, PreparedQuery, Weights, check_mode, prepare_query
 from retriever.highlight import match_spans
+from retriever.vectors import pending_ids
 from tutor.common.types import Answer, Turn
 from tutor.quizzes import section_titles
 
@@ -261,7 +262,7 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
         st = notes_mod.index_status(self._library.manifest, self._library.index_dir, self.note_rows())
         st["building"] = self._library.status.building
         st["scanning"] = self.state.ocr_progress  # "스캔 페이지 인식 중 12/80 · …" while scans are read
-        st["vectors_pending"] = len(self._library.manifest.get("vectors_pending", ()))  # chunks found by keyword only
+        st["vectors_pending"] = len(pending_ids(self._library.manifest))  # chunks found by keyword only
         st["auto"] = self.settings.watch_seconds > 0  # the app re-indexes edited notes by itself
         return st
 
