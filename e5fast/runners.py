@@ -88,6 +88,10 @@ class TorchRunner:
             trim_heap()
         return pooled
 
+    def prepare(self, wins: Windows, threads: int) -> Callable[[], np.ndarray]:
+        """`run(wins, threads)` as a call made later (torch holds the GIL between ops: nothing to split)."""
+        return lambda: self.run(wins, threads)
+
     def close(self) -> None:
         self._workers.close()
 
@@ -136,14 +140,26 @@ class OrtRunner:
             trim_heap()
         return pooled
 
+    def prepare(self, wins: Windows, threads: int) -> Callable[[], np.ndarray]:
+        """`run(wins, threads)` in two steps: the inputs of a single batch (a question) are
+        made now — Python and the word-table reads, holding the GIL — and the returned call is
+        the session's run alone, which releases it."""
+        if len(wins.ids) != 1:
+            return lambda: self.run(wins, threads)
+        feeds = self._feeds(wins.ids)
+        return lambda: self.session.run(None, feeds)[0]
+
     def _forward(self, windows: list[np.ndarray]) -> np.ndarray:
+        return self.session.run(None, self._feeds(windows))[0]
+
+    def _feeds(self, windows: list[np.ndarray]) -> dict[str, np.ndarray]:
         longest = max(len(w) for w in windows)
         ids = np.zeros((len(windows), longest), dtype=np.int64)
         mask = np.zeros((len(windows), longest), dtype=np.float32)
         for j, w in enumerate(windows):
             ids[j, :len(w)] = w
             mask[j, :len(w)] = 1.0
-        return self.session.run(None, {"inputs_embeds": self.word[ids], "mask": mask})[0]
+        return {"inputs_embeds": self.word[ids], "mask": mask}
 
     def close(self) -> None:
         self._pool.close()

@@ -66,6 +66,10 @@ class EmbedAhead:
         rows = self._ask("query", [text])
         return rows[0] if rows is not None else self.inner.embed_query_vector(text)
 
+    def query_job(self, text: str):
+        """The helper's answer in the call (waiting on its pipe holds no GIL)."""
+        return lambda: self.embed_query_vector(text)
+
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         rows = self._ask("texts", texts) if texts else None

@@ -103,6 +103,13 @@ class Embedder(ABC):
     def embed_query_vector(self, text: str) -> np.ndarray:
         return _normalise(self.embed_batch([text], is_query=True))[0]
 
+    def query_job(self, text: str) -> Callable[[], np.ndarray]:
+        """`embed_query_vector(text)` in two steps: the work that needs the GIL now, the model
+        run in the returned call — an engine whose model releases the GIL (ONNX Runtime) lets a
+        caller score the keyword side in another thread meanwhile (`search.Searcher`). Here:
+        everything in the call."""
+        return lambda: self.embed_query_vector(text)
+
     # LangChain interface
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_passages(texts).tolist()
@@ -194,6 +201,9 @@ class FastE5Embeddings(Embedder):
 
     def embed_batch(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         return self.engine.embed(texts, is_query)
+
+    def query_job(self, text: str) -> Callable[[], np.ndarray]:
+        return self.engine.query_job(text)
 
     def _embed_passage_batch(self, texts: list[str], background: bool) -> np.ndarray:
         apart = self._apart

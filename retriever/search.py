@@ -11,6 +11,7 @@ corpus's own (measured when the index was built, `calibration.py`), the defaults
 from __future__ import annotations
 
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from threading import Lock
 
@@ -65,7 +66,7 @@ class Searcher:
     """Read-only search over one loaded index; safe to share between threads."""
 
     def __init__(self, index: LoadedIndex, embedder: Embedder, tokenizer: Tokenizer,
-                 fusion: FusionConfig = FusionConfig(), cache_size: int = 256) -> None:
+                 fusion: FusionConfig = FusionConfig(), cache_size: int = 256, beside: bool = True) -> None:
         self.index = index
         self.embedder = embedder
         self.tokenizer = tokenizer
@@ -74,6 +75,8 @@ class Searcher:
         self._qcache_size = cache_size
         self._lock = Lock()
         self._chunk_sources = np.array([c.source for c in index.chunks], dtype=object)
+        self.beside = beside  # score the keyword side in a helper thread during the model run (`both_sides`)
+        self._beside: ThreadPoolExecutor | None = None
 
     # -- the two sides --------------------------------------------------------------
     def query_terms(self, query: str) -> list[str]:
@@ -107,17 +110,44 @@ class Searcher:
         return query_coverage(self.index.chunks[i].indexed_text, query) >= MIN_BIGRAM_COVERAGE
 
     def query_vector(self, query: str) -> np.ndarray:
+        vec = self._cached_vector(query)
+        return vec if vec is not None else self._keep_vector(query, self.embedder.embed_query_vector(query))
+
+    def _cached_vector(self, query: str) -> np.ndarray | None:
         with self._lock:
             vec = self._qcache.get(query)
             if vec is not None:
                 self._qcache.move_to_end(query)
-                return vec
-        vec = self.embedder.embed_query_vector(query)
+            return vec
+
+    def _keep_vector(self, query: str, vec: np.ndarray) -> np.ndarray:
         with self._lock:
             self._qcache[query] = vec
             if len(self._qcache) > self._qcache_size:
                 self._qcache.popitem(last=False)
         return vec
+
+    def both_sides(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """(the query vector, the keyword side) of one query. When the vector is not cached, the
+        model runs in this thread while a helper thread scores the keyword side: the embedder
+        tokenises first (`query_job`, holding the GIL), then its model run (ONNX Runtime) holds
+        no GIL, so Kiwi and BM25 take ~0.7 ms off a hybrid search's ~5 on two cores instead of
+        adding to it (bench/RESULTS.md, issue 22). Started the other way round, Kiwi (which holds
+        the GIL while it analyses) made the tokeniser wait, and nothing was gained."""
+        vec = self._cached_vector(query)
+        if vec is not None or not self.beside:
+            return self.query_vector(query), self.keyword_side(query)
+        run = self.embedder.query_job(query)
+        with self._lock:
+            if self._beside is None:
+                self._beside = ThreadPoolExecutor(1, thread_name_prefix="keyword-side")
+            beside = self._beside
+        keyword = beside.submit(self.keyword_side, query)
+        try:
+            vec = self._keep_vector(query, run())
+        finally:
+            bm = keyword.result()
+        return vec, bm
 
     def similarities(self, qv: np.ndarray) -> np.ndarray:
         """Cosine of the query vector to every chunk, in chunk order (zeros before the
@@ -192,11 +222,12 @@ class Searcher:
         return [int(allowed[i]) for i in order], sims[order]
 
     def candidates(self, q: str, qv: np.ndarray, pool: int, mask: np.ndarray | None = None,
-                   exact: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int], list[int]]:
+                   exact: bool = False, keyword: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int], list[int]]:
         """The union of both sides' top-`pool` for one query: (chunk ids, their keyword
         scores, their cosines, keyword top ids, dense top ids); `exact`: the dense side from
-        every cosine rather than the ANN."""
-        bm = self.keyword_side(q)
+        every cosine rather than the ANN; `keyword`: the keyword side when already scored."""
+        bm = self.keyword_side(q) if keyword is None else keyword
         if mask is not None:
             bm = np.where(mask, bm, 0.0)
         bm_top = [int(i) for i in _top(bm, pool) if bm[i] > 0]
@@ -220,7 +251,8 @@ class Searcher:
 
     def _hybrid(self, q: str, k: int, mask: np.ndarray | None) -> tuple[list[Hit], Weights]:
         f = self.fusion
-        cand, kw, dense, bm_top, dense_ids = self.candidates(q, self.query_vector(q), max(f.pool, k), mask)
+        qv, keyword = self.both_sides(q)
+        cand, kw, dense, bm_top, dense_ids = self.candidates(q, qv, max(f.pool, k), mask, keyword=keyword)
         weights = f.weights(kw)
         if cand.size == 0:
             return [], weights

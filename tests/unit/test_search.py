@@ -97,3 +97,71 @@ def test_highlight_by_kiwi_tokens(tokenizer):
     html = mark("<b>파티션</b>", match_spans("<b>파티션</b>", "파티션", tokenizer), "<mark>", "</mark>",
                 escape=__import__("html").escape)
     assert "<b>" not in html and "<mark>파티션</mark>" in html
+
+
+class _WaitsForKeywordSide:
+    """Wraps the fake embedder: a question's model run waits until the keyword side of that
+    question has been scored — in sequence that never happens, so the run would time out."""
+
+    def __init__(self, inner, scored) -> None:
+        self.inner, self.scored = inner, scored
+        self.ran_in: list[str] = []
+
+    def query_job(self, text):
+        import threading
+
+        def run():
+            self.ran_in.append(threading.current_thread().name)
+            assert self.scored.wait(timeout=10), "the keyword side was not scored during the model run"
+            return self.inner.embed_query_vector(text)
+        return run
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_hybrid_scores_the_keyword_side_during_the_model_run(seed_library):
+    """`Searcher.both_sides`: the question's model run (this thread) and its keyword side (a
+    helper thread) at once, with the same hits and weights as the two in sequence."""
+    import threading
+
+    s = seed_library.searcher
+    scored = threading.Event()
+    sides_in: list[str] = []
+
+    class Side(Searcher):
+        def keyword_side(self, query):
+            out = super().keyword_side(query)
+            sides_in.append(threading.current_thread().name)
+            scored.set()
+            return out
+
+    emb = _WaitsForKeywordSide(s.embedder, scored)
+    beside = Side(s.index, emb, s.tokenizer, s.fusion)
+    in_sequence = Searcher(s.index, s.embedder, s.tokenizer, s.fusion, beside=False)
+    for q, _ in CASES:
+        scored.clear()
+        got, weights = beside.search_explained(q, mode="hybrid", k=5)
+        want, want_weights = in_sequence.search_explained(q, mode="hybrid", k=5)
+        assert [(h.chunk_index, round(h.score, 6)) for h in got] == [(h.chunk_index, round(h.score, 6)) for h in want]
+        assert weights == want_weights
+    assert set(emb.ran_in) == {threading.current_thread().name}
+    assert sides_in and all(name.startswith("keyword-side") for name in sides_in)
+    # a repeated question has its vector cached: no model run, the keyword side in this thread
+    n = len(emb.ran_in)
+    beside.search(CASES[0][0], mode="hybrid")
+    assert len(emb.ran_in) == n and sides_in[-1] == threading.current_thread().name
+
+
+def test_a_failing_keyword_side_fails_the_search_not_the_thread(seed_library):
+    s = seed_library.searcher
+
+    class Broken(Searcher):
+        def keyword_side(self, query):
+            raise RuntimeError("bm25 exploded")
+
+    broken = Broken(s.index, s.embedder, s.tokenizer, s.fusion)
+    with pytest.raises(RuntimeError, match="bm25 exploded"):
+        broken.search("파티션 최적화", mode="hybrid")
+    # the helper thread lives on: the next search through it answers
+    assert Searcher(s.index, s.embedder, s.tokenizer, s.fusion).search("파티션 최적화", mode="hybrid")
