@@ -32,6 +32,8 @@ import numpy as np
 
 CACHE = "few_texts.npz"
 _BASE = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the substring hash (mod 2**64)
+_SPACE = ord("\u2581")  # Metaspace's "▁"
+_BASE_INT, _MASK = int(_BASE), (1 << 64) - 1
 
 
 class FewTexts:
@@ -50,6 +52,10 @@ class FewTexts:
         self._spaced = any(" " in p for p in pieces)
         # the normaliser and pre-tokenizer alone (a one-piece model), to find each text's pieces
         self.front = Tokenizer.from_str(json.dumps(self._doc([self.unk])))
+        self._inner_space = any("\u2581" in p[1:] for p in pieces)  # none in XLM-R's
+        self._grids: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        with np.errstate(over="ignore"):
+            self._powers = np.cumprod(np.concatenate([[np.uint64(1)], np.full(self.longest, _BASE)]))
 
     @cached_property
     def ids(self) -> dict[str, int]:
@@ -150,6 +156,99 @@ class FewTexts:
         tok.pre_tokenizer = self.front.pre_tokenizer
         encs = tok.encode_batch(norms, add_special_tokens=False)
         return norms, encs, [[keep[i] for i in e.ids] for e in encs]
+
+    def encode_one(self, text: str) -> list[int] | None:
+        """A short text's ids in the full vocabulary, one <unk> per unknown character (what
+        `windows` wants), by the Unigram's own Viterbi written out here instead of a per-call
+        model (`encode_normalised`): a seed question 0.31 ms instead of 0.51 (bench/RESULTS.md,
+        issue 22), a tenth of a question's embedding.
+        The same lattice and order as `tokenizers` (`Unigram::encode_optimized`): per
+        pre-tokenized word, start positions in order, at each the pieces starting there from
+        short to long, a later path kept only when strictly better; a position that no
+        one-character piece starts gets an <unk> node scored min score − 10. None when the text
+        holds an added token's content (as `encode_normalised`)."""
+        norm = self.front.normalizer.normalize_str(text)
+        if any(t["content"] in text or t["content"] in norm for t in self.template["added_tokens"]):
+            return None
+        words = [w for w, _ in self.front.pre_tokenizer.pre_tokenize_str(norm)]
+        edges: dict[str, dict[int, list[tuple[int, int]]]] = {}  # word → start → [(end, piece id)], short first
+        for w in dict.fromkeys(words):
+            edges[w] = self._edges(w)
+        unk_score = float(self.scores[self.floor]) - 10.0  # tokenizers' K_UNK_PENALTY
+        out: list[int] = []
+        for w in words:
+            out += self._viterbi(w, edges[w], unk_score)
+        return out
+
+    def _edges(self, word: str) -> dict[int, list[tuple[int, int]]]:
+        """start → [(end, piece id)] of the pieces in `word`, shortest first: the hashes of every
+        substring that could be a piece (none runs across a "▁" but at its start: checked over
+        the vocabulary in `_grid`) at once, looked up sorted, then checked against the piece's
+        text (a hash found by accident is no piece here)."""
+        codes = _codes(word)
+        n = len(codes)
+        if n == 0:
+            return {}
+        start, length = self._grid(n)
+        # a substring may hold "▁" only at its first character: end before the next one after its start
+        space = np.flatnonzero(codes == _SPACE)
+        nxt = np.full(n, n)
+        if space.size and not self._inner_space:
+            nxt = space[np.minimum(np.searchsorted(space, np.arange(n), side="right"), space.size - 1)]
+            nxt = np.where(nxt > np.arange(n), nxt, n)
+        ok = start + length <= nxt[start]
+        start, length = start[ok], length[ok]
+        h, pref = 0, [0]  # prefix hashes (Python integers: numpy scalars cost ~1 µs a step)
+        for c in word:
+            h = (h * _BASE_INT + ord(c)) & _MASK
+            pref.append(h)
+        prefix = np.array(pref, dtype=np.uint64)
+        with np.errstate(over="ignore"):  # h(i, k) = pref[i+k] − pref[i]·B^k (mod 2**64)
+            subs = prefix[start + length] - prefix[start] * self._powers[length]
+        order = np.argsort(subs, kind="stable")
+        ordered = subs[order]
+        at = np.searchsorted(self._hashes, ordered)
+        at[at == len(self._hashes)] = 0
+        hit = np.flatnonzero(self._hashes[at] == ordered)
+        found: dict[int, list[tuple[int, int]]] = {}
+        for i, k, pid in sorted(zip(start[order[hit]].tolist(), length[order[hit]].tolist(),
+                                    self._hash_ids[at[hit]].tolist())):
+            if self.pieces[pid] == word[i:i + k]:
+                found.setdefault(i, []).append((i + k, pid))
+        return found
+
+    def _grid(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(start, length) of every substring of a text of n characters up to `longest`, cached per n."""
+        grid = self._grids.get(n)
+        if grid is None:
+            ks = np.arange(1, self.longest + 1)
+            start, length = np.meshgrid(np.arange(n), ks, indexing="ij")
+            keep = (start + length <= n).ravel()
+            grid = self._grids[n] = (start.ravel()[keep], length.ravel()[keep])
+        return grid
+
+    def _viterbi(self, word: str, edges: dict[int, list[tuple[int, int]]], unk_score: float) -> list[int]:
+        n = len(word)
+        score: list[float | None] = [0.0] + [None] * n
+        back: list[tuple[int, int]] = [(0, 0)] * (n + 1)  # (start, piece id) of the best path's last piece
+        for i in range(n):
+            here = score[i]
+            single = False
+            for j, pid in edges.get(i, ()):
+                cand = here + float(self.scores[pid])
+                if score[j] is None or cand > score[j]:
+                    score[j], back[j] = cand, (i, pid)
+                single = single or j == i + 1
+            if not single:
+                cand = here + unk_score
+                if score[i + 1] is None or cand > score[i + 1]:
+                    score[i + 1], back[i + 1] = cand, (i, self.unk)
+        ids, j = [], n
+        while j > 0:
+            i, pid = back[j]
+            ids.append(pid)
+            j = i
+        return ids[::-1]
 
     @property
     def normalizer(self):

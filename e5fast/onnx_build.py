@@ -8,11 +8,14 @@ tokens (B, hidden). Every weight matmul is a `MatMul` with its weight as an init
 (in, out), in layer order QKV, attention output, intermediate, output — what
 `onnx_graph.to_matmul_nbits` and `quantize_int8` rewrite.
 
-`fused_attention=True` writes each layer's QKV projection and attention as one com.microsoft
-`Attention` node instead (its key mask from `mask`), which `quantize_int8` turns into
-`QAttention`: ONNX Runtime's CPU kernel for it skips the graph's split/transpose/mask-add
-ops around the attention products, which took about half of the int8 graph's time on 600-char
-passages (bench/results/engine.md, issue 22 no-AMX). Only the int8 graph is made from it.
+`attention` says how each layer's attention is written: "ops" (reshape, transpose, matmuls,
+softmax), "fused" — the QKV projection and attention as one com.microsoft `Attention` node
+(its key mask from `mask`), which `quantize_int8` turns into `QAttention`: ONNX Runtime's CPU
+kernel skips the split/transpose/mask-add ops around the attention products, which took about
+half of the int8 graph's time on 600-char passages (bench/results/engine.md, issue 22 no-AMX);
+only the int8 graph is made from it — or "mha": the QKV projection stays a MatMul (for
+`query_graph` to quantise) and its three parts go to one com.microsoft `MultiHeadAttention`
+node with the key mask (12 nodes a layer fewer; the int8q query graph).
 """
 from __future__ import annotations
 
@@ -51,12 +54,17 @@ class _Graph:
         return outs[0] if n_out == 1 else outs
 
 
-def build_fp32(folder: str | Path, dest: Path, fused_attention: bool = False) -> None:
-    """Write the float32 graph of `folder`'s encoder to `dest` (attention as one com.microsoft
-    `Attention` node per layer when `fused_attention`)."""
+ATTENTION = ("ops", "fused", "mha")
+
+
+def build_fp32(folder: str | Path, dest: Path, attention: str = "ops") -> None:
+    """Write the float32 graph of `folder`'s encoder to `dest`, its attention written as
+    `attention` says (see the module's docstring)."""
     import onnx
     from onnx import TensorProto, helper
 
+    if attention not in ATTENTION:
+        raise ValueError(f"attention must be one of {ATTENTION}")
     folder = Path(folder)
     cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     hidden, heads = int(cfg["hidden_size"]), int(cfg["num_attention_heads"])
@@ -75,10 +83,10 @@ def build_fp32(folder: str | Path, dest: Path, fused_attention: bool = False) ->
     x = _layer_norm(g, x, "embeddings.LayerNorm")
     keep_out = g.op("Mul", g.op("Sub", g.const("one", 1.0), "mask"), g.const("neg", -1e9))
     key_bias = g.op("Unsqueeze", keep_out, g.const("axes12", [1, 2], np.int64))  # (B, 1, 1, n)
-    if fused_attention:  # Attention takes the 1/0 mask itself, as int32 (B, n)
+    if attention != "ops":  # (Multi-Head)Attention takes the 1/0 mask itself, as int32 (B, n)
         key_bias = g.op("Cast", "mask", to=TensorProto.INT32)
     d = hidden // heads
-    if not fused_attention:
+    if attention == "ops":
         g.const("split_heads", [0, 0, 3, heads, d], np.int64)
         g.const("merge_heads", [0, 0, hidden], np.int64)
         g.const("axes0", [0], np.int64)
@@ -86,7 +94,7 @@ def build_fp32(folder: str | Path, dest: Path, fused_attention: bool = False) ->
     g.const("half", 0.5)
     g.const("sqrt2", math.sqrt(2.0))
     for i in range(int(cfg["num_hidden_layers"])):
-        x = _block(g, x, f"encoder.layer.{i}", key_bias, hidden, fused_attention)
+        x = _block(g, x, f"encoder.layer.{i}", key_bias, hidden, attention)
     m = g.op("Unsqueeze", "mask", g.const("axis2", [2], np.int64))
     axis1 = g.const("axis1", [1], np.int64)
     g.nodes.append(helper.make_node("Div", [g.op("ReduceSum", g.op("Mul", x, m), axis1, keepdims=0),
@@ -97,7 +105,7 @@ def build_fp32(folder: str | Path, dest: Path, fused_attention: bool = False) ->
          helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["windows", "tokens"])],
         [helper.make_tensor_value_info("mean_hidden", TensorProto.FLOAT, ["windows", hidden])],
         g.inits)
-    opsets = [helper.make_opsetid("", OPSET)] + ([helper.make_opsetid("com.microsoft", 1)] if fused_attention else [])
+    opsets = [helper.make_opsetid("", OPSET)] + ([helper.make_opsetid("com.microsoft", 1)] if attention != "ops" else [])
     model = helper.make_model(graph, opset_imports=opsets, producer_name="e5fast",
                               ir_version=8)  # opset 17's IR: ONNX Runtime reads up to 13, onnx writes 14
     onnx.save(model, str(dest))
@@ -112,16 +120,19 @@ def _linear(g: _Graph, x: str, name: str, weight: np.ndarray, bias: np.ndarray) 
     return g.op("Add", g.op("MatMul", x, g.const(f"{name}.wT", weight.T)), g.const(f"{name}.b", bias))
 
 
-def _block(g: _Graph, x: str, p: str, key_bias: str, hidden: int, fused: bool = False) -> str:
+def _block(g: _Graph, x: str, p: str, key_bias: str, hidden: int, attention: str = "ops") -> str:
     """One post-LN block: fused QKV attention with the key mask, then the erf-GELU MLP.
-    `fused`: the attention as one `Attention` node; `key_bias` is then the int32 mask."""
+    `attention` "fused" / "mha": `key_bias` is the int32 mask."""
     w = g.w
     att = [f"{p}.attention.self.{m}" for m in ("query", "key", "value")]
     qkv_w = np.concatenate([w[f"{a}.weight"] for a in att])
     qkv_b = np.concatenate([w[f"{a}.bias"] for a in att])
-    if fused:
+    if attention == "fused":
         ctx = g.op("Attention", x, g.const(f"{p}.qkv.wT", qkv_w.T), g.const(f"{p}.qkv.b", qkv_b), key_bias,
                    domain="com.microsoft", num_heads=g.heads)
+    elif attention == "mha":
+        q, k, v = g.op("Split", _linear(g, x, f"{p}.qkv", qkv_w, qkv_b), axis=-1, n_out=3)
+        ctx = g.op("MultiHeadAttention", q, k, v, "", key_bias, domain="com.microsoft", num_heads=g.heads)
     else:
         ctx = _attention(g, _linear(g, x, f"{p}.qkv", qkv_w, qkv_b), key_bias)
     ao = f"{p}.attention.output.dense"

