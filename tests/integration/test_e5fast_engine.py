@@ -435,3 +435,17 @@ def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, 
     mha = ort.InferenceSession(str(tmp_path / "mha.onnx"), providers=["CPUExecutionProvider"])
     assert "MultiHeadAttention" in {n.op_type for n in onnx.load(str(tmp_path / "mha.onnx")).graph.node}
     assert np.abs(mha.run(None, {"inputs_embeds": emb, "mask": mask})[0] - packed).max() < 1e-4
+
+
+def test_graphs_of_an_older_kind_are_deleted_with_the_unused_ones(tmp_path):
+    """A folder from before int8q's outliers were scaled holds `encoder_int8q.onnx`: the next
+    choice's `drop_graphs` deletes it (and the pre-QAttention int8 graph), keeps what it runs."""
+    from e5fast.onnx_graph import FILES, OLD_FILES, SUBDIR, drop_graphs, graph_path
+
+    (tmp_path / SUBDIR).mkdir()
+    for name in (*FILES.values(), *OLD_FILES):
+        (tmp_path / SUBDIR / name).write_bytes(b"graph")
+    assert "encoder_int8q.onnx" in OLD_FILES and FILES["int8q"] not in OLD_FILES
+    drop_graphs(tmp_path, {"int8", "int8q"})
+    assert sorted(p.name for p in (tmp_path / SUBDIR).iterdir()) == sorted([FILES["int8"], FILES["int8q"]])
+    assert graph_path(tmp_path, "int8q").read_bytes() == b"graph"
