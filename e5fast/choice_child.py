@@ -7,13 +7,17 @@ Started by `first_choice.measure_in_child`; everything it loads is given back wh
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 from .choose import Choice, measure
 from .cpu import cpu_info
 from .engine import PATHS, QUERY_ONLY, TORCH_PATHS, Engine
 from .probe import load_probe
+
+log = logging.getLogger(__name__)
 
 
 def child(args: dict) -> dict:
@@ -26,7 +30,7 @@ def child(args: dict) -> dict:
 def measure_here(engine: Engine, key: str) -> Choice:
     """Load every path that can run into `engine` and measure them (`choose.measure`)."""
     runs, unavailable = {}, {}
-    engine._prepare_graphs()
+    _prepare_graphs(engine)
     for path in PATHS:
         try:
             engine._runner(path)
@@ -48,7 +52,31 @@ def measure_here(engine: Engine, key: str) -> Choice:
             unavailable[path] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
     probe = load_probe(engine.probe_file)
     return measure(runs, probe, queries, unavailable, cpu=cpu_info().describe(), key=key,
-                   reference=engine._reference(probe))
+                   reference=_reference(engine, probe))
+
+
+def _prepare_graphs(engine: Engine) -> None:
+    """Every ONNX graph the measurement needs, from one export (when onnxruntime is installed)."""
+    if find_spec("onnxruntime") is not None:
+        from .onnx_graph import prepare_graphs
+        from .runners import ORT_PATHS
+
+        try:
+            prepare_graphs(engine.folder(), ORT_PATHS.values())
+        except Exception as exc:  # the ONNX paths then report themselves unavailable
+            log.warning("ONNX graphs could not be written: %s", exc)
+
+
+def _reference(engine: Engine, probe):
+    """fp32's probe vectors measured beforehand for this model file (None: run fp32 here)."""
+    from .materialize import INFO_FILE
+    from .probe import load_reference
+
+    try:
+        sha = json.loads((engine.folder() / INFO_FILE).read_text(encoding="utf-8"))["sha256"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return load_reference(probe, sha)
 
 
 def main() -> None:

@@ -241,30 +241,6 @@ class Engine:
         self.notice(f"임베딩 경로: {choice.path} (embedding path {choice.reason})")
         return choice
 
-    def _reference(self, probe):
-        """fp32's probe vectors measured beforehand for this model file (None: run fp32 here)."""
-        import json
-
-        from .materialize import INFO_FILE
-        from .probe import load_reference
-
-        try:
-            sha = json.loads((self.folder() / INFO_FILE).read_text(encoding="utf-8"))["sha256"]
-        except (OSError, ValueError, KeyError):
-            return None
-        return load_reference(probe, sha)
-
-    def _prepare_graphs(self) -> None:
-        """Every ONNX graph the measurement needs, from one export (when onnxruntime is installed)."""
-        if find_spec("onnxruntime") is not None:
-            from .onnx_graph import prepare_graphs
-            from .runners import ORT_PATHS
-
-            try:
-                prepare_graphs(self.folder(), ORT_PATHS.values())
-            except Exception as exc:  # the ONNX paths then report themselves unavailable
-                log.warning("ONNX graphs could not be written: %s", exc)
-
     def _cache(self) -> ChoiceCache:
         return ChoiceCache(self._choices_file or self.folder() / CHOICES_FILE)
 

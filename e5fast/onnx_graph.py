@@ -126,7 +126,7 @@ def quantize_int8(src: Path, dest: Path) -> None:
     root.setLevel(max(level, logging.ERROR))
     try:
         # DefaultTensorType: onnx's shape inference types no output of a com.microsoft node
-        quantize_dynamic(str(src), str(dest), weight_type=QuantType.QInt8, per_channel=True,
+        quantize_dynamic(str(src), str(dest), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True,
                          nodes_to_exclude=activation_matmuls,
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     finally:
