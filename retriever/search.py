@@ -131,9 +131,10 @@ class Searcher:
         """(the query vector, the keyword side) of one query. When the vector is not cached, the
         model runs in this thread while a helper thread scores the keyword side: the embedder
         tokenises first (`query_job`, holding the GIL), then its model run (ONNX Runtime) holds
-        no GIL, so Kiwi and BM25 take ~0.7 ms off a hybrid search's ~5 on two cores instead of
-        adding to it (bench/RESULTS.md, issue 22). Started the other way round, Kiwi (which holds
-        the GIL while it analyses) made the tokeniser wait, and nothing was gained."""
+        no GIL, so Kiwi and BM25 (~0.5–1 ms) overlap it on a second core: 0.87–0.89× a hybrid
+        search's time (bench/RESULTS.md, issue 22; no gain when the other core is busy). Started
+        the other way round, Kiwi (which holds the GIL while it analyses) made the tokeniser
+        wait, and nothing was gained."""
         vec = self._cached_vector(query)
         if vec is not None or not self.beside:
             return self.query_vector(query), self.keyword_side(query)
