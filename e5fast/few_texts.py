@@ -182,9 +182,9 @@ class FewTexts:
 
     def _edges(self, word: str) -> dict[int, list[tuple[int, int]]]:
         """start → [(end, piece id)] of the pieces in `word`, shortest first: the hashes of every
-        substring that could be a piece (none runs across a "▁" but at its start: checked over
-        the vocabulary in `_grid`) at once, looked up sorted, then checked against the piece's
-        text (a hash found by accident is no piece here)."""
+        substring that could be a piece (none holds a "▁" but at its start — `_inner_space`, checked
+        over the vocabulary) at once, looked up sorted, then checked against the piece's text (a
+        hash found by accident is no piece here)."""
         codes = _codes(word)
         n = len(codes)
         if n == 0:
