@@ -66,6 +66,7 @@ class Engine:
         self.probe_file = probe_file
         self._choices_file = choices_file  # default: choices.json in the model folder
         self._lock = threading.RLock()
+        self._choosing = threading.Lock()  # one path measurement at a time (a first build, `settle`)
         self._folder: Path | None = None
         self._tok: E5Tokenizer | None = None
         self._word = None  # RowReader over the word table, shared by every runner
@@ -172,14 +173,44 @@ class Engine:
             return self._runners[path]
 
     def _passage_runner(self):
+        if self._choice is None:
+            with self._choosing, self._lock:  # `settle` may be measuring: one measurement at a time
+                if self._choice is None:
+                    if self._cached_choice() is None:  # a cached ONNX Runtime path loads no torch (~1.5 s)
+                        self._require("fp32")  # the reference every choice is measured against
+                    t = time.perf_counter()
+                    self._choice, measured = self._chosen()
+                    if measured:
+                        self._release(keep={self._choice.path, self._choice.query_path})
+                    self.timings["choice"] = time.perf_counter() - t
         with self._lock:
-            if self._choice is None:
-                if self._cached_choice() is None:  # a cached ONNX Runtime path loads no torch (~1.5 s)
-                    self._require("fp32")  # the reference every choice is measured against
-                t = time.perf_counter()
-                self._choice = self._chosen()
-                self.timings["choice"] = time.perf_counter() - t
             return self._runner(self._choice.path)
+
+    def settle(self) -> bool:
+        """Measure this CPU's path choice now when the model folder exists but holds no choice
+        for this CPU and these versions — after an upgrade that changed the way of choosing
+        (`CHOICE_VERSION`): until then questions run on q4 (~3× int8q's time here) and only the
+        next build would measure. Measured in a child process with no lock held, so questions go
+        on meanwhile; a failure is one warning (the next build tries again). True if it measured."""
+        from .materialize import existing_folder
+
+        if (self._nano is not None or self._choice is not None or self.requested != "auto"
+                or self.queries != "auto" or existing_folder(self.model_dir) is None
+                or self._cached_choice() is not None or find_spec("torch") is None):
+            return False
+        with self._choosing:
+            if self._choice is not None:
+                return False
+            try:
+                choice, measured = self._chosen()
+            except Exception as exc:  # noqa: BLE001 — best effort; a build measures again
+                log.warning("임베딩 경로를 측정하지 못했습니다 (path measurement failed): %s", exc)
+                return False
+            with self._lock:
+                self._choice = choice
+                if measured:
+                    self._release(keep={choice.path, choice.query_path})
+        return measured
 
     def _query_runner(self):
         mode = self.queries
@@ -224,22 +255,22 @@ class Engine:
         return None if folder is None else \
             ChoiceCache(self._choices_file or folder / CHOICES_FILE).get(self._choice_key())
 
-    def _chosen(self) -> Choice:
-        """The cached choice for this CPU, or measure every path now and cache the result."""
+    def _chosen(self) -> tuple[Choice, bool]:
+        """(the cached choice for this CPU — or every path measured now and the result cached —,
+        whether it was measured now); loads nothing here (the caller releases what it does not run)."""
         cache = self._cache()
         key = self._choice_key()
         cached = cache.get(key)
         if cached is not None:
-            return cached
+            return cached, False
         self.notice("이 CPU에서 가장 빠른 임베딩 경로를 한 번 측정합니다 "
                     "(measuring the embedding paths once on this CPU)…")
         from .first_choice import measure_in_child
 
         choice = measure_in_child(self, key)  # every path loaded there, given back when it exits
         cache.put(choice)
-        self._release(keep={choice.path, choice.query_path})
         self.notice(f"임베딩 경로: {choice.path} (embedding path {choice.reason})")
-        return choice
+        return choice, True
 
     def _cache(self) -> ChoiceCache:
         return ChoiceCache(self._choices_file or self.folder() / CHOICES_FILE)

@@ -60,6 +60,12 @@ class Embedder(ABC):
         afterwards (a build that reads scanned pages: issue 20). Here: in this process, as always."""
         yield
 
+    def settle(self) -> bool:
+        """Make a one-time measurement this machine is still owed (e5fast: its path choice when
+        the model folder has none for this CPU, e.g. after an upgrade changed the way of
+        choosing); True when it measured. Nothing by default."""
+        return False
+
     def loads_in_child(self) -> bool:
         """Whether a forked child may load this embedder for queries (`embed_ahead`): its files
         are on disk, nothing is written or measured, and nothing is loaded here yet. No by default."""
@@ -235,6 +241,9 @@ class FastE5Embeddings(Embedder):
 
     def loads_in_child(self) -> bool:
         return self.engine.queries_ready()
+
+    def settle(self) -> bool:
+        return self.engine.settle()
 
     def prepare_passages(self) -> None:
         if self._apart is None or not self._apart.start():

@@ -202,6 +202,14 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
         True when semantic search answers now (False: no vectors yet, or the load failed)."""
         return self._warm("semantic", "임베딩 모델")
 
+    def settle_embedder(self) -> threading.Thread:
+        """A one-time measurement the embedder still owes this machine (e5fast's path choice
+        after an upgrade changed the way of choosing: questions run on a slower path until it is
+        made) in a background thread; the app answers meanwhile. Returns the thread."""
+        t = threading.Thread(target=self._library.embedder.settle, name="settle-embedder", daemon=True)
+        t.start()
+        return t
+
     def _warm(self, mode: str, what: str) -> bool:
         """One search in `mode` loads what it needs; best effort, a failure is one warning line."""
         if mode not in self._library.live_modes:

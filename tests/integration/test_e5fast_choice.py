@@ -315,6 +315,43 @@ def test_a_choice_cached_by_an_older_version_is_measured_again_once(model_dir, t
     assert len(in_process) == 1 and again.describe() == engine.describe()
 
 
+def test_a_choice_an_upgrade_left_missing_is_measured_once_while_questions_go_on(
+        model_dir, tmp_path, tiny_probe, fake_runners, in_process, monkeypatch):
+    """After an upgrade (`CHOICE_VERSION`) the folder holds only an older choice: questions run on
+    q4 at once, and `settle` (the app starts it in a background thread) measures once, in a
+    child, holding no lock questions need — a question asked during the measurement is answered."""
+    import threading
+
+    import e5fast.first_choice
+
+    choices = tmp_path / "choices.json"
+    engine = Engine(model_dir, probe_file=tiny_probe, choices_file=choices, fallback=False)
+    ChoiceCache(choices).put(Choice("bf16", "q4", "version 6", key=engine._choice_key().rsplit("-c", 1)[0] + "-c6"))
+    engine.embed(["파티션 프로젝션"], is_query=True)
+    assert not in_process and engine.describe()["path"] is None  # answered on q4, nothing measured
+
+    answered: list[np.ndarray] = []
+    measuring = e5fast.first_choice.run_child
+
+    def run_child(args: dict) -> dict:  # a question from another thread while the paths are measured
+        asker = threading.Thread(target=lambda: answered.append(engine.embed(["EBS 볼륨"], is_query=True)))
+        asker.start()
+        asker.join(timeout=30)
+        return measuring(args)
+
+    monkeypatch.setattr(e5fast.first_choice, "run_child", run_child)
+    assert engine.settle()
+    assert len(in_process) == 1 and len(answered) == 1  # not blocked by the measurement
+    assert "fastest path" in engine.describe()["why"]
+    assert not engine.settle() and len(in_process) == 1  # owed once
+    again = Engine(model_dir, probe_file=tiny_probe, choices_file=choices, fallback=False)
+    assert not again.settle() and len(in_process) == 1  # cached for this CPU now
+    assert again.describe() == engine.describe() or again.describe()["path"] is None  # adopted on use
+    assert not Engine(model_dir, path="int8", probe_file=tiny_probe, choices_file=choices).settle()
+    assert not Engine(tmp_path / "no-folder", probe_file=tiny_probe).settle()  # a first run: the build measures
+    assert not (tmp_path / "no-folder").exists()
+
+
 def test_a_forced_path_is_honoured(model_dir, tmp_path, tiny_probe, fake_runners, in_process):
     choices = tmp_path / "choices.json"
     e = Engine(model_dir, path="onnx", probe_file=tiny_probe, choices_file=choices, fallback=False)
