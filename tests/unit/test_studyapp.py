@@ -200,3 +200,17 @@ def test_api_results_act_for_the_login_with_the_cli_shapes(sa):
     assert p["attempts"] == 2 and api.progress_result(sa, "bob")["attempts"] == 0
     with pytest.raises(InvalidInput):
         api.review_result(sa, "ann", 5, "어제")
+
+
+def test_what_the_embedder_still_owes_is_settled_in_a_background_thread(sa, monkeypatch):
+    """`settle_embedder` (the app calls it after its warm-ups): the embedder's one-time
+    measurement (e5fast's path choice after an upgrade) runs in its own thread, not the caller's."""
+    import threading
+
+    ran_in: list[str] = []
+    embedder = sa._library.embedder
+    monkeypatch.setattr(embedder, "settle", lambda: ran_in.append(threading.current_thread().name) or True,
+                        raising=False)
+    t = sa.settle_embedder()
+    t.join(timeout=10)
+    assert ran_in == ["settle-embedder"] and t.daemon
