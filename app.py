@@ -72,7 +72,6 @@ def main() -> None:
     if sa.warm_embedder():
         say(f"의미·하이브리드 검색 준비 완료 ({time.perf_counter() - T0:.1f}s)")
     sa.warm_quizzes()
-    sa.settle_embedder()  # after an upgrade: the embedding path measured again once, in the background
     try:
         demo.block_thread()
     except KeyboardInterrupt:

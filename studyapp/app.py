@@ -198,17 +198,13 @@ class StudyApp(LearnerVerbs, ExamPrepVerbs, GuideVerbs, TeacherVerbs):
         return self._warm("keyword", "형태소 분석기")
 
     def warm_embedder(self) -> bool:
-        """Load the embedding model (first semantic/hybrid query would otherwise wait for it);
-        True when semantic search answers now (False: no vectors yet, or the load failed)."""
-        return self._warm("semantic", "임베딩 모델")
-
-    def settle_embedder(self) -> threading.Thread:
-        """A one-time measurement the embedder still owes this machine (e5fast's path choice
-        after an upgrade changed the way of choosing: questions run on a slower path until it is
-        made) in a background thread; the app answers meanwhile. Returns the thread."""
-        t = threading.Thread(target=self._library.embedder.settle, name="settle-embedder", daemon=True)
-        t.start()
-        return t
+        """Load the embedding model (first semantic/hybrid query would otherwise wait for it), then
+        start in a background thread what it still owes this machine (e5fast's path choice after an
+        upgrade: questions run on a slower path until it is made); True when semantic search
+        answers now (False: no vectors yet, or the load failed)."""
+        ready = self._warm("semantic", "임베딩 모델")
+        threading.Thread(target=self._library.embedder.settle, name="settle-embedder", daemon=True).start()
+        return ready
 
     def _warm(self, mode: str, what: str) -> bool:
         """One search in `mode` loads what it needs; best effort, a failure is one warning line."""

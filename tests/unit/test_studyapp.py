@@ -203,14 +203,13 @@ def test_api_results_act_for_the_login_with_the_cli_shapes(sa):
 
 
 def test_what_the_embedder_still_owes_is_settled_in_a_background_thread(sa, monkeypatch):
-    """`settle_embedder` (the app calls it after its warm-ups): the embedder's one-time
-    measurement (e5fast's path choice after an upgrade) runs in its own thread, not the caller's."""
+    """`warm_embedder` (the app calls it once the page answers) then starts the embedder's
+    one-time measurement (e5fast's path choice after an upgrade) in its own thread."""
     import threading
 
     ran_in: list[str] = []
-    embedder = sa._library.embedder
-    monkeypatch.setattr(embedder, "settle", lambda: ran_in.append(threading.current_thread().name) or True,
-                        raising=False)
-    t = sa.settle_embedder()
-    t.join(timeout=10)
-    assert ran_in == ["settle-embedder"] and t.daemon
+    done = threading.Event()
+    monkeypatch.setattr(sa._library.embedder, "settle",
+                        lambda: ran_in.append(threading.current_thread().name) or done.set() or True, raising=False)
+    assert sa.warm_embedder()
+    assert done.wait(timeout=10) and ran_in == ["settle-embedder"]
