@@ -36,7 +36,7 @@ from .tokenizer import KiwiTokenizer
 from .types import Chunk, Note, Skipped
 from .vectors import PENDING, chunk_vectors, old_rows, pending_ids
 
-TOKENIZER_VERSION = 2
+TOKENIZER_VERSION = 3  # 3: units and currencies (NNB) kept as terms
 # a build embedding this many chunks frees the passage path when done (issue 22); an edit's keeps it
 RELEASE_AFTER = 256  # (a release and reload left ~7 MB more resident each time: measured)
 

@@ -26,6 +26,16 @@ def test_numbers_and_counters(tokenizer):
     assert "개" not in toks and "초" not in toks
 
 
+def test_units_and_currencies_are_terms_but_grammatical_bound_nouns_are_not(tokenizer):
+    # Kiwi tags 온스, 갤런, 달러 … as bound nouns (NNB), like 것, 수, 때문
+    assert tokenizer("온스를 갤런으로 변환하기") == ["온스", "갤런", "변환"]
+    assert {"킬로그램", "달러", "바이트"} <= set(tokenizer("킬로그램당 5달러, 헤더는 20바이트"))
+    assert tokenizer("10% 할인") == tokenizer("10퍼센트 할인") == ["10", "할인"]  # "%" gives no term
+    toks = tokenizer("그 때문에 두 가지 방법 중 두 번째 것을 쓸 수 있다")
+    assert not {"때문", "가지", "번째", "것", "수", "중"} & set(toks)
+    assert "방법" in toks
+
+
 def test_empty_and_particles_only(tokenizer):
     assert tokenizer("") == []
     assert tokenizer("   ") == []

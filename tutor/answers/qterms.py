@@ -16,6 +16,8 @@ from retriever.tokenizer import ascii_terms
 
 from ..common.question_type import CUE_TERMS
 
+# No NNB: the units the keyword side keeps (바이트, 달러, 시간 — `DROPPED_BOUND_NOUNS`) say here
+# what kind of answer is wanted ("몇 바이트", "몇 시간"), like 얼마 and 몇, not what it is about.
 _CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "SH", "XR")
 # words that say what kind of answer is wanted (or are too general to be a subject)
 ASK_RE = re.compile(r"^(?:얼마|몇|무엇|뭐|언제|어떻|어떤|어느|무슨|왜|이유|방법|차이|비교|정답|시험|포인트|경우|상황|"
