@@ -18,6 +18,7 @@ from threading import Lock
 import numpy as np
 
 from .embeddings import Embedder
+from .frame_words import topic_terms
 from .fusion import FusionConfig, Weights, by_best, fuse, rrf
 from .spacing import char_bigrams, query_coverage
 from .store import LoadedIndex
@@ -93,8 +94,10 @@ class Searcher:
         return self._keyword_parts(query)[0]
 
     def _keyword_parts(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """(the keyword side, BM25 over Kiwi terms alone)."""
-        bm = self.keyword_scores(self.query_terms(query))
+        """(the keyword side, BM25 over Kiwi terms alone); a question's frame words (개념, 차이 …:
+        what kind of answer it wants) are left out of its Kiwi terms when it has others
+        (`frame_words`); the bigram field reads the whole question."""
+        bm = self.keyword_scores(topic_terms(self.query_terms(query)))
         lam = self.fusion.bigram_weight
         if lam <= 0 or bm.size == 0:
             return bm, bm

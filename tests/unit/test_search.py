@@ -165,3 +165,30 @@ def test_a_failing_keyword_side_fails_the_search_not_the_thread(seed_library):
         broken.search("파티션 최적화", mode="hybrid")
     # the helper thread lives on: the next search through it answers
     assert Searcher(s.index, s.embedder, s.tokenizer, s.fusion).search("파티션 최적화", mode="hybrid")
+
+
+def test_a_questions_frame_words_do_not_lead_the_keyword_side(tmp_path, embedder, tokenizer):
+    """개념 and 중요 say what kind of answer is wanted; 린 is what the question is about. (The
+    bigram field, which reads the whole question, is off here to look at the Kiwi terms alone.)"""
+    from tests.support.libraries import open_library
+
+    notes = {
+        "lean.md": "# 린 생산\n\n린 제조 또는 린 생산은 낭비를 없애는 방식이다. 린은 자동차 공장에서 시작했다.\n",
+        "child.md": "# 아동 발달\n\n민감한 시기라는 개념은 아동 발달에서 중요하다. 이 시기는 중요하고, 또 중요하다.\n",
+        "db.md": "# 인덱스\n\n데이터베이스 인덱스는 조회를 빠르게 한다. 쓰기는 느려진다.\n",
+        "net.md": "# 네트워크\n\nTCP는 연결을 맺고 순서를 지킨다. UDP는 연결 없이 보낸다.\n",
+    }
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    for name, text in notes.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    lib = open_library(corpus, tmp_path / "index", embedder, tokenizer)
+    lib.refresh()
+    s = Searcher(lib.searcher.index, embedder, tokenizer, FusionConfig(bigram_weight=0.0))
+    source = [c.source for c in s.index.chunks]
+
+    def best(query: str) -> str:
+        return source[int(s.keyword_side(query).argmax())]
+
+    assert best("린 개념을 연구하는 것이 왜 중요한가?") == "lean.md"
+    assert best("개념") == "child.md"  # a question of frame words alone keeps them

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from retriever import Tokenizer
+from retriever.frame_words import FRAME_WORDS
 from retriever.tokenizer import ascii_terms
 
 from ..common.question_type import CUE_TERMS
@@ -20,9 +21,10 @@ from ..common.question_type import CUE_TERMS
 # what kind of answer is wanted ("몇 바이트", "몇 시간"), like 얼마 and 몇, not what it is about.
 _CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "SH", "XR")
 # words that say what kind of answer is wanted (or are too general to be a subject)
-ASK_RE = re.compile(r"^(?:얼마|몇|무엇|뭐|언제|어떻|어떤|어느|무슨|왜|이유|방법|차이|비교|정답|시험|포인트|경우|상황|"
-                    r"주의|고려|역할|의미|뜻|정의|개념|과정|순서|절차|원리|특징|예시|효과|사항|점|때|법|것|거|"
-                    r"기본|값|문제|설명|내용|종류|가지|쪽|측|수|보통|대략|정도|이상|이하|만큼|최대|최소|평균|총|전체)$")
+# (the search's frame words — 개념, 차이, 방법 … — and these)
+ASK_RE = re.compile("^(?:" + "|".join(sorted(FRAME_WORDS | set(
+    "얼마 몇 무엇 뭐 언제 어떻 어떤 어느 무슨 왜 정답 시험 포인트 경우 상황 주의 고려 과정 효과 사항 점 때 법 것 거 기본 값 "
+    "문제 설명 내용 가지 쪽 측 수 보통 대략 정도 이상 이하 만큼 최대 최소 평균 총 전체".split()))) + ")$")
 _ASCII_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[A-Za-z0-9_]+(?:[.\-][A-Za-z0-9_]+)*")
 _WHICH_RE = re.compile(r"(?:어떤|무슨|어느|which|what)\s+", re.I)
 _NAME_LIKE_RE = re.compile(r"[A-Z].*[A-Z]|[A-Z][a-z]+[A-Z]|\d|[_.]")
