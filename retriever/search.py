@@ -18,7 +18,7 @@ from threading import Lock
 import numpy as np
 
 from .embeddings import Embedder
-from .frame_words import topic_terms
+from .frame_words import split_frame
 from .fusion import FusionConfig, Weights, by_best, fuse, rrf
 from .spacing import char_bigrams, query_coverage
 from .store import LoadedIndex
@@ -94,14 +94,16 @@ class Searcher:
         return self._keyword_parts(query)[0]
 
     def _keyword_parts(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """(the keyword side, BM25 over Kiwi terms alone); a question's frame words (개념, 차이 …:
-        what kind of answer it wants) are left out of its Kiwi terms when it has others
-        (`frame_words`); the bigram field reads the whole question."""
-        bm = self.keyword_scores(topic_terms(self.query_terms(query)))
+        """(the keyword side, BM25 over Kiwi terms alone); both read the question without its
+        frame words (개념, 차이 …: what kind of answer it wants) when it has others (`frame_words`)."""
+        terms, pieces = split_frame(query, self.tokenizer.spans(query))
+        bm = self.keyword_scores(terms)
         lam = self.fusion.bigram_weight
         if lam <= 0 or bm.size == 0:
             return bm, bm
-        bg = self.index.bigram_bm25.scores(char_bigrams(query))
+        # bigrams within each piece (a lone syllable between two frame words is no bigram)
+        grams = [b for piece in pieces for b in char_bigrams(piece) if len(b) == 2] or char_bigrams("".join(pieces))
+        bg = self.index.bigram_bm25.scores(grams)
         return by_best(bm) + lam * by_best(bg), bm
 
     def _shown_as_keyword_hit(self, i: int, kiwi: np.ndarray, query: str) -> bool:

@@ -169,7 +169,7 @@ def test_a_failing_keyword_side_fails_the_search_not_the_thread(seed_library):
 
 def test_a_questions_frame_words_do_not_lead_the_keyword_side(tmp_path, embedder, tokenizer):
     """개념 and 중요 say what kind of answer is wanted; 린 is what the question is about. (The
-    bigram field, which reads the whole question, is off here to look at the Kiwi terms alone.)"""
+    bigram field is off at first, to look at the Kiwi terms alone.)"""
     from tests.support.libraries import open_library
 
     notes = {
@@ -177,6 +177,8 @@ def test_a_questions_frame_words_do_not_lead_the_keyword_side(tmp_path, embedder
         "child.md": "# 아동 발달\n\n민감한 시기라는 개념은 아동 발달에서 중요하다. 이 시기는 중요하고, 또 중요하다.\n",
         "db.md": "# 인덱스\n\n데이터베이스 인덱스는 조회를 빠르게 한다. 쓰기는 느려진다.\n",
         "net.md": "# 네트워크\n\nTCP는 연결을 맺고 순서를 지킨다. UDP는 연결 없이 보낸다.\n",
+        "curfew.md": "# 밤\n\n통금 시간에는 밤에 밖을 다니지 못한다.\n",
+        "terms.md": "# 용어\n\n용어의 정의. 정의란 뜻을 밝히는 것이고, 정의를 내려 쓴다.\n",
     }
     corpus = tmp_path / "notes"
     corpus.mkdir()
@@ -192,3 +194,8 @@ def test_a_questions_frame_words_do_not_lead_the_keyword_side(tmp_path, embedder
 
     assert best("린 개념을 연구하는 것이 왜 중요한가?") == "lean.md"
     assert best("개념") == "child.md"  # a question of frame words alone keeps them
+    # the bigram field too reads the question without them: a page of 정의 is no match for 통금
+    both = Searcher(lib.searcher.index, embedder, tokenizer, FusionConfig(bigram_weight=1.0))
+    side = both.keyword_side("통금의 정의")
+    assert source[int(side.argmax())] == "curfew.md"
+    assert max(side[i] for i, src in enumerate(source) if src == "terms.md") == 0
