@@ -77,6 +77,7 @@ class Searcher:
         self._lock = Lock()
         self._chunk_sources = np.array([c.source for c in index.chunks], dtype=object)
         self.beside = beside  # score the keyword side in a helper thread during the model run (`both_sides`)
+        self._headings_with: dict[str, np.ndarray] = {}  # frame word → chunks whose heading holds it
         self._beside: ThreadPoolExecutor | None = None
 
     # -- the two sides --------------------------------------------------------------
@@ -95,16 +96,29 @@ class Searcher:
 
     def _keyword_parts(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """(the keyword side, BM25 over Kiwi terms alone); both read the question without its
-        frame words (개념, 차이 …: what kind of answer it wants) when it has others (`frame_words`)."""
-        terms, pieces = split_frame(query, self.tokenizer.spans(query))
+        frame words (개념, 차이 …: what kind of answer it wants) when it has others, but for the
+        chunks whose heading holds one (`frame_words`)."""
+        terms, pieces, frame = split_frame(query, self.tokenizer.spans(query))
         bm = self.keyword_scores(terms)
+        for word in frame:
+            bm = bm + self._in_heading(word, self.keyword_scores, [word])
         lam = self.fusion.bigram_weight
         if lam <= 0 or bm.size == 0:
             return bm, bm
         # bigrams within each piece (a lone syllable between two frame words is no bigram)
         grams = [b for piece in pieces for b in char_bigrams(piece) if len(b) == 2] or char_bigrams("".join(pieces))
         bg = self.index.bigram_bm25.scores(grams)
+        for word in frame:
+            bg = bg + self._in_heading(word, self.index.bigram_bm25.scores, char_bigrams(word))
         return by_best(bm) + lam * by_best(bg), bm
+
+    def _in_heading(self, word: str, score, terms: list[str]) -> np.ndarray:
+        """`score(terms)` where a chunk's heading holds `word`, else 0 (no scoring when none does)."""
+        with self._lock:
+            mask = self._headings_with.get(word)
+            if mask is None:
+                mask = self._headings_with[word] = np.array([word in c.heading for c in self.index.chunks], dtype=bool)
+        return np.where(mask, score(terms), 0.0) if mask.any() else np.zeros(len(mask))
 
     def _shown_as_keyword_hit(self, i: int, kiwi: np.ndarray, query: str) -> bool:
         """A keyword hit holds one of the query's Kiwi terms, or at least half of the query read

@@ -179,6 +179,8 @@ def test_a_questions_frame_words_do_not_lead_the_keyword_side(tmp_path, embedder
         "net.md": "# 네트워크\n\nTCP는 연결을 맺고 순서를 지킨다. UDP는 연결 없이 보낸다.\n",
         "curfew.md": "# 밤\n\n통금 시간에는 밤에 밖을 다니지 못한다.\n",
         "terms.md": "# 용어\n\n용어의 정의. 정의란 뜻을 밝히는 것이고, 정의를 내려 쓴다.\n",
+        "s3.md": "# S3\n\n## S3 장점\n\nS3는 내구성이 높고 용량 제한이 없다.\n\n"
+                 "## S3 단점\n\nS3는 부분 수정이 어렵고 작은 요청이 많으면 비용이 커진다.\n",
     }
     corpus = tmp_path / "notes"
     corpus.mkdir()
@@ -199,3 +201,7 @@ def test_a_questions_frame_words_do_not_lead_the_keyword_side(tmp_path, embedder
     side = both.keyword_side("통금의 정의")
     assert source[int(side.argmax())] == "curfew.md"
     assert max(side[i] for i, src in enumerate(source) if src == "terms.md") == 0
+    # ... but where a heading holds the frame word, it counts: notes written as "## S3 단점"
+    for query, heading in (("S3 단점", "S3 단점"), ("S3의 장점은?", "S3 장점")):
+        assert heading in s.index.chunks[int(s.keyword_side(query).argmax())].heading
+        assert heading in s.index.chunks[int(both.keyword_side(query).argmax())].heading
