@@ -6,8 +6,9 @@ and is ranked by its best round (a path far behind after the first round runs no
 Then, fastest first, a path is kept only when it agrees with float32 torch, the reference,
 on the whole probe: every passage vector at cosine ≥ 0.99 to float32's, and at least the
 hit@1 on the probe's questions (asked through the query path) that float32 gets. The first that
-agrees wins. float32's vectors of the probe come with the package (`probe_fp32.npy`, for the
-model file they were made from), so float32 is checked like the others; without them, or if
+agrees wins — unless another that agrees is as fast (within TIE): then the closer to float32.
+float32's vectors of the probe come with the package (`probe_fp32.npy`, for the model file they
+were made from), so float32 is checked like the others; without them, or if
 no path agrees with them, float32 is run here and is the reference (it agrees with itself).
 
 Queries are chosen the same way, on what a query costs: each candidate query path embeds a
@@ -15,7 +16,7 @@ few of the probe's questions one at a time (a search embeds one short question),
 question by question, ranked by its best round's median milliseconds; fastest first, the
 first whose question vectors agree with float32 (cosine ≥ 0.995 — stricter than for passages,
 see QUERY_AGREE_COSINE — and the same hit@1) answers queries, unless another that agrees is as
-fast (within QUERY_TIE) and closer to float32; only ONNX paths are candidates
+fast (within TIE) and closer to float32; only ONNX paths are candidates
 (`choice_child`: a question never imports torch). (Until choice version 2 the q4 graph was
 taken whenever it agreed: on a CPU where its int8-activation 4-bit kernels are slow it cost
 17 ms a query against int8's 6 ms — bench/RESULTS.md, issue 22.) If none agrees, queries go
@@ -46,15 +47,18 @@ AGREE_COSINE = 0.99
 # queries at a minimum cosine of 0.994 on the probe lost 2 semantic hit@5 of the pages set's
 # questions (bench/RESULTS.md, issue 22), outside "retrieval unchanged (±1 question)".
 QUERY_AGREE_COSINE = 0.995
-# Query paths within this factor of the fastest agreeing one count as equally fast, and the one
-# closest to fp32 of them answers queries: int8 and int8q both took 6.9 ms a question on the
-# session's Xeon, and which of them "won" changed between measurements (bench/RESULTS.md, issue 22).
-QUERY_TIE = 1.10
+# Paths within this factor of the fastest one that agrees count as equally fast, and the one
+# closest to fp32 of them is chosen: on the session's Xeon bf16 and int8 passages (62–69/s) and
+# int8 and int8q queries (4.3–6.9 ms) each swapped places between measurements (bench/RESULTS.md,
+# issue 22), and with them the figures of every search.
+TIE = 1.10
 # Part of the cache key: 2 = the query path is measured too, 3 = its stricter cosine,
 # 4 = queries only on ONNX paths, 5 = the int8q query graph is a candidate (query_graph.py),
 # 6 = int8 with fused attention and passages split over workers, 7 = int8 and int8q with their
-# outlier channels scaled, int8q with MultiHeadAttention (other graphs: measured again).
-CHOICE_VERSION = 7
+# outlier channels scaled, int8q with MultiHeadAttention (other graphs: measured again),
+# 8 = ONNX Runtime runs of ≤ 512 tokens and int8 one passage a run (int8 ~1.5× faster: it may
+# now win where bf16 did), paths within TIE of the fastest that agrees go to the closest to fp32.
+CHOICE_VERSION = 8
 Embed = Callable[[list[str], bool], np.ndarray]  # texts, is_query → L2-normalised rows
 
 
@@ -75,7 +79,7 @@ class Measured:
 @dataclass(frozen=True)
 class Choice:
     path: str  # passages: q4 | int8 | onnx | bf16 | fp32
-    query_path: str  # the agreeing query candidate (fastest, or closest to fp32 within QUERY_TIE), or the passage path
+    query_path: str  # the agreeing query candidate (fastest, or closest to fp32 within TIE), or the passage path
     reason: str
     cpu: str = ""
     key: str = ""
@@ -112,10 +116,10 @@ def measure(runs: dict[str, Embed], probe: Probe, queries: dict[str, Embed] | No
     ref_p, ref_q = reference if stored else (runs["fp32"](passages, False), runs["fp32"](questions, True))
     ref_hits = probe.hits_at_1(ref_q, ref_p)
     q_path, q_vecs, q_checked = _query_path(queries, latency, questions, ref_q, ref_p, ref_hits, probe)
-    measured, best = [], None
+    measured, lead = [], None  # lead: the fastest path that agrees
     for name in sorted(runs, key=lambda n: -rates[n]):
-        if best is not None:
-            measured.append(Measured(name, rates[name], note=f"not checked: slower than {best.path}"))
+        if lead is not None and rates[name] * TIE < lead.passages_per_s:
+            measured.append(Measured(name, rates[name], note=f"not checked: slower than {lead.path}"))
             continue
         vecs = ref_p if name == "fp32" and not stored else runs[name](passages, False)
         own_q = q_vecs if q_vecs is not None else (
@@ -123,8 +127,9 @@ def measure(runs: dict[str, Embed], probe: Probe, queries: dict[str, Embed] | No
         cos, hits = _cos_min(vecs, ref_p), probe.hits_at_1(own_q, vecs)
         note = _disagrees(cos, hits, ref_hits, fewer_only=True)
         measured.append(Measured(name, rates[name], cos, hits, not note, note))
-        if not note:
-            best = measured[-1]
+        if not note and lead is None:
+            lead = measured[-1]
+    best = max((m for m in measured if m.ok), key=lambda m: m.cosine_min, default=None)
     if best is None:  # only with stored vectors: this CPU's own fp32 is the reference then
         return measure(runs, probe, queries, unavailable, rounds, cpu, key, clock, None, query_rounds)
     measured += [Measured(name) for name in queries if name not in runs]
@@ -139,13 +144,13 @@ def measure(runs: dict[str, Embed], probe: Probe, queries: dict[str, Embed] | No
 def _query_path(queries: dict[str, Embed], latency: dict[str, float], questions: list[str],
                 ref_q: np.ndarray, ref_p: np.ndarray, ref_hits: int, probe: Probe):
     """(query path, its question vectors, {path: (agrees, note, cosine)}): of the candidates
-    that agree with fp32, the closest to fp32 among those within QUERY_TIE of the fastest
+    that agree with fp32, the closest to fp32 among those within TIE of the fastest
     agreeing one's time, so two paths as fast as each other do not swap with the machine's
     noise from one measurement to the next (None, None, … when none agrees)."""
     checked: dict[str, tuple[bool, str, float]] = {}
     agree: list[tuple[float, str, np.ndarray]] = []
     for name in sorted(queries, key=lambda n: latency[n]):
-        if agree and latency[name] > QUERY_TIE * latency[agree[0][1]]:
+        if agree and latency[name] > TIE * latency[agree[0][1]]:
             checked[name] = (False, f"not checked: slower than {agree[0][1]}", 0.0)
             continue
         q = queries[name](questions, True)
@@ -236,10 +241,11 @@ def _reason(best: Measured, measured: list[Measured], cpu: str, query_path: str,
                          if not m.query_ok and not m.query_note.startswith("not checked"))
     chosen = next((m for m in timed if m.path == query_path), None)
     cos = f" (cosine min {chosen.query_cosine:.4f})" if chosen else ""
-    queries = (f"queries {query_path}{cos}: fastest query path that agrees (within {QUERY_TIE - 1:.0%}: the closest to "
+    queries = (f"queries {query_path}{cos}: fastest query path that agrees (within {TIE - 1:.0%}: the closest to "
                f"fp32) — ms per question {q_ms}{q_rejected}"
                if q_ms else f"queries {query_path}")
-    return (f"{best.path}: fastest path that agrees with fp32 (cosine ≥ {AGREE_COSINE}, hit@1 {hits}/{n_q}) "
+    return (f"{best.path}: fastest path that agrees with fp32 (cosine ≥ {AGREE_COSINE}, hit@1 {hits}/{n_q}; "
+            f"within {TIE - 1:.0%}: the closest to fp32) "
             f"on {cpu or 'this CPU'} — passages/s {rates}{extra}; {queries}")
 
 

@@ -84,6 +84,19 @@ def test_the_fastest_path_that_agrees_with_fp32_wins(probe, fake):
     assert "int8 rejected: cosine" in choice.reason and "test CPU" in choice.reason
 
 
+@pytest.mark.parametrize("int8_cost", [1.0, 1.05])
+def test_passage_paths_as_fast_as_each_other_go_to_the_closest_to_fp32(probe, fake, int8_cost):
+    """bf16 within TIE of int8 either way round (which one the machine's noise times faster)
+    and closer to fp32: bf16 both times; onnx, beyond the tie, is never embedded in full."""
+    runs = {"fp32": fake.path(10), "int8": fake.path(int8_cost, 0.03), "bf16": fake.path(1.02, 0.005),
+            "onnx": fake.path(1.5, 0.0)}
+    choice = measure(runs, probe, clock=fake.clock)
+    by = {m.path: m for m in choice.measured}
+    assert choice.path == "bf16" and by["int8"].ok and by["int8"].cosine_min < by["bf16"].cosine_min
+    assert by["onnx"].note.startswith("not checked: slower than")
+    assert "the closest to fp32" in choice.reason
+
+
 def test_a_path_that_changes_hit_at_1_is_rejected(probe, fake):
     runs = {"fp32": fake.path(10), "int8": fake.path(1, nudge2=0.1)}
     choice = measure(runs, probe, clock=fake.clock)
@@ -146,7 +159,7 @@ def test_the_fastest_query_path_that_agrees_answers_queries(probe, fake):
 
 @pytest.mark.parametrize("int8_ms", [1.0, 1.05])
 def test_query_paths_as_fast_as_each_other_go_to_the_closest_to_fp32(probe, fake, int8_ms):
-    """int8q within QUERY_TIE of int8 (either way round: the machine's noise decides which is
+    """int8q within TIE of int8 (either way round: the machine's noise decides which is
     measured faster) and closer to fp32: int8q answers queries both times; a path beyond the
     tie is not checked."""
     runs = {"fp32": fake.path(10), "bf16": fake.path(2, 0.01)}
