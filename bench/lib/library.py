@@ -78,14 +78,38 @@ def index_dir(ev: EvalSet, embedder: Embedder, out: Path) -> Path:
 def memo_embedder(spec: str, out: Path, model_dir: Path | None = None) -> QueryMemo:
     """The embedder, its e5fast model folder in `model_dir` (STUDY_MODEL_DIR) or else under `out`."""
     inner = make_embedder(spec, cache_dir=model_dir or out / "e5fast-model")
-    return QueryMemo(inner, out / "query-vectors" / hashlib.sha1(inner.id.encode()).hexdigest()[:12])
+    query_path = engine_paths(inner)[1]
+    key = inner.id if query_path is None else f"{inner.id}|queries {query_path}"
+    return QueryMemo(inner, out / "query-vectors" / hashlib.sha1(key.encode()).hexdigest()[:12])
+
+
+def engine_paths(embedder: Embedder) -> tuple[str | None, str | None]:
+    """(passage path, query path) e5fast runs on this CPU — its choice made now if it was not
+    yet —, or (None, None) for an embedder with no paths. An index's vectors (reused by content
+    hash) and a memo's question vectors are only this path's when they say so: the embedder id
+    does not name the path, and a set's figures once came from vectors another path had
+    embedded in an earlier run (bench/RESULTS.md, issue 22)."""
+    inner = getattr(embedder, "inner", embedder)
+    if not hasattr(inner, "engine"):
+        return None, None
+    info = inner.load().describe()
+    return info.get("path"), info.get("query_path")
 
 
 def open_library(ev: EvalSet, embedder: Embedder, settings: Settings, fusion: FusionConfig,
                  tokenizer, out: Path = OUT) -> NotesLibrary:
     lib = NotesLibrary(ev.corpus, index_dir(ev, embedder, out), embedder, tokenizer,
                        chunker=settings.chunker, fusion=fusion)
-    if not lib.open_current():
+    opened = lib.open_current()
+    path = engine_paths(embedder)[0]
+    built_by = lib.searcher.index.manifest.get("embedder", {}).get("path") if opened else None
+    if opened and path is not None and built_by != path:
+        print(f"  [{ev.name}] vectors embedded by {built_by}, this CPU runs {path}: embedding again",
+              file=sys.stderr, flush=True)
+        rep = lib.refresh(rebuild=True, report=lambda m: print(f"  [{ev.name}] {m}", file=sys.stderr, flush=True))
+        print(f"  [{ev.name}] index: {rep.chunks} chunks, embedded {rep.embedded} ({rep.seconds:.0f} s)",
+              file=sys.stderr, flush=True)
+    elif not opened:
         rep = lib.refresh(report=lambda m: print(f"  [{ev.name}] {m}", file=sys.stderr, flush=True))
         print(f"  [{ev.name}] index: {rep.chunks} chunks, embedded {rep.embedded} ({rep.seconds:.0f} s)",
               file=sys.stderr, flush=True)
