@@ -50,6 +50,19 @@ def test_an_index_another_path_embedded_is_embedded_again_once(tmp_path, tokeniz
     assert again.passages == 0
 
 
+def test_through_the_query_memo_the_manifest_names_the_path(tmp_path, tokenizer, monkeypatch):
+    """`bench.retrieval` opens its libraries through `memo_embedder`: the manifest must still
+    say which path embedded, or every opening would embed again."""
+    import bench.lib.library as library
+
+    inner = PathFake("bf16")
+    monkeypatch.setattr(library, "make_embedder", lambda spec, cache_dir: inner)
+    ev, settings, out = _set(tmp_path), Settings(), tmp_path / "out"
+    for _ in range(2):
+        lib = open_library(ev, memo_embedder("e5fast", out), settings, settings.fusion, tokenizer, out)
+    assert inner.passages == 2 and lib.searcher.index.manifest["embedder"]["path"] == "bf16"
+
+
 def test_question_vectors_are_remembered_per_query_path(tmp_path, monkeypatch):
     import bench.lib.library as library
 
