@@ -75,7 +75,7 @@ def test_passages_embedded_apart_are_the_same_vectors_and_the_child_is_gone(embe
         kids = [c for c in me.children() if "e5fast.apart" in c.cmdline()]
         assert len(kids) == 1 and embedder._apart.failed == ""
     # the child loads its own runner over the same weights, and its float sums may round one ulp
-    # apart (seen once in a full CI run, 2026-12-02: 1e-8 on 2 of 768 numbers; not reproduced alone,
+    # apart (seen once in a full CI run, 2026-12-02: differences of 1e-8; not reproduced alone,
     # nor by six fresh int8 engines at 1 or 2 threads) — a wrong model or path is ≥ 1e-3 off
     assert np.allclose(apart, here, rtol=0, atol=1e-6)
     # what was freed loads again: a new session here too (the same ulp, seen once in CI)
