@@ -153,21 +153,22 @@ def _query_path(queries: dict[str, Embed], latency: dict[str, float], questions:
     agreeing one's time, so two paths as fast as each other do not swap with the machine's
     noise from one measurement to the next (None, None, … when none agrees)."""
     checked: dict[str, tuple[bool, str, float]] = {}
-    agree: list[tuple[float, str, np.ndarray]] = []
+    agree: dict[str, np.ndarray] = {}  # fastest first
     for name in sorted(queries, key=lambda n: latency[n]):
-        if agree and latency[name] > TIE * latency[agree[0][1]]:
-            checked[name] = (False, f"not checked: slower than {agree[0][1]}", 0.0)
+        lead = next(iter(agree), None)
+        if lead is not None and latency[name] > TIE * latency[lead]:
+            checked[name] = (False, f"not checked: slower than {lead}", 0.0)
             continue
         q = queries[name](questions, True)
         cos = _cos_min(q, ref_q)
         note = _disagrees(cos, probe.hits_at_1(q, ref_p), ref_hits, QUERY_AGREE_COSINE)
         checked[name] = (not note, note, cos)
         if not note:
-            agree.append((cos, name, q))
+            agree[name] = q
     if not agree:
         return None, None, checked
-    _, name, q = min(agree, key=lambda a: _fidelity(a[1]))
-    return name, q, checked
+    name = min(agree, key=_fidelity)
+    return name, agree[name], checked
 
 
 def _fidelity(path: str) -> int:

@@ -106,14 +106,12 @@ def open_library(ev: EvalSet, embedder: Embedder, settings: Settings, fusion: Fu
     opened = lib.open_current()
     path = engine_paths(embedder)[0]
     built_by = lib.searcher.index.manifest.get("embedder", {}).get("path") if opened else None
-    if opened and path is not None and built_by != path:
+    stale = opened and path is not None and built_by != path
+    if stale:
         print(f"  [{ev.name}] vectors embedded by {built_by}, this CPU runs {path}: embedding again",
               file=sys.stderr, flush=True)
-        rep = lib.refresh(rebuild=True, report=lambda m: print(f"  [{ev.name}] {m}", file=sys.stderr, flush=True))
-        print(f"  [{ev.name}] index: {rep.chunks} chunks, embedded {rep.embedded} ({rep.seconds:.0f} s)",
-              file=sys.stderr, flush=True)
-    elif not opened:
-        rep = lib.refresh(report=lambda m: print(f"  [{ev.name}] {m}", file=sys.stderr, flush=True))
+    if stale or not opened:
+        rep = lib.refresh(rebuild=stale, report=lambda m: print(f"  [{ev.name}] {m}", file=sys.stderr, flush=True))
         print(f"  [{ev.name}] index: {rep.chunks} chunks, embedded {rep.embedded} ({rep.seconds:.0f} s)",
               file=sys.stderr, flush=True)
     return lib
