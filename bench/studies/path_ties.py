@@ -18,7 +18,7 @@ import sys
 
 import numpy as np
 
-from bench.lib.evalsets import EvalSet, load_set
+from bench.lib.evalsets import EvalSet, load_set, unit_of
 from bench.lib.library import memo_embedder, open_library
 from bench.lib.machine import machine
 from bench.lib.paths import OUT
@@ -28,22 +28,29 @@ from studyapp.settings import Settings
 WORK = OUT / "path-ties"
 
 
-def margins(ev: EvalSet, chunks, q: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Per question: best relevant chunk's score − best other chunk's (> 0: a hit at 1)."""
-    scores = q @ p.T
-    out = np.empty(len(ev.questions))
-    for i, question in enumerate(ev.questions):
-        rel = np.array([_relevant(c, question) for c in chunks])
+def answer_masks(ev: EvalSet, chunks) -> list[np.ndarray]:
+    """Per question: which chunks are its answer units (`unit_of`, as `bench.retrieval` judges a
+    hit). A file's units are the same for every question, so they are found once."""
+    files = None
+    masks = []
+    for question in ev.questions:
+        if question.by == "section":
+            units = np.array([unit_of(c, question) for c in chunks], dtype=object)
+        else:
+            if files is None:
+                files = np.array([unit_of(c, question) for c in chunks], dtype=object)
+            units = files
+        rel = np.isin(units, list(question.relevant))
         if not rel.any() or rel.all():
             raise ValueError(f"{ev.name}: question {question.id} has no answer chunk (or only answers)")
-        out[i] = scores[i][rel].max() - scores[i][~rel].max()
-    return out
+        masks.append(rel)
+    return masks
 
 
-def _relevant(chunk, question) -> bool:
-    if question.by == "section":
-        return any(unit in chunk.heading for unit in question.relevant)
-    return chunk.source in question.relevant
+def margins(masks: list[np.ndarray], q: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Per question: best answer chunk's score − best other chunk's (> 0: a hit at 1)."""
+    scores = q @ p.T
+    return np.array([row[rel].max() - row[~rel].max() for row, rel in zip(scores, masks)])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -69,9 +76,10 @@ def main(argv: list[str] | None = None) -> None:
         chunks = lib.searcher.index.chunks
         texts = [c.indexed_text for c in chunks]
         questions = [q.text for q in ev.questions]
-        m_ref = margins(ev, chunks, ref.embed(questions, True), ref.embed(texts, False))
+        masks = answer_masks(ev, chunks)
+        m_ref = margins(masks, ref.embed(questions, True), ref.embed(texts, False))
         for name, eng in engines.items():
-            m = margins(ev, chunks, eng.embed(questions, True), eng.embed(texts, False))
+            m = margins(masks, eng.embed(questions, True), eng.embed(texts, False))
             shift = np.abs(m - m_ref)
             p95 = float(np.percentile(shift, 95))
             up, down = int(((m_ref <= 0) & (m > 0)).sum()), int(((m_ref > 0) & (m <= 0)).sum())
