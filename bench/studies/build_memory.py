@@ -30,7 +30,7 @@ from bench.lib.texts import make_pages
 _CHILD = """
 import json, os, resource, sys, threading, time
 from pathlib import Path
-import bench.engine as be
+from bench.lib import engine_setup as be
 from retriever import KiwiTokenizer, NotesLibrary
 pages, index, first = sys.argv[1], sys.argv[2], sys.argv[3] == "first"
 phase, peaks, stop = ["import"], {}, threading.Event()

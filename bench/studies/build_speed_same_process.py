@@ -43,7 +43,7 @@ def _build(emb, tok, pages: Path, index: Path, old: bool) -> tuple[float, float,
 
 
 def main() -> None:
-    import bench.engine as be
+    from bench.lib import engine_setup as be
     from retriever import KiwiTokenizer
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
