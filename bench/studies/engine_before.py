@@ -3,6 +3,7 @@ process: for each set the same chunks, keyword side and fusion; only the vectors
 
     python -m bench.studies.engine_before                  # seed, facts, pages, pages-ocr1..3, msmarco
     python -m bench.studies.engine_before --sets pages --engines before,bf16:int8q,fp32:torch
+    python -m bench.studies.engine_before --latency     # hybrid latency on the seed notes, before vs auto
 
 Engines: `before` = `retriever/e5fast` at `--ref` (the commit before issue 22's first change),
 imported from `git archive` — bf16 passages on a CPU with bf16 (else float32), questions through
@@ -11,6 +12,9 @@ choice on this CPU. Each engine has its own index folder per set under bench/out
 (vectors embedded there; an OCR'd set's recognised pages are copied from its bench/out/ocr index,
 never read again). Printed per set and engine: semantic and hybrid hit@1 / hit@5 in questions,
 the difference from the first engine, and how many questions' first answer rank changed.
+`--latency`: the seed notes' hybrid search with each engine embedding the question (the index
+built by the first; interleaved rounds, `bench.speed.compare_embedders`) — whether a question
+costs what it did before the issue on this machine.
 """
 from __future__ import annotations
 
@@ -147,6 +151,19 @@ def against(figures: dict, ref: str) -> list[str]:
     return lines
 
 
+def latency(engines: list[tuple[str, QueryMemo]], settings: Settings, tokenizer) -> None:
+    """Hybrid p50 on the seed notes per engine, same index, one process, interleaved rounds."""
+    from bench.lib.machine import pace
+    from bench.speed import compare_embedders, questions
+
+    ev = load_set("seed")
+    tag, first = engines[0]
+    lib = open_set(ev, first, WORK / tag / ev.name, settings, tokenizer)
+    before = pace()
+    lines = compare_embedders(lib, tokenizer, questions(), {t: e.inner for t, e in engines}, tag, rounds=5)
+    print("\n".join(lines) + f"\n- machine pace {before:.1f} µs before, {pace():.1f} µs after")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default=SETS)
@@ -157,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--json-out", type=Path, default=WORK / "figures.json")
     ap.add_argument("--against", default="fp32-torch", help="the engine tag the second table compares with")
     ap.add_argument("--report", action="store_true", help="only print the tables of the saved figures")
+    ap.add_argument("--latency", action="store_true", help="hybrid latency per engine on the seed notes")
     args = ap.parse_args(argv)
     if args.report:
         print("\n".join(against(json.loads(args.json_out.read_text()), args.against)))
@@ -166,6 +184,8 @@ def main(argv: list[str] | None = None) -> None:
     tokenizer = KiwiTokenizer()
     print(f"# {machine()} — python -m bench.studies.engine_before --sets {args.sets} --engines {args.engines}")
     engines = [make(spec, args.ref, models) for spec in args.engines.split(",")]
+    if args.latency:
+        return latency(engines, settings, tokenizer)
     print("| set | n | engine | semantic hit@1 / hit@5 | hybrid hit@1 / hit@5 | Δ semantic vs "
           f"{engines[0][0]} (first answer changed · any rank) | Δ hybrid |")
     print("|---|---|---|---|---|---|---|", flush=True)
