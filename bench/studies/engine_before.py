@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
     models = settings.model_dir or OUT / "e5fast-model"
     tokenizer = KiwiTokenizer()
-    print(f"# {machine()} — python -m bench.studies.engine_before --sets {args.sets} --engines {args.engines}")
+    what = "--latency" if args.latency else f"--sets {args.sets}"
+    print(f"# {machine()} — python -m bench.studies.engine_before {what} --engines {args.engines}")
     engines = [make(spec, args.ref, models) for spec in args.engines.split(",")]
     if args.latency:
         return latency(engines, settings, tokenizer)
