@@ -106,6 +106,11 @@ def measure(ev: EvalSet, lib: NotesLibrary, depth: int) -> dict:
     return out
 
 
+def first_changed(a: list, b: list) -> int:
+    """Questions answered first (rank 1) in one run and not in the other."""
+    return sum((x == 1) != (y == 1) for x, y in zip(a, b))
+
+
 def row(ev: EvalSet, tag: str, fig: dict, base: dict | None) -> str:
     n = len(ev.questions)
     cells = []
@@ -118,7 +123,7 @@ def row(ev: EvalSet, tag: str, fig: dict, base: dict | None) -> str:
             continue
         f, b = fig[mode], base[mode]
         moved = sum(x != y for x, y in zip(f["ranks"], b["ranks"]))
-        first = sum((x == 1) != (y == 1) for x, y in zip(f["ranks"], b["ranks"]))
+        first = first_changed(f["ranks"], b["ranks"])
         cells.append(f"{f['hit@1'] - b['hit@1']:+d} / {f['hit@5'] - b['hit@5']:+d} ({first} · {moved})")
     return f"| {ev.name} | {n} | {tag} | " + " | ".join(cells) + " |"
 
@@ -139,7 +144,7 @@ def against(figures: dict, ref: str) -> list[str]:
             cells = []
             for k, mode in enumerate(MODES):
                 f, b = fig[mode], by_tag[ref][mode]
-                first = sum((x == 1) != (y == 1) for x, y in zip(f["ranks"], b["ranks"]))
+                first = first_changed(f["ranks"], b["ranks"])
                 d1, d5 = f["hit@1"] - b["hit@1"], f["hit@5"] - b["hit@5"]
                 cells.append(f"{d1:+d} / {d5:+d} ({first})")
                 if not name.startswith("msmarco"):
